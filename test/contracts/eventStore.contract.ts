@@ -1,0 +1,305 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyError } from '../../core/eventStore/concurrencyError.js';
+import type { EventStore, NewEvent, RecordedEvent } from '../../core/eventStore/types.js';
+
+export interface EventStoreFixture {
+  /** Opens a store for one test (a fresh one, or a shared server: tests use unique stream names). */
+  open(): EventStore | Promise<EventStore>;
+  /** Opens the same storage again after `close()`; when absent the persistence test is skipped. */
+  reopen?(): EventStore | Promise<EventStore>;
+}
+
+const event = (type: string, data: unknown = {}, metadata: NewEvent['metadata'] = {}): NewEvent => ({ type, data, metadata });
+
+async function collect(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * The behaviour every event store adapter must have. Run it with a fixture per adapter:
+ * `eventStoreContract('sqlite', { open: () => SqliteEventStore.open(file) })`.
+ */
+export function eventStoreContract(name: string, fixture: EventStoreFixture): void {
+  describe(`event store contract: ${name}`, function () {
+    this.timeout(60_000);
+    let store: EventStore;
+    let prefix: string;
+    const stream = (label: string) => `${prefix}${label}`;
+
+    beforeEach(async () => {
+      // unique per test, so a shared server that is never wiped still gives clean streams
+      prefix = `t${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
+      store = await fixture.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('appendToStream and readStream', () => {
+      it('records events with revisions, ids, metadata and increasing global positions', async () => {
+        const result = await store.appendToStream(
+          stream('a'),
+          [event('Created', { n: 1 }, { tenantId: 'acme', actor: 'tester' }), event('Changed', { n: 2 })],
+          { expectedRevision: 'no_stream' },
+        );
+        expect(result.nextExpectedRevision).to.equal(1);
+        const events = await store.readStream(stream('a'));
+        expect(events.map((e) => [e.type, e.revision, e.data])).to.deep.equal([
+          ['Created', 0, { n: 1 }],
+          ['Changed', 1, { n: 2 }],
+        ]);
+        expect(events[0]!.metadata).to.include({ tenantId: 'acme', actor: 'tester', schemaVersion: 1 });
+        expect(events[0]!.streamName).to.equal(stream('a'));
+        expect(events[0]!.id).to.match(/^[0-9a-f-]{36}$/);
+        expect(events[0]!.recordedAt).to.be.instanceOf(Date);
+        expect(events[1]!.globalPosition).to.be.greaterThan(events[0]!.globalPosition);
+        expect(result.position).to.equal(events[1]!.globalPosition);
+      });
+
+      it('keeps a caller-supplied event id', async () => {
+        const id = randomUUID();
+        await store.appendToStream(stream('id'), [{ id, type: 'Created', data: {} }]);
+        expect((await store.readStream(stream('id')))[0]!.id).to.equal(id);
+      });
+
+      it('refuses an empty append', async () => {
+        let error: unknown;
+        try {
+          await store.appendToStream(stream('empty'), []);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).to.be.instanceOf(TypeError);
+      });
+
+      it('honours every kind of expected revision', async () => {
+        const s = stream('expected');
+        await expectConflict(store.appendToStream(s, [event('X')], { expectedRevision: 'stream_exists' }));
+        await expectConflict(store.appendToStream(s, [event('X')], { expectedRevision: 0 }));
+        await store.appendToStream(s, [event('X')], { expectedRevision: 'no_stream' });
+        await expectConflict(store.appendToStream(s, [event('X')], { expectedRevision: 'no_stream' }));
+        await expectConflict(store.appendToStream(s, [event('X')], { expectedRevision: 5 }));
+        const exact = await store.appendToStream(s, [event('X')], { expectedRevision: 0 });
+        expect(exact.nextExpectedRevision).to.equal(1);
+        await store.appendToStream(s, [event('X')], { expectedRevision: 'stream_exists' });
+        const any = await store.appendToStream(s, [event('X')], { expectedRevision: 'any' });
+        expect(any.nextExpectedRevision).to.equal(3);
+        const conflict = await expectConflict(store.appendToStream(s, [event('X')], { expectedRevision: 1 }));
+        expect(conflict.stream).to.equal(s);
+        expect(conflict.expected).to.equal(1);
+      });
+
+      it('lets exactly one of 100 parallel appends with the same expected revision win', async () => {
+        const s = stream('race');
+        await store.appendToStream(s, [event('Started')], { expectedRevision: 'no_stream' });
+        const attempts = Array.from({ length: 100 }, (_, i) =>
+          store.appendToStream(s, [event('Raced', { i })], { expectedRevision: 0 }),
+        );
+        const outcomes = await Promise.allSettled(attempts);
+        const won = outcomes.filter((o) => o.status === 'fulfilled');
+        const lost = outcomes.filter((o) => o.status === 'rejected');
+        expect(won).to.have.length(1);
+        expect(lost).to.have.length(99);
+        for (const o of lost) expect((o as PromiseRejectedResult).reason).to.be.instanceOf(ConcurrencyError);
+        expect((await store.readStream(s)).map((e) => e.revision)).to.deep.equal([0, 1]);
+      });
+
+      it('writes a multi-event append atomically and contiguously under parallel appends', async () => {
+        const s = stream('multi');
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.appendToStream(s, [event('A', { i }), event('B', { i }), event('C', { i })]),
+          ),
+        );
+        const events = await store.readStream(s);
+        expect(events.map((e) => e.revision)).to.deep.equal(Array.from({ length: 60 }, (_, i) => i));
+        for (let i = 0; i < 60; i += 3) {
+          expect(events.slice(i, i + 3).map((e) => e.type)).to.deep.equal(['A', 'B', 'C']);
+          expect(new Set(events.slice(i, i + 3).map((e) => JSON.stringify(e.data))).size).to.equal(1);
+        }
+      });
+
+      it('lets the appends that do not conflict succeed beside one that does', async () => {
+        await store.appendToStream(stream('x'), [event('X')]);
+        const outcomes = await Promise.allSettled([
+          store.appendToStream(stream('y'), [event('Y')], { expectedRevision: 'no_stream' }),
+          store.appendToStream(stream('x'), [event('X')], { expectedRevision: 'no_stream' }),
+          store.appendToStream(stream('z'), [event('Z')], { expectedRevision: 'no_stream' }),
+        ]);
+        expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+      });
+
+      it('reads a stream from a revision, backwards, and with a max count; a missing stream is empty', async () => {
+        const s = stream('read');
+        await store.appendToStream(s, Array.from({ length: 10 }, (_, i) => event('N', { i })));
+        const revisions = (events: RecordedEvent[]) => events.map((e) => e.revision);
+        expect(revisions(await store.readStream(s, { fromRevision: 7 }))).to.deep.equal([7, 8, 9]);
+        expect(revisions(await store.readStream(s, { maxCount: 2 }))).to.deep.equal([0, 1]);
+        expect(revisions(await store.readStream(s, { direction: 'backwards', maxCount: 3 }))).to.deep.equal([9, 8, 7]);
+        expect(revisions(await store.readStream(s, { direction: 'backwards', fromRevision: 2 }))).to.deep.equal([2, 1, 0]);
+        expect(await store.readStream(stream('missing'))).to.deep.equal([]);
+      });
+    });
+
+    describe('readAll', () => {
+      it('yields events of all streams in global order, filtered by prefix, type and time', async () => {
+        await store.appendToStream(stream('one'), [event('A', { n: 1 })]);
+        await store.appendToStream(stream('two'), [event('B', { n: 2 })]);
+        await store.appendToStream(stream('one'), [event('C', { n: 3 })]);
+        await store.appendToStream(`other-${prefix}`, [event('A', { n: 4 })]);
+        const mine = await collect(store.readAll({ filter: { streamPrefixes: [prefix] } }));
+        expect(mine.map((e) => e.data)).to.deep.equal([{ n: 1 }, { n: 2 }, { n: 3 }]);
+        const positions = mine.map((e) => e.globalPosition);
+        expect([...positions].sort((a, b) => a - b)).to.deep.equal(positions);
+
+        const typed = await collect(store.readAll({ filter: { streamPrefixes: [prefix], eventTypes: ['A', 'C'] } }));
+        expect(typed.map((e) => e.type)).to.deep.equal(['A', 'C']);
+
+        const two = await collect(store.readAll({ filter: { streamPrefixes: [stream('two'), `other-${prefix}`] } }));
+        expect(two.map((e) => e.data)).to.deep.equal([{ n: 2 }, { n: 4 }]);
+
+        const after = await collect(store.readAll({ fromPosition: mine[0]!.globalPosition, filter: { streamPrefixes: [prefix] } }));
+        expect(after.map((e) => e.data)).to.deep.equal([{ n: 2 }, { n: 3 }]);
+
+        const limited = await collect(store.readAll({ filter: { streamPrefixes: [prefix] }, maxCount: 2 }));
+        expect(limited).to.have.length(2);
+
+        const last = mine[2]!.recordedAt;
+        const inWindow = await collect(
+          store.readAll({ filter: { streamPrefixes: [prefix], recordedFrom: mine[0]!.recordedAt, recordedBefore: new Date(last.getTime() + 1) } }),
+        );
+        expect(inWindow).to.have.length(3);
+        const beforeFirst = await collect(store.readAll({ filter: { streamPrefixes: [prefix], recordedBefore: mine[0]!.recordedAt } }));
+        expect(beforeFirst).to.have.length(0);
+      });
+
+      it('pages through more events than one page holds', async () => {
+        const s = stream('many');
+        for (let i = 0; i < 13; i++) {
+          await store.appendToStream(s, Array.from({ length: 100 }, (_, j) => event('N', { n: i * 100 + j })));
+        }
+        const all = await collect(store.readAll({ filter: { streamPrefixes: [s] } }));
+        expect(all.map((e) => (e.data as { n: number }).n)).to.deep.equal(Array.from({ length: 1300 }, (_, n) => n));
+      });
+    });
+
+    describe('subscribe', () => {
+      it('catches up from the start, then delivers live events without gaps or duplicates', async () => {
+        for (let i = 0; i < 5; i++) await store.appendToStream(stream(`s${i % 2}`), [event('Before', { i })]);
+        const seen: RecordedEvent[] = [];
+        const subscription = store.subscribe({ filter: { streamPrefixes: [prefix] } }, (e) => {
+          seen.push(e);
+        });
+        await subscription.caughtUp;
+        expect(seen.map((e) => e.data)).to.deep.equal([0, 1, 2, 3, 4].map((i) => ({ i })));
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) => store.appendToStream(stream(`s${i % 3}`), [event('Live', { i })])),
+        );
+        await until(() => seen.length >= 35, '35 events');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(seen).to.have.length(35);
+        expect(new Set(seen.map((e) => e.id)).size).to.equal(35);
+        const positions = seen.map((e) => e.globalPosition);
+        expect([...positions].sort((a, b) => a - b)).to.deep.equal(positions);
+        expect(subscription.position).to.equal(positions[positions.length - 1]);
+        await subscription.close();
+      });
+
+      it('resumes after a checkpoint and delivers only the events after it', async () => {
+        await store.appendToStream(stream('r'), [event('A'), event('B')]);
+        const first: RecordedEvent[] = [];
+        const sub1 = store.subscribe({ filter: { streamPrefixes: [prefix] } }, (e) => {
+          first.push(e);
+        });
+        await sub1.caughtUp;
+        const checkpoint = sub1.position;
+        await sub1.close();
+        await store.appendToStream(stream('r'), [event('C')]);
+        const second: RecordedEvent[] = [];
+        const sub2 = store.subscribe({ fromPosition: checkpoint, filter: { streamPrefixes: [prefix] } }, (e) => {
+          second.push(e);
+        });
+        await until(() => second.length >= 1, 'resumed event');
+        await sub2.close();
+        expect(first.map((e) => e.type)).to.deep.equal(['A', 'B']);
+        expect(second.map((e) => e.type)).to.deep.equal(['C']);
+      });
+
+      it('filters live events by type and calls the handler one at a time', async () => {
+        const seen: string[] = [];
+        let inFlight = 0;
+        let maxInFlight = 0;
+        const subscription = store.subscribe({ filter: { streamPrefixes: [prefix], eventTypes: ['Kept'] } }, async (e) => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          seen.push((e.data as { i: number }).i.toString());
+          inFlight -= 1;
+        });
+        await subscription.caughtUp;
+        for (let i = 0; i < 10; i++) await store.appendToStream(stream('f'), [event(i % 2 ? 'Kept' : 'Dropped', { i })]);
+        await until(() => seen.length >= 5, 'kept events');
+        await subscription.close();
+        expect(seen).to.deep.equal(['1', '3', '5', '7', '9']);
+        expect(maxInFlight).to.equal(1);
+      });
+
+      it('reports a failing handler once through onError and stops', async () => {
+        await store.appendToStream(stream('err'), [event('A'), event('B')]);
+        const errors: Error[] = [];
+        let calls = 0;
+        const subscription = store.subscribe(
+          { filter: { streamPrefixes: [prefix] }, onError: (error) => errors.push(error) },
+          () => {
+            calls += 1;
+            throw new Error('projection broke');
+          },
+        );
+        await until(() => errors.length > 0, 'onError');
+        await store.appendToStream(stream('err'), [event('C')]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(errors.map((e) => e.message)).to.deep.equal(['projection broke']);
+        expect(calls).to.equal(1);
+        await subscription.close();
+      });
+    });
+
+    it('answers ping while open', async () => {
+      await store.ping();
+    });
+
+    if (fixture.reopen) {
+      const reopen = fixture.reopen.bind(fixture);
+      it('keeps every event across close and reopen', async () => {
+        await store.appendToStream(stream('durable'), [event('A', { n: 1 }), event('B', { n: 2 })]);
+        await store.close();
+        store = await reopen();
+        const events = await store.readStream(stream('durable'));
+        expect(events.map((e) => e.data)).to.deep.equal([{ n: 1 }, { n: 2 }]);
+        const next = await store.appendToStream(stream('durable'), [event('C')], { expectedRevision: 1 });
+        expect(next.nextExpectedRevision).to.equal(2);
+      });
+    }
+  });
+}
+
+async function expectConflict(promise: Promise<unknown>): Promise<ConcurrencyError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConcurrencyError);
+    return error as ConcurrencyError;
+  }
+  throw new Error('expected a ConcurrencyError');
+}
