@@ -1,0 +1,132 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+/**
+ * The one description of otpledger's configuration: ajv validates against it and applies its defaults,
+ * and `Config` is derived from it, so the type and the check can never disagree.
+ * Every object refuses unknown keys; a section left out entirely gets its defaults (`default: {}`).
+ */
+
+const otpPolicySchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    code_length: { type: 'integer', minimum: 4, maximum: 10, default: 6 },
+    expires_in_minutes: { type: 'integer', minimum: 1, maximum: 1440, default: 5 },
+    max_failed_attempts: { type: 'integer', minimum: 1, maximum: 100, default: 3 },
+    lockout_minutes: { type: 'integer', minimum: 1, maximum: 10080, default: 15 },
+  },
+} as const;
+
+/** An application as declared under `bootstrap` (public interface: keep it working as written). */
+const bootstrapApplicationSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'client_id', 'client_secret'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    client_id: { type: 'string', minLength: 1, maxLength: 200 },
+    client_secret: { type: 'string', minLength: 1 },
+    role: { type: 'string', enum: ['app', 'management', 'auditor'], default: 'app' },
+    redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' }, default: [] },
+    public_signup: { type: 'boolean', default: false },
+    otp: otpPolicySchema,
+  },
+} as const;
+
+const bootstrapTenantSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+    name: { type: 'string', minLength: 1 },
+    applications: { type: 'array', items: bootstrapApplicationSchema, default: [] },
+  },
+} as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['eventStore'],
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+        /** 0 picks a free port (tests). */
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+        bodyLimitBytes: { type: 'integer', minimum: 1, default: 102400 },
+        /** How long `close()` waits for in-flight requests before cutting connections. */
+        shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
+      },
+    },
+    dataDir: { type: 'string', minLength: 1, default: './data' },
+    eventStore: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        /** `sqlite:<file>`, `kurrentdb://...` or `esdb://...`; derived from `dataDir` when not set. */
+        url: { type: 'string', pattern: '^(sqlite:.+|(kurrentdb|kurrent|esdb)(\\+discover)?://.+)$' },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: {
+          type: 'string',
+          enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+          default: 'info',
+        },
+      },
+    },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** The public URL of this server; when not set, the URL it listens on. Set it in production. */
+        issuer: { type: 'string', format: 'uri' },
+        accessTokenTtlSeconds: { type: 'integer', minimum: 1, default: 3600 },
+        idTokenTtlSeconds: { type: 'integer', minimum: 1, default: 3600 },
+        refreshTokenTtlSeconds: { type: 'integer', minimum: 1, default: 2592000 },
+        authorizationCodeTtlSeconds: { type: 'integer', minimum: 1, default: 60 },
+      },
+    },
+    dev: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Serves `GET /dev/sms-outbox`: every SMS text readable over HTTP. Never in production. */
+        outbox: { type: 'boolean', default: false },
+      },
+    },
+    bootstrap: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        tenants: { type: 'array', items: bootstrapTenantSchema, default: [] },
+      },
+    },
+    /** Module specifiers of external plugins, loaded at start. */
+    plugins: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+  },
+} as const;
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The validated, defaulted, frozen configuration. */
+export type Config = DeepReadonly<FromSchema<typeof configSchema>>;
+export type BootstrapTenant = Config['bootstrap']['tenants'][number];
+export type BootstrapApplication = BootstrapTenant['applications'][number];

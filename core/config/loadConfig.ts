@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileSchema } from '../validation/compileSchema.js';
+import { SchemaValidationError } from '../validation/schemaValidationError.js';
+import { configSchema, type Config } from './configSchema.js';
+import { ConfigError } from './configError.js';
+import { deepFreeze } from './deepFreeze.js';
+import { deepMerge, isPlainObject, type PlainObject } from './deepMerge.js';
+import { applyEnvOverrides } from './envOverrides.js';
+
+const defaultsFile = fileURLToPath(new URL('../../config/default.json', import.meta.url));
+const validateConfig = compileSchema<Config>(configSchema);
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Replaces `config/default.json` (tests). */
+  defaultsFile?: string;
+}
+
+/**
+ * `config/default.json`, then the overlay file named by `OTPLEDGER_CONFIG` (deep merge, arrays replaced),
+ * then single-value env overrides (`PORT`, `HOST`, `OTPLEDGER_DATA_DIR`, `OTPLEDGER_EVENT_STORE_URL`,
+ * `OTPLEDGER_LOG_LEVEL`); validated with defaults applied, and frozen.
+ * Throws one `ConfigError` that lists every problem with its path.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  let merged = readJsonObject(options.defaultsFile ?? defaultsFile, 'defaults');
+  const overlayFile = env.OTPLEDGER_CONFIG;
+  if (overlayFile) merged = deepMerge(merged, readJsonObject(path.resolve(overlayFile), 'OTPLEDGER_CONFIG'));
+  const { config, applied } = applyEnvOverrides(merged, env);
+  deriveEventStoreUrl(config);
+  try {
+    return deepFreeze(validateConfig(config));
+  } catch (error) {
+    if (!(error instanceof SchemaValidationError)) throw error;
+    const problems = error.problems.map((problem) => {
+      const source = applied.find(({ pointer }) => problem.startsWith(`${pointer} `));
+      return source ? `${problem} (from ${source.variable})` : problem;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/** The embedded store lives in the data dir unless a URL is given. */
+function deriveEventStoreUrl(config: PlainObject): void {
+  const eventStore = isPlainObject(config.eventStore) ? config.eventStore : {};
+  config.eventStore = eventStore;
+  if (eventStore.url !== undefined) return;
+  const dataDir = typeof config.dataDir === 'string' ? config.dataDir : configSchema.properties.dataDir.default;
+  eventStore.url = `sqlite:${path.join(dataDir, 'otpledger.db')}`;
+}
+
+function readJsonObject(file: string, label: string): PlainObject {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${label}: cannot read ${file}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${label}: ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isPlainObject(value)) throw new ConfigError(`${label}: ${file} must hold a JSON object`);
+  return value;
+}

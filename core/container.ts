@@ -1,0 +1,37 @@
+import { asFunction, asValue, createContainer, InjectionMode, type AwilixContainer, type Resolver } from 'awilix';
+import { systemClock } from './clock.js';
+import type { Config } from './config/configSchema.js';
+import { loadSecrets } from './config/secrets.js';
+import type { Cradle } from './cradle.js';
+import { createEventStore } from './eventStore/createEventStore.js';
+import { createApp } from './http/app.js';
+import { randomIds } from './ids.js';
+import { createLogger } from './logger.js';
+
+/** Replacements for any registration, e.g. `{ clock: asValue(fixedClock) }` in a test. */
+export type Overrides = { [Name in keyof Cradle]?: Resolver<Cradle[Name]> };
+
+/**
+ * The composition root. PROXY injection throughout: every factory receives the cradle and destructures
+ * what it needs, so a dependency is visible at the top of the function that uses it.
+ * Async because secrets may need generating; everything else resolves lazily, once (singletons).
+ */
+export async function buildContainer(config: Config, overrides: Overrides = {}): Promise<AwilixContainer<Cradle>> {
+  const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true });
+  container.register({
+    config: asValue(config),
+    logger: asFunction(({ config }: Cradle) => createLogger(config)).singleton(),
+    clock: asValue(systemClock),
+    ids: asValue(randomIds),
+    eventStore: asFunction(({ config }: Cradle) => createEventStore(config.eventStore.url))
+      .singleton()
+      .disposer((store) => store.close()),
+    issuer: asValue(config.oidc.issuer ?? `http://${config.server.host}:${config.server.port}`),
+    app: asFunction((cradle: Cradle) => createApp(cradle)).singleton(),
+  });
+  container.register(overrides as { [Name in keyof Cradle]: Resolver<Cradle[Name]> });
+  if (!overrides.secrets) {
+    container.register({ secrets: asValue(await loadSecrets(config, container.resolve('logger'))) });
+  }
+  return container;
+}

@@ -1,0 +1,24 @@
+import type Koa from 'koa';
+import type { Clock } from './clock.js';
+import type { Config } from './config/configSchema.js';
+import type { Secrets } from './config/secrets.js';
+import type { EventStore } from './eventStore/types.js';
+import type { AppState } from './http/types.js';
+import type { Ids } from './ids.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Everything registered in the container (awilix PROXY mode: factories receive this object and
+ * destructure what they need). Later modules add their registrations here and in `container.ts`.
+ */
+export interface Cradle {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  ids: Ids;
+  secrets: Secrets;
+  eventStore: EventStore;
+  /** The public URL of this server: `config.oidc.issuer`, else the URL it listens on. */
+  issuer: string;
+  app: Koa<AppState>;
+}

@@ -1,0 +1,38 @@
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { Cradle } from '../cradle.js';
+import { bodyParser } from './bodyParser.js';
+import { errorHandler } from './errorHandler.js';
+import { errorRenderers as defaultErrorRenderers, type ErrorRenderer } from './errorRenderers.js';
+import { methodNotAllowed } from './httpError.js';
+import { requestId } from './requestId.js';
+import { requestLog } from './requestLog.js';
+import { routes as defaultRoutes } from './routes/index.js';
+import type { AppState, RouteFactory } from './types.js';
+
+export interface AppOptions {
+  routes?: readonly RouteFactory[];
+  errorRenderers?: readonly ErrorRenderer[];
+}
+
+/**
+ * The Koa app: request id -> request log -> error handler -> body parser -> routes.
+ * The error handler sits inside the log so the logged status is the one the client got.
+ */
+export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppState> {
+  const { config, logger } = cradle;
+  const app = new Koa<AppState>();
+  // Only errors that escape the error handler (a bug in the first two middlewares) end up here.
+  app.on('error', (error: unknown) => logger.error({ err: error }, 'unhandled error outside the error handler'));
+
+  const router = new Router<AppState>();
+  for (const factory of options.routes ?? defaultRoutes) router.use(factory(cradle).routes());
+
+  app.use(requestId(cradle));
+  app.use(requestLog(cradle));
+  app.use(errorHandler(options.errorRenderers ?? defaultErrorRenderers));
+  app.use(bodyParser({ limit: config.server.bodyLimitBytes }));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
+  return app;
+}

@@ -1,0 +1,31 @@
+/** What a client may learn about an error (5xx detail already removed). */
+export interface PublicError {
+  status: number;
+  code: string;
+  description: string;
+}
+
+export type ErrorBodyRenderer = (error: PublicError) => unknown;
+
+/** Routes under `pathPrefix` (the prefix itself or below it) answer errors in their own shape. */
+export interface ErrorRenderer {
+  pathPrefix: string;
+  render: ErrorBodyRenderer;
+}
+
+/** The default shape, OAuth 2.0 style (RFC 6749 §5.2). */
+export const oauthErrorBody: ErrorBodyRenderer = ({ code, description }) => ({
+  error: code,
+  error_description: description,
+});
+
+/**
+ * Path prefixes whose clients expect another error shape than `{ error, error_description }`.
+ * Add one line per API family, e.g. `{ pathPrefix: '/cis', render: cisErrorBody }`.
+ */
+export const errorRenderers: ErrorRenderer[] = [];
+
+export function rendererFor(path: string, renderers: readonly ErrorRenderer[]): ErrorBodyRenderer {
+  const match = renderers.find(({ pathPrefix }) => path === pathPrefix || path.startsWith(`${pathPrefix}/`));
+  return match?.render ?? oauthErrorBody;
+}

@@ -1,0 +1,33 @@
+/**
+ * The one HTTP error: a status, an OAuth-style `code` (`invalid_request`, `not_found`, ...) and a
+ * description for the client. Koa's contract: `expose` says whether the description may be shown;
+ * for 5xx it never is (the error handler answers a generic message and logs the detail).
+ */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  readonly expose: boolean;
+  /** Response headers that belong with the error, e.g. `WWW-Authenticate`. */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly description: string,
+    options: { headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(description, { cause: options.cause });
+    this.expose = status < 500;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export const badRequest = (description: string) => new HttpError(400, 'invalid_request', description);
+export const unauthorized = (description: string, headers?: Record<string, string>) =>
+  new HttpError(401, 'unauthorized', description, { headers });
+export const forbidden = (description: string) => new HttpError(403, 'forbidden', description);
+export const notFound = (description = 'not found') => new HttpError(404, 'not_found', description);
+export const methodNotAllowed = (description = 'method not allowed') => new HttpError(405, 'method_not_allowed', description);
+export const payloadTooLarge = (limit: number) =>
+  new HttpError(413, 'payload_too_large', `request body exceeds ${limit} bytes`);
+export const unsupportedMediaType = (description: string) => new HttpError(415, 'unsupported_media_type', description);
+export const serviceUnavailable = (description: string) => new HttpError(503, 'temporarily_unavailable', description);

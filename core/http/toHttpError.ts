@@ -1,0 +1,33 @@
+import { SchemaValidationError } from '../validation/schemaValidationError.js';
+import { HttpError } from './httpError.js';
+
+/** Codes for errors that other libraries raise with Koa's `status`/`expose` contract (router, http-errors). */
+const codeByStatus: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  501: 'not_implemented',
+};
+
+/**
+ * Any thrown value as an `HttpError`: ours pass through, a schema failure is a 400 naming every problem,
+ * an exposed 4xx from a library keeps its status, everything else is a 500.
+ */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof SchemaValidationError) {
+    return new HttpError(400, 'invalid_request', error.message, { cause: error });
+  }
+  const { status, expose, message } = (error ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+    return new HttpError(status, codeByStatus[status] ?? 'invalid_request', String(message), { cause: error });
+  }
+  if (typeof status === 'number' && status >= 500 && status < 600) {
+    return new HttpError(status, codeByStatus[status] ?? 'server_error', 'internal error', { cause: error });
+  }
+  return new HttpError(500, 'server_error', 'internal error', { cause: error });
+}

@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { compileSchema } from '../../core/validation/compileSchema.js';
+import { SchemaValidationError } from '../../core/validation/schemaValidationError.js';
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    port: { type: 'integer', default: 8080 },
+    role: { type: 'string', enum: ['app', 'management'] },
+    nested: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { flag: { type: 'boolean', default: false }, url: { type: 'string', format: 'uri' } },
+    },
+  },
+} as const;
+
+interface Value {
+  name: string;
+  port: number;
+  role?: string;
+  nested: { flag: boolean; url?: string };
+}
+
+const validate = compileSchema<Value>(schema);
+
+function problemsOf(value: unknown): readonly string[] {
+  try {
+    validate(value);
+  } catch (error) {
+    expect(error).to.be.instanceOf(SchemaValidationError);
+    return (error as SchemaValidationError).problems;
+  }
+  expect.fail('expected a SchemaValidationError');
+}
+
+describe('compileSchema', () => {
+  it('applies defaults, nested ones included, to a copy of the input', () => {
+    const input = { name: 'x' };
+    expect(validate(input)).to.deep.equal({ name: 'x', port: 8080, nested: { flag: false } });
+    expect(input).to.deep.equal({ name: 'x' });
+  });
+
+  it('lists every problem with its JSON path, in one message', () => {
+    const value = { port: 'eighty', role: 'root', extra: 1, nested: { flag: 'yes', url: 'not a uri', more: 2 } };
+    const problems = problemsOf(value);
+    expect(problems).to.have.members([
+      '/name is required',
+      '/port must be integer',
+      '/role must be one of "app", "management"',
+      '/extra is not allowed (unknown key)',
+      '/nested/flag must be boolean',
+      '/nested/url must match format "uri"',
+      '/nested/more is not allowed (unknown key)',
+    ]);
+    try {
+      validate(value);
+    } catch (error) {
+      expect((error as Error).message).to.equal(problems.join('; '));
+    }
+  });
+
+  it('does not coerce types: a numeric string is not an integer', () => {
+    expect(problemsOf({ name: 'x', port: '8080' })).to.deep.equal(['/port must be integer']);
+  });
+
+  it('names the root as / when the value is not even an object', () => {
+    expect(problemsOf('text')).to.deep.equal(['/ must be object']);
+    expect(problemsOf(undefined)).to.deep.equal(['/ must be object']);
+  });
+});
