@@ -1,0 +1,22 @@
+/**
+ * A business rule as a pure function pair (emmett's Decider): `decide` turns a command and the
+ * current state into new events, `evolve` folds an event into the state. Time and randomness come
+ * in through the command, so a decider needs no clock and no I/O to test.
+ */
+export interface Decider<State, Command, Event extends { type: string; data: unknown }> {
+  initialState(): State;
+  decide(command: Command, state: State): Event[];
+  evolve(state: State, event: Event): State;
+}
+
+/** A rule said no: the command is refused, nothing is appended. Subclasses say which rule. */
+export class DomainError extends Error {
+  constructor(
+    /** A stable machine-readable reason, e.g. `locked_out`. */
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

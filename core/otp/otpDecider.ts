@@ -1,0 +1,87 @@
+import { sameDigest } from '../crypto/keyedHash.js';
+import { DomainError, type Decider } from '../decider/decider.js';
+import type { OtpEvent, OtpIssuedData } from './otpEvents.js';
+
+export interface OtpState {
+  /** The latest code; only it can be used. */
+  code?: OtpIssuedData & { used: boolean };
+  /** Consecutive failures since the last success or lockout. */
+  failedAttempts: number;
+  /** Epoch ms; the lockout lifts by itself once `now` passes it. */
+  lockedUntil?: number;
+}
+
+export interface OtpPolicy {
+  maxFailedAttempts: number;
+  lockoutMinutes: number;
+}
+
+export type OtpCommand =
+  | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData }
+  | { type: 'VerifyOtp'; now: Date; codeHash: string; policy: OtpPolicy };
+
+export class LockedOutError extends DomainError {
+  constructor(readonly until: Date) {
+    super('locked_out', `too many failed attempts; locked until ${until.toISOString()}`);
+  }
+}
+
+const isLocked = (state: OtpState, now: Date) => state.lockedUntil !== undefined && state.lockedUntil > now.getTime();
+
+function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpState): OtpEvent[] {
+  const { now, codeHash, policy } = command;
+  const at = now.toISOString();
+  const code = state.code;
+  if (code && !code.used && now.getTime() < Date.parse(code.expiresAt) && sameDigest(code.codeHash, codeHash)) {
+    return [{ type: 'OtpVerified', data: { otpId: code.otpId, at } }];
+  }
+  const reason = !code || code.used ? 'no_active_code' : now.getTime() >= Date.parse(code.expiresAt) ? 'expired' : 'mismatch';
+  const failedAttempts = state.failedAttempts + 1;
+  const events: OtpEvent[] = [{ type: 'OtpFailed', data: { ...(code && { otpId: code.otpId }), reason, failedAttempts, at } }];
+  if (failedAttempts >= policy.maxFailedAttempts) {
+    const until = new Date(now.getTime() + policy.lockoutMinutes * 60_000).toISOString();
+    events.push({ type: 'UserLockedOut', data: { until, failedAttempts, at } });
+  }
+  return events;
+}
+
+/**
+ * The OTP rules: only the latest code works, once, before it expires; `maxFailedAttempts`
+ * consecutive failures lock the phone out for `lockoutMinutes`, during which sends are refused
+ * and even the right code fails; the lockout lifts by itself.
+ */
+export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
+  initialState: () => ({ failedAttempts: 0 }),
+
+  decide(command, state) {
+    if (isLocked(state, command.now)) throw new LockedOutError(new Date(state.lockedUntil!));
+    switch (command.type) {
+      case 'IssueOtp':
+        return [{ type: 'OtpIssued', data: command.otp }];
+      case 'VerifyOtp':
+        return verify(command, state);
+      default: {
+        const unreachable: never = command;
+        throw new Error(`unknown command ${JSON.stringify(unreachable)}`);
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'OtpIssued':
+        return { ...state, code: { ...event.data, used: false } };
+      case 'OtpFailed':
+        return { ...state, failedAttempts: event.data.failedAttempts };
+      case 'OtpVerified':
+        return { ...state, code: state.code && { ...state.code, used: true }, failedAttempts: 0 };
+      case 'UserLockedOut':
+        // the lockout also burns the current code: it never works again, not even after the lock lifts
+        return { failedAttempts: 0, lockedUntil: Date.parse(event.data.until) };
+      default: {
+        const unreachable: never = event;
+        return unreachable;
+      }
+    }
+  },
+};

@@ -1,0 +1,38 @@
+/**
+ * Events of one OTP stream: the codes sent to one phone for one purpose in one tenant
+ * (`otpStreamId`). No event holds a code: only its keyed hash.
+ */
+export type OtpPurpose = 'login' | 'verify';
+
+export interface OtpIssuedData {
+  otpId: string;
+  /** HMAC-SHA256 of the code under the server's HMAC key, bound to this stream. */
+  codeHash: string;
+  purpose: OtpPurpose;
+  clientId: string;
+  /** Known user the code is for; absent when a redirect login may create the user. */
+  userId?: string;
+  /** Keyed hash of the phone (the stream name holds it too); the number itself lives on the user. */
+  phoneHash: string;
+  countryCallingCode?: string;
+  issuedAt: string;
+  expiresAt: string;
+  /** Redirect login: where the authorization code goes, and whether a new user may be created. */
+  redirectUri?: string;
+  createNewUser?: boolean;
+}
+
+export type OtpFailureReason = 'mismatch' | 'expired' | 'no_active_code';
+
+export type OtpEvent =
+  | { type: 'OtpIssued'; data: OtpIssuedData }
+  | { type: 'OtpFailed'; data: { otpId?: string; reason: OtpFailureReason; failedAttempts: number; at: string } }
+  | { type: 'OtpVerified'; data: { otpId: string; at: string } }
+  | { type: 'UserLockedOut'; data: { until: string; failedAttempts: number; at: string } };
+
+export const otpEventTypes = ['OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut'] as const;
+
+/** The one owner of OTP stream names. */
+export function otpStreamId(tenantId: string, purpose: OtpPurpose, phoneHash: string): string {
+  return `otp-${tenantId}-${purpose}-${phoneHash}`;
+}

@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import { LockedOutError, otpDecider, type OtpCommand } from '../../core/otp/otpDecider.js';
+import type { OtpEvent, OtpIssuedData } from '../../core/otp/otpEvents.js';
+import { generateCode, hashCode } from '../../core/otp/otpCodes.js';
+import { spec } from '../support/givenWhenThen.js';
+
+const t0 = new Date('2026-11-22T10:00:00.000Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const policy = { maxFailedAttempts: 3, lockoutMinutes: 15 };
+const otp: OtpIssuedData = {
+  otpId: 'otp-1', codeHash: 'aa'.repeat(32), purpose: 'login', clientId: 'acme-web', userId: 'u1',
+  phoneHash: 'ph', issuedAt: t0.toISOString(), expiresAt: at(300).toISOString(),
+};
+const issued: OtpEvent = { type: 'OtpIssued', data: otp };
+const verify = (seconds: number, codeHash = otp.codeHash): OtpCommand => ({ type: 'VerifyOtp', now: at(seconds), codeHash, policy });
+const failed = (seconds: number, failedAttempts: number, reason: 'mismatch' | 'expired' | 'no_active_code' = 'mismatch', otpId: string | null = 'otp-1'): OtpEvent => ({
+  type: 'OtpFailed', data: { ...(otpId !== null && { otpId }), reason, failedAttempts, at: at(seconds).toISOString() },
+});
+const wrong = 'bb'.repeat(32);
+
+describe('otp decider', () => {
+  const otpSpec = spec(otpDecider);
+
+  it('issues a code', () => {
+    otpSpec.given([]).when({ type: 'IssueOtp', now: t0, otp }).then([issued]);
+  });
+
+  it('verifies the right code before it expires', () => {
+    otpSpec.given([issued]).when(verify(10)).then([{ type: 'OtpVerified', data: { otpId: 'otp-1', at: at(10).toISOString() } }]);
+  });
+
+  it('refuses a wrong code and counts the failure', () => {
+    otpSpec.given([issued]).when(verify(10, wrong)).then([failed(10, 1)]);
+  });
+
+  it('refuses an expired code', () => {
+    otpSpec.given([issued]).when(verify(300)).then([failed(300, 1, 'expired')]);
+  });
+
+  it('lets a code work once', () => {
+    otpSpec.given([issued, { type: 'OtpVerified', data: { otpId: 'otp-1', at: at(1).toISOString() } }])
+      .when(verify(2)).then([failed(2, 1, 'no_active_code')]);
+  });
+
+  it('refuses when no code was ever issued', () => {
+    otpSpec.given([]).when(verify(2)).then([failed(2, 1, 'no_active_code', null)]);
+  });
+
+  it('only honours the latest code', () => {
+    const newer: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', codeHash: 'cc'.repeat(32) } };
+    otpSpec.given([issued, newer]).when(verify(5)).then([failed(5, 1, 'mismatch', 'otp-2')]);
+  });
+
+  it('locks out on the max-th consecutive failure', () => {
+    otpSpec.given([issued, failed(1, 1), failed(2, 2)]).when(verify(3, wrong)).then([
+      failed(3, 3),
+      { type: 'UserLockedOut', data: { until: at(3 + 15 * 60).toISOString(), failedAttempts: 3, at: at(3).toISOString() } },
+    ]);
+  });
+
+  it('refuses even the right code and new sends while locked out', () => {
+    const locked: OtpEvent = { type: 'UserLockedOut', data: { until: at(900).toISOString(), failedAttempts: 3, at: t0.toISOString() } };
+    otpSpec.given([issued, locked]).when(verify(10)).then(LockedOutError);
+    otpSpec.given([issued, locked]).when({ type: 'IssueOtp', now: at(899), otp }).then(LockedOutError);
+  });
+
+  it('lifts the lockout by itself when the time is up, and the old code stays dead', () => {
+    const locked: OtpEvent = { type: 'UserLockedOut', data: { until: at(900).toISOString(), failedAttempts: 3, at: t0.toISOString() } };
+    otpSpec.given([issued, locked]).when(verify(900)).then([failed(900, 1, 'no_active_code', null)]);
+    otpSpec.given([issued, locked]).when({ type: 'IssueOtp', now: at(900), otp }).then([issued]);
+  });
+
+  it('resets the failure count after a success', () => {
+    const state = [issued, failed(1, 1), failed(2, 2), { type: 'OtpVerified', data: { otpId: 'otp-1', at: at(3).toISOString() } } as OtpEvent]
+      .reduce(otpDecider.evolve, otpDecider.initialState());
+    expect(state.failedAttempts).to.equal(0);
+  });
+});
+
+describe('otp codes', () => {
+  it('generates codes of the asked length from the whole digit space', () => {
+    const codes = Array.from({ length: 2000 }, () => generateCode(4));
+    for (const code of codes) expect(code).to.match(/^\d{4}$/);
+    expect(new Set(codes).size).to.be.greaterThan(1500);
+    expect(generateCode(10)).to.match(/^\d{10}$/);
+  });
+
+  it('hashes codes with a key, bound to the stream', () => {
+    const key = Buffer.alloc(32, 1);
+    expect(hashCode(key, 's1', '123456')).to.equal(hashCode(key, 's1', '123456'));
+    expect(hashCode(key, 's1', '123456')).not.to.equal(hashCode(key, 's2', '123456'));
+    expect(hashCode(key, 's1', '123456')).not.to.equal(hashCode(Buffer.alloc(32, 2), 's1', '123456'));
+    expect(hashCode(key, 's1', '123456')).not.to.contain('123456');
+  });
+});
