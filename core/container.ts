@@ -7,6 +7,12 @@ import { createEventStore } from './eventStore/createEventStore.js';
 import { createApp } from './http/app.js';
 import { randomIds } from './ids.js';
 import { createLogger } from './logger.js';
+import { ApplicationRegistry } from './applications/applicationRegistry.js';
+import { AuthorizationCodes } from './oidc/authorizationCodes.js';
+import { TokenService } from './oidc/tokenService.js';
+import { OtpService } from './otp/otpService.js';
+import { DevOutbox } from './sms/devOutbox.js';
+import { UserDirectory } from './users/userDirectory.js';
 
 /** Replacements for any registration, e.g. `{ clock: asValue(fixedClock) }` in a test. */
 export type Overrides = { [Name in keyof Cradle]?: Resolver<Cradle[Name]> };
@@ -28,6 +34,14 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
       .disposer((store) => store.close()),
     issuer: asValue(config.oidc.issuer ?? `http://${config.server.host}:${config.server.port}`),
     app: asFunction((cradle: Cradle) => createApp(cradle)).singleton(),
+
+    applications: asFunction((cradle: Cradle) => new ApplicationRegistry(cradle)).singleton(),
+    users: asFunction((cradle: Cradle) => new UserDirectory(cradle)).singleton(),
+    otpService: asFunction((cradle: Cradle) => new OtpService(cradle)).singleton(),
+    devOutbox: asFunction(({ config, clock }: Cradle) => new DevOutbox(config.dataDir, clock)).singleton(),
+    smsSender: asFunction(({ devOutbox }: Cradle) => devOutbox).singleton(),
+    tokens: asFunction((cradle: Cradle) => new TokenService(cradle)).singleton(),
+    authorizationCodes: asFunction((cradle: Cradle) => new AuthorizationCodes(cradle)).singleton(),
   });
   container.register(overrides as { [Name in keyof Cradle]: Resolver<Cradle[Name]> });
   if (!overrides.secrets) {

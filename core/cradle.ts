@@ -6,6 +6,13 @@ import type { EventStore } from './eventStore/types.js';
 import type { AppState } from './http/types.js';
 import type { Ids } from './ids.js';
 import type { Logger } from './logger.js';
+import type { ApplicationRegistry } from './applications/applicationRegistry.js';
+import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
+import type { TokenService } from './oidc/tokenService.js';
+import type { OtpService } from './otp/otpService.js';
+import type { DevOutbox } from './sms/devOutbox.js';
+import type { SmsSender } from './sms/smsSender.js';
+import type { UserDirectory } from './users/userDirectory.js';
 
 /**
  * Everything registered in the container (awilix PROXY mode: factories receive this object and
@@ -21,4 +28,14 @@ export interface Cradle {
   /** The public URL of this server: `config.oidc.issuer`, else the URL it listens on. */
   issuer: string;
   app: Koa<AppState>;
+
+  // domain services
+  applications: ApplicationRegistry;
+  users: UserDirectory;
+  otpService: OtpService;
+  smsSender: SmsSender;
+  /** The development SMS outbox (always there; the HTTP route to read it only when `dev.outbox`). */
+  devOutbox: DevOutbox;
+  tokens: TokenService;
+  authorizationCodes: AuthorizationCodes;
 }

@@ -8,6 +8,7 @@ import { loadConfig } from './config/loadConfig.js';
 import { buildContainer, type Overrides } from './container.js';
 import type { Cradle } from './cradle.js';
 import { gracefulClose } from './http/gracefulClose.js';
+import { applyBootstrap } from './applications/bootstrap.js';
 
 export interface StartServerOptions {
   /** Defaults to `loadConfig()` (files and environment). */
@@ -37,6 +38,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     const { logger } = container.cradle;
     container.resolve('eventStore'); // open it now: a bad store fails the start, not the first request
+    await applyBootstrap(container.cradle);
     const server = createServer();
     const closeServer = gracefulClose(server);
     const port = await listen(server, config.server.port, config.server.host);

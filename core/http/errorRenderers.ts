@@ -19,11 +19,14 @@ export const oauthErrorBody: ErrorBodyRenderer = ({ code, description }) => ({
   error_description: description,
 });
 
+/** The Mosaic shape for `/cis` routes: `{ message, error_code }`, the code being the HTTP status. */
+export const cisErrorBody: ErrorBodyRenderer = ({ status, description }) => ({ message: description, error_code: status });
+
 /**
  * Path prefixes whose clients expect another error shape than `{ error, error_description }`.
  * Add one line per API family, e.g. `{ pathPrefix: '/cis', render: cisErrorBody }`.
  */
-export const errorRenderers: ErrorRenderer[] = [];
+export const errorRenderers: ErrorRenderer[] = [{ pathPrefix: '/cis', render: cisErrorBody }];
 
 export function rendererFor(path: string, renderers: readonly ErrorRenderer[]): ErrorBodyRenderer {
   const match = renderers.find(({ pathPrefix }) => path === pathPrefix || path.startsWith(`${pathPrefix}/`));

@@ -1,5 +1,16 @@
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
+import { DomainError } from '../decider/decider.js';
 import { HttpError } from './httpError.js';
+
+/** Statuses for the domain's refusals; any other reason is a 400 with the reason as its code. */
+const statusByReason: Record<string, number> = {
+  not_found: 404,
+  user_not_found: 404,
+  client_id_taken: 409,
+  identifier_taken: 409,
+  user_exists: 409,
+  locked_out: 429,
+};
 
 /** Codes for errors that other libraries raise with Koa's `status`/`expose` contract (router, http-errors). */
 const codeByStatus: Record<number, string> = {
@@ -19,6 +30,9 @@ const codeByStatus: Record<number, string> = {
  */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof DomainError) {
+    return new HttpError(statusByReason[error.reason] ?? 400, error.reason, error.message, { cause: error });
+  }
   if (error instanceof SchemaValidationError) {
     return new HttpError(400, 'invalid_request', error.message, { cause: error });
   }

@@ -18,7 +18,7 @@ export interface OtpPolicy {
 
 export type OtpCommand =
   | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData }
-  | { type: 'VerifyOtp'; now: Date; codeHash: string; policy: OtpPolicy };
+  | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string; policy: OtpPolicy };
 
 export class LockedOutError extends DomainError {
   constructor(readonly until: Date) {
@@ -29,16 +29,19 @@ export class LockedOutError extends DomainError {
 const isLocked = (state: OtpState, now: Date) => state.lockedUntil !== undefined && state.lockedUntil > now.getTime();
 
 function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpState): OtpEvent[] {
-  const { now, codeHash, policy } = command;
+  const { now, codeHash, clientId, policy } = command;
   const at = now.toISOString();
   const code = state.code;
-  if (code && !code.used && now.getTime() < Date.parse(code.expiresAt) && sameDigest(code.codeHash, codeHash)) {
+  if (code && !code.used && now.getTime() < Date.parse(code.expiresAt) &&
+      code.clientId === clientId && sameDigest(code.codeHash, codeHash)) {
     return [{ type: 'OtpVerified', data: { otpId: code.otpId, at } }];
   }
   const reason = !code || code.used ? 'no_active_code' : now.getTime() >= Date.parse(code.expiresAt) ? 'expired' : 'mismatch';
-  const failedAttempts = state.failedAttempts + 1;
+  // only a guess at a live code counts towards the lockout: without one no guess can succeed, and
+  // counting replays of a used code would let anyone lock a user out right after they log in
+  const failedAttempts = state.failedAttempts + (reason === 'mismatch' ? 1 : 0);
   const events: OtpEvent[] = [{ type: 'OtpFailed', data: { ...(code && { otpId: code.otpId }), reason, failedAttempts, at } }];
-  if (failedAttempts >= policy.maxFailedAttempts) {
+  if (reason === 'mismatch' && failedAttempts >= policy.maxFailedAttempts) {
     const until = new Date(now.getTime() + policy.lockoutMinutes * 60_000).toISOString();
     events.push({ type: 'UserLockedOut', data: { until, failedAttempts, at } });
   }
@@ -47,7 +50,7 @@ function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpS
 
 /**
  * The OTP rules: only the latest code works, once, before it expires; `maxFailedAttempts`
- * consecutive failures lock the phone out for `lockoutMinutes`, during which sends are refused
+ * consecutive wrong guesses at a live code lock the phone out for `lockoutMinutes`, during which sends are refused
  * and even the right code fails; the lockout lifts by itself.
  */
 export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {

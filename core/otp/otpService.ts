@@ -90,14 +90,14 @@ export class OtpService {
   }
 
   /**
-   * A send for an identifier that matches no user: recorded (harvesting attempts are audit data),
-   * with the same kind of durable write a real send makes, and nothing sent.
+   * A send or authentication for an identifier that matches no user: recorded (harvesting attempts
+   * are audit data) with the same kind of durable write a real one makes; nothing is sent.
    */
-  async recordUnknownRecipient(tenantId: string, identifierType: string, identifier: string, metadata: Partial<EventMetadata>): Promise<void> {
+  async recordUnknownIdentifier(tenantId: string, attempt: 'send' | 'authenticate', identifierType: string, identifier: string, metadata: Partial<EventMetadata>): Promise<void> {
     generateCode(6); // the same work a real send does before its write
     await this.eventStore.appendToStream(unknownRecipientStreamId(tenantId), [{
       type: 'OtpRequestedForUnknownIdentifier',
-      data: { identifierType, identifierHash: keyedHash(this.hmacKey, `identifier:${identifierType}`, identifier), at: this.clock.now().toISOString() },
+      data: { attempt, identifierType, identifierHash: keyedHash(this.hmacKey, `identifier:${identifierType}`, identifier), at: this.clock.now().toISOString() },
       metadata,
     }]);
   }
@@ -110,6 +110,7 @@ export class OtpService {
       type: 'VerifyOtp',
       now: this.clock.now(),
       codeHash: hashCode(this.hmacKey, stream, passcode),
+      clientId: app.clientId,
       policy: { maxFailedAttempts: app.otp.max_failed_attempts, lockoutMinutes: app.otp.lockout_minutes },
     }, request.metadata);
     const verified = result.events.some((event) => event.type === 'OtpVerified');

@@ -12,7 +12,7 @@ const otp: OtpIssuedData = {
   phoneHash: 'ph', issuedAt: t0.toISOString(), expiresAt: at(300).toISOString(),
 };
 const issued: OtpEvent = { type: 'OtpIssued', data: otp };
-const verify = (seconds: number, codeHash = otp.codeHash): OtpCommand => ({ type: 'VerifyOtp', now: at(seconds), codeHash, policy });
+const verify = (seconds: number, codeHash = otp.codeHash): OtpCommand => ({ type: 'VerifyOtp', now: at(seconds), codeHash, clientId: 'acme-web', policy });
 const failed = (seconds: number, failedAttempts: number, reason: 'mismatch' | 'expired' | 'no_active_code' = 'mismatch', otpId: string | null = 'otp-1'): OtpEvent => ({
   type: 'OtpFailed', data: { ...(otpId !== null && { otpId }), reason, failedAttempts, at: at(seconds).toISOString() },
 });
@@ -33,22 +33,31 @@ describe('otp decider', () => {
     otpSpec.given([issued]).when(verify(10, wrong)).then([failed(10, 1)]);
   });
 
+  it("refuses the right code presented by another application", () => {
+    otpSpec.given([issued]).when({ ...verify(10), clientId: 'other-app' } as OtpCommand).then([failed(10, 1)]);
+  });
+
   it('refuses an expired code', () => {
-    otpSpec.given([issued]).when(verify(300)).then([failed(300, 1, 'expired')]);
+    otpSpec.given([issued]).when(verify(300)).then([failed(300, 0, 'expired')]);
   });
 
   it('lets a code work once', () => {
     otpSpec.given([issued, { type: 'OtpVerified', data: { otpId: 'otp-1', at: at(1).toISOString() } }])
-      .when(verify(2)).then([failed(2, 1, 'no_active_code')]);
+      .when(verify(2)).then([failed(2, 0, 'no_active_code')]);
   });
 
   it('refuses when no code was ever issued', () => {
-    otpSpec.given([]).when(verify(2)).then([failed(2, 1, 'no_active_code', null)]);
+    otpSpec.given([]).when(verify(2)).then([failed(2, 0, 'no_active_code', null)]);
   });
 
   it('only honours the latest code', () => {
     const newer: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', codeHash: 'cc'.repeat(32) } };
     otpSpec.given([issued, newer]).when(verify(5)).then([failed(5, 1, 'mismatch', 'otp-2')]);
+  });
+
+  it('does not count replays of a used code or expired codes towards the lockout', () => {
+    const used: OtpEvent = { type: 'OtpVerified', data: { otpId: 'otp-1', at: at(1).toISOString() } };
+    otpSpec.given([issued, used, failed(2, 0, 'no_active_code'), failed(3, 0, 'no_active_code')]).when(verify(4)).then([failed(4, 0, 'no_active_code')]);
   });
 
   it('locks out on the max-th consecutive failure', () => {
@@ -66,7 +75,7 @@ describe('otp decider', () => {
 
   it('lifts the lockout by itself when the time is up, and the old code stays dead', () => {
     const locked: OtpEvent = { type: 'UserLockedOut', data: { until: at(900).toISOString(), failedAttempts: 3, at: t0.toISOString() } };
-    otpSpec.given([issued, locked]).when(verify(900)).then([failed(900, 1, 'no_active_code', null)]);
+    otpSpec.given([issued, locked]).when(verify(900)).then([failed(900, 0, 'no_active_code', null)]);
     otpSpec.given([issued, locked]).when({ type: 'IssueOtp', now: at(900), otp }).then([issued]);
   });
 

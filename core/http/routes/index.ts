@@ -1,5 +1,21 @@
 import type { RouteFactory } from '../types.js';
+import { adminApplicationRoutes } from './adminApplications.js';
+import { cisOtpLoginRoutes } from './cisOtpLogin.js';
+import { cisPhoneVerificationRoutes } from './cisPhoneVerification.js';
+import { cisSmsRedirectLoginRoutes } from './cisSmsRedirectLogin.js';
+import { cisUserRoutes } from './cisUsers.js';
+import { devOutboxRoutes } from './devOutbox.js';
 import { healthRoutes } from './health.js';
+import { oidcRoutes } from './oidc.js';
 
 /** Every route module of the server, mounted in this order. Add an API by adding one line. */
-export const routes: RouteFactory[] = [healthRoutes];
+export const routes: RouteFactory[] = [
+  healthRoutes,
+  oidcRoutes,
+  cisUserRoutes,
+  cisOtpLoginRoutes,
+  cisSmsRedirectLoginRoutes,
+  cisPhoneVerificationRoutes,
+  adminApplicationRoutes,
+  devOutboxRoutes,
+];

@@ -1,0 +1,61 @@
+import type { Application } from '../applications/applicationDecider.js';
+import type { ApplicationRegistry } from '../applications/applicationRegistry.js';
+import { badRequest, HttpError } from './httpError.js';
+import type { AppContext } from './types.js';
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+interface Credentials {
+  method: ClientAuthMethod;
+  clientId: string;
+  clientSecret: string;
+}
+
+const invalidClient = (method: ClientAuthMethod | undefined, description = 'client authentication failed') =>
+  new HttpError(401, 'invalid_client', description, {
+    // RFC 6749 §5.2: a client that tried the Authorization header is told which scheme to use
+    headers: method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic realm="otpledger"' } : {},
+  });
+
+/**
+ * Client authentication at the token endpoint (RFC 6749 §2.3.1): HTTP Basic, or `client_id` and
+ * `client_secret` in the body. Both at once are accepted only when they name the same credentials.
+ * Unknown client and wrong secret fail alike: 401 `invalid_client`.
+ */
+export async function authenticateClient(
+  ctx: AppContext,
+  body: { client_id?: string; client_secret?: string },
+  applications: Pick<ApplicationRegistry, 'authenticate'>,
+): Promise<Application> {
+  const credentials = readCredentials(ctx.get('Authorization'), body);
+  const app = await applications.authenticate(credentials.clientId, credentials.clientSecret);
+  if (!app) throw invalidClient(credentials.method);
+  return app;
+}
+
+function readCredentials(authorization: string, body: { client_id?: string; client_secret?: string }): Credentials {
+  const basic = /^Basic /i.test(authorization) ? decodeBasic(authorization.slice(6).trim()) : undefined;
+  if (basic) {
+    const conflicting = (body.client_id !== undefined && body.client_id !== basic.clientId) ||
+      (body.client_secret !== undefined && body.client_secret !== basic.clientSecret);
+    if (conflicting) throw badRequest('client credentials were given both in the Authorization header and in the body, and differ');
+    return basic;
+  }
+  if (body.client_id === undefined || body.client_secret === undefined) {
+    throw invalidClient(undefined, 'client authentication is required: HTTP Basic, or client_id and client_secret');
+  }
+  return { method: 'client_secret_post', clientId: body.client_id, clientSecret: body.client_secret };
+}
+
+/** `base64(urlencode(client_id) ":" urlencode(client_secret))`, RFC 6749 §2.3.1. */
+function decodeBasic(encoded: string): Credentials {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw invalidClient('client_secret_basic', 'malformed HTTP Basic credentials');
+  try {
+    const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, '%20'));
+    return { method: 'client_secret_basic', clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    throw invalidClient('client_secret_basic', 'malformed HTTP Basic credentials');
+  }
+}

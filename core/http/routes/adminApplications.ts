@@ -1,0 +1,117 @@
+import { Router } from '@koa/router';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { Application } from '../../applications/applicationDecider.js';
+import { defaultOtpSettings, type ApplicationSettings } from '../../applications/applicationEvents.js';
+import type { Cradle } from '../../cradle.js';
+import { compileSchema } from '../../validation/compileSchema.js';
+import { requireClient } from '../auth.js';
+import type { AppState } from '../types.js';
+import { eventMetadata } from '../eventMetadata.js';
+import { notFound } from '../httpError.js';
+
+const otpSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    code_length: { type: 'integer', minimum: 4, maximum: 10 },
+    expires_in_minutes: { type: 'integer', minimum: 1, maximum: 1440 },
+    max_failed_attempts: { type: 'integer', minimum: 1, maximum: 100 },
+    lockout_minutes: { type: 'integer', minimum: 1, maximum: 10080 },
+  },
+} as const;
+
+const settingsProperties = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  role: { type: 'string', enum: ['app', 'management', 'auditor'] },
+  redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string', format: 'uri', maxLength: 2000 } },
+  public_signup: { type: 'boolean' },
+  otp: otpSchema,
+} as const;
+
+const createSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { client_id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{2,99}$' }, ...settingsProperties },
+} as const;
+
+const updateSchema = { type: 'object', additionalProperties: false, minProperties: 1, properties: settingsProperties } as const;
+
+const parseCreate = compileSchema<FromSchema<typeof createSchema>>(createSchema);
+const parseUpdate = compileSchema<FromSchema<typeof updateSchema>>(updateSchema);
+
+const appBody = (app: Application) => ({
+  client_id: app.clientId,
+  tenant_id: app.tenantId,
+  name: app.name,
+  role: app.role,
+  redirect_uris: app.redirect_uris,
+  public_signup: app.public_signup,
+  otp: app.otp,
+});
+
+/**
+ * The admin API for a tenant's applications, authorised by a management client's token; every
+ * change is an event on the application's stream. A client secret is shown once, when created or
+ * rotated, and stored only as a keyed hash.
+ */
+export function adminApplicationRoutes(cradle: Cradle): Router<AppState> {
+  const { tokens, applications, eventStore, ids } = cradle;
+  const router = new Router<AppState>();
+  const auth = requireClient(tokens, ['management']);
+
+  const ownApp = async (tenantId: string, clientId: string) => {
+    const app = await applications.get(clientId);
+    if (!app || app.tenantId !== tenantId) throw notFound('application not found');
+    return app;
+  };
+
+  router.get('/admin/v1/applications', auth, async (ctx) => {
+    const { tenantId } = ctx.state.auth;
+    const clientIds: string[] = [];
+    for await (const event of eventStore.readAll({ filter: { streamPrefixes: ['client-'], eventTypes: ['ApplicationRegistered'] } })) {
+      if ((event.data as { tenantId: string }).tenantId === tenantId) clientIds.push((event.data as { clientId: string }).clientId);
+    }
+    const apps = await Promise.all(clientIds.map((clientId) => applications.get(clientId)));
+    ctx.body = { result: apps.filter((app): app is Application => !!app).map(appBody) };
+  });
+
+  router.post('/admin/v1/applications', auth, async (ctx) => {
+    const body = parseCreate(ctx.request.body);
+    const { tenantId, clientId: actor } = ctx.state.auth;
+    const settings: ApplicationSettings = {
+      name: body.name,
+      role: body.role ?? 'app',
+      redirect_uris: body.redirect_uris ?? [],
+      public_signup: body.public_signup ?? false,
+      otp: { ...defaultOtpSettings, ...body.otp },
+    };
+    const { app, clientSecret } = await applications.register(tenantId, body.client_id ?? ids.uuid(), settings, eventMetadata(ctx, tenantId, actor));
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { result: { ...appBody(app), client_secret: clientSecret } };
+  });
+
+  router.get('/admin/v1/applications/:clientId', auth, async (ctx) => {
+    ctx.body = { result: appBody(await ownApp(ctx.state.auth.tenantId, ctx.params.clientId!)) };
+  });
+
+  router.patch('/admin/v1/applications/:clientId', auth, async (ctx) => {
+    const body = parseUpdate(ctx.request.body);
+    const { tenantId, clientId: actor } = ctx.state.auth;
+    const current = await ownApp(tenantId, ctx.params.clientId!);
+    const { otp, ...rest } = body;
+    const app = await applications.update(tenantId, current.clientId, { ...rest, ...(otp && { otp: { ...current.otp, ...otp } }) }, eventMetadata(ctx, tenantId, actor));
+    ctx.body = { result: appBody(app) };
+  });
+
+  router.post('/admin/v1/applications/:clientId/secret', auth, async (ctx) => {
+    const { tenantId, clientId: actor } = ctx.state.auth;
+    const current = await ownApp(tenantId, ctx.params.clientId!);
+    const { app, clientSecret } = await applications.rotateSecret(tenantId, current.clientId, eventMetadata(ctx, tenantId, actor));
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { result: { ...appBody(app), client_secret: clientSecret } };
+  });
+
+  return router;
+}

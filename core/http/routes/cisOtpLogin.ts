@@ -1,0 +1,94 @@
+import { Router } from '@koa/router';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { Cradle } from '../../cradle.js';
+import { checkSmsCustomisation } from '../../otp/smsText.js';
+import { parsePhoneNumber } from '../../users/phoneNumber.js';
+import type { User } from '../../users/userDecider.js';
+import { compileSchema } from '../../validation/compileSchema.js';
+import { requireClient } from '../auth.js';
+import type { AppState } from '../types.js';
+import { eventMetadata } from '../eventMetadata.js';
+import { badRequest, HttpError } from '../httpError.js';
+import { identifierField, identifierTypeField, passcodeField, customMessageField, senderIdField } from './cisSchemas.js';
+import { loadApp, invalidPasscode } from './cisShared.js';
+
+const sendSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['channel', 'identifier_type', 'identifier'],
+  properties: {
+    channel: { type: 'string', enum: ['sms', 'email'] },
+    identifier_type: identifierTypeField,
+    identifier: identifierField,
+    custom_sms_input: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { custom_message: customMessageField, sender_id: senderIdField },
+    },
+  },
+} as const;
+
+const authenticateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['passcode', 'identifier_type', 'identifier'],
+  properties: { passcode: passcodeField, identifier_type: identifierTypeField, identifier: identifierField },
+} as const;
+
+const parseSend = compileSchema<FromSchema<typeof sendSchema>>(sendSchema);
+const parseAuthenticate = compileSchema<FromSchema<typeof authenticateSchema>>(authenticateSchema);
+
+/**
+ * Backend SMS OTP login (seed "Login with SMS OTP", backend flow), with a client access token:
+ * `POST /cis/v1/auth/otp/send` then `POST /cis/v1/auth/otp/authenticate` -> user tokens.
+ * An identifier that matches no user of the app is answered exactly like a known one.
+ */
+export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
+  const { tokens, users, otpService } = cradle;
+  const router = new Router<AppState>();
+  const clientAuth = requireClient(tokens, ['app']);
+
+  async function findAppUser(tenantId: string, clientId: string, type: string, identifier: string): Promise<User | undefined> {
+    const value = type === 'phone_number' ? parsePhoneNumber(identifier).e164 : identifier;
+    const user = await users.findUser(tenantId, type as 'phone_number', value);
+    return user?.phoneNumber && user.apps.includes(clientId) ? user : undefined;
+  }
+
+  router.post('/cis/v1/auth/otp/send', clientAuth, async (ctx) => {
+    const body = parseSend(ctx.request.body);
+    if (body.channel !== 'sms') throw badRequest('channel "email" is not supported by this server; use "sms"');
+    const { custom_message: customMessage, sender_id: senderId } = body.custom_sms_input ?? {};
+    checkSmsCustomisation(customMessage, senderId);
+    const { tenantId, clientId } = ctx.state.auth;
+    const app = await loadApp(cradle, clientId);
+    const metadata = eventMetadata(ctx, tenantId, clientId);
+    const user = await findAppUser(tenantId, clientId, body.identifier_type, body.identifier);
+    if (user) {
+      await otpService.send({ tenantId, app, purpose: 'login', phone: parsePhoneNumber(user.phoneNumber!), userId: user.userId, customMessage, senderId, metadata });
+    } else {
+      await otpService.recordUnknownIdentifier(tenantId, 'send', body.identifier_type, body.identifier, metadata);
+    }
+    ctx.body = { message: 'OTP sent' };
+  });
+
+  router.post('/cis/v1/auth/otp/authenticate', clientAuth, async (ctx) => {
+    const body = parseAuthenticate(ctx.request.body);
+    const { tenantId, clientId } = ctx.state.auth;
+    const app = await loadApp(cradle, clientId);
+    const metadata = eventMetadata(ctx, tenantId, clientId);
+    const user = await findAppUser(tenantId, clientId, body.identifier_type, body.identifier);
+    if (!user) {
+      await otpService.recordUnknownIdentifier(tenantId, 'authenticate', body.identifier_type, body.identifier, metadata);
+      throw invalidPasscode();
+    }
+    const phone = parsePhoneNumber(user.phoneNumber!);
+    const result = await otpService.verify({ tenantId, app, purpose: 'login', phone, passcode: body.passcode, metadata });
+    if (!result.ok) throw invalidPasscode();
+    if (result.code.userId !== user.userId) throw new HttpError(401, 'invalid_passcode', 'invalid or expired passcode');
+    const verified = await users.verifyPhone(tenantId, user.userId, phone.e164, 'login', metadata);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await tokens.startSession({ app, user: verified, amr: ['otp', 'sms'], metadata });
+  });
+
+  return router;
+}

@@ -1,0 +1,146 @@
+import type { Application } from '../applications/applicationDecider.js';
+import type { Cradle } from '../cradle.js';
+import { handleCommand, loadState } from '../decider/commandHandler.js';
+import type { EventMetadata } from '../eventStore/types.js';
+import type { User } from '../users/userDecider.js';
+import { JwtSigner } from './jwtSigner.js';
+import { InvalidGrantError, InvalidTokenError } from './oauthErrors.js';
+import { sessionDecider, SessionError } from './sessionDecider.js';
+import { sessionStreamId, type IssuedTokens, type SessionGrant } from './sessionEvents.js';
+import type {
+  AccessTokenClaims,
+  ClientAccessTokenClaims,
+  ClientTokenResponse,
+  IdTokenClaims,
+  RefreshTokenClaims,
+  SessionTokenResponse,
+  UserAccessTokenClaims,
+} from './tokenClaims.js';
+
+export type TokenServiceDeps = Pick<Cradle, 'secrets' | 'issuer' | 'config' | 'clock' | 'ids' | 'eventStore' | 'users'>;
+
+export interface StartSessionRequest {
+  app: Application;
+  user: User;
+  /** How the user authenticated (RFC 8176), e.g. `['otp', 'sms']`. */
+  amr: string[];
+  /** Defaults to `otp`: the backend login, which is no OAuth grant. */
+  grant?: SessionGrant;
+  metadata: Partial<EventMetadata>;
+}
+
+/** Where a session's tokens stand before they are signed: ids and times, recorded in `TokensIssued`. */
+interface TokenPlan {
+  now: Date;
+  sid: string;
+  ids: IssuedTokens;
+}
+
+/**
+ * Issues and checks otpledger's tokens. Sessions are event-sourced (`session-<sid>`): what is recorded
+ * is the jti of each token, never the token, and the session decider owns refresh-token rotation.
+ * The cradle is kept, not destructured: `issuer` is registered again once the server knows its URL.
+ */
+export class TokenService {
+  private readonly signer: JwtSigner;
+
+  constructor(private readonly cradle: TokenServiceDeps) {
+    this.signer = new JwtSigner(cradle);
+  }
+
+  jwks() {
+    return this.signer.jwks();
+  }
+
+  async issueClientToken(app: Application): Promise<ClientTokenResponse> {
+    const ttl = this.cradle.config.oidc.accessTokenTtlSeconds;
+    const claims: Omit<ClientAccessTokenClaims, 'iss' | 'iat' | 'exp'> = {
+      token_use: 'client', sub: app.clientId, aud: this.cradle.issuer, jti: this.cradle.ids.uuid(),
+      client_id: app.clientId, tenant_id: app.tenantId, role: app.role,
+    };
+    const access_token = await this.signer.sign(claims, { now: this.cradle.clock.now(), ttlSeconds: ttl, typ: 'at+jwt' });
+    return { access_token, token_type: 'Bearer', expires_in: ttl };
+  }
+
+  async startSession({ app, user, amr, grant = 'otp', metadata }: StartSessionRequest): Promise<SessionTokenResponse> {
+    const plan = this.plan(this.cradle.ids.uuid());
+    await handleCommand(this.cradle.eventStore, sessionStreamId(plan.sid), sessionDecider, {
+      type: 'StartSession', sid: plan.sid, tenantId: app.tenantId, clientId: app.clientId, userId: user.userId, amr, grant, tokens: plan.ids,
+    }, metadata);
+    return this.signSessionTokens(plan, app, user, amr);
+  }
+
+  /**
+   * The `refresh_token` grant. The token must be this client's and the latest of its session; an older one
+   * revokes the session (see `sessionDecider`). Of concurrent refreshes with one token exactly one wins:
+   * the others find the token already replaced.
+   */
+  async refresh(app: Application, refreshToken: string, metadata: Partial<EventMetadata> = {}): Promise<SessionTokenResponse> {
+    const claims = await this.verifyRefreshToken(refreshToken);
+    if (claims.client_id !== app.clientId || claims.tenant_id !== app.tenantId) {
+      throw new InvalidGrantError('wrong_client', 'the refresh token was issued to another client');
+    }
+    // the user as they are now: the new id token carries current claims
+    const user = await this.cradle.users.getUser(claims.tenant_id, claims.sub);
+    if (!user) throw new InvalidGrantError('user_not_found', 'the user of this session no longer exists');
+    const plan = this.plan(claims.sid);
+    const result = await handleCommand(this.cradle.eventStore, sessionStreamId(claims.sid), sessionDecider, {
+      type: 'RefreshSession', clientId: app.clientId, presentedRefreshTokenJti: claims.jti, tokens: plan.ids,
+    }, metadata);
+    if (result.events.some((event) => event.type === 'SessionRevoked')) {
+      throw new SessionError('refresh_token_reuse', 'the refresh token was already used; the session has been revoked');
+    }
+    return this.signSessionTokens(plan, app, user, result.state!.amr);
+  }
+
+  /** Signature, issuer, audience, expiry and kind; `InvalidTokenError` for anything wrong. Stateless. */
+  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    const payload = await this.signer.verify(token, { audience: this.cradle.issuer, typ: 'at+jwt' });
+    if (payload.token_use !== 'client' && payload.token_use !== 'user') throw new InvalidTokenError('not an access token');
+    return payload as unknown as AccessTokenClaims;
+  }
+
+  /** False once the session is revoked (or when it never existed). */
+  async isSessionActive(sid: string): Promise<boolean> {
+    const session = await loadState(this.cradle.eventStore, sessionStreamId(sid), sessionDecider);
+    return session !== undefined && !session.revoked;
+  }
+
+  private async verifyRefreshToken(token: string): Promise<RefreshTokenClaims> {
+    try {
+      const payload = await this.signer.verify(token, { audience: this.cradle.issuer, typ: 'JWT' });
+      if (payload.token_use !== 'refresh') throw new InvalidTokenError('not a refresh token');
+      return payload as unknown as RefreshTokenClaims;
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new InvalidGrantError('invalid_refresh_token', `invalid refresh token: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private plan(sid: string): TokenPlan {
+    const now = this.cradle.clock.now();
+    const expiresAt = new Date(now.getTime() + this.cradle.config.oidc.accessTokenTtlSeconds * 1000).toISOString();
+    return { now, sid, ids: { accessTokenJti: this.cradle.ids.uuid(), refreshTokenJti: this.cradle.ids.uuid(), expiresAt } };
+  }
+
+  private async signSessionTokens({ now, sid, ids }: TokenPlan, app: Application, user: User, amr: string[]): Promise<SessionTokenResponse> {
+    const { oidc } = this.cradle.config;
+    const aud = this.cradle.issuer;
+    const common = { sub: user.userId, client_id: app.clientId, tenant_id: app.tenantId, sid };
+    const access: Omit<UserAccessTokenClaims, 'iss' | 'iat' | 'exp'> = { ...common, aud, token_use: 'user', jti: ids.accessTokenJti };
+    const refresh: Omit<RefreshTokenClaims, 'iss' | 'iat' | 'exp'> = { ...common, aud, token_use: 'refresh', jti: ids.refreshTokenJti };
+    const id: Omit<IdTokenClaims, 'iss' | 'iat' | 'exp'> = {
+      sub: user.userId, aud: app.clientId, sid, amr,
+      ...(user.phoneNumber && { phone_number: user.phoneNumber }),
+      phone_number_verified: user.phoneNumberVerified,
+      ...(user.email && { email: user.email }),
+      ...(user.username && { username: user.username }),
+    };
+    const [access_token, id_token, refresh_token] = await Promise.all([
+      this.signer.sign(access, { now, ttlSeconds: oidc.accessTokenTtlSeconds, typ: 'at+jwt' }),
+      this.signer.sign(id, { now, ttlSeconds: oidc.idTokenTtlSeconds, typ: 'JWT' }),
+      this.signer.sign(refresh, { now, ttlSeconds: oidc.refreshTokenTtlSeconds, typ: 'JWT' }),
+    ]);
+    return { access_token, id_token, refresh_token, token_type: 'Bearer', expires_in: oidc.accessTokenTtlSeconds, session_id: sid };
+  }
+}

@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { clients, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+
+describe('OIDC discovery and JWKS', () => {
+  let server: OidcServer;
+  before(async () => (server = await startOidcServer()));
+  after(() => server.close());
+
+  it('serves the provider metadata, named after the URL the server listens on', async () => {
+    const response = await server.request('/.well-known/openid-configuration');
+    expect(response.status).to.equal(200);
+    expect(response.body).to.deep.include({
+      issuer: server.url,
+      token_endpoint: `${server.url}/oidc/token`,
+      jwks_uri: `${server.url}/oidc/jwks`,
+      id_token_signing_alg_values_supported: ['ES256'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+    });
+    expect(response.body.grant_types_supported).to.have.members(['authorization_code', 'refresh_token', 'client_credentials']);
+    expect(response.body.claims_supported).to.include.members(['sub', 'phone_number', 'phone_number_verified', 'sid']);
+  });
+
+  it('serves the public signing key, and only the public part', async () => {
+    const response = await server.request('/oidc/jwks');
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^application\/jwk-set\+json/);
+    const [key, ...others] = response.body.keys;
+    expect(others).to.deep.equal([]);
+    expect(key).to.include({ kty: 'EC', crv: 'P-256', kid: server.cradle.secrets.signingKey.kid, alg: 'ES256', use: 'sig' });
+    expect(key).to.not.have.property('d');
+  });
+
+  it('signs id tokens and access tokens that any OIDC library verifies against the served JWKS', async () => {
+    const { cradle } = server;
+    const discovery = (await server.request('/.well-known/openid-configuration')).body;
+    const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
+    const { user } = await cradle.users.createOrAddToApp(tenantId, clients.web.clientId, { phoneNumber: '+14155550101', email: 'ada@example.com' }, {});
+    const verified = await cradle.users.verifyPhone(tenantId, user.userId, '+14155550101', 'login', {});
+    const app = (await cradle.applications.get(clients.web.clientId))!;
+    const tokens = await cradle.tokens.startSession({ app, user: verified, amr: ['otp', 'sms'], metadata: {} });
+
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token, jwks, { issuer: discovery.issuer, audience: clients.web.clientId });
+    expect(protectedHeader).to.include({ alg: 'ES256', kid: cradle.secrets.signingKey.kid });
+    expect(payload).to.include({
+      iss: server.url, sub: user.userId, aud: clients.web.clientId, sid: tokens.session_id,
+      phone_number: '+14155550101', phone_number_verified: true, email: 'ada@example.com',
+    });
+    expect(payload.amr).to.deep.equal(['otp', 'sms']);
+    expect(payload.exp! - payload.iat!).to.equal(3600);
+
+    const access = await jwtVerify(tokens.access_token, jwks, { issuer: discovery.issuer, audience: server.url, typ: 'at+jwt' });
+    expect(access.payload).to.include({ sub: user.userId, client_id: clients.web.clientId, tenant_id: tenantId, token_use: 'user', sid: tokens.session_id });
+  });
+});

@@ -1,0 +1,33 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A second otpledger process (`core/main.ts`) on the config file a test wrote; resolves once it listens. */
+export async function startChildServer(configFile: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_') && name !== 'PORT' && name !== 'HOST'));
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'core/main.ts'], {
+    cwd: repoRoot,
+    env: { ...inherited, OTPLEDGER_CONFIG: path.resolve(configFile), OTPLEDGER_LOG_LEVEL: 'info' },
+  });
+  const exited = once(child, 'exit');
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  for await (const line of createInterface({ input: child.stdout })) {
+    const entry = JSON.parse(line) as { url?: string };
+    if (entry.url) {
+      child.stdout.resume();
+      return {
+        url: entry.url,
+        async stop() {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    }
+  }
+  throw new Error(`the second server exited before listening: ${stderr}`);
+}
