@@ -15,7 +15,8 @@ const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 async function startProcess(entry: string, env: Record<string, string> = {}): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   for await (const line of createInterface({ input: child.stdout! })) {
     const { url } = JSON.parse(line) as { url?: string };
     if (url) {
@@ -56,7 +57,7 @@ async function otp(): Promise<{ cycles: number; requests: number; p99: number; p
     bootstrap: { tenants: [{ id: 'bench', name: 'Bench', applications: [{ name: 'Bench app', client_id: 'bench-app', client_secret: 'bench-secret-0123456789', role: 'app',
       otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 } }] }] },
   }));
-  const server = await startProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile, OTPLEDGER_LOG_LEVEL: 'warn' });
+  const server = await startProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile, OTPLEDGER_LOG_LEVEL: 'info' });
   const client = jsonClient(server.url, CONNECTIONS);
   const tokenResponse = await fetch(`${server.url}/oidc/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'bench-app', client_secret: 'bench-secret-0123456789' }) });

@@ -1,3 +1,4 @@
+import { BoundedCache } from '../support/boundedCache.js';
 import type { Application } from '../applications/applicationDecider.js';
 import type { Cradle } from '../cradle.js';
 import { handleCommand, loadState } from '../decider/commandHandler.js';
@@ -43,6 +44,7 @@ interface TokenPlan {
  */
 export class TokenService {
   private readonly signer: JwtSigner;
+  private readonly verifiedAccessTokens = new BoundedCache<string, AccessTokenClaims>(10_000);
 
   constructor(private readonly cradle: TokenServiceDeps) {
     this.signer = new JwtSigner(cradle);
@@ -95,9 +97,12 @@ export class TokenService {
 
   /** Signature, issuer, audience, expiry and kind; `InvalidTokenError` for anything wrong. Stateless. */
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    // a client presents the same token on every call until it expires: check its signature once
+    const known = this.verifiedAccessTokens.get(token);
+    if (known && known.exp * 1000 > this.cradle.clock.now().getTime()) return known;
     const payload = await this.signer.verify(token, { audience: this.cradle.issuer, typ: 'at+jwt' });
     if (payload.token_use !== 'client' && payload.token_use !== 'user') throw new InvalidTokenError('not an access token');
-    return payload as unknown as AccessTokenClaims;
+    return this.verifiedAccessTokens.set(token, payload as unknown as AccessTokenClaims);
   }
 
   /** False once the session is revoked (or when it never existed). */

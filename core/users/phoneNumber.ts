@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DomainError } from '../decider/decider.js';
+import { BoundedCache } from '../support/boundedCache.js';
 
 export interface PhoneNumber {
   /** E.164, e.g. `+15125555555`. */
@@ -14,10 +15,15 @@ export class InvalidPhoneNumberError extends DomainError {
   }
 }
 
+/** Valid numbers already parsed (full metadata makes parsing the costliest step of a request). */
+const parsedNumbers = new BoundedCache<string, PhoneNumber>(50_000);
+
 /** Parses and validates an E.164 number with libphonenumber-js's full metadata. */
 export function parsePhoneNumber(input: string): PhoneNumber {
-  if (!/^\+[1-9]\d{6,14}$/.test(input)) throw new InvalidPhoneNumberError(input);
-  const parsed = parsePhoneNumberFromString(input);
-  if (!parsed || !parsed.isValid()) throw new InvalidPhoneNumberError(input);
-  return { e164: parsed.number, countryCallingCode: parsed.countryCallingCode };
+  return parsedNumbers.getOrCompute(input, () => {
+    if (!/^\+[1-9]\d{6,14}$/.test(input)) throw new InvalidPhoneNumberError(input);
+    const parsed = parsePhoneNumberFromString(input);
+    if (!parsed || !parsed.isValid()) throw new InvalidPhoneNumberError(input);
+    return Object.freeze({ e164: parsed.number, countryCallingCode: parsed.countryCallingCode });
+  });
 }
