@@ -18,7 +18,8 @@ export interface OtpPolicy {
 
 export type OtpCommand =
   | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData }
-  | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string; policy: OtpPolicy };
+  | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string; policy: OtpPolicy }
+  | { type: 'RevokeOtp'; now: Date; otpId: string; reason: 'delivery_failed' };
 
 export class LockedOutError extends DomainError {
   constructor(readonly until: Date) {
@@ -57,6 +58,10 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
   initialState: () => ({ failedAttempts: 0 }),
 
   decide(command, state) {
+    if (command.type === 'RevokeOtp') {
+      const live = state.code && !state.code.used && state.code.otpId === command.otpId;
+      return live ? [{ type: 'OtpRevoked', data: { otpId: command.otpId, reason: command.reason, at: command.now.toISOString() } }] : [];
+    }
     if (isLocked(state, command.now)) throw new LockedOutError(new Date(state.lockedUntil!));
     switch (command.type) {
       case 'IssueOtp':
@@ -78,6 +83,8 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
         return { ...state, failedAttempts: event.data.failedAttempts };
       case 'OtpVerified':
         return { ...state, code: state.code && { ...state.code, used: true }, failedAttempts: 0 };
+      case 'OtpRevoked':
+        return { ...state, code: state.code && { ...state.code, used: true } };
       case 'UserLockedOut':
         // the lockout also burns the current code: it never works again, not even after the lock lifts
         return { failedAttempts: 0, lockedUntil: Date.parse(event.data.until) };

@@ -28,9 +28,11 @@ export type OtpEvent =
   | { type: 'OtpIssued'; data: OtpIssuedData }
   | { type: 'OtpFailed'; data: { otpId?: string; reason: OtpFailureReason; failedAttempts: number; at: string } }
   | { type: 'OtpVerified'; data: { otpId: string; at: string } }
-  | { type: 'UserLockedOut'; data: { until: string; failedAttempts: number; at: string } };
+  | { type: 'UserLockedOut'; data: { until: string; failedAttempts: number; at: string } }
+  /** The code can no longer be used, e.g. its SMS could not be delivered. */
+  | { type: 'OtpRevoked'; data: { otpId: string; reason: 'delivery_failed'; at: string } };
 
-export const otpEventTypes = ['OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut'] as const;
+export const otpEventTypes = ['OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked'] as const;
 
 /** The one owner of OTP stream names. */
 export function otpStreamId(tenantId: string, purpose: OtpPurpose, phoneHash: string): string {

@@ -81,12 +81,19 @@ export class OtpService {
       ...(request.redirectUri && { redirectUri: request.redirectUri, createNewUser: request.createNewUser ?? false }),
     };
     await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp }, request.metadata);
-    await this.smsSender.send({
-      tenantId,
-      to: phone.e164,
-      ...(request.senderId && { senderId: request.senderId }),
-      body: renderSmsText(request.customMessage ?? DEFAULT_SMS_TEMPLATE, { app: app.name, otp: code }),
-    });
+    try {
+      await this.smsSender.send({
+        tenantId,
+        to: phone.e164,
+        ...(request.senderId && { senderId: request.senderId }),
+        body: renderSmsText(request.customMessage ?? DEFAULT_SMS_TEMPLATE, { app: app.name, otp: code }),
+        metadata: request.metadata,
+      });
+    } catch (error) {
+      // a code nobody received must not stay usable
+      await handleCommand(this.eventStore, stream, otpDecider, { type: 'RevokeOtp', now: this.clock.now(), otpId: otp.otpId, reason: 'delivery_failed' }, request.metadata);
+      throw error;
+    }
   }
 
   /**

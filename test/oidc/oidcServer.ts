@@ -36,7 +36,7 @@ function testClock(): TestClock {
 export interface Response {
   status: number;
   headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of any shape, asserted by the tests
+  body: any;  
 }
 
 export interface OidcServer {

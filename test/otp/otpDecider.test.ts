@@ -79,6 +79,14 @@ describe('otp decider', () => {
     otpSpec.given([issued, locked]).when({ type: 'IssueOtp', now: at(900), otp }).then([issued]);
   });
 
+  it('revokes a live code whose SMS failed, and nothing else', () => {
+    const revoke: OtpCommand = { type: 'RevokeOtp', now: at(1), otpId: 'otp-1', reason: 'delivery_failed' };
+    const revoked: OtpEvent = { type: 'OtpRevoked', data: { otpId: 'otp-1', reason: 'delivery_failed', at: at(1).toISOString() } };
+    otpSpec.given([issued]).when(revoke).then([revoked]);
+    otpSpec.given([issued, revoked]).when(verify(2)).then([failed(2, 0, 'no_active_code')]);
+    otpSpec.given([issued, { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2' } }]).when(revoke).then([]);
+  });
+
   it('resets the failure count after a success', () => {
     const state = [issued, failed(1, 1), failed(2, 2), { type: 'OtpVerified', data: { otpId: 'otp-1', at: at(3).toISOString() } } as OtpEvent]
       .reduce(otpDecider.evolve, otpDecider.initialState());
