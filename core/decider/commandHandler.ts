@@ -28,7 +28,7 @@ export async function handleCommand<State, Command, Event extends { type: string
   metadata: Partial<EventMetadata> = {},
 ): Promise<HandleResult<State, Event>> {
   for (let attempt = 1; ; attempt++) {
-    const recorded = await store.readStream(stream);
+    const recorded = await readFoldable(store, stream, decider);
     const state = foldEvents(decider, recorded);
     const revision = recorded.length ? recorded[recorded.length - 1]!.revision : -1;
     const events = decider.decide(command, state);
@@ -61,7 +61,34 @@ export function foldEvents<State, Event extends { type: string; data: unknown }>
 export async function loadState<State, Event extends { type: string; data: unknown }>(
   store: EventStore,
   stream: string,
-  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve' | 'isSnapshot'>,
 ): Promise<State> {
-  return foldEvents(decider, await store.readStream(stream));
+  return foldEvents(decider, await readFoldable(store, stream, decider));
+}
+
+const SNAPSHOT_PAGE = 16;
+
+/**
+ * The events a decider must fold, oldest first: the whole stream, or, when the decider knows
+ * snapshot events, the stream from the newest one on (read backwards page by page until found).
+ */
+export async function readFoldable<Event extends { type: string; data: unknown }>(
+  store: EventStore,
+  stream: string,
+  decider: { isSnapshot?(event: Event): boolean },
+): Promise<RecordedEvent[]> {
+  const isSnapshot = decider.isSnapshot;
+  if (!isSnapshot) return store.readStream(stream);
+  const newestFirst: RecordedEvent[] = [];
+  let fromRevision: number | undefined;
+  for (;;) {
+    const page = await store.readStream(stream, { direction: 'backwards', maxCount: SNAPSHOT_PAGE, ...(fromRevision !== undefined && { fromRevision }) });
+    for (const event of page) {
+      newestFirst.push(event);
+      if (isSnapshot({ type: event.type, data: event.data } as Event)) return newestFirst.reverse();
+    }
+    const oldest = page[page.length - 1];
+    if (page.length < SNAPSHOT_PAGE || !oldest || oldest.revision === 0) return newestFirst.reverse();
+    fromRevision = oldest.revision - 1;
+  }
 }

@@ -7,6 +7,12 @@ export interface Decider<State, Command, Event extends { type: string; data: unk
   initialState(): State;
   decide(command: Command, state: State): Event[];
   evolve(state: State, event: Event): State;
+  /**
+   * Optional "closing the books": true for an event that carries everything the state needs, so
+   * folding can start from the newest such event instead of the stream's beginning. Streams that
+   * live long (one phone's codes, for years) are then read in O(1), not O(history).
+   */
+  isSnapshot?(event: Event): boolean;
 }
 
 /** A rule said no: the command is refused, nothing is appended. Subclasses say which rule. */

@@ -65,7 +65,7 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
     if (isLocked(state, command.now)) throw new LockedOutError(new Date(state.lockedUntil!));
     switch (command.type) {
       case 'IssueOtp':
-        return [{ type: 'OtpIssued', data: command.otp }];
+        return [{ type: 'OtpIssued', data: { ...command.otp, failedAttempts: state.failedAttempts } }];
       case 'VerifyOtp':
         return verify(command, state);
       default: {
@@ -78,7 +78,8 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
   evolve(state, event) {
     switch (event.type) {
       case 'OtpIssued':
-        return { ...state, code: { ...event.data, used: false } };
+        // a code is only issued while not locked out, so no lock matters from here on
+        return { code: { ...event.data, used: false }, failedAttempts: event.data.failedAttempts ?? state.failedAttempts };
       case 'OtpFailed':
         return { ...state, failedAttempts: event.data.failedAttempts };
       case 'OtpVerified':
@@ -94,4 +95,7 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
       }
     }
   },
+
+  // both carry the whole state: the current code and carried failures, or the lock and nothing else
+  isSnapshot: (event) => event.type === 'OtpIssued' || event.type === 'UserLockedOut',
 };

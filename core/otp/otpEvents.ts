@@ -20,6 +20,8 @@ export interface OtpIssuedData {
   /** Redirect login: where the authorization code goes, and whether a new user may be created. */
   redirectUri?: string;
   createNewUser?: boolean;
+  /** Failures carried into this code (set by the decider): makes `OtpIssued` a snapshot of the stream. */
+  failedAttempts?: number;
 }
 
 export type OtpFailureReason = 'mismatch' | 'expired' | 'no_active_code';

@@ -22,7 +22,7 @@ describe('otp decider', () => {
   const otpSpec = spec(otpDecider);
 
   it('issues a code', () => {
-    otpSpec.given([]).when({ type: 'IssueOtp', now: t0, otp }).then([issued]);
+    otpSpec.given([]).when({ type: 'IssueOtp', now: t0, otp }).then([{ type: 'OtpIssued', data: { ...otp, failedAttempts: 0 } }]);
   });
 
   it('verifies the right code before it expires', () => {
@@ -76,7 +76,7 @@ describe('otp decider', () => {
   it('lifts the lockout by itself when the time is up, and the old code stays dead', () => {
     const locked: OtpEvent = { type: 'UserLockedOut', data: { until: at(900).toISOString(), failedAttempts: 3, at: t0.toISOString() } };
     otpSpec.given([issued, locked]).when(verify(900)).then([failed(900, 0, 'no_active_code', null)]);
-    otpSpec.given([issued, locked]).when({ type: 'IssueOtp', now: at(900), otp }).then([issued]);
+    otpSpec.given([issued, locked]).when({ type: 'IssueOtp', now: at(900), otp }).then([{ type: 'OtpIssued', data: { ...otp, failedAttempts: 0 } }]);
   });
 
   it('revokes a live code whose SMS failed, and nothing else', () => {
@@ -85,6 +85,19 @@ describe('otp decider', () => {
     otpSpec.given([issued]).when(revoke).then([revoked]);
     otpSpec.given([issued, revoked]).when(verify(2)).then([failed(2, 0, 'no_active_code')]);
     otpSpec.given([issued, { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2' } }]).when(revoke).then([]);
+  });
+
+  it('carries failures into a new code, so a fresh code does not reset the count', () => {
+    otpSpec.given([issued, failed(1, 1), failed(2, 2)]).when({ type: 'IssueOtp', now: at(3), otp: { ...otp, otpId: 'otp-2' } })
+      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 2 } }]);
+  });
+
+  it('folds from the newest snapshot to the same state as from the beginning', () => {
+    const history: OtpEvent[] = [issued, failed(1, 1), { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 1 } }, failed(2, 2)];
+    const full = history.reduce(otpDecider.evolve, otpDecider.initialState());
+    const fromSnapshot = history.slice(2).reduce(otpDecider.evolve, otpDecider.initialState());
+    expect(fromSnapshot).to.deep.equal(full);
+    expect(history.filter((e) => otpDecider.isSnapshot!(e)).map((e) => e.type)).to.deep.equal(['OtpIssued', 'OtpIssued']);
   });
 
   it('resets the failure count after a success', () => {

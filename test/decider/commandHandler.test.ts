@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { handleCommand, loadState, readFoldable } from '../../core/decider/commandHandler.js';
+import type { Decider } from '../../core/decider/decider.js';
+import { SqliteEventStore } from '../../core/eventStore/sqliteEventStore.js';
+import type { EventStore } from '../../core/eventStore/types.js';
+
+type CounterEvent = { type: 'Added'; data: { n: number } } | { type: 'Reset'; data: { total: number } };
+/** Adds; every `Reset` restates the total, so folding may start there. */
+const counter: Decider<number, { add: number }, CounterEvent> = {
+  initialState: () => 0,
+  decide: ({ add }, total) => (total + add >= 100 ? [{ type: 'Reset', data: { total: total + add } }] : [{ type: 'Added', data: { n: add } }]),
+  evolve: (total, event) => (event.type === 'Added' ? total + event.data.n : event.data.total),
+  isSnapshot: (event) => event.type === 'Reset',
+};
+
+describe('command handler', () => {
+  let store: EventStore;
+  beforeEach(() => {
+    store = SqliteEventStore.open(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otpledger-cmd-')), 'events.db'));
+  });
+  afterEach(() => store.close());
+
+  it('decides on the current state and retries after a conflict, so parallel commands all count', async () => {
+    await Promise.all(Array.from({ length: 30 }, () => handleCommand(store, 'counter-1', counter, { add: 1 })));
+    expect(await loadState(store, 'counter-1', counter)).to.equal(30);
+    expect((await store.readStream('counter-1')).map((e) => e.revision)).to.deep.equal(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('folds only from the newest snapshot event, to the same state as a full fold', async () => {
+    for (let i = 0; i < 130; i++) await handleCommand(store, 'counter-2', counter, { add: 3 });
+    const all = await store.readStream('counter-2');
+    const tail = await readFoldable(store, 'counter-2', counter);
+    expect(tail[0]!.type).to.equal('Reset');
+    expect(tail.length).to.be.lessThan(40);
+    expect(tail[tail.length - 1]!.revision).to.equal(all[all.length - 1]!.revision);
+    const full = all.reduce((total, e) => counter.evolve(total, { type: e.type, data: e.data } as CounterEvent), 0);
+    expect(await loadState(store, 'counter-2', counter)).to.equal(full);
+  });
+
+  it('reads the whole stream when there is no snapshot yet, across pages', async () => {
+    for (let i = 0; i < 40; i++) await handleCommand(store, 'counter-3', counter, { add: 1 });
+    expect(await readFoldable(store, 'counter-3', counter)).to.have.length(40);
+  });
+});
