@@ -131,9 +131,27 @@ export interface SmsProviderDefinition<Config> {
   configSchema: JsonSchema;
   /** JSON pointers (`/api_key`) of secret settings: encrypted at rest, masked when read back. */
   secretFields: string[];
-  /** Per-send timeout when the tenant sets none; the server's default (10 s) otherwise. */
+  /** Per-send timeout for this provider; the server's default (10 s) when not set. */
   defaultTimeoutMs?: number;
-  create(config: Config): SmsProvider;
+  /** Builds a provider from validated settings (secrets already decrypted). Called once per settings revision. */
+  create(config: Config, services: ProviderServices): SmsProvider;
+}
+
+/** A pino-compatible logger. Never log the message body or a secret. */
+export interface ProviderLogger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** What the server lends a provider. */
+export interface ProviderServices {
+  logger: ProviderLogger;
+  /** Milliseconds on a monotonic clock; use it (not `Date.now`) for rate limits so tests control time. */
+  now(): number;
+  /** The evaluation outbox (`GET /dev/sms-outbox`); only the built-in Default provider should write here. */
+  outbox: { send(message: SmsMessage & { tenantId: string }): Promise<void> };
 }
 
 /** A definition as the loader sees it: every optional field resolved. */
