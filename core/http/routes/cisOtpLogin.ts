@@ -85,7 +85,8 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     const result = await otpService.verify({ tenantId, app, purpose: 'login', phone, passcode: body.passcode, metadata });
     if (!result.ok) throw invalidPasscode();
     if (result.code.userId !== user.userId) throw new HttpError(401, 'invalid_passcode', 'invalid or expired passcode');
-    const verified = await users.verifyPhone(tenantId, user.userId, phone.e164, 'login', metadata);
+    // the phone is marked verified on the first SMS authentication only
+    const verified = user.phoneNumberVerified ? user : await users.verifyPhone(tenantId, user.userId, phone.e164, 'login', metadata);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await tokens.startSession({ app, user: verified, amr: ['otp', 'sms'], metadata });
   });
