@@ -8,6 +8,7 @@ import {
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
 import { ConcurrencyError } from './concurrencyError.js';
+import { chainMetadata, chainOf } from './hashChain.js';
 import { matchesFilter } from './eventFilter.js';
 import { KurrentSubscription } from './kurrentSubscription.js';
 import {
@@ -36,6 +37,8 @@ import type {
 
 /** Events per $all read. Bounds memory (the client cannot cancel a read early) and server work per call. */
 const READ_ALL_PAGE_SIZE = 500;
+/** Re-reads of the stream head when an `'any'` append loses the race for the chain's next link. */
+const MAX_CHAIN_ATTEMPTS = 50;
 
 /**
  * The event store on a KurrentDB (or EventStoreDB 22.6+) node or cluster, over gRPC.
@@ -49,12 +52,47 @@ export class KurrentEventStore implements EventStore {
     return new KurrentEventStore(KurrentDBClient.connectionString(normalizeConnectionString(connectionString)));
   }
 
+  /**
+   * Appends with the hash chain (`hashChain.ts`): reads the stream's last event for its revision and
+   * hash, chains the new events onto it, and appends with that exact revision as the expected one, so
+   * the server refuses the write if anyone appended in between. When the caller asked for `'any'` or
+   * `'stream_exists'` such a conflict is ours, not theirs: we re-read and retry (bounded). A caller's
+   * exact revision or `'no_stream'` is checked against what we read and reported as theirs.
+   */
   async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (events.length === 0) throw new TypeError(`appendToStream(${stream}): no events to append`);
     const expected = options.expectedRevision ?? 'any';
+    for (let attempt = 1; ; attempt++) {
+      const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      const current = last?.revision ?? -1;
+      const ok =
+        expected === 'any' ||
+        (expected === 'no_stream' && current === -1) ||
+        (expected === 'stream_exists' && current >= 0) ||
+        expected === current;
+      if (!ok) throw new ConcurrencyError(stream, expected, current);
+      let prev = last ? (chainOf(last.metadata)?.hash ?? null) : null;
+      const data = events.map((event) => {
+        const chained = chainMetadata(prev, event.type, event.data ?? null, event.metadata);
+        prev = chained.hash;
+        return toEventData(event, chained.metadata);
+      });
+      try {
+        return await this.appendExactly(stream, data, current);
+      } catch (error) {
+        const ours = expected === 'any' || expected === 'stream_exists';
+        if (!(error instanceof ConcurrencyError) || !ours || attempt >= MAX_CHAIN_ATTEMPTS) {
+          throw error instanceof ConcurrencyError ? new ConcurrencyError(stream, expected, error.actual) : error;
+        }
+      }
+    }
+  }
+
+  private async appendExactly(stream: string, data: ReturnType<typeof toEventData>[], current: number): Promise<AppendResult> {
+    const expected = current === -1 ? 'no_stream' : current;
     let result;
     try {
-      result = await this.client.appendToStream(stream, events.map(toEventData), { streamState: toStreamState(expected) });
+      result = await this.client.appendToStream(stream, data, { streamState: toStreamState(expected) });
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         throw new ConcurrencyError(stream, expected, toActualRevision(error.actualState));

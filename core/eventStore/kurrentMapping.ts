@@ -101,8 +101,9 @@ export function toServerFilter(filter: EventFilter | undefined): Filter {
   return excludeSystemEvents();
 }
 
-export function toEventData(event: NewEvent): EventData {
-  const metadata: EventMetadata = { ...event.metadata, schemaVersion: event.metadata?.schemaVersion ?? 1 };
+/** `metadata` replaces the event's own when given: the adapter passes the chained metadata (`hashChain.ts`). */
+export function toEventData(event: NewEvent, chained?: EventMetadata): EventData {
+  const metadata: EventMetadata = chained ?? { ...event.metadata, schemaVersion: event.metadata?.schemaVersion ?? 1 };
   return {
     id: event.id ?? randomUUID(),
     contentType: 'application/json',

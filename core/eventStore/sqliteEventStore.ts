@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConcurrencyError } from './concurrencyError.js';
+import { chainMetadata } from './hashChain.js';
 import { migrate } from './sqliteMigrations.js';
 import { eventColumns, filterSql, toRecordedEvent, type EventRow } from './sqliteQueries.js';
 import { SqliteSubscription } from './sqliteSubscription.js';
@@ -48,7 +49,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly statementCache = new Map<string, Statement>();
   private readonly statements: {
-    currentRevision: Statement<[string], { revision: number | null }>;
+    lastEvent: Statement<[string], { revision: number; hash: string | null }>;
     insert: Statement;
     head: Statement<[], { position: number | null }>;
   };
@@ -65,7 +66,10 @@ export class SqliteEventStore implements EventStore {
     db.pragma('synchronous = FULL');
     migrate(db);
     this.statements = {
-      currentRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
+      // the stream's head and its chain hash in one index probe, inside the append's savepoint
+      lastEvent: db.prepare(
+        "SELECT revision, json_extract(metadata, '$.chain.hash') AS hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1",
+      ),
       insert: db.prepare(
         'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -119,9 +123,14 @@ export class SqliteEventStore implements EventStore {
     for (const subscription of this.subscriptions) subscription.wake();
   }
 
-  /** Runs inside a savepoint: checks the expected revision, then writes the events. */
+  /**
+   * Runs inside a savepoint: checks the expected revision, then writes the events, each chained to the
+   * one before it (`hashChain.ts`). The previous hash is read in the same savepoint as the revision, so
+   * appends grouped into one commit chain onto each other, and a rolled-back append leaves nothing behind.
+   */
   private write({ stream, events, expected }: PendingAppend): AppendResult {
-    const current = this.statements.currentRevision.get(stream)?.revision ?? -1;
+    const last = this.statements.lastEvent.get(stream);
+    const current = last?.revision ?? -1;
     const ok =
       expected === 'any' ||
       (expected === 'no_stream' && current === -1) ||
@@ -131,12 +140,15 @@ export class SqliteEventStore implements EventStore {
     const recordedAt = this.now().getTime();
     let revision = current;
     let position = 0;
+    let prev = last?.hash ?? null;
     for (const event of events) {
       revision += 1;
-      const metadata = { schemaVersion: 1, ...event.metadata };
+      const data = event.data ?? null;
+      const chained = chainMetadata(prev, event.type, data, event.metadata);
+      prev = chained.hash;
       const info = this.statements.insert.run(
         event.id ?? randomUUID(), stream, revision, event.type,
-        JSON.stringify(event.data ?? null), JSON.stringify(metadata), recordedAt,
+        JSON.stringify(data), JSON.stringify(chained.metadata), recordedAt,
       );
       position = Number(info.lastInsertRowid);
     }
