@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import got from 'got';
+import { defineSmsProvider, SmsProviderError, type SendContext } from '../kit/index.js';
+import { codeForHttpStatus, transportFailure } from '../kit/httpFailures.js';
+
+export interface CustomGatewayConfig {
+  uri: string;
+  api_key: string;
+}
+
+const WHAT = 'the custom SMS gateway';
+
+/**
+ * Mosaic-style custom gateway (seed "Use custom SMS providers"): each SMS is a POST of
+ * `{ phone_number, sender_id, message }` with `X-API-Key`; only a 2xx counts as delivered. Registration runs
+ * the validation challenge: a GET on the same URI with a random `X-Verification-Key`, which the gateway must
+ * echo back as `{ "key": <value> }`.
+ */
+export default defineSmsProvider<CustomGatewayConfig>({
+  name: 'CustomGateway',
+  version: '1.0.0',
+  settingsKey: 'custom_gateway',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['uri', 'api_key'],
+    properties: {
+      uri: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
+      api_key: { type: 'string', minLength: 1, maxLength: 1000 },
+    },
+  },
+  secretFields: ['/api_key'],
+  create: (config) => ({
+    async send(message, context) {
+      const response = await call(context, () =>
+        got.post(config.uri, {
+          json: { phone_number: message.to, sender_id: message.senderId ?? '', message: message.body },
+          headers: { 'X-API-Key': config.api_key },
+          ...options(context),
+        }),
+      );
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        throw new SmsProviderError(codeForHttpStatus(response.statusCode), `${WHAT} answered ${response.statusCode}`, { httpStatus: response.statusCode });
+      }
+      return {};
+    },
+
+    async validate(context) {
+      const key = randomBytes(16).toString('base64url');
+      const response = await call(context, () =>
+        got.get(config.uri, {
+          headers: { 'X-API-Key': config.api_key, 'X-Scheme': new URL(config.uri).protocol.slice(0, -1), 'X-Verification-Key': key, Accept: 'application/json, text/plain, */*' },
+          ...options(context),
+        }),
+      );
+      if (response.statusCode !== 200) {
+        const code = response.statusCode === 401 || response.statusCode === 403 ? 'auth_failed' : 'invalid_config';
+        throw new SmsProviderError(code, `validation challenge failed: ${WHAT} answered ${response.statusCode} to GET ${config.uri}`, { httpStatus: response.statusCode });
+      }
+      if (echoedKey(response.body) !== key) {
+        throw new SmsProviderError('invalid_config', `validation challenge failed: ${WHAT} did not echo X-Verification-Key as {"key": <value>}`);
+      }
+    },
+  }),
+});
+
+const options = (context: SendContext) => ({
+  timeout: { request: context.timeoutMs },
+  retry: { limit: 0 },
+  throwHttpErrors: false,
+  followRedirect: false,
+  ...(context.signal && { signal: context.signal }),
+});
+
+async function call<T>(_context: SendContext, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw transportFailure(error, WHAT);
+  }
+}
+
+function echoedKey(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { key?: unknown }).key;
+  } catch {
+    return undefined;
+  }
+}
