@@ -1,0 +1,51 @@
+import { defineSmsProvider, SmsProviderError } from '../kit/index.js';
+import { withDeadline } from '../kit/deadline.js';
+import { TokenBuckets } from './tokenBucket.js';
+
+export interface DefaultProviderConfig {
+  rate_per_second: number;
+  burst: number;
+}
+
+/**
+ * "Default" (seed: Mosaic's built-in service, for evaluation only): no phone is reached. Messages land in
+ * the local outbox (`<dataDir>/sms-outbox.ndjson`, and `GET /dev/sms-outbox` when `dev.outbox` is on); it is
+ * the only provider whose messages can be read back. Rate-capped per tenant, warns loudly once per tenant.
+ */
+export default defineSmsProvider<DefaultProviderConfig>({
+  name: 'Default',
+  version: '1.0.0',
+  settingsKey: 'default',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      rate_per_second: { type: 'number', exclusiveMinimum: 0, maximum: 10000, default: 10 },
+      burst: { type: 'integer', minimum: 1, maximum: 10000, default: 20 },
+    },
+  },
+  secretFields: [],
+  create(config, { outbox, logger, now }) {
+    const buckets = new TokenBuckets(config.rate_per_second, config.burst, now);
+    const warned = new Set<string>();
+    return {
+      async send(message, context) {
+        if (!warned.has(context.tenantId)) {
+          warned.add(context.tenantId);
+          logger.warn({ tenantId: context.tenantId }, 'SMS PROVIDER "Default" IS FOR EVALUATION ONLY: messages go to the local outbox, no phone receives them. Configure a provider with PUT /cis/v1/tenantsmsproviders.');
+        }
+        if (!buckets.take(context.tenantId)) {
+          throw new SmsProviderError('rate_limited', `the Default provider sends at most ${config.rate_per_second} SMS per second per tenant`);
+        }
+        try {
+          const sms = { tenantId: context.tenantId, to: message.to, body: message.body, ...(message.senderId && { senderId: message.senderId }) };
+          await withDeadline(context, 'the local SMS outbox', () => outbox.send(sms));
+        } catch (error) {
+          if (error instanceof SmsProviderError) throw error;
+          throw new SmsProviderError('unavailable', 'the local SMS outbox could not be written', { cause: error });
+        }
+        return {};
+      },
+    };
+  },
+});
