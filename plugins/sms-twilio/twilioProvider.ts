@@ -1,0 +1,81 @@
+import twilio from 'twilio';
+import { SmsProviderError, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '../kit/index.js';
+import type { TwilioConfig } from './configSchema.js';
+import { toSmsProviderError } from './twilioErrors.js';
+
+type TwilioClient = ReturnType<typeof twilio>;
+
+/**
+ * Sends through Twilio Programmable Messaging (`POST /2010-04-01/Accounts/{sid}/Messages.json`) with the
+ * official SDK. The SDK's own 429 retries stay off: the dispatcher owns retries and fallbacks.
+ */
+export function createTwilioProvider(config: TwilioConfig): SmsProvider {
+  const clientFor = memoizeByTimeout((timeoutMs) => createClient(config, timeoutMs));
+
+  return {
+    async send(message: SmsMessage, context: SendContext): Promise<SendResult> {
+      const client = clientFor(context.timeoutMs);
+      // A caller-chosen sender id (Mosaic `sender_id`) wins. With a Messaging Service and no sender, Twilio
+      // picks one from the service's pool.
+      const from = message.senderId ?? config.from;
+      const created = await call(context, () =>
+        client.messages.create({
+          to: message.to,
+          body: message.body,
+          ...(from ? { from } : {}),
+          ...(config.messaging_service_sid ? { messagingServiceSid: config.messaging_service_sid } : {}),
+        }),
+      );
+      const segments = Number.parseInt(String(created.numSegments), 10);
+      return { providerMessageId: created.sid, ...(Number.isFinite(segments) ? { segments } : {}) };
+    },
+
+    /** Registration check: fetching the account proves the SID and token without sending anything. */
+    async validate(context: SendContext): Promise<void> {
+      const client = clientFor(context.timeoutMs);
+      await call(context, () => client.api.v2010.accounts(config.account_sid).fetch());
+    },
+  };
+}
+
+function createClient(config: TwilioConfig, timeoutMs: number): TwilioClient {
+  const client = twilio(config.account_sid, config.auth_token, { timeout: timeoutMs, autoRetry: false });
+  if (config.api_base_url) {
+    client.api.baseUrl = config.api_base_url;
+    // Edge/region rewrite the host name (api.sydney.au1.twilio.com); they make no sense for another host.
+    client.edge = undefined;
+    client.region = undefined;
+  }
+  return client;
+}
+
+/** Runs one SDK call; the SDK takes no AbortSignal, so the caller's signal is raced against it. */
+async function call<T>(context: SendContext, operation: () => Promise<T>): Promise<T> {
+  const { signal } = context;
+  if (signal?.aborted) throw aborted();
+  let onAbort: (() => void) | undefined;
+  const abortedPromise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(aborted());
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([operation(), abortedPromise]);
+  } catch (error) {
+    throw toSmsProviderError(error);
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function aborted(): SmsProviderError {
+  return new SmsProviderError('timeout', 'the send to Twilio was aborted (deadline passed)');
+}
+
+/** The SDK fixes its timeout per client; tenants normally use one timeout, so keep the last client. */
+function memoizeByTimeout(create: (timeoutMs: number) => TwilioClient): (timeoutMs: number) => TwilioClient {
+  let last: { timeoutMs: number; client: TwilioClient } | undefined;
+  return (timeoutMs) => {
+    if (last?.timeoutMs !== timeoutMs) last = { timeoutMs, client: create(timeoutMs) };
+    return last.client;
+  };
+}
