@@ -1,5 +1,6 @@
 import twilio from 'twilio';
-import { SmsProviderError, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '../kit/index.js';
+import { withDeadline } from '../kit/deadline.js';
+import type { SendContext, SendResult, SmsMessage, SmsProvider } from '../kit/index.js';
 import type { TwilioConfig } from './configSchema.js';
 import { toSmsProviderError } from './twilioErrors.js';
 
@@ -49,26 +50,16 @@ function createClient(config: TwilioConfig, timeoutMs: number): TwilioClient {
   return client;
 }
 
-/** Runs one SDK call; the SDK takes no AbortSignal, so the caller's signal is raced against it. */
+/**
+ * Runs one SDK call within the context's deadline. The SDK takes no AbortSignal, so the kit's
+ * `withDeadline` races it; the SDK's own timeout (set to the same value) ends the request itself.
+ */
 async function call<T>(context: SendContext, operation: () => Promise<T>): Promise<T> {
-  const { signal } = context;
-  if (signal?.aborted) throw aborted();
-  let onAbort: (() => void) | undefined;
-  const abortedPromise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(aborted());
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
   try {
-    return await Promise.race([operation(), abortedPromise]);
+    return await withDeadline(context, 'Twilio', operation);
   } catch (error) {
     throw toSmsProviderError(error);
-  } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
-}
-
-function aborted(): SmsProviderError {
-  return new SmsProviderError('timeout', 'the send to Twilio was aborted (deadline passed)');
 }
 
 /** The SDK fixes its timeout per client; tenants normally use one timeout, so keep the last client. */
