@@ -50,6 +50,9 @@ export const SMS_PROVIDER_ERROR_CODES = [
 /** Why a send or a validation failed, in words the server acts on (retry, fall back, answer the caller). */
 export type SmsProviderErrorCode = (typeof SMS_PROVIDER_ERROR_CODES)[number];
 
+/** Marks kit errors across copies of the kit (a plugin package may bundle its own), where `instanceof` alone fails. */
+const BRAND = Symbol.for('otpledger.kit.SmsProviderError');
+
 const TRANSIENT: ReadonlySet<SmsProviderErrorCode> = new Set(['timeout', 'unavailable', 'rate_limited']);
 
 export interface SmsProviderErrorOptions {
@@ -69,6 +72,7 @@ export interface SmsProviderErrorOptions {
  */
 export class SmsProviderError extends Error {
   override readonly name = 'SmsProviderError';
+  readonly [BRAND] = true;
   readonly httpStatus?: number;
   readonly providerCode?: string | number;
 
@@ -76,6 +80,11 @@ export class SmsProviderError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.httpStatus = options.httpStatus;
     this.providerCode = options.providerCode;
+  }
+
+  /** `error instanceof SmsProviderError` holds for errors from any copy of the kit. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 
   /** True when trying again later may succeed: `timeout`, `unavailable`, `rate_limited`. */
