@@ -1,0 +1,74 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from '../logger.js';
+import { checkPluginShape } from './pluginShape.js';
+import { SmsPluginRegistry } from './pluginRegistry.js';
+
+const BUILT_IN_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url));
+/** Folders under plugins/ that hold no provider. */
+const NOT_PROVIDERS = new Set(['kit']);
+
+export interface LoadPluginsOptions {
+  /** Module specifiers from config `plugins`: a path (relative to `cwd`) or an npm package name. */
+  external: readonly string[];
+  logger: Logger;
+  cwd?: string;
+  /** Where the built-in `<name>/index.ts` folders are; defaults to this repository's `plugins/`. */
+  builtInDir?: string;
+}
+
+/**
+ * Loads every built-in provider from `plugins/<name>/index.ts`, then the external ones named in config.
+ * A module that fails to import or has the wrong shape is logged (warn) by name with the reason and
+ * skipped: one broken plugin never takes the server down. Built-ins load first, so no external plugin
+ * can replace one by taking its name.
+ */
+export async function loadSmsPlugins(options: LoadPluginsOptions): Promise<SmsPluginRegistry> {
+  const { logger, cwd = process.cwd(), builtInDir = BUILT_IN_DIR } = options;
+  const registry = new SmsPluginRegistry();
+  const candidates = [
+    ...builtInFolders(builtInDir).map((folder) => ({ source: `built-in ${path.basename(folder)}`, url: () => pathToFileURL(path.join(folder, 'index.ts')).href })),
+    ...options.external.map((specifier) => ({ source: specifier, url: () => resolveExternal(specifier, cwd) })),
+  ];
+  for (const { source, url } of candidates) {
+    try {
+      const plugin = checkPluginShape(await import(url()));
+      if (!registry.add(plugin, source)) throw new Error(`the provider name "${plugin.name}" is already taken by ${registry.get(plugin.name)!.source}`);
+      logger.info({ plugin: plugin.name, version: plugin.version, source }, 'SMS provider plugin loaded');
+    } catch (error) {
+      const reason = (error as Error).message ?? String(error);
+      registry.failures.push({ source, reason });
+      logger.warn({ plugin: source, reason }, `SMS provider plugin ${source} was not loaded: ${reason}`);
+    }
+  }
+  return registry;
+}
+
+function builtInFolders(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !NOT_PROVIDERS.has(entry.name) && existsSync(path.join(dir, entry.name, 'index.ts')))
+    .map((entry) => path.join(dir, entry.name))
+    .sort();
+}
+
+/** A path (`./x`, `../x`, `/x`) from `cwd`, a folder meaning its index.ts/index.js; else a package from `cwd`. */
+function resolveExternal(specifier: string, cwd: string): string {
+  if (specifier.startsWith('.') || path.isAbsolute(specifier)) {
+    let file = path.resolve(cwd, specifier);
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      const index = ['index.ts', 'index.js', 'index.mjs'].map((name) => path.join(file, name)).find((candidate) => existsSync(candidate));
+      if (!index) throw new Error(`${file} has no index.ts or index.js`);
+      file = index;
+    }
+    if (!existsSync(file)) throw new Error(`no file at ${file}`);
+    return pathToFileURL(file).href;
+  }
+  try {
+    return pathToFileURL(createRequire(path.join(cwd, 'package.json')).resolve(specifier)).href;
+  } catch {
+    throw new Error(`package "${specifier}" cannot be found from ${cwd} (is it installed?)`);
+  }
+}

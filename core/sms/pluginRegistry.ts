@@ -1,0 +1,36 @@
+import type { SmsProviderPlugin } from '../../plugins/kit/index.js';
+import { compileSchema } from '../validation/compileSchema.js';
+
+export interface LoadedPlugin {
+  plugin: SmsProviderPlugin;
+  /** Where it came from: `built-in plugins/sms-default`, a path, or a package name. */
+  source: string;
+  /** The plugin's settings checked against its own schema, defaults applied; throws `SchemaValidationError`. */
+  parseConfig(value: unknown): unknown;
+}
+
+export interface PluginFailure {
+  source: string;
+  reason: string;
+}
+
+/** The SMS provider plugins this server knows, by name (what tenants put in `provider`). */
+export class SmsPluginRegistry {
+  private readonly byName = new Map<string, LoadedPlugin>();
+  readonly failures: PluginFailure[] = [];
+
+  /** Returns false (and registers nothing) when the name is taken. */
+  add(plugin: SmsProviderPlugin, source: string): boolean {
+    if (this.byName.has(plugin.name)) return false;
+    this.byName.set(plugin.name, { plugin, source, parseConfig: compileSchema(plugin.configSchema) });
+    return true;
+  }
+
+  get(name: string): LoadedPlugin | undefined {
+    return this.byName.get(name);
+  }
+
+  list(): LoadedPlugin[] {
+    return [...this.byName.values()];
+  }
+}

@@ -1,0 +1,43 @@
+import { defineSmsProvider, KIT_VERSION, type SmsProviderPlugin } from '../../plugins/kit/index.js';
+import { schemaAtPointer } from '../../plugins/kit/jsonPointer.js';
+import { compileSchema } from '../validation/compileSchema.js';
+
+/** A module that is not a usable plugin; `message` says why, in words for the operator. */
+export class PluginShapeError extends Error {
+  override readonly name = 'PluginShapeError';
+}
+
+/**
+ * Checks what a plugin module exports (its default export, or the module itself) and returns the plugin
+ * with its defaults resolved. Every problem found is listed; a schema ajv refuses is one of them.
+ */
+export function checkPluginShape(module: unknown): SmsProviderPlugin {
+  const candidate = (module as { default?: unknown } | null)?.default ?? module;
+  if (candidate === null || typeof candidate !== 'object') throw new PluginShapeError('the module has no default export (expected defineSmsProvider({...}))');
+  const value = candidate as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof value.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(value.name)) problems.push('name must be a word of letters, digits, _ or -');
+  if (typeof value.version !== 'string' || value.version === '') problems.push('version must be a string');
+  if (typeof value.kitVersion !== 'number') problems.push('kitVersion is missing (build the plugin with defineSmsProvider)');
+  else if (value.kitVersion !== KIT_VERSION) problems.push(`it was built for kit version ${value.kitVersion}; this server speaks kit version ${KIT_VERSION}`);
+  if (typeof value.create !== 'function') problems.push('create must be a function');
+  if (value.settingsKey !== undefined && (typeof value.settingsKey !== 'string' || !/^[a-z][a-z0-9_]*$/.test(value.settingsKey))) problems.push('settingsKey must be snake_case');
+  if (!Array.isArray(value.secretFields) || !value.secretFields.every((field) => typeof field === 'string')) problems.push('secretFields must be an array of JSON pointers');
+  if (value.configSchema === null || typeof value.configSchema !== 'object') problems.push('configSchema must be a JSON Schema object');
+  else {
+    try {
+      compileSchema(value.configSchema as object);
+    } catch (error) {
+      problems.push(`configSchema does not compile: ${(error as Error).message}`);
+    }
+    for (const pointer of Array.isArray(value.secretFields) ? (value.secretFields as string[]) : []) {
+      try {
+        if (!schemaAtPointer(value.configSchema, pointer)) problems.push(`secret field ${pointer} is not in configSchema`);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+  }
+  if (problems.length > 0) throw new PluginShapeError(problems.join('; '));
+  return defineSmsProvider(value as unknown as SmsProviderPlugin);
+}
