@@ -13,6 +13,9 @@ import { TokenService } from './oidc/tokenService.js';
 import { OtpService } from './otp/otpService.js';
 import { DevOutbox } from './sms/devOutbox.js';
 import { UserDirectory } from './users/userDirectory.js';
+import { allProjections } from '../projections/index.js';
+import { ProjectionRunner } from '../projections/projectionRunner.js';
+import { ReadModelStore } from '../projections/readModelStore.js';
 
 /** Replacements for any registration, e.g. `{ clock: asValue(fixedClock) }` in a test. */
 export type Overrides = { [Name in keyof Cradle]?: Resolver<Cradle[Name]> };
@@ -29,7 +32,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     logger: asFunction(({ config }: Cradle) => createLogger(config)).singleton(),
     clock: asValue(systemClock),
     ids: asValue(randomIds),
-    eventStore: asFunction(({ config }: Cradle) => createEventStore(config.eventStore.url))
+    eventStore: asFunction(({ config, clock }: Cradle) => createEventStore(config.eventStore.url, { now: () => clock.now() }))
       .singleton()
       .disposer((store) => store.close()),
     issuer: asValue(config.oidc.issuer ?? `http://${config.server.host}:${config.server.port}`),
@@ -42,6 +45,14 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     smsSender: asFunction(({ devOutbox }: Cradle) => devOutbox).singleton(),
     tokens: asFunction((cradle: Cradle) => new TokenService(cradle)).singleton(),
     authorizationCodes: asFunction((cradle: Cradle) => new AuthorizationCodes(cradle)).singleton(),
+
+    readModels: asFunction(({ config }: Cradle) => ReadModelStore.open(ReadModelStore.fileIn(config.dataDir)))
+      .singleton()
+      .disposer((readModels) => readModels.close()),
+    projections: asFunction(({ secrets }: Cradle) => allProjections(secrets)).singleton(),
+    projectionRunner: asFunction((cradle: Cradle) => new ProjectionRunner(cradle))
+      .singleton()
+      .disposer((runner) => runner.stop()),
   });
   container.register(overrides as { [Name in keyof Cradle]: Resolver<Cradle[Name]> });
   if (!overrides.secrets) {

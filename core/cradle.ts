@@ -13,6 +13,9 @@ import type { OtpService } from './otp/otpService.js';
 import type { DevOutbox } from './sms/devOutbox.js';
 import type { SmsSender } from './sms/smsSender.js';
 import type { UserDirectory } from './users/userDirectory.js';
+import type { Projection } from '../projections/projection.js';
+import type { ProjectionRunner } from '../projections/projectionRunner.js';
+import type { ReadModelStore } from '../projections/readModelStore.js';
 
 /**
  * Everything registered in the container (awilix PROXY mode: factories receive this object and
@@ -38,4 +41,9 @@ export interface Cradle {
   devOutbox: DevOutbox;
   tokens: TokenService;
   authorizationCodes: AuthorizationCodes;
+
+  // read side: local read models (`<dataDir>/readmodels.db`) fed by the projection runner
+  readModels: ReadModelStore;
+  projections: Projection[];
+  projectionRunner: ProjectionRunner;
 }

@@ -39,6 +39,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const { logger } = container.cradle;
     container.resolve('eventStore'); // open it now: a bad store fails the start, not the first request
     await applyBootstrap(container.cradle);
+    // catches up from its checkpoints in the background: queries may lag, commands never wait for it
+    container.resolve('projectionRunner').start();
     const server = createServer();
     const closeServer = gracefulClose(server);
     const port = await listen(server, config.server.port, config.server.host);
@@ -56,7 +58,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
     let closing: Promise<void> | undefined;
     const close = () => {
-      closing ??= closeServer(config.server.shutdownTimeoutMs).finally(() => container.dispose());
+      closing ??= closeServer(config.server.shutdownTimeoutMs)
+        // the runner stops (and commits its last batch) before the stores it reads and writes close
+        .then(() => container.cradle.projectionRunner.stop())
+        .finally(() => container.dispose());
       return closing;
     };
     return { url, port, container, close };

@@ -171,6 +171,13 @@ export class KurrentEventStore implements EventStore {
     return new KurrentSubscription(stream, { ...options, fromPosition }, handler);
   }
 
+  async lastPosition(): Promise<number> {
+    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: toServerFilter(undefined) })) {
+      if (resolved.event) return toGlobalPosition(resolved.event.position);
+    }
+    return 0;
+  }
+
   /** Reads the last event of $all: fails fast when the server is unreachable or the user may not read $all. */
   async ping(): Promise<void> {
     for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) break;

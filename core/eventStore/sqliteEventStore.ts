@@ -212,6 +212,10 @@ export class SqliteEventStore implements EventStore {
     return this.statements.head.get()?.position ?? 0;
   }
 
+  async lastPosition(): Promise<number> {
+    return this.headPosition();
+  }
+
   subscribe(options: SubscribeOptions, handler: EventHandler): Subscription {
     if (this.closed) throw new Error('event store is closed');
     const subscription = new SqliteSubscription(this, options, handler, this.pollIntervalMs, () =>

@@ -104,6 +104,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** Catch up from the checkpoint, then stay live. The handler is called one event at a time, in order. */
   subscribe(options: SubscribeOptions, handler: EventHandler): Subscription;
+  /** The global position of the newest (non-system) event, 0 when the store is empty. */
+  lastPosition(): Promise<number>;
   /** Throws when the store cannot be reached (for `/readyz`). */
   ping(): Promise<void>;
   close(): Promise<void>;

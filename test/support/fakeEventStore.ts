@@ -14,6 +14,7 @@ export function fakeEventStore(options: { pingFails?: boolean } = {}): EventStor
     readStream: refuse,
     readAll: refuse,
     subscribe: refuse,
+    lastPosition: refuse,
     async ping() {
       if (options.pingFails) throw new Error('store unreachable');
     },

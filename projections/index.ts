@@ -1,0 +1,19 @@
+import { applicationPoliciesProjection } from './applicationPolicies.js';
+import { lockoutsProjection } from './lockouts.js';
+import { otpStatsProjection } from './otpStats.js';
+import { phoneIndexProjection } from './phoneIndex.js';
+import type { Projection } from './projection.js';
+import { providerSettingsProjection } from './providerSettings.js';
+import { usersProjection } from './users.js';
+
+/** Every read model of the server. Add one by adding a file and a line here. */
+export function allProjections({ hmacKey }: { hmacKey: Buffer }): Projection[] {
+  return [
+    usersProjection,
+    lockoutsProjection,
+    providerSettingsProjection,
+    applicationPoliciesProjection,
+    otpStatsProjection,
+    phoneIndexProjection(hmacKey),
+  ];
+}

@@ -1,0 +1,152 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { RecordedEvent } from '../core/eventStore/types.js';
+import type { OtpIssuedData } from '../core/otp/otpEvents.js';
+import type { Projection } from './projection.js';
+import { providerNameOf } from './providerSettings.js';
+import { dayOf, parseOtpStream, tenantOf } from './streamNames.js';
+
+const counters = ['issued', 'verified', 'failed', 'lockouts', 'sms_sent', 'sms_failed'] as const;
+type Counter = (typeof counters)[number];
+
+/** Who an OTP stream's latest code was for: the later events of the stream count against it. */
+interface CodeContext {
+  clientId: string;
+  countryCode: string;
+  provider: string;
+}
+
+const UNKNOWN = 'unknown';
+/** Streams whose context stays in memory between batches; beyond it the table answers. */
+const MAX_CACHED_STREAMS = 200_000;
+
+/**
+ * OTP activity per tenant, application, provider, country calling code and UTC day: codes issued,
+ * verified, failed, lockouts, SMS sent and failed. Counts are tallied in memory during a batch and
+ * added to the table once per key at its end (inside the batch's transaction), which keeps a replay of
+ * millions of events close to the raw read rate. The day is the domain time of the event (`at`,
+ * `issuedAt`), else when it was recorded.
+ */
+export const otpStatsProjection: Projection = {
+  name: 'otp_stats',
+  version: 1,
+  canHandle: ['OtpIssued', 'OtpVerified', 'OtpFailed', 'UserLockedOut', 'SmsSent', 'SmsDeliveryFailed', 'ProviderConfigured'],
+  tables: ['otp_stats', 'otp_stats_streams', 'otp_stats_providers'],
+  setup(db) {
+    db.exec(`CREATE TABLE IF NOT EXISTS otp_stats (
+      tenant_id TEXT NOT NULL, client_id TEXT NOT NULL, provider TEXT NOT NULL, country_code TEXT NOT NULL, day TEXT NOT NULL,
+      ${counters.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(', ')},
+      PRIMARY KEY (tenant_id, day, client_id, provider, country_code)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS otp_stats_streams (stream TEXT PRIMARY KEY, client_id TEXT NOT NULL, country_code TEXT NOT NULL, provider TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS otp_stats_providers (tenant_id TEXT PRIMARY KEY, provider TEXT NOT NULL) WITHOUT ROWID;`);
+  },
+  writer(db) {
+    const add = db.prepare(`INSERT INTO otp_stats (tenant_id, client_id, provider, country_code, day, ${counters.join(', ')})
+      VALUES (?, ?, ?, ?, ?, ${counters.map(() => '?').join(', ')})
+      ON CONFLICT DO UPDATE SET ${counters.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`);
+    const getStream: Statement<[string], { client_id: string; country_code: string; provider: string }> =
+      db.prepare('SELECT client_id, country_code, provider FROM otp_stats_streams WHERE stream = ?');
+    const putStream = db.prepare('INSERT OR REPLACE INTO otp_stats_streams VALUES (?, ?, ?, ?)');
+    const getProvider: Statement<[string], { provider: string }> = db.prepare('SELECT provider FROM otp_stats_providers WHERE tenant_id = ?');
+    const putProvider = db.prepare('INSERT OR REPLACE INTO otp_stats_providers VALUES (?, ?)');
+
+    const tallies = new Map<string, { key: string[]; counts: number[] }>();
+    const streams = new Map<string, CodeContext>();
+    const dirtyStreams = new Map<string, CodeContext>();
+    const providers = new Map<string, string>();
+
+    const providerOf = (tenantId: string) => {
+      let provider = providers.get(tenantId);
+      if (provider === undefined) providers.set(tenantId, (provider = getProvider.get(tenantId)?.provider ?? UNKNOWN));
+      return provider;
+    };
+    const contextOf = (stream: string): CodeContext | undefined => {
+      let context = streams.get(stream) ?? dirtyStreams.get(stream);
+      if (!context) {
+        const row = getStream.get(stream);
+        if (row) streams.set(stream, (context = { clientId: row.client_id, countryCode: row.country_code, provider: row.provider }));
+      }
+      return context;
+    };
+    const count = (tenantId: string, context: CodeContext, day: string, counter: Counter) => {
+      const id = `${tenantId}\u0000${context.clientId}\u0000${context.provider}\u0000${context.countryCode}\u0000${day}`;
+      let tally = tallies.get(id);
+      if (!tally) tallies.set(id, (tally = { key: [tenantId, context.clientId, context.provider, context.countryCode, day], counts: counters.map(() => 0) }));
+      tally.counts[counters.indexOf(counter)]! += 1;
+    };
+
+    return {
+      apply(event: RecordedEvent) {
+        const data = (event.data ?? {}) as Record<string, unknown>;
+        if (event.type === 'ProviderConfigured') {
+          const tenantId = tenantOf(event.streamName, 'tenantsms') ?? event.metadata.tenantId;
+          if (tenantId) {
+            providers.set(tenantId, providerNameOf(data));
+            putProvider.run(tenantId, providerNameOf(data));
+          }
+          return;
+        }
+        if (event.type === 'SmsSent' || event.type === 'SmsDeliveryFailed') {
+          const tenantId = tenantOf(event.streamName, 'smsdelivery') ?? event.metadata.tenantId;
+          if (!tenantId) return;
+          const context = {
+            clientId: typeof data.clientId === 'string' ? data.clientId : UNKNOWN,
+            countryCode: typeof data.countryCallingCode === 'string' ? data.countryCallingCode : UNKNOWN,
+            provider: typeof data.provider === 'string' ? data.provider : providerOf(tenantId),
+          };
+          count(tenantId, context, dayOf(data.at, event.recordedAt), event.type === 'SmsSent' ? 'sms_sent' : 'sms_failed');
+          return;
+        }
+        const stream = parseOtpStream(event.streamName);
+        if (!stream) return;
+        if (event.type === 'OtpIssued') {
+          const issued = data as unknown as OtpIssuedData;
+          const context = { clientId: issued.clientId, countryCode: issued.countryCallingCode ?? UNKNOWN, provider: providerOf(stream.tenantId) };
+          const known = streams.get(event.streamName);
+          if (!known || known.clientId !== context.clientId || known.countryCode !== context.countryCode || known.provider !== context.provider) {
+            if (streams.size >= MAX_CACHED_STREAMS) streams.clear();
+            streams.set(event.streamName, context);
+            dirtyStreams.set(event.streamName, context);
+          }
+          count(stream.tenantId, context, dayOf(issued.issuedAt, event.recordedAt), 'issued');
+          return;
+        }
+        const counter: Counter = event.type === 'OtpVerified' ? 'verified' : event.type === 'OtpFailed' ? 'failed' : 'lockouts';
+        const context = contextOf(event.streamName) ?? { clientId: UNKNOWN, countryCode: UNKNOWN, provider: providerOf(stream.tenantId) };
+        count(stream.tenantId, context, dayOf(data.at, event.recordedAt), counter);
+      },
+      flush() {
+        for (const { key, counts } of tallies.values()) add.run(...key, ...counts);
+        tallies.clear();
+        for (const [stream, context] of dirtyStreams) putStream.run(stream, context.clientId, context.countryCode, context.provider);
+        dirtyStreams.clear();
+      },
+    };
+  },
+};
+
+export interface OtpStatsRow {
+  tenantId: string;
+  clientId: string;
+  provider: string;
+  countryCode: string;
+  day: string;
+  issued: number;
+  verified: number;
+  failed: number;
+  lockouts: number;
+  smsSent: number;
+  smsFailed: number;
+  /** verified / issued, 0 when nothing was issued. */
+  conversionRate: number;
+}
+
+/** A tenant's statistics between two days (inclusive, `YYYY-MM-DD`). */
+export function otpStats(db: Database, tenantId: string, fromDay = '0000-00-00', toDay = '9999-99-99'): OtpStatsRow[] {
+  const rows = db.prepare(`SELECT * FROM otp_stats WHERE tenant_id = ? AND day BETWEEN ? AND ? ORDER BY day, client_id, provider, country_code`)
+    .all(tenantId, fromDay, toDay) as Record<string, string & number>[];
+  return rows.map((row) => ({
+    tenantId: row.tenant_id!, clientId: row.client_id!, provider: row.provider!, countryCode: row.country_code!, day: row.day!,
+    issued: row.issued!, verified: row.verified!, failed: row.failed!, lockouts: row.lockouts!, smsSent: row.sms_sent!, smsFailed: row.sms_failed!,
+    conversionRate: row.issued ? Math.round((row.verified! / row.issued) * 10_000) / 10_000 : 0,
+  }));
+}

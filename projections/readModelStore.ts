@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Projection } from './projection.js';
+
+export interface Checkpoint {
+  position: number;
+  version: number;
+}
+
+/**
+ * The local read model database (`<dataDir>/readmodels.db`), one per server instance even when the
+ * events live in KurrentDB. Read models can always be rebuilt from the events, so the file is written
+ * with `synchronous=NORMAL`: a power cut may lose the last batches, never consistency, because each
+ * batch commits with its checkpoint and is simply replayed.
+ */
+export class ReadModelStore {
+  readonly db: SqliteDatabase;
+  private readonly getCheckpoint: Statement<[string], Checkpoint>;
+  private readonly putCheckpoint: Statement<[string, number, number]>;
+
+  static open(file: string): ReadModelStore {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return new ReadModelStore(new Database(file, { timeout: 10_000 }));
+  }
+
+  static fileIn(dataDir: string): string {
+    return path.resolve(dataDir, 'readmodels.db');
+  }
+
+  private constructor(db: SqliteDatabase) {
+    this.db = db;
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
+      name TEXT PRIMARY KEY, position INTEGER NOT NULL, version INTEGER NOT NULL)`);
+    this.getCheckpoint = db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?');
+    this.putCheckpoint = db.prepare(
+      `INSERT INTO projection_checkpoints (name, position, version) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position, version = excluded.version`,
+    );
+  }
+
+  /** The last position applied to a projection, 0 when it never ran. */
+  checkpoint(name: string): Checkpoint {
+    return this.getCheckpoint.get(name) ?? { position: 0, version: 0 };
+  }
+
+  setCheckpoint(name: string, position: number, version: number): void {
+    this.putCheckpoint.run(name, position, version);
+  }
+
+  /** Creates a projection's tables; drops and recreates them (checkpoint 0) when its version changed. */
+  prepare(projection: Projection): void {
+    this.db.transaction(() => {
+      const current = this.checkpoint(projection.name);
+      if (current.version !== projection.version) this.resetInTransaction(projection);
+      else projection.setup(this.db);
+    }).immediate();
+  }
+
+  /** Drops a projection's tables and checkpoint, then creates empty tables: the start of a rebuild. */
+  reset(projection: Projection): void {
+    this.db.transaction(() => this.resetInTransaction(projection)).immediate();
+  }
+
+  private resetInTransaction(projection: Projection): void {
+    for (const table of projection.tables) this.db.exec(`DROP TABLE IF EXISTS "${table}"`);
+    projection.setup(this.db);
+    this.setCheckpoint(projection.name, 0, projection.version);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
