@@ -3,8 +3,8 @@ import { DomainError, type Decider } from '../decider/decider.js';
 import type { OtpEvent, OtpIssuedData } from './otpEvents.js';
 
 export interface OtpState {
-  /** The latest code; only it can be used. */
-  code?: OtpIssuedData & { used: boolean };
+  /** The latest code; only it can be used. `failures`: wrong guesses at this code. */
+  code?: OtpIssuedData & { used: boolean; failures?: number };
   /** Consecutive failures since the last success or lockout. */
   failedAttempts: number;
   /** Epoch ms; the lockout lifts by itself once `now` passes it. */
@@ -12,14 +12,19 @@ export interface OtpState {
 }
 
 export interface OtpPolicy {
-  maxFailedAttempts: number;
+  /** Consecutive wrong guesses (across codes) that lock the phone out; `null`: never (Auth0 style). */
+  maxFailedAttempts: number | null;
   lockoutMinutes: number;
+  /** Wrong guesses one code survives before it is burnt (Auth0: 3); absent: unlimited. */
+  maxAttemptsPerCode?: number;
 }
 
 export type OtpCommand =
   | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData }
   | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string; policy: OtpPolicy }
   | { type: 'RevokeOtp'; now: Date; otpId: string; reason: 'delivery_failed' };
+
+type RevokeReason = Extract<OtpEvent, { type: 'OtpRevoked' }>['data']['reason'];
 
 export class LockedOutError extends DomainError {
   constructor(readonly until: Date) {
@@ -42,9 +47,13 @@ function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpS
   // counting replays of a used code would let anyone lock a user out right after they log in
   const failedAttempts = state.failedAttempts + (reason === 'mismatch' ? 1 : 0);
   const events: OtpEvent[] = [{ type: 'OtpFailed', data: { ...(code && { otpId: code.otpId }), reason, failedAttempts, at } }];
-  if (reason === 'mismatch' && failedAttempts >= policy.maxFailedAttempts) {
+  if (reason !== 'mismatch') return events;
+  if (policy.maxFailedAttempts !== null && failedAttempts >= policy.maxFailedAttempts) {
     const until = new Date(now.getTime() + policy.lockoutMinutes * 60_000).toISOString();
     events.push({ type: 'UserLockedOut', data: { until, failedAttempts, at } });
+  } else if (policy.maxAttemptsPerCode !== undefined && (code!.failures ?? 0) + 1 >= policy.maxAttemptsPerCode) {
+    const revoked: RevokeReason = 'too_many_attempts';
+    events.push({ type: 'OtpRevoked', data: { otpId: code!.otpId, reason: revoked, at } });
   }
   return events;
 }
@@ -80,8 +89,14 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
       case 'OtpIssued':
         // a code is only issued while not locked out, so no lock matters from here on
         return { code: { ...event.data, used: false }, failedAttempts: event.data.failedAttempts ?? state.failedAttempts };
-      case 'OtpFailed':
-        return { ...state, failedAttempts: event.data.failedAttempts };
+      case 'OtpFailed': {
+        const guessedCode = event.data.reason === 'mismatch' && state.code && state.code.otpId === event.data.otpId;
+        return {
+          ...state,
+          failedAttempts: event.data.failedAttempts,
+          ...(guessedCode && { code: { ...state.code!, failures: (state.code!.failures ?? 0) + 1 } }),
+        };
+      }
       case 'OtpVerified':
         return { ...state, code: state.code && { ...state.code, used: true }, failedAttempts: 0 };
       case 'OtpRevoked':

@@ -32,7 +32,7 @@ export type OtpEvent =
   | { type: 'OtpVerified'; data: { otpId: string; at: string } }
   | { type: 'UserLockedOut'; data: { until: string; failedAttempts: number; at: string } }
   /** The code can no longer be used, e.g. its SMS could not be delivered. */
-  | { type: 'OtpRevoked'; data: { otpId: string; reason: 'delivery_failed'; at: string } };
+  | { type: 'OtpRevoked'; data: { otpId: string; reason: 'delivery_failed' | 'too_many_attempts'; at: string } };
 
 export const otpEventTypes = ['OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked'] as const;
 

@@ -84,6 +84,7 @@ export class OtpService {
     try {
       await this.smsSender.send({
         tenantId,
+        clientId: app.clientId,
         to: phone.e164,
         ...(request.senderId && { senderId: request.senderId }),
         body: renderSmsText(request.customMessage ?? DEFAULT_SMS_TEMPLATE, { app: app.name, otp: code }),

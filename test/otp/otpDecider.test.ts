@@ -100,6 +100,19 @@ describe('otp decider', () => {
     expect(history.filter((e) => otpDecider.isSnapshot!(e)).map((e) => e.type)).to.deep.equal(['OtpIssued', 'OtpIssued']);
   });
 
+  it('burns a code after maxAttemptsPerCode wrong guesses when there is no lockout (Auth0 rules)', () => {
+    const auth0 = { maxFailedAttempts: null, lockoutMinutes: 0, maxAttemptsPerCode: 3 };
+    const guess = (seconds: number, codeHash = wrong): OtpCommand => ({ type: 'VerifyOtp', now: at(seconds), codeHash, clientId: 'acme-web', policy: auth0 });
+    otpSpec.given([issued, failed(1, 1), failed(2, 2)]).when(guess(3)).then([
+      failed(3, 3),
+      { type: 'OtpRevoked', data: { otpId: 'otp-1', reason: 'too_many_attempts', at: at(3).toISOString() } },
+    ]);
+    otpSpec.given([issued, failed(1, 1), failed(2, 2)]).when(guess(3, otp.codeHash)).then([{ type: 'OtpVerified', data: { otpId: 'otp-1', at: at(3).toISOString() } }]);
+    // failures at an earlier code do not count against a new one; no lockout ever
+    const newer: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 2 } };
+    otpSpec.given([issued, failed(1, 1), failed(2, 2), newer]).when(guess(3)).then([failed(3, 3, 'mismatch', 'otp-2')]);
+  });
+
   it('resets the failure count after a success', () => {
     const state = [issued, failed(1, 1), failed(2, 2), { type: 'OtpVerified', data: { otpId: 'otp-1', at: at(3).toISOString() } } as OtpEvent]
       .reduce(otpDecider.evolve, otpDecider.initialState());
