@@ -12,6 +12,10 @@ import { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import { TokenService } from './oidc/tokenService.js';
 import { OtpService } from './otp/otpService.js';
 import { DevOutbox } from './sms/devOutbox.js';
+import { loadSmsPlugins } from './sms/pluginLoader.js';
+import { providerServices } from './sms/providerServices.js';
+import { defaultDispatchPolicy, SmsDispatcher } from './sms/smsDispatcher.js';
+import { TenantSmsProviders } from './sms/tenantSmsProviders.js';
 import { UserDirectory } from './users/userDirectory.js';
 import { allProjections } from '../projections/index.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
@@ -42,7 +46,10 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     users: asFunction((cradle: Cradle) => new UserDirectory(cradle)).singleton(),
     otpService: asFunction((cradle: Cradle) => new OtpService(cradle)).singleton(),
     devOutbox: asFunction(({ config, clock }: Cradle) => new DevOutbox(config.dataDir, clock)).singleton(),
-    smsSender: asFunction(({ devOutbox }: Cradle) => devOutbox).singleton(),
+    providerServices: asFunction((cradle: Cradle) => providerServices(cradle)).singleton(),
+    tenantSmsProviders: asFunction((cradle: Cradle) => new TenantSmsProviders(cradle)).singleton(),
+    smsDispatchPolicy: asValue(defaultDispatchPolicy),
+    smsSender: asFunction((cradle: Cradle) => new SmsDispatcher(cradle, cradle.smsDispatchPolicy)).singleton(),
     tokens: asFunction((cradle: Cradle) => new TokenService(cradle)).singleton(),
     authorizationCodes: asFunction((cradle: Cradle) => new AuthorizationCodes(cradle)).singleton(),
 
@@ -57,6 +64,10 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   container.register(overrides as { [Name in keyof Cradle]: Resolver<Cradle[Name]> });
   if (!overrides.secrets) {
     container.register({ secrets: asValue(await loadSecrets(config, container.resolve('logger'))) });
+  }
+  if (!overrides.smsPlugins) {
+    // a broken plugin is logged and skipped here, never a failed start
+    container.register({ smsPlugins: asValue(await loadSmsPlugins({ external: config.plugins, logger: container.resolve('logger') })) });
   }
   return container;
 }

@@ -11,7 +11,11 @@ import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import type { TokenService } from './oidc/tokenService.js';
 import type { OtpService } from './otp/otpService.js';
 import type { DevOutbox } from './sms/devOutbox.js';
+import type { ProviderServices } from '../plugins/kit/index.js';
+import type { SmsPluginRegistry } from './sms/pluginRegistry.js';
+import type { DispatchPolicy } from './sms/smsDispatcher.js';
 import type { SmsSender } from './sms/smsSender.js';
+import type { TenantSmsProviders } from './sms/tenantSmsProviders.js';
 import type { UserDirectory } from './users/userDirectory.js';
 import type { Projection } from '../projections/projection.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
@@ -36,9 +40,18 @@ export interface Cradle {
   applications: ApplicationRegistry;
   users: UserDirectory;
   otpService: OtpService;
+  /** The SMS dispatcher: the tenant's provider, retries, fallbacks, delivery events. */
   smsSender: SmsSender;
-  /** The development SMS outbox (always there; the HTTP route to read it only when `dev.outbox`). */
+  /** Retries and backoff of the dispatcher (tests inject one that does not sleep). */
+  smsDispatchPolicy: DispatchPolicy;
+  /** The development SMS outbox, where the Default provider writes (read over HTTP only when `dev.outbox`). */
   devOutbox: DevOutbox;
+  /** SMS provider plugins: built-ins from `plugins/` and those named in config `plugins`. */
+  smsPlugins: SmsPluginRegistry;
+  /** What providers get from the server: logger, monotonic clock, the outbox. */
+  providerServices: ProviderServices;
+  /** Each tenant's SMS provider settings (`tenantsms-<tenantId>`). */
+  tenantSmsProviders: TenantSmsProviders;
   tokens: TokenService;
   authorizationCodes: AuthorizationCodes;
 

@@ -1,7 +1,8 @@
 /**
  * The one HTTP error: a status, an OAuth-style `code` (`invalid_request`, `not_found`, ...) and a
  * description for the client. Koa's contract: `expose` says whether the description may be shown;
- * for 5xx it never is (the error handler answers a generic message and logs the detail).
+ * for 5xx it is not (the error handler answers a generic message and logs the detail) unless the
+ * thrower says the description is safe (`expose: true`, e.g. a failed SMS delivery).
  */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -13,10 +14,10 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     readonly description: string,
-    options: { headers?: Record<string, string>; cause?: unknown } = {},
+    options: { headers?: Record<string, string>; cause?: unknown; expose?: boolean } = {},
   ) {
     super(description, { cause: options.cause });
-    this.expose = status < 500;
+    this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
   }
 }

@@ -1,3 +1,4 @@
+import { SmsProviderError } from '../../plugins/kit/index.js';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
 import { DomainError } from '../decider/decider.js';
 import { HttpError } from './httpError.js';
@@ -32,6 +33,10 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof DomainError) {
     return new HttpError(statusByReason[error.reason] ?? 400, error.reason, error.message, { cause: error });
+  }
+  if (error instanceof SmsProviderError) {
+    // the provider's own words stay in the log and the SmsDeliveryFailed event; the caller learns the kind
+    return new HttpError(502, 'sms_delivery_failed', `the SMS could not be delivered (${error.code})`, { cause: error, expose: true });
   }
   if (error instanceof SchemaValidationError) {
     return new HttpError(400, 'invalid_request', error.message, { cause: error });

@@ -1,6 +1,7 @@
 import { asValue } from 'awilix';
 import { expect } from 'chai';
 import type { Clock } from '../../core/clock.js';
+import type { Overrides } from '../../core/container.js';
 import { startServer, type RunningServer } from '../../core/server.js';
 import { tempDir } from './tempDir.js';
 import { testConfig } from './testConfig.js';
@@ -33,19 +34,20 @@ export interface TestServer {
   clock: ReturnType<typeof manualClock> | undefined;
   close(): Promise<void>;
   post(path: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
+  put(path: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
   get(path: string, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
   clientToken(clientId?: string, secret?: string): Promise<string>;
   /** The newest SMS to a phone, from the dev outbox, and the code in it. */
   lastSms(phone: string): Promise<{ message: string; code: string; count: number }>;
 }
 
-/** A real listening otpledger on 127.0.0.1 with the embedded store in a temp dir and the dev outbox on. */
-export async function startOtpServer(options: { clock?: boolean; overlay?: Record<string, unknown>; dir?: string } = {}): Promise<TestServer> {
+/** A real listening otpledger on 127.0.0.1 with the embedded store in a temp dir and the dev outbox on; `overrides` replace registrations. */
+export async function startOtpServer(options: { clock?: boolean; overlay?: Record<string, unknown>; dir?: string; overrides?: Overrides } = {}): Promise<TestServer> {
   const temp = options.dir ? { dir: options.dir, remove() {} } : tempDir();
   const clock = options.clock ? manualClock() : undefined;
   const server = await startServer({
     config: testConfig(temp.dir, { bootstrap: { tenants: [acme] }, dev: { outbox: true }, ...options.overlay }),
-    overrides: clock ? { clock: asValue(clock) } : {},
+    overrides: { ...(clock && { clock: asValue(clock) }), ...options.overrides },
   });
   const url = server.url;
   const request = async (method: string, path: string, body?: unknown, token?: string) => {
@@ -65,6 +67,7 @@ export async function startOtpServer(options: { clock?: boolean; overlay?: Recor
       temp.remove();
     },
     post: (path, body, token) => request('POST', path, body, token),
+    put: (path, body, token) => request('PUT', path, body, token),
     get: (path, token) => request('GET', path, undefined, token),
     async clientToken(clientId = 'acme-web', secret = `${clientId}-secret`) {
       const response = await fetch(`${url}/oidc/token`, {

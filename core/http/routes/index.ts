@@ -3,6 +3,7 @@ import { adminApplicationRoutes } from './adminApplications.js';
 import { cisOtpLoginRoutes } from './cisOtpLogin.js';
 import { cisPhoneVerificationRoutes } from './cisPhoneVerification.js';
 import { cisSmsRedirectLoginRoutes } from './cisSmsRedirectLogin.js';
+import { cisTenantSmsProviderRoutes } from './cisTenantSmsProviders.js';
 import { cisUserRoutes } from './cisUsers.js';
 import { devOutboxRoutes } from './devOutbox.js';
 import { healthRoutes } from './health.js';
@@ -16,6 +17,7 @@ export const routes: RouteFactory[] = [
   cisOtpLoginRoutes,
   cisSmsRedirectLoginRoutes,
   cisPhoneVerificationRoutes,
+  cisTenantSmsProviderRoutes,
   adminApplicationRoutes,
   devOutboxRoutes,
 ];

@@ -1,0 +1,109 @@
+import type { ProviderServices } from '../../plugins/kit/index.js';
+import type { Clock } from '../clock.js';
+import { SecretBox } from '../crypto/secretBox.js';
+import { handleCommand, loadState } from '../decider/commandHandler.js';
+import { DomainError } from '../decider/decider.js';
+import type { EventMetadata, EventStore } from '../eventStore/types.js';
+import { asProviderError } from './asProviderError.js';
+import type { LoadedPlugin, SmsPluginRegistry } from './pluginRegistry.js';
+import { ProviderSecrets } from './providerSecrets.js';
+import { tenantSmsDecider } from './tenantSmsDecider.js';
+import { tenantSmsStreamId, type StoredProviderSettings } from './tenantSmsEvents.js';
+
+/** A provider and its plain settings, already checked against the plugin's schema. */
+export interface ProviderChoice {
+  provider: string;
+  settings: Record<string, unknown>;
+}
+
+/** A tenant's providers, ready to send: the primary first, then the fallbacks. */
+export interface ResolvedProviders {
+  /** 0 while the tenant has never configured one (the Default provider). */
+  version: number;
+  chain: { loaded: LoadedPlugin | undefined; provider: string; settings: Record<string, unknown> }[];
+}
+
+export const DEFAULT_PROVIDER = 'Default';
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export class ProviderValidationError extends DomainError {
+  constructor(message: string) {
+    super('provider_validation_failed', message);
+  }
+}
+
+interface Deps {
+  eventStore: EventStore;
+  smsPlugins: SmsPluginRegistry;
+  secrets: { masterKey: Buffer; masterKeyId: string };
+  clock: Clock;
+  providerServices: ProviderServices;
+}
+
+/**
+ * A tenant's SMS provider settings (`tenantsms-<tenantId>`): configured only after each provider's own
+ * `validate()` passed (a failure is recorded and the old settings stay), secrets sealed in the events,
+ * read back strongly consistent from the stream.
+ */
+export class TenantSmsProviders {
+  private readonly secretBox: ProviderSecrets;
+
+  constructor(private readonly deps: Deps) {
+    this.secretBox = new ProviderSecrets(new SecretBox({ id: deps.secrets.masterKeyId, key: deps.secrets.masterKey }));
+  }
+
+  async configure(tenantId: string, primary: ProviderChoice, fallback: ProviderChoice[], metadata: Partial<EventMetadata>): Promise<void> {
+    const { eventStore, clock } = this.deps;
+    const stream = tenantSmsStreamId(tenantId);
+    for (const choice of [primary, ...fallback]) {
+      const { plugin } = this.plugin(choice.provider);
+      const provider = plugin.create(choice.settings, this.deps.providerServices);
+      try {
+        await provider.validate?.({ tenantId, timeoutMs: plugin.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS });
+      } catch (thrown) {
+        const error = asProviderError(thrown, choice.provider);
+        const failure = { tenantId, provider: choice.provider, code: error.code, message: error.message, failedAt: clock.now().toISOString() };
+        await handleCommand(eventStore, stream, tenantSmsDecider, { type: 'RecordValidationFailure', failure }, metadata);
+        throw new ProviderValidationError(`${choice.provider} failed validation (${error.code}): ${error.message}; the previous SMS provider stays active`);
+      }
+    }
+    const seal = (choice: ProviderChoice): StoredProviderSettings => ({
+      provider: choice.provider,
+      settings: this.secretBox.seal(tenantId, choice.provider, this.plugin(choice.provider).plugin.secretFields, choice.settings),
+    });
+    const configured = { tenantId, ...seal(primary), fallback: fallback.map(seal), configuredAt: clock.now().toISOString() };
+    await handleCommand(eventStore, stream, tenantSmsDecider, { type: 'ConfigureProvider', configured }, metadata);
+  }
+
+  /** The providers to send with, secrets opened. Reads the stream: a change is seen by the very next send. */
+  async resolve(tenantId: string): Promise<ResolvedProviders> {
+    const { current, version } = await loadState(this.deps.eventStore, tenantSmsStreamId(tenantId), tenantSmsDecider);
+    const stored = current ? [current, ...current.fallback] : [{ provider: DEFAULT_PROVIDER, settings: {} }];
+    return {
+      version,
+      chain: stored.map(({ provider, settings }) => {
+        const loaded = this.deps.smsPlugins.get(provider);
+        const plain = loaded ? this.secretBox.open(tenantId, provider, loaded.plugin.secretFields, settings) : settings;
+        return { loaded, provider, settings: loaded ? (loaded.parseConfig(plain) as Record<string, unknown>) : plain };
+      }),
+    };
+  }
+
+  /** What GET shows: settings with every secret masked. */
+  async describe(tenantId: string): Promise<{ version: number; chain: ProviderChoice[] }> {
+    const { version, chain } = await this.resolve(tenantId);
+    return {
+      version,
+      chain: chain.map(({ loaded, provider, settings }) => ({ provider, settings: ProviderSecrets.mask(loaded?.plugin.secretFields ?? [], settings) })),
+    };
+  }
+
+  plugin(name: string): LoadedPlugin {
+    const loaded = this.deps.smsPlugins.get(name);
+    if (!loaded) {
+      const known = this.deps.smsPlugins.list().map(({ plugin }) => plugin.name).join(', ');
+      throw new DomainError('unknown_provider', `unknown SMS provider "${name}"; this server has: ${known}`);
+    }
+    return loaded;
+  }
+}
