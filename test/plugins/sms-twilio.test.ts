@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import twilio from 'twilio';
 import { compileSchema } from '../../core/validation/compileSchema.js';
 import { smsProviderContract } from '../../plugins/kit/contract.js';
 import { SmsProviderError, type ProviderServices, type SendContext, type SmsProvider } from '../../plugins/kit/index.js';
 import twilioPlugin from '../../plugins/sms-twilio/index.js';
 import type { TwilioConfig } from '../../plugins/sms-twilio/configSchema.js';
 import { ACCOUNT_SID, AUTH_TOKEN, MESSAGING_SERVICE_SID, startTwilioGateway, twilioError, type TwilioGateway } from './sms-twilio/twilioGateway.js';
-import { expectConformingRequest } from './sms-twilio/twilioOpenApi.js';
+import { expectConformingRequest, findOperation, twilioApiV2010 } from './sms-twilio/twilioOpenApi.js';
 
 smsProviderContract('Twilio', { plugin: twilioPlugin, start: () => startTwilioGateway() });
 
@@ -53,6 +54,11 @@ describe('Twilio plugin', () => {
       expectConformingRequest(lastRequest(), 'FetchAccount', credentials);
       const error = await provider({ auth_token: 'wrong' }).validate!(context()).then(() => undefined, (e: unknown) => e);
       expect(error).to.be.instanceOf(SmsProviderError).and.include({ code: 'auth_failed', httpStatus: 401, providerCode: 20003 });
+    });
+
+    it("without api_base_url the SDK targets the spec's server, https://api.twilio.com", () => {
+      const servers = (findOperation('CreateMessage').spec.servers ?? twilioApiV2010.servers) as { url: string }[];
+      expect(twilio(ACCOUNT_SID, AUTH_TOKEN).api.baseUrl).to.equal(servers[0]!.url).and.equal('https://api.twilio.com');
     });
 
     it('the check itself fails on a request the spec refuses', () => {
