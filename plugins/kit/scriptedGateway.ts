@@ -33,6 +33,8 @@ export interface ScriptedGateway {
   /** `http://127.0.0.1:<port>` */
   url: string;
   mode: GatewayMode;
+  /** Modes for the next sends, one each, before `mode` applies again: `['unavailable', 'unavailable']`. */
+  script: GatewayMode[];
   /** Every request, oldest first. */
   requests: GatewayRequest[];
   /** The sends answered in `succeed` mode, oldest first. */
@@ -69,20 +71,22 @@ export async function startScriptedGateway(options: ScriptedGatewayOptions = {})
     });
   });
   const answerFor = (request: GatewayRequest): GatewayAnswer | undefined => {
-    switch (gateway.mode) {
+    const mode = gateway.script.shift() ?? gateway.mode;
+    switch (mode) {
       case 'succeed':
         gateway.accepted.push(request);
         return options.accept?.(request) ?? { status: 200, body: {} };
       case 'hang':
         return undefined;
       default:
-        return options.failures?.[gateway.mode] ?? defaultFailures[gateway.mode];
+        return options.failures?.[mode] ?? defaultFailures[mode];
     }
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const gateway: ScriptedGateway = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     mode: 'succeed',
+    script: [],
     requests: [],
     accepted: [],
     close: () =>
