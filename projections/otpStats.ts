@@ -16,6 +16,8 @@ interface CodeContext {
 }
 
 const UNKNOWN = 'unknown';
+/** The provider a tenant uses before it configures one (`DEFAULT_PROVIDER` of core/sms/tenantSmsProviders.ts). */
+const DEFAULT_PROVIDER = 'Default';
 /** Streams whose context stays in memory between batches; beyond it the table answers. */
 const MAX_CACHED_STREAMS = 200_000;
 
@@ -24,7 +26,9 @@ const MAX_CACHED_STREAMS = 200_000;
  * verified, failed, lockouts, SMS sent and failed. Counts are tallied in memory during a batch and
  * added to the table once per key at its end (inside the batch's transaction), which keeps a replay of
  * millions of events close to the raw read rate. The day is the domain time of the event (`at`,
- * `issuedAt`), else when it was recorded.
+ * `issuedAt`, `sentAt`), else when it was recorded. OTP events count against the tenant's primary
+ * provider when the code was issued; SMS events against the provider that actually sent (a fallback
+ * shows up as its own row), and against client `unknown` when the dispatch did not name one.
  */
 export const otpStatsProjection: Projection = {
   name: 'otp_stats',
@@ -56,7 +60,7 @@ export const otpStatsProjection: Projection = {
 
     const providerOf = (tenantId: string) => {
       let provider = providers.get(tenantId);
-      if (provider === undefined) providers.set(tenantId, (provider = getProvider.get(tenantId)?.provider ?? UNKNOWN));
+      if (provider === undefined) providers.set(tenantId, (provider = getProvider.get(tenantId)?.provider ?? DEFAULT_PROVIDER));
       return provider;
     };
     const contextOf = (stream: string): CodeContext | undefined => {
@@ -93,7 +97,7 @@ export const otpStatsProjection: Projection = {
             countryCode: typeof data.countryCallingCode === 'string' ? data.countryCallingCode : UNKNOWN,
             provider: typeof data.provider === 'string' ? data.provider : providerOf(tenantId),
           };
-          count(tenantId, context, dayOf(data.at, event.recordedAt), event.type === 'SmsSent' ? 'sms_sent' : 'sms_failed');
+          count(tenantId, context, dayOf(data.sentAt ?? data.failedAt, event.recordedAt), event.type === 'SmsSent' ? 'sms_sent' : 'sms_failed');
           return;
         }
         const stream = parseOtpStream(event.streamName);

@@ -1,5 +1,7 @@
 import type { RouteFactory } from '../types.js';
 import { adminApplicationRoutes } from './adminApplications.js';
+import { adminAuditRoutes } from './adminAudit.js';
+import { adminStateRoutes } from './adminState.js';
 import { cisOtpLoginRoutes } from './cisOtpLogin.js';
 import { cisPhoneVerificationRoutes } from './cisPhoneVerification.js';
 import { cisSmsRedirectLoginRoutes } from './cisSmsRedirectLogin.js';
@@ -19,5 +21,7 @@ export const routes: RouteFactory[] = [
   cisPhoneVerificationRoutes,
   cisTenantSmsProviderRoutes,
   adminApplicationRoutes,
+  adminAuditRoutes,
+  adminStateRoutes,
   devOutboxRoutes,
 ];

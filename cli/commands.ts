@@ -1,0 +1,82 @@
+import os from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { auditEvents } from '../core/audit/auditEvents.js';
+import { describeFilters, parseAuditFilters } from '../core/audit/auditFilters.js';
+import { recordAuditQuery } from '../core/audit/auditLog.js';
+import { exportLines } from '../core/audit/exportFormats.js';
+import { toAuditRecord } from '../core/audit/redact.js';
+import { verifyChain } from '../core/audit/verifyChain.js';
+import { keyedHash } from '../core/crypto/keyedHash.js';
+import type { Cradle } from '../core/cradle.js';
+import { parsePointInTime, stateAt, stateKinds, type StateKind } from '../core/timeTravel/stateAt.js';
+import { parsePhoneNumber } from '../core/users/phoneNumber.js';
+import { PHONE_HASH_DOMAIN } from '../projections/phoneIndex.js';
+import { rebuildProjections } from '../projections/rebuild.js';
+import { parseOptions, UsageError } from './args.js';
+import { progressBar } from './progressBar.js';
+
+const actor = () => `cli:${os.userInfo().username}`;
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+/** `audit verify [--tenant t]`: exit 1 at the first broken link. */
+export async function auditVerify(cradle: Cradle, args: string[]): Promise<number> {
+  const { options } = parseOptions(args, ['tenant']);
+  const tenantId = options.tenant;
+  if (tenantId) await recordAuditQuery(cradle.eventStore, cradle.clock, tenantId, actor(), 'verify', {});
+  const report = await verifyChain(cradle.eventStore, { ...(tenantId && { tenantId }) });
+  print(report);
+  if (report.broken) {
+    const { stream, revision, problem } = report.broken;
+    console.error(`otpledger: hash chain broken at stream ${stream} revision ${revision} (${problem})`);
+    return 1;
+  }
+  console.error(`otpledger: ${report.events} events in ${report.streams} streams verified`);
+  return 0;
+}
+
+/** `audit query --tenant t [--types ..] [--user-id ..] [--phone-number ..] [--client-id ..] [--from ..] [--to ..] [--cursor ..] [--format ndjson|csv]` */
+export async function auditQuery(cradle: Cradle, args: string[]): Promise<number> {
+  const { options } = parseOptions(args, ['tenant', 'types', 'user-id', 'phone-number', 'client-id', 'from', 'to', 'cursor', 'format']);
+  if (!options.tenant) throw new UsageError('--tenant is required');
+  const format = options.format ?? 'ndjson';
+  if (format !== 'ndjson' && format !== 'csv') throw new UsageError('--format must be ndjson or csv');
+  const filters = parseAuditFilters(options.tenant, {
+    types: options.types, user_id: options['user-id'], phone_number: options['phone-number'], client_id: options['client-id'],
+    from: options.from, to: options.to, cursor: options.cursor,
+  });
+  const phoneHash = filters.phoneNumber === undefined ? undefined : keyedHash(cradle.secrets.hmacKey, PHONE_HASH_DOMAIN, parsePhoneNumber(filters.phoneNumber).e164);
+  await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'events', { ...describeFilters(filters), format });
+  async function* records() {
+    for await (const event of auditEvents(cradle.eventStore, cradle.readModels.db, filters, phoneHash)) yield toAuditRecord(event);
+  }
+  await pipeline(Readable.from(exportLines(records(), format)), process.stdout, { end: false });
+  return 0;
+}
+
+/** `projections rebuild [name]` */
+export async function projectionsRebuild(cradle: Cradle, args: string[]): Promise<number> {
+  const { positionals } = parseOptions(args, []);
+  const [name] = positionals;
+  const chosen = name ? cradle.projections.filter((projection) => projection.name === name) : cradle.projections;
+  if (chosen.length === 0) throw new UsageError(`no projection named ${name}; there are ${cradle.projections.map((p) => p.name).join(', ')}`);
+  const bar = progressBar(`rebuilding ${chosen.map((p) => p.name).join(', ')}`);
+  const started = Date.now();
+  const result = await rebuildProjections(cradle.eventStore, cradle.readModels, chosen, ({ position, head }) => bar.update(position, head));
+  bar.update(result.head, result.head);
+  bar.end(`rebuilt ${chosen.length} projection(s) from ${result.events.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return 0;
+}
+
+/** `state --tenant t --kind user|provider|policy|lockouts --id .. [--at ISO|position]` */
+export async function state(cradle: Cradle, args: string[]): Promise<number> {
+  const { options } = parseOptions(args, ['tenant', 'kind', 'id', 'at']);
+  if (!options.tenant) throw new UsageError('--tenant is required');
+  const kind = options.kind;
+  if (!kind || !(stateKinds as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${stateKinds.join(', ')}`);
+  if (!options.id && kind !== 'provider') throw new UsageError('--id is required');
+  const point = parsePointInTime(options.at ?? cradle.clock.now().toISOString());
+  await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'state', { kind, at: options.at ?? null });
+  print(await stateAt({ eventStore: cradle.eventStore, hmacKey: cradle.secrets.hmacKey }, options.tenant, kind as StateKind, options.id ?? options.tenant, point));
+  return 0;
+}

@@ -1,0 +1,77 @@
+import { Router } from '@koa/router';
+import { Readable } from 'node:stream';
+import { auditEvents } from '../../audit/auditEvents.js';
+import { describeFilters, parseAuditFilters, type AuditFilters } from '../../audit/auditFilters.js';
+import { recordAuditQuery } from '../../audit/auditLog.js';
+import { exportLines } from '../../audit/exportFormats.js';
+import { toAuditRecord, type AuditRecord } from '../../audit/redact.js';
+import { verifyChain } from '../../audit/verifyChain.js';
+import { keyedHash } from '../../crypto/keyedHash.js';
+import type { Cradle } from '../../cradle.js';
+import { parsePhoneNumber } from '../../users/phoneNumber.js';
+import { PHONE_HASH_DOMAIN } from '../../../projections/phoneIndex.js';
+import { requireClient } from '../auth.js';
+import { eventMetadata } from '../eventMetadata.js';
+import { badRequest } from '../httpError.js';
+import type { AppState } from '../types.js';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+async function* records(events: AsyncIterable<Parameters<typeof toAuditRecord>[0]>): AsyncIterable<AuditRecord> {
+  for await (const event of events) yield toAuditRecord(event);
+}
+
+/**
+ * The compliance API, read-only, for `auditor` and `management` clients of the tenant (never another
+ * tenant's events). Every query is recorded as `AuditQueried` before anything is returned.
+ * `GET /admin/v1/audit/events` pages as JSON, or streams the whole selection as NDJSON or CSV
+ * (`Accept: application/x-ndjson | text/csv`); `GET /admin/v1/audit/verify` checks the hash chains.
+ */
+export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
+  const { tokens, eventStore, readModels, secrets, clock } = cradle;
+  const router = new Router<AppState>();
+  const auth = requireClient(tokens, ['auditor', 'management']);
+
+  router.get('/admin/v1/audit/events', auth, async (ctx) => {
+    const { tenantId, clientId } = ctx.state.auth;
+    let filters: AuditFilters;
+    let phoneHash: string | undefined;
+    try {
+      filters = parseAuditFilters(tenantId, ctx.query);
+      if (filters.phoneNumber !== undefined) phoneHash = keyedHash(secrets.hmacKey, PHONE_HASH_DOMAIN, parsePhoneNumber(filters.phoneNumber).e164);
+    } catch (error) {
+      throw badRequest((error as Error).message);
+    }
+    const limitText = ctx.query.limit;
+    const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_LIMIT}`);
+    const format = ctx.accepts('application/json', 'application/x-ndjson', 'text/csv');
+
+    await recordAuditQuery(eventStore, clock, tenantId, clientId, 'events', { ...describeFilters(filters), format }, eventMetadata(ctx, tenantId, clientId));
+    const selected = records(auditEvents(eventStore, readModels.db, filters, phoneHash));
+    ctx.set('Cache-Control', 'no-store');
+    if (format === 'application/x-ndjson' || format === 'text/csv') {
+      ctx.type = format === 'text/csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
+      ctx.body = Readable.from(exportLines(selected, format === 'text/csv' ? 'csv' : 'ndjson'));
+      return;
+    }
+    const page: AuditRecord[] = [];
+    for await (const record of selected) {
+      page.push(record);
+      if (page.length >= limit) break;
+    }
+    ctx.body = { result: page, next_cursor: page.length >= limit ? page[page.length - 1]!.position : null };
+  });
+
+  router.get('/admin/v1/audit/verify', auth, async (ctx) => {
+    const { tenantId, clientId } = ctx.state.auth;
+    await recordAuditQuery(eventStore, clock, tenantId, clientId, 'verify', {}, eventMetadata(ctx, tenantId, clientId));
+    const report = await verifyChain(eventStore, { tenantId });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = report.ok ? 200 : 409;
+    ctx.body = report;
+  });
+
+  return router;
+}

@@ -1,0 +1,40 @@
+import { Router } from '@koa/router';
+import { recordAuditQuery } from '../../audit/auditLog.js';
+import type { Cradle } from '../../cradle.js';
+import { parsePointInTime, stateAt, stateKinds, type StateKind } from '../../timeTravel/stateAt.js';
+import { requireClient } from '../auth.js';
+import { eventMetadata } from '../eventMetadata.js';
+import { badRequest } from '../httpError.js';
+import type { AppState } from '../types.js';
+
+/**
+ * Time travel: `GET /admin/v1/state?at=<ISO time | position>&kind=<user|provider|policy|lockouts>&id=...`
+ * answers what a user, the tenant's provider, an application's policy or a phone's lockouts looked like
+ * then, by folding their streams up to that point. Recorded as an audit query.
+ */
+export function adminStateRoutes(cradle: Cradle): Router<AppState> {
+  const { tokens, eventStore, secrets, clock } = cradle;
+  const router = new Router<AppState>();
+
+  router.get('/admin/v1/state', requireClient(tokens, ['auditor', 'management']), async (ctx) => {
+    const { tenantId, clientId } = ctx.state.auth;
+    const { at, kind, id } = ctx.query;
+    if (typeof kind !== 'string' || !(stateKinds as readonly string[]).includes(kind)) throw badRequest(`kind must be one of ${stateKinds.join(', ')}`);
+    if (typeof id !== 'string' && kind !== 'provider') throw badRequest('id is required');
+    let point;
+    try {
+      point = parsePointInTime(typeof at === 'string' ? at : clock.now().toISOString());
+    } catch (error) {
+      throw badRequest((error as Error).message);
+    }
+    await recordAuditQuery(eventStore, clock, tenantId, clientId, 'state', { kind, at: at ?? null, ...(kind !== 'lockouts' && { id }) }, eventMetadata(ctx, tenantId, clientId));
+    try {
+      ctx.body = { result: await stateAt({ eventStore, hmacKey: secrets.hmacKey }, tenantId, kind as StateKind, typeof id === 'string' ? id : tenantId, point) };
+    } catch (error) {
+      if (error instanceof TypeError || (error as Error).name === 'InvalidPhoneNumberError') throw badRequest((error as Error).message);
+      throw error;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { acmeWithAuditor } from '../support/auditorTenant.js';
+import { startOtpServer } from '../support/otpServer.js';
+import { tempDir, writeJson } from '../support/tempDir.js';
+import { driveTraffic } from '../projections/projections.e2e.test.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+function cli(configFile: string, ...args: string[]) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_')));
+  return spawnSync(process.execPath, [path.join(repoRoot, 'bin/otpledger.js'), ...args], {
+    cwd: repoRoot, env: { ...env, OTPLEDGER_CONFIG: configFile }, encoding: 'utf8', timeout: 60_000,
+  });
+}
+
+describe('tamper evidence (otpledger audit verify, GET /admin/v1/audit/verify)', function () {
+  this.timeout(120_000);
+
+  it('passes on an untouched store, then reports the exact stream and revision of a row edited in the SQLite file', async () => {
+    const temp = tempDir();
+    try {
+      let t = await startOtpServer({ clock: true, overlay: acmeWithAuditor, dir: temp.dir });
+      await driveTraffic(t);
+      const dbFile = t.server.container.cradle.config.eventStore.url.slice('sqlite:'.length);
+      await t.close();
+      const configFile = writeJson(temp.dir, 'cli-config.json', { dataDir: temp.dir, eventStore: { url: `sqlite:${dbFile}` }, log: { level: 'silent' } });
+
+      const clean = cli(configFile, 'audit', 'verify');
+      expect(clean.status, clean.stderr).to.equal(0);
+      expect(JSON.parse(clean.stdout)).to.include({ ok: true });
+
+      // an insider lowers a failure count in place
+      const db = new Database(path.resolve(dbFile));
+      const target = db.prepare("SELECT stream, revision FROM events WHERE type = 'OtpFailed' ORDER BY position LIMIT 1 OFFSET 1").get() as { stream: string; revision: number };
+      db.prepare("UPDATE events SET data = json_set(data, '$.failedAttempts', 0) WHERE stream = ? AND revision = ?").run(target.stream, target.revision);
+      db.close();
+
+      const broken = cli(configFile, 'audit', 'verify', '--tenant', 'acme');
+      expect(broken.status).to.equal(1);
+      expect(JSON.parse(broken.stdout).broken).to.include({ stream: target.stream, revision: target.revision, problem: 'wrong_hash' });
+      expect(broken.stderr).to.contain(`stream ${target.stream} revision ${target.revision}`);
+
+      t = await startOtpServer({ clock: true, overlay: acmeWithAuditor, dir: temp.dir });
+      const report = await t.get('/admin/v1/audit/verify', await t.clientToken('acme-audit'));
+      expect(report.status).to.equal(409);
+      expect(report.body.broken).to.include({ stream: target.stream, revision: target.revision });
+      await t.server.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
+  it('reports a deleted event as the broken link of the event after it', async () => {
+    const temp = tempDir();
+    try {
+      const t = await startOtpServer({ clock: true, overlay: acmeWithAuditor, dir: temp.dir });
+      await driveTraffic(t);
+      const dbFile = t.server.container.cradle.config.eventStore.url.slice('sqlite:'.length);
+      await t.server.close();
+      const db = new Database(path.resolve(dbFile));
+      const target = db.prepare("SELECT stream, revision FROM events WHERE type = 'OtpFailed' ORDER BY position LIMIT 1").get() as { stream: string; revision: number };
+      db.prepare('DELETE FROM events WHERE stream = ? AND revision = ?').run(target.stream, target.revision);
+      db.close();
+      const configFile = writeJson(temp.dir, 'cli-config.json', { dataDir: temp.dir, eventStore: { url: `sqlite:${dbFile}` }, log: { level: 'silent' } });
+      const result = cli(configFile, 'audit', 'verify');
+      expect(result.status).to.equal(1);
+      expect(JSON.parse(result.stdout).broken).to.include({ stream: target.stream, revision: target.revision + 1, problem: 'revision_gap' });
+    } finally {
+      temp.remove();
+    }
+  });
+});
