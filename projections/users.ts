@@ -21,7 +21,8 @@ export const usersProjection: Projection = {
       ON CONFLICT (stream) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`);
     return {
       apply(event: RecordedEvent) {
-        const row = get.get(event.streamName);
+        // a creation starts from nothing: no need to look (most user events of a replay are creations)
+        const row = event.type === 'UserCreated' ? undefined : get.get(event.streamName);
         const before = row ? (JSON.parse(row.doc) as User) : userDecider.initialState();
         const after = userDecider.evolve(before, { type: event.type, data: event.data } as UserEvent);
         if (after) put.run(event.streamName, after.tenantId, after.userId, JSON.stringify(after), event.recordedAt.toISOString());
