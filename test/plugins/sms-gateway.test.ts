@@ -22,8 +22,12 @@ const sms = { to: '+1 399 999', body: 'Your verification code is: 12345' };
 
 describe('sms_gateway plugin (Auth0 style)', () => {
   let gateway: Auth0Gateway;
-  // A fixed wall clock near the real one: the gateway checks exp against its own clock.
-  const now = Math.floor(Date.now() / 1000) * 1000;
+  // A fixed wall clock near the real one, taken per test: the gateway checks exp against its own
+  // clock, so a time taken when the file loads would expire once the suite runs past a minute.
+  let now = 0;
+  beforeEach(() => {
+    now = Math.floor(Date.now() / 1000) * 1000;
+  });
   const provider = (settings: Record<string, unknown> = {}, clock = () => now): SmsProvider =>
     createSmsGatewayProvider(parse({ ...gateway.config, ...settings }), clock);
   const failure = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a failure'), (e: unknown) => e as SmsProviderError);
