@@ -14,7 +14,7 @@ describe('sqlite event store shared by two processes', function () {
 
   it('loses nothing and never gives one revision to two writers', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otpledger-2proc-')), 'events.db');
-    SqliteEventStore.open(file).close(); // create the schema before the race
+    await SqliteEventStore.open(file).close(); // create the schema before the race
     const count = 150;
     const startAt = String(Date.now() + 3000);
     const outputs = await Promise.all(

@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyError } from './concurrencyError.js';
+import { chainMetadata } from './hashChain.js';
+import type { AppendResult, ExpectedRevision, NewEvent } from './types.js';
+
+/** One append as it crosses to the writer (plain data: it may cross a thread boundary). */
+export interface WireAppend {
+  stream: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  recordedAt: number;
+}
+
+/** One append's outcome, also plain data. */
+export type WireOutcome =
+  | { ok: true; result: AppendResult }
+  | { ok: false; conflict?: { stream: string; expected: ExpectedRevision; actual: number | undefined }; message: string; code?: string };
+
+/** Turns a failed outcome back into the error the caller sees. */
+export function outcomeError(outcome: Extract<WireOutcome, { ok: false }>): Error {
+  if (outcome.conflict) return new ConcurrencyError(outcome.conflict.stream, outcome.conflict.expected, outcome.conflict.actual);
+  return Object.assign(new Error(outcome.message), outcome.code ? { code: outcome.code } : {});
+}
+
+/**
+ * The write side of the embedded store: one connection (`synchronous=FULL`) that commits a batch of
+ * appends in one immediate transaction, so one fsync covers them all. Each append runs in its own
+ * savepoint and is checked against its own expected revision: a conflict fails that append alone.
+ */
+export class SqliteWriter {
+  private readonly lastEvent: Statement<[string], { revision: number; hash: string | null }>;
+  private readonly insert: Statement;
+  private readonly appendOne: (append: WireAppend) => AppendResult;
+
+  static open(file: string): SqliteWriter {
+    const db = new Database(file, { timeout: 10_000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    return new SqliteWriter(db);
+  }
+
+  private constructor(private readonly db: SqliteDatabase) {
+    // the stream's head and its chain hash in one index probe, inside the append's savepoint
+    this.lastEvent = db.prepare(
+      "SELECT revision, json_extract(metadata, '$.chain.hash') AS hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1",
+    );
+    this.insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.appendOne = db.transaction((append: WireAppend) => this.write(append));
+  }
+
+  writeBatch(batch: readonly WireAppend[]): WireOutcome[] {
+    const outcomes: WireOutcome[] = [];
+    try {
+      this.db.transaction(() => {
+        outcomes.length = 0;
+        for (const append of batch) {
+          try {
+            outcomes.push({ ok: true, result: this.appendOne(append) });
+          } catch (error) {
+            outcomes.push(failure(append, error));
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      // the commit itself failed (disk full, busy too long): nothing of the batch was written
+      return batch.map(() => ({ ok: false, message: (error as Error).message, code: (error as { code?: string }).code }));
+    }
+    return outcomes;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Runs inside a savepoint: checks the expected revision, then writes the events, each chained to the
+   * one before it (`hashChain.ts`). The previous hash is read in the same savepoint as the revision, so
+   * appends grouped into one commit chain onto each other, and a rolled-back append leaves nothing behind.
+   */
+  private write({ stream, events, expected, recordedAt }: WireAppend): AppendResult {
+    const last = this.lastEvent.get(stream);
+    const current = last?.revision ?? -1;
+    const ok =
+      expected === 'any' ||
+      (expected === 'no_stream' && current === -1) ||
+      (expected === 'stream_exists' && current >= 0) ||
+      expected === current;
+    if (!ok) throw new ConcurrencyError(stream, expected, current);
+    let revision = current;
+    let position = 0;
+    let prev = last?.hash ?? null;
+    for (const event of events) {
+      revision += 1;
+      const data = event.data ?? null;
+      const chained = chainMetadata(prev, event.type, data, event.metadata);
+      prev = chained.hash;
+      const info = this.insert.run(event.id ?? randomUUID(), stream, revision, event.type, JSON.stringify(data), JSON.stringify(chained.metadata), recordedAt);
+      position = Number(info.lastInsertRowid);
+    }
+    return { nextExpectedRevision: revision, position };
+  }
+}
+
+function failure(append: WireAppend, error: unknown): WireOutcome {
+  if (error instanceof ConcurrencyError) {
+    return { ok: false, conflict: { stream: error.stream, expected: error.expected, actual: error.actual }, message: error.message };
+  }
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' && message?.includes('events.stream')) {
+    // another process won this revision between our check and our insert
+    return { ok: false, conflict: { stream: append.stream, expected: append.expected, actual: undefined }, message: message ?? 'conflict' };
+  }
+  return { ok: false, message: message ?? String(error), ...(code && { code }) };
+}
