@@ -3,11 +3,11 @@ import { keyedHash } from '../crypto/keyedHash.js';
 import { handleCommand } from '../decider/commandHandler.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import type { Ids } from '../ids.js';
-import type { SmsSender } from '../sms/smsSender.js';
+import type { OutgoingSms, SmsSender } from '../sms/smsSender.js';
 import type { Application } from '../applications/applicationDecider.js';
 import type { PhoneNumber } from '../users/phoneNumber.js';
 import { generateCode, hashCode } from './otpCodes.js';
-import { otpDecider } from './otpDecider.js';
+import { otpDecider, type OtpPolicy } from './otpDecider.js';
 import { otpStreamId, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
 import { DEFAULT_SMS_TEMPLATE, renderSmsText } from './smsText.js';
 
@@ -22,6 +22,14 @@ export interface SendOtpRequest {
   redirectUri?: string;
   createNewUser?: boolean;
   metadata: Partial<EventMetadata>;
+  /** Another dialect's code rules (Auth0 `totp`): over the app's `code_length` and `expires_in_minutes`. */
+  codeLength?: number;
+  ttlSeconds?: number;
+  /** Renders the SMS text for a code (another dialect's template); the Mosaic template otherwise. */
+  render?: (code: string) => string;
+  /** Passed to the SMS sender: the end user's request, and the dialect's retry budget. */
+  requestInfo?: OutgoingSms['requestInfo'];
+  maxRetries?: number;
 }
 
 export interface VerifyOtpRequest {
@@ -31,6 +39,8 @@ export interface VerifyOtpRequest {
   phone: PhoneNumber;
   passcode: string;
   metadata: Partial<EventMetadata>;
+  /** Another dialect's attempt rules (Auth0: no lockout, 3 tries per code); the app's lockout otherwise. */
+  policy?: OtpPolicy;
 }
 
 export type VerifyOtpResult = { ok: true; code: OtpIssuedData } | { ok: false; lockedOut: boolean };
@@ -61,13 +71,14 @@ export class OtpService {
     return keyedHash(this.hmacKey, 'identifier:phone_number', phone.e164);
   }
 
-  /** Throws `LockedOutError` while the phone is locked out. */
-  async send(request: SendOtpRequest): Promise<void> {
+  /** Throws `LockedOutError` while the phone is locked out. Answers the id of the code it issued. */
+  async send(request: SendOtpRequest): Promise<{ otpId: string }> {
     const { tenantId, app, purpose, phone } = request;
     const now = this.clock.now();
     const phoneHash = this.phoneHash(phone);
     const stream = otpStreamId(tenantId, purpose, phoneHash);
-    const code = generateCode(app.otp.code_length);
+    const code = generateCode(request.codeLength ?? app.otp.code_length);
+    const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : app.otp.expires_in_minutes * 60_000;
     const otp: OtpIssuedData = {
       otpId: this.ids.uuid(),
       codeHash: hashCode(this.hmacKey, stream, code),
@@ -77,7 +88,7 @@ export class OtpService {
       phoneHash,
       countryCallingCode: phone.countryCallingCode,
       issuedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + app.otp.expires_in_minutes * 60_000).toISOString(),
+      expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
       ...(request.redirectUri && { redirectUri: request.redirectUri, createNewUser: request.createNewUser ?? false }),
     };
     await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp }, request.metadata);
@@ -87,14 +98,17 @@ export class OtpService {
         clientId: app.clientId,
         to: phone.e164,
         ...(request.senderId && { senderId: request.senderId }),
-        body: renderSmsText(request.customMessage ?? DEFAULT_SMS_TEMPLATE, { app: app.name, otp: code }),
+        body: request.render ? request.render(code) : renderSmsText(request.customMessage ?? DEFAULT_SMS_TEMPLATE, { app: app.name, otp: code }),
         metadata: request.metadata,
+        ...(request.requestInfo && { requestInfo: request.requestInfo }),
+        ...(request.maxRetries !== undefined && { maxRetries: request.maxRetries }),
       });
     } catch (error) {
       // a code nobody received must not stay usable
       await handleCommand(this.eventStore, stream, otpDecider, { type: 'RevokeOtp', now: this.clock.now(), otpId: otp.otpId, reason: 'delivery_failed' }, request.metadata);
       throw error;
     }
+    return { otpId: otp.otpId };
   }
 
   /**
@@ -119,7 +133,7 @@ export class OtpService {
       now: this.clock.now(),
       codeHash: hashCode(this.hmacKey, stream, passcode),
       clientId: app.clientId,
-      policy: { maxFailedAttempts: app.otp.max_failed_attempts, lockoutMinutes: app.otp.lockout_minutes },
+      policy: request.policy ?? { maxFailedAttempts: app.otp.max_failed_attempts, lockoutMinutes: app.otp.lockout_minutes },
     }, request.metadata);
     const verified = result.events.some((event) => event.type === 'OtpVerified');
     if (verified && result.state.code) return { ok: true, code: result.state.code };

@@ -12,6 +12,8 @@ export interface OutgoingSms {
   metadata?: Partial<EventMetadata>;
   /** The end user's request, for providers that forward it (Auth0-style `forward_req_info`). */
   requestInfo?: { ip?: string; userAgent?: string };
+  /** Retries for transient failures, when the caller's dialect dictates them (Auth0 calls its gateway once); the policy's otherwise. */
+  maxRetries?: number;
 }
 
 /** Delivers an SMS (the provider plugins implement this behind the dispatcher). */
