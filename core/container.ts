@@ -8,6 +8,8 @@ import { createApp } from './http/app.js';
 import { randomIds } from './ids.js';
 import { createLogger } from './logger.js';
 import { ApplicationRegistry } from './applications/applicationRegistry.js';
+import { PasswordlessLogin } from './auth0/passwordlessLogin.js';
+import { SmsConnections } from './auth0/smsConnections.js';
 import { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import { TokenService } from './oidc/tokenService.js';
 import { OtpService } from './otp/otpService.js';
@@ -52,6 +54,8 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     smsSender: asFunction((cradle: Cradle) => new SmsDispatcher(cradle, cradle.smsDispatchPolicy)).singleton(),
     tokens: asFunction((cradle: Cradle) => new TokenService(cradle)).singleton(),
     authorizationCodes: asFunction((cradle: Cradle) => new AuthorizationCodes(cradle)).singleton(),
+    smsConnections: asFunction((cradle: Cradle) => new SmsConnections(cradle)).singleton(),
+    passwordlessLogin: asFunction((cradle: Cradle) => new PasswordlessLogin(cradle)).singleton(),
 
     readModels: asFunction(({ config }: Cradle) => ReadModelStore.open(ReadModelStore.fileIn(config.dataDir)))
       .singleton()

@@ -7,6 +7,8 @@ import type { AppState } from './http/types.js';
 import type { Ids } from './ids.js';
 import type { Logger } from './logger.js';
 import type { ApplicationRegistry } from './applications/applicationRegistry.js';
+import type { PasswordlessLogin } from './auth0/passwordlessLogin.js';
+import type { SmsConnections } from './auth0/smsConnections.js';
 import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import type { TokenService } from './oidc/tokenService.js';
 import type { OtpService } from './otp/otpService.js';
@@ -54,6 +56,9 @@ export interface Cradle {
   tenantSmsProviders: TenantSmsProviders;
   tokens: TokenService;
   authorizationCodes: AuthorizationCodes;
+  /** The Auth0 dialect: each tenant's passwordless `sms` connection, and its start/token flow. */
+  smsConnections: SmsConnections;
+  passwordlessLogin: PasswordlessLogin;
 
   // read side: local read models (`<dataDir>/readmodels.db`) fed by the projection runner
   readModels: ReadModelStore;

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 /** What a client may learn about an error (5xx detail already removed). */
 export interface PublicError {
   status: number;
@@ -22,11 +24,22 @@ export const oauthErrorBody: ErrorBodyRenderer = ({ code, description }) => ({
 /** The Mosaic shape for `/cis` routes: `{ message, error_code }`, the code being the HTTP status. */
 export const cisErrorBody: ErrorBodyRenderer = ({ status, description }) => ({ message: description, error_code: status });
 
+/** Auth0's Management API shape for `/api/v2`: `{ statusCode, error: <reason phrase>, message, errorCode }`. */
+export const auth0ManagementErrorBody: ErrorBodyRenderer = ({ status, code, description }) => ({
+  statusCode: status,
+  error: STATUS_CODES[status] ?? 'Error',
+  message: description,
+  errorCode: code,
+});
+
 /**
  * Path prefixes whose clients expect another error shape than `{ error, error_description }`.
  * Add one line per API family, e.g. `{ pathPrefix: '/cis', render: cisErrorBody }`.
  */
-export const errorRenderers: ErrorRenderer[] = [{ pathPrefix: '/cis', render: cisErrorBody }];
+export const errorRenderers: ErrorRenderer[] = [
+  { pathPrefix: '/cis', render: cisErrorBody },
+  { pathPrefix: '/api/v2', render: auth0ManagementErrorBody },
+];
 
 export function rendererFor(path: string, renderers: readonly ErrorRenderer[]): ErrorBodyRenderer {
   const match = renderers.find(({ pathPrefix }) => path === pathPrefix || path.startsWith(`${pathPrefix}/`));

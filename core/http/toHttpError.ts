@@ -11,6 +11,7 @@ const statusByReason: Record<string, number> = {
   identifier_taken: 409,
   user_exists: 409,
   locked_out: 429,
+  too_many_attempts: 429,
 };
 
 /** Codes for errors that other libraries raise with Koa's `status`/`expose` contract (router, http-errors). */

@@ -1,16 +1,19 @@
 import type { Decider } from '../decider/decider.js';
-import type { ProviderConfiguredData, ProviderValidationFailedData, TenantSmsEvent } from './tenantSmsEvents.js';
+import type { PasswordlessConnectionConfiguredData, ProviderConfiguredData, ProviderValidationFailedData, TenantSmsEvent } from './tenantSmsEvents.js';
 
 export interface TenantSmsState {
   /** The active configuration; none means the Default provider. */
   current?: ProviderConfiguredData;
   /** How many times the provider was configured: names a configuration, e.g. for caching providers. */
   version: number;
+  /** The Auth0-style passwordless connection's options; none until first configured (defaults apply). */
+  passwordless?: PasswordlessConnectionConfiguredData;
 }
 
 export type TenantSmsCommand =
   | { type: 'ConfigureProvider'; configured: ProviderConfiguredData }
-  | { type: 'RecordValidationFailure'; failure: ProviderValidationFailedData };
+  | { type: 'RecordValidationFailure'; failure: ProviderValidationFailedData }
+  | { type: 'ConfigurePasswordlessConnection'; connection: PasswordlessConnectionConfiguredData };
 
 /**
  * A tenant's SMS provider settings. Validation (schema, challenge) happens before the command, because it
@@ -25,6 +28,8 @@ export const tenantSmsDecider: Decider<TenantSmsState, TenantSmsCommand, TenantS
         return [{ type: 'ProviderConfigured', data: command.configured }];
       case 'RecordValidationFailure':
         return [{ type: 'ProviderValidationFailed', data: command.failure }];
+      case 'ConfigurePasswordlessConnection':
+        return [{ type: 'PasswordlessConnectionConfigured', data: command.connection }];
       default: {
         const never: never = command;
         return never;
@@ -35,9 +40,11 @@ export const tenantSmsDecider: Decider<TenantSmsState, TenantSmsCommand, TenantS
   evolve(state, event) {
     switch (event.type) {
       case 'ProviderConfigured':
-        return { current: event.data, version: state.version + 1 };
+        return { ...state, current: event.data, version: state.version + 1 };
       case 'ProviderValidationFailed':
         return state;
+      case 'PasswordlessConnectionConfigured':
+        return { ...state, passwordless: event.data };
       default: {
         const never: never = event;
         return never;

@@ -2,6 +2,9 @@ import type { RouteFactory } from '../types.js';
 import { adminApplicationRoutes } from './adminApplications.js';
 import { adminAuditRoutes } from './adminAudit.js';
 import { adminStateRoutes } from './adminState.js';
+import { auth0ConnectionRoutes } from './auth0Connections.js';
+import { auth0PasswordlessRoutes } from './auth0Passwordless.js';
+import { auth0TokenRoutes } from './auth0Token.js';
 import { cisOtpLoginRoutes } from './cisOtpLogin.js';
 import { cisPhoneVerificationRoutes } from './cisPhoneVerification.js';
 import { cisSmsRedirectLoginRoutes } from './cisSmsRedirectLogin.js';
@@ -20,6 +23,9 @@ export const routes: RouteFactory[] = [
   cisSmsRedirectLoginRoutes,
   cisPhoneVerificationRoutes,
   cisTenantSmsProviderRoutes,
+  auth0ConnectionRoutes,
+  auth0PasswordlessRoutes,
+  auth0TokenRoutes,
   adminApplicationRoutes,
   adminAuditRoutes,
   adminStateRoutes,

@@ -11,7 +11,7 @@ import { compileSchema } from '../../validation/compileSchema.js';
 import { authenticateClient } from '../clientAuthentication.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest, HttpError } from '../httpError.js';
-import type { AppState, RouteFactory } from '../types.js';
+import type { AppMiddleware, AppState, RouteFactory } from '../types.js';
 
 const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 type GrantType = (typeof grantTypes)[number];
@@ -68,7 +68,14 @@ export const oidcRoutes: RouteFactory = (cradle) => {
     ctx.body = tokens.jwks();
   });
 
-  router.post('/oidc/token', async (ctx) => {
+  router.post('/oidc/token', tokenEndpoint(cradle));
+
+  return router;
+};
+
+/** The token endpoint's handler: also behind `/oauth/token`, the Auth0 dialect's address for it. */
+export function tokenEndpoint(cradle: Cradle): AppMiddleware {
+  return async (ctx) => {
     const raw = withoutEmptyValues(ctx.request.body);
     const body = parseTokenRequest(raw);
     const grantType = body.grant_type;
@@ -77,10 +84,8 @@ export const oidcRoutes: RouteFactory = (cradle) => {
     const metadata = eventMetadata(ctx, app.tenantId, app.clientId);
     ctx.body = await asOAuthErrors(() => grant(cradle, grantType, app, raw, metadata));
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
-  });
-
-  return router;
-};
+  };
+}
 
 async function grant(cradle: Cradle, grantType: GrantType, app: Application, body: unknown, metadata: Partial<EventMetadata>) {
   switch (grantType) {
@@ -129,7 +134,7 @@ function isGrantType(value: string): value is GrantType {
 }
 
 /** RFC 6749 §3.2: a parameter sent without a value is treated as omitted. */
-function withoutEmptyValues(body: unknown): unknown {
+export function withoutEmptyValues(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== ''));
 }
