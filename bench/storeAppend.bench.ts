@@ -14,7 +14,7 @@ const payload = { phoneHash: 'a'.repeat(64), codeHash: 'b'.repeat(64), expiresAt
 const metadata = { tenantId: 'acme', correlationId: randomUUID(), actor: 'bench', schemaVersion: 1 };
 
 async function storeRate(writers: number, perWriter: number): Promise<number> {
-  const store = SqliteEventStore.open(path.join(tempDir('store'), 'events.db'));
+  const store = SqliteEventStore.open(path.join(tempDir('store'), 'events.db'), { writer: process.env.BENCH_WRITER === 'inline' ? 'inline' : 'worker' });
   const started = performance.now();
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {

@@ -8,6 +8,7 @@ import {
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
 import { ConcurrencyError } from './concurrencyError.js';
+import { satisfies } from './expectedRevision.js';
 import { chainMetadata, chainOf } from './hashChain.js';
 import { matchesFilter } from './eventFilter.js';
 import { KurrentSubscription } from './kurrentSubscription.js';
@@ -65,12 +66,7 @@ export class KurrentEventStore implements EventStore {
     for (let attempt = 1; ; attempt++) {
       const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
       const current = last?.revision ?? -1;
-      const ok =
-        expected === 'any' ||
-        (expected === 'no_stream' && current === -1) ||
-        (expected === 'stream_exists' && current >= 0) ||
-        expected === current;
-      if (!ok) throw new ConcurrencyError(stream, expected, current);
+      if (!satisfies(expected, current)) throw new ConcurrencyError(stream, expected, current);
       let prev = last ? (chainOf(last.metadata)?.hash ?? null) : null;
       const data = events.map((event) => {
         const chained = chainMetadata(prev, event.type, event.data ?? null, event.metadata);

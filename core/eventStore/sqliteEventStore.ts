@@ -82,7 +82,9 @@ export class SqliteEventStore implements EventStore {
   private schedulePump(): void {
     if (this.pumpScheduled || this.inFlight) return;
     this.pumpScheduled = true;
-    setImmediate(() => {
+    // a microtask, not a timer: appends made in the same turn share the batch, and an idle writer
+    // gets work without waiting for the event loop to come round
+    queueMicrotask(() => {
       this.pumpScheduled = false;
       this.pump();
     });

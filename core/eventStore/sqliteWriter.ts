@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from './concurrencyError.js';
+import { satisfies } from './expectedRevision.js';
 import { chainMetadata } from './hashChain.js';
 import type { AppendResult, ExpectedRevision, NewEvent } from './types.js';
 
@@ -82,12 +83,7 @@ export class SqliteWriter {
   private write({ stream, events, expected, recordedAt }: WireAppend): AppendResult {
     const last = this.lastEvent.get(stream);
     const current = last?.revision ?? -1;
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && current === -1) ||
-      (expected === 'stream_exists' && current >= 0) ||
-      expected === current;
-    if (!ok) throw new ConcurrencyError(stream, expected, current);
+    if (!satisfies(expected, current)) throw new ConcurrencyError(stream, expected, current);
     let revision = current;
     let position = 0;
     let prev = last?.hash ?? null;

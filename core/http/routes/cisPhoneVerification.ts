@@ -7,7 +7,7 @@ import { compileSchema } from '../../validation/compileSchema.js';
 import { requireUser } from '../auth.js';
 import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
-import { customMessageField, passcodeField, phoneNumberField, senderIdField } from './cisSchemas.js';
+import { customMessageField, phoneAndPasscodeSchema, phoneNumberField, senderIdField } from './cisSchemas.js';
 import { invalidPasscode, loadApp } from './cisShared.js';
 
 const sendSchema = {
@@ -17,15 +17,8 @@ const sendSchema = {
   properties: { phone_number: phoneNumberField, custom_message: customMessageField, sender_id: senderIdField },
 } as const;
 
-const validateSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['phone_number', 'passcode'],
-  properties: { phone_number: phoneNumberField, passcode: passcodeField },
-} as const;
-
 const parseSend = compileSchema<FromSchema<typeof sendSchema>>(sendSchema);
-const parseValidate = compileSchema<FromSchema<typeof validateSchema>>(validateSchema);
+const parseValidate = compileSchema<FromSchema<typeof phoneAndPasscodeSchema>>(phoneAndPasscodeSchema);
 
 /**
  * Phone verification (seed "Verify phone using SMS OTP"), with a USER access token: on a valid

@@ -9,7 +9,7 @@ import { requireClient } from '../auth.js';
 import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
-import { customMessageField, passcodeField, phoneNumberField, senderIdField } from './cisSchemas.js';
+import { customMessageField, phoneAndPasscodeSchema, phoneNumberField, senderIdField } from './cisSchemas.js';
 import { invalidPasscode, loadApp } from './cisShared.js';
 
 const sendSchema = {
@@ -25,15 +25,8 @@ const sendSchema = {
   },
 } as const;
 
-const validationSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['phone_number', 'passcode'],
-  properties: { phone_number: phoneNumberField, passcode: passcodeField },
-} as const;
-
 const parseSend = compileSchema<FromSchema<typeof sendSchema>>(sendSchema);
-const parseValidation = compileSchema<FromSchema<typeof validationSchema>>(validationSchema);
+const parseValidation = compileSchema<FromSchema<typeof phoneAndPasscodeSchema>>(phoneAndPasscodeSchema);
 
 const REDIRECT_PATH = '/cis/v1/auth/otp/sms/redirect';
 const REDIRECT_TTL = '2m';
