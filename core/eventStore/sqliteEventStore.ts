@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InlineBatchWriter, WorkerBatchWriter, type BatchWriter } from './sqliteBatchWriter.js';
+import { InlineBatchWriter, type BatchWriter } from './sqliteBatchWriter.js';
 import { outcomeError, type WireAppend } from './sqliteWriter.js';
 import { migrate } from './sqliteMigrations.js';
 import { eventColumns, filterSql, toRecordedEvent, type EventRow } from './sqliteQueries.js';
@@ -22,8 +22,6 @@ export interface SqliteEventStoreOptions {
   now?: () => Date;
   /** How often live subscriptions look for events written by other processes. */
   pollIntervalMs?: number;
-  /** Where commits run: a writer thread (default) or this thread. */
-  writer?: 'worker' | 'inline';
 }
 
 const PAGE_SIZE = 512;
@@ -31,12 +29,12 @@ const MAX_APPENDS_PER_COMMIT = 2048;
 
 /**
  * The embedded event store: one SQLite file in WAL mode with `synchronous=FULL`, so an append
- * that resolved survives a power cut. Reads run on this thread's connection; commits on a writer.
+ * that resolved survives a power cut. Reads and commits use separate connections.
  *
- * Group commit: `appendToStream` only queues. While one batch is being committed (on the writer
- * thread, off the event loop), every append that arrives waits in the queue, and all of them go
- * together into the next transaction (one fsync), each in its own savepoint and checked against
- * its own expected revision, so a conflict fails that append alone.
+ * Group commit: `appendToStream` only queues. The appends queued in one turn of the event loop,
+ * and every append that arrives while a batch is being committed, go together into one
+ * transaction (one fsync), each in its own savepoint and checked against its own expected
+ * revision, so a conflict fails that append alone.
  */
 export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
@@ -55,7 +53,7 @@ export class SqliteEventStore implements EventStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     migrate(db); // before the writer opens its connection: it finds the schema in place
-    const writer = options.writer === 'inline' ? new InlineBatchWriter(file) : new WorkerBatchWriter(file);
+    const writer = new InlineBatchWriter(file);
     return new SqliteEventStore(db, writer, options);
   }
 
@@ -82,9 +80,8 @@ export class SqliteEventStore implements EventStore {
   private schedulePump(): void {
     if (this.pumpScheduled || this.inFlight) return;
     this.pumpScheduled = true;
-    // a microtask, not a timer: appends made in the same turn share the batch, and an idle writer
-    // gets work without waiting for the event loop to come round
-    queueMicrotask(() => {
+    // after this turn's I/O callbacks: the appends of every request handled in this turn share a commit
+    setImmediate(() => {
       this.pumpScheduled = false;
       this.pump();
     });

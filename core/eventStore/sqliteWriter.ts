@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from './concurrencyError.js';
 import { satisfies } from './expectedRevision.js';
 import { chainMetadata } from './hashChain.js';
+import { BoundedCache } from '../support/boundedCache.js';
 import type { AppendResult, ExpectedRevision, NewEvent } from './types.js';
 
 /** One append as it crosses to the writer (plain data: it may cross a thread boundary). */
@@ -27,13 +28,20 @@ export function outcomeError(outcome: Extract<WireOutcome, { ok: false }>): Erro
 
 /**
  * The write side of the embedded store: one connection (`synchronous=FULL`) that commits a batch of
- * appends in one immediate transaction, so one fsync covers them all. Each append runs in its own
- * savepoint and is checked against its own expected revision: a conflict fails that append alone.
+ * appends in one immediate transaction, so one fsync covers them all. Each append is checked against
+ * its own expected revision: a conflict fails that append alone.
  */
 export class SqliteWriter {
   private readonly lastEvent: Statement<[string], { revision: number; hash: string | null }>;
   private readonly insert: Statement;
-  private readonly appendOne: (append: WireAppend) => AppendResult;
+  private readonly insertAllInSavepoint: (rows: readonly (readonly unknown[])[]) => number;
+  private readonly dataVersion: Statement<[], number>;
+  /**
+   * Each stream's head as this writer last wrote it: valid while no other connection has committed
+   * (SQLite's `data_version` tells), so a busy single process skips the head lookup per append.
+   */
+  private readonly heads = new BoundedCache<string, { revision: number; hash: string | null }>(50_000);
+  private seenVersion = -1;
 
   static open(file: string): SqliteWriter {
     const db = new Database(file, { timeout: 10_000 });
@@ -43,12 +51,13 @@ export class SqliteWriter {
   }
 
   private constructor(private readonly db: SqliteDatabase) {
-    // the stream's head and its chain hash in one index probe, inside the append's savepoint
+    // the stream's head and its chain hash in one index probe
     this.lastEvent = db.prepare(
       "SELECT revision, json_extract(metadata, '$.chain.hash') AS hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1",
     );
     this.insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.appendOne = db.transaction((append: WireAppend) => this.write(append));
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck() as Statement<[], number>;
+    this.insertAllInSavepoint = db.transaction((rows: readonly (readonly unknown[])[]) => this.insertAll(rows));
   }
 
   writeBatch(batch: readonly WireAppend[]): WireOutcome[] {
@@ -56,9 +65,13 @@ export class SqliteWriter {
     try {
       this.db.transaction(() => {
         outcomes.length = 0;
+        // inside the write lock: if another process committed since our last batch, forget the heads
+        const version = this.dataVersion.get()!;
+        if (version !== this.seenVersion) this.heads.clear();
+        this.seenVersion = version;
         for (const append of batch) {
           try {
-            outcomes.push({ ok: true, result: this.appendOne(append) });
+            outcomes.push({ ok: true, result: this.write(append) });
           } catch (error) {
             outcomes.push(failure(append, error));
           }
@@ -66,6 +79,7 @@ export class SqliteWriter {
       }).immediate();
     } catch (error) {
       // the commit itself failed (disk full, busy too long): nothing of the batch was written
+      this.heads.clear();
       return batch.map(() => ({ ok: false, message: (error as Error).message, code: (error as { code?: string }).code }));
     }
     return outcomes;
@@ -76,26 +90,34 @@ export class SqliteWriter {
   }
 
   /**
-   * Runs inside a savepoint: checks the expected revision, then writes the events, each chained to the
-   * one before it (`hashChain.ts`). The previous hash is read in the same savepoint as the revision, so
-   * appends grouped into one commit chain onto each other, and a rolled-back append leaves nothing behind.
+   * Checks the expected revision, prepares every row (serialised, each chained to the one before it:
+   * `hashChain.ts`), then inserts them. All checks and serialisation happen before the first insert,
+   * so an append that fails leaves nothing behind without a savepoint of its own; only caller-chosen
+   * event ids (which may collide at insert) get one. The immediate transaction holds the write lock,
+   * so no other process can move the stream between the check and the insert.
    */
   private write({ stream, events, expected, recordedAt }: WireAppend): AppendResult {
-    const last = this.lastEvent.get(stream);
+    const last = this.heads.get(stream) ?? this.lastEvent.get(stream);
     const current = last?.revision ?? -1;
     if (!satisfies(expected, current)) throw new ConcurrencyError(stream, expected, current);
     let revision = current;
-    let position = 0;
     let prev = last?.hash ?? null;
-    for (const event of events) {
+    const rows = events.map((event) => {
       revision += 1;
       const data = event.data ?? null;
       const chained = chainMetadata(prev, event.type, data, event.metadata);
       prev = chained.hash;
-      const info = this.insert.run(event.id ?? randomUUID(), stream, revision, event.type, JSON.stringify(data), JSON.stringify(chained.metadata), recordedAt);
-      position = Number(info.lastInsertRowid);
-    }
+      return [event.id ?? randomUUID(), stream, revision, event.type, JSON.stringify(data), JSON.stringify(chained.metadata), recordedAt] as const;
+    });
+    const position = events.some((event) => event.id !== undefined) ? this.insertAllInSavepoint(rows) : this.insertAll(rows);
+    this.heads.set(stream, { revision, hash: prev });
     return { nextExpectedRevision: revision, position };
+  }
+
+  private insertAll(rows: readonly (readonly unknown[])[]): number {
+    let position = 0;
+    for (const row of rows) position = Number(this.insert.run(...row).lastInsertRowid);
+    return position;
   }
 }
 

@@ -20,6 +20,10 @@ export class BoundedCache<K, V> {
     return value;
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   /** The cached value, or `compute(key)` remembered (a thrown error is not remembered). */
   getOrCompute(key: K, compute: (key: K) => V): V {
     const hit = this.entries.get(key);
