@@ -47,7 +47,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     applications: asFunction((cradle: Cradle) => new ApplicationRegistry(cradle)).singleton(),
     users: asFunction((cradle: Cradle) => new UserDirectory(cradle)).singleton(),
     otpService: asFunction((cradle: Cradle) => new OtpService(cradle)).singleton(),
-    devOutbox: asFunction(({ config, clock }: Cradle) => new DevOutbox(config.dataDir, clock)).singleton(),
+    devOutbox: asFunction(({ config, clock }: Cradle) => new DevOutbox(config.dataDir, clock))
+      .singleton()
+      .disposer((outbox) => outbox.close()),
     providerServices: asFunction((cradle: Cradle) => providerServices(cradle)).singleton(),
     tenantSmsProviders: asFunction((cradle: Cradle) => new TenantSmsProviders(cradle)).singleton(),
     smsDispatchPolicy: asValue(defaultDispatchPolicy),

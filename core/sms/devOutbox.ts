@@ -18,13 +18,14 @@ const KEPT_PER_PHONE = 20;
  * For evaluation and tests only: it holds codes in clear, so the server warns when it is on.
  */
 export class DevOutbox implements SmsSender {
-  private readonly file: string;
   private readonly byPhone = new Map<string, OutboxMessage[]>();
-  private writes: Promise<void> = Promise.resolve();
+  /** One append-mode stream: lines stay in order and concurrent sends share writes. */
+  private readonly lines: fs.WriteStream;
 
   constructor(dataDir: string, private readonly clock: Clock) {
     fs.mkdirSync(dataDir, { recursive: true });
-    this.file = path.join(dataDir, 'sms-outbox.ndjson');
+    this.lines = fs.createWriteStream(path.join(dataDir, 'sms-outbox.ndjson'), { flags: 'a', mode: 0o600 });
+    this.lines.on('error', () => undefined); // each send sees its own write's error
   }
 
   async send(sms: OutgoingSms): Promise<void> {
@@ -34,9 +35,13 @@ export class DevOutbox implements SmsSender {
     kept.length = Math.min(kept.length, KEPT_PER_PHONE);
     this.byPhone.set(sms.to, kept);
     // appends are chained so lines never interleave; the send waits for its own line
-    const write = this.writes.then(() => fs.promises.appendFile(this.file, `${JSON.stringify(message)}\n`, { mode: 0o600 }));
-    this.writes = write.catch(() => undefined);
-    await write;
+    await new Promise<void>((resolve, reject) => {
+      this.lines.write(`${JSON.stringify(message)}\n`, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.lines.end(resolve));
   }
 
   /** The latest messages to one number, newest first. */
