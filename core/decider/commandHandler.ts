@@ -1,6 +1,7 @@
 import { ConcurrencyError } from '../eventStore/concurrencyError.js';
 import type { EventMetadata, EventStore, ExpectedRevision, RecordedEvent } from '../eventStore/types.js';
 import type { Decider } from './decider.js';
+import { stateCache } from './stateCache.js';
 
 export interface HandleResult<State, Event> {
   /** The events this command appended (empty when the decider decided nothing). */
@@ -28,9 +29,7 @@ export async function handleCommand<State, Command, Event extends { type: string
   metadata: Partial<EventMetadata> = {},
 ): Promise<HandleResult<State, Event>> {
   for (let attempt = 1; ; attempt++) {
-    const recorded = await readFoldable(store, stream, decider);
-    const state = foldEvents(decider, recorded);
-    const revision = recorded.length ? recorded[recorded.length - 1]!.revision : -1;
+    const { state, revision } = await loadCurrent(store, stream, decider);
     const events = decider.decide(command, state);
     if (events.length === 0) return { events, state, revision };
     const expectedRevision: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
@@ -40,7 +39,9 @@ export async function handleCommand<State, Command, Event extends { type: string
         events.map((event) => ({ type: event.type, data: event.data, metadata })),
         { expectedRevision },
       );
-      return { events, state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision };
+      const next = events.reduce(decider.evolve, state);
+      if (store.streamRevision) stateCache.set(store, stream, decider, result.nextExpectedRevision, next);
+      return { events, state: next, revision: result.nextExpectedRevision };
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
     }
@@ -63,10 +64,32 @@ export async function loadState<State, Event extends { type: string; data: unkno
   stream: string,
   decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve' | 'isSnapshot'>,
 ): Promise<State> {
-  return foldEvents(decider, await readFoldable(store, stream, decider));
+  return (await loadCurrent(store, stream, decider)).state;
 }
 
-const SNAPSHOT_PAGE = 16;
+/**
+ * The stream's current state and revision: from the state cache when the stream has not moved since
+ * it was folded (checked against the store), otherwise read and folded, and remembered.
+ */
+async function loadCurrent<State, Event extends { type: string; data: unknown }>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve' | 'isSnapshot'>,
+): Promise<{ state: State; revision: number }> {
+  if (store.streamRevision) {
+    const head = await store.streamRevision(stream);
+    const cached = stateCache.get<State>(store, stream, decider, head);
+    if (cached !== undefined) return { state: cached, revision: head };
+  }
+  const recorded = await readFoldable(store, stream, decider);
+  const state = foldEvents(decider, recorded);
+  const revision = recorded.length ? recorded[recorded.length - 1]!.revision : -1;
+  if (store.streamRevision) stateCache.set(store, stream, decider, revision, state);
+  return { state, revision };
+}
+
+/** Backward pages grow from this size: the snapshot is usually among the last few events. */
+const FIRST_SNAPSHOT_PAGE = 4;
 
 /**
  * The events a decider must fold, oldest first: the whole stream, or, when the decider knows
@@ -81,14 +104,14 @@ export async function readFoldable<Event extends { type: string; data: unknown }
   if (!isSnapshot) return store.readStream(stream);
   const newestFirst: RecordedEvent[] = [];
   let fromRevision: number | undefined;
-  for (;;) {
-    const page = await store.readStream(stream, { direction: 'backwards', maxCount: SNAPSHOT_PAGE, ...(fromRevision !== undefined && { fromRevision }) });
+  for (let pageSize = FIRST_SNAPSHOT_PAGE; ; pageSize *= 4) {
+    const page = await store.readStream(stream, { direction: 'backwards', maxCount: pageSize, ...(fromRevision !== undefined && { fromRevision }) });
     for (const event of page) {
       newestFirst.push(event);
       if (isSnapshot({ type: event.type, data: event.data } as Event)) return newestFirst.reverse();
     }
     const oldest = page[page.length - 1];
-    if (page.length < SNAPSHOT_PAGE || !oldest || oldest.revision === 0) return newestFirst.reverse();
+    if (page.length < pageSize || !oldest || oldest.revision === 0) return newestFirst.reverse();
     fromRevision = oldest.revision - 1;
   }
 }

@@ -46,6 +46,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly statementCache = new Map<string, Statement>();
   private readonly head: Statement<[], { position: number | null }>;
+  private readonly streamHead: Statement<[string], number | null>;
 
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -65,6 +66,7 @@ export class SqliteEventStore implements EventStore {
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.head = db.prepare('SELECT MAX(position) AS position FROM events');
+    this.streamHead = db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck() as Statement<[string], number | null>;
   }
 
   appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -106,6 +108,10 @@ export class SqliteEventStore implements EventStore {
       this.inFlight = undefined;
       this.pump();
     });
+  }
+
+  async streamRevision(stream: string): Promise<number> {
+    return this.streamHead.get(stream) ?? -1;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

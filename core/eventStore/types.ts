@@ -106,6 +106,11 @@ export interface EventStore {
   subscribe(options: SubscribeOptions, handler: EventHandler): Subscription;
   /** The global position of the newest (non-system) event, 0 when the store is empty. */
   lastPosition(): Promise<number>;
+  /**
+   * Optional: the stream's last revision (-1 when it does not exist), cheaper than reading it. When an
+   * adapter has it, command-side state is cached and re-read only when the stream has moved.
+   */
+  streamRevision?(stream: string): Promise<number>;
   /** Throws when the store cannot be reached (for `/readyz`). */
   ping(): Promise<void>;
   close(): Promise<void>;

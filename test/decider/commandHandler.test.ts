@@ -40,6 +40,24 @@ describe('command handler', () => {
     expect(await loadState(store, 'counter-2', counter)).to.equal(full);
   });
 
+  it('never serves a cached state once another writer (here another store on the same file) moved the stream', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otpledger-cmd2-')), 'events.db');
+    const a = SqliteEventStore.open(file);
+    const b = SqliteEventStore.open(file);
+    try {
+      await handleCommand(a, 'counter-x', counter, { add: 5 });
+      expect(await loadState(a, 'counter-x', counter)).to.equal(5); // now cached in a
+      await handleCommand(b, 'counter-x', counter, { add: 7 });
+      expect(await loadState(a, 'counter-x', counter)).to.equal(12);
+      // a decides on the fresh state, so its append lands after b's
+      await handleCommand(a, 'counter-x', counter, { add: 1 });
+      expect(await loadState(b, 'counter-x', counter)).to.equal(13);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('reads the whole stream when there is no snapshot yet, across pages', async () => {
     for (let i = 0; i < 40; i++) await handleCommand(store, 'counter-3', counter, { add: 1 });
     expect(await readFoldable(store, 'counter-3', counter)).to.have.length(40);
