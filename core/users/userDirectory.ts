@@ -1,5 +1,5 @@
 import { handleCommand, loadState } from '../decider/commandHandler.js';
-import { DomainError } from '../decider/decider.js';
+import { DomainError, type Decider } from '../decider/decider.js';
 import { keyedHash } from '../crypto/keyedHash.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import { ConcurrencyError } from '../eventStore/concurrencyError.js';
@@ -21,6 +21,14 @@ export class IdentifierTakenError extends DomainError {
     super('identifier_taken', `${kind} is already used by another user`);
   }
 }
+
+/** Who holds an identifier: the user of its newest claim (each claim says it all, so each is a snapshot). */
+const claimHolder: Decider<string | undefined, never, IdentifierEvent> = {
+  initialState: () => undefined,
+  decide: () => [],
+  evolve: (_holder, event) => event.data.userId,
+  isSnapshot: () => true,
+};
 
 /** A claim without its user for this long is an orphan from a crashed creation. */
 const ORPHAN_CLAIM_AGE_MS = 60_000;
@@ -56,8 +64,9 @@ export class UserDirectory {
 
   async findUser(tenantId: string, kind: LookupKind, value: string): Promise<User | undefined> {
     if (kind === 'user_id') return this.getUser(tenantId, value);
-    const claim = await this.readClaim(tenantId, kind, value);
-    return claim && this.getUser(tenantId, claim.userId);
+    const stream = identifierStreamId(tenantId, kind, this.identifierHash(kind, value));
+    const userId = await loadState(this.eventStore, stream, claimHolder);
+    return userId ? this.getUser(tenantId, userId) : undefined;
   }
 
   /** `POST /users`: creates the user, or adds an existing one (found by any identifier) to the app. */
