@@ -1,6 +1,7 @@
 import type { RouteFactory } from '../types.js';
 import { adminApplicationRoutes } from './adminApplications.js';
 import { adminAuditRoutes } from './adminAudit.js';
+import { adminReadModelRoutes } from './adminReadModels.js';
 import { adminStateRoutes } from './adminState.js';
 import { auth0ConnectionRoutes } from './auth0Connections.js';
 import { auth0PasswordlessRoutes } from './auth0Passwordless.js';
@@ -29,5 +30,6 @@ export const routes: RouteFactory[] = [
   adminApplicationRoutes,
   adminAuditRoutes,
   adminStateRoutes,
+  adminReadModelRoutes,
   devOutboxRoutes,
 ];
