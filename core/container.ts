@@ -10,6 +10,7 @@ import { createLogger } from './logger.js';
 import { ApplicationRegistry } from './applications/applicationRegistry.js';
 import { PasswordlessLogin } from './auth0/passwordlessLogin.js';
 import { SmsConnections } from './auth0/smsConnections.js';
+import { UserBlocks } from './auth0/userBlocks.js';
 import { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import { TokenService } from './oidc/tokenService.js';
 import { OtpService } from './otp/otpService.js';
@@ -58,6 +59,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     authorizationCodes: asFunction((cradle: Cradle) => new AuthorizationCodes(cradle)).singleton(),
     smsConnections: asFunction((cradle: Cradle) => new SmsConnections(cradle)).singleton(),
     passwordlessLogin: asFunction((cradle: Cradle) => new PasswordlessLogin(cradle)).singleton(),
+    userBlocks: asFunction((cradle: Cradle) => new UserBlocks(cradle)).singleton(),
 
     readModels: asFunction(({ config }: Cradle) => ReadModelStore.open(ReadModelStore.fileIn(config.dataDir)))
       .singleton()

@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import type { ApplicationRegistry } from './applications/applicationRegistry.js';
 import type { PasswordlessLogin } from './auth0/passwordlessLogin.js';
 import type { SmsConnections } from './auth0/smsConnections.js';
+import type { UserBlocks } from './auth0/userBlocks.js';
 import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import type { TokenService } from './oidc/tokenService.js';
 import type { OtpService } from './otp/otpService.js';
@@ -59,6 +60,7 @@ export interface Cradle {
   /** The Auth0 dialect: each tenant's passwordless `sms` connection, and its start/token flow. */
   smsConnections: SmsConnections;
   passwordlessLogin: PasswordlessLogin;
+  userBlocks: UserBlocks;
 
   // read side: local read models (`<dataDir>/readmodels.db`) fed by the projection runner
   readModels: ReadModelStore;

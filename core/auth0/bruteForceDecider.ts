@@ -8,7 +8,9 @@ import { DomainError, type Decider } from '../decider/decider.js';
 export type BruteForceEvent =
   | { type: 'LoginFailedFromIp'; data: { consecutive: number; at: string } }
   | { type: 'LoginSucceededFromIp'; data: { at: string } }
-  | { type: 'IpBlockedForUser'; data: { until: string; failures: number; at: string } };
+  | { type: 'IpBlockedForUser'; data: { until: string; failures: number; at: string } }
+  /** An admin lifted the block (`DELETE /api/v2/user-blocks`). */
+  | { type: 'IpUnblockedForUser'; data: { at: string } };
 
 export interface BruteForceState {
   consecutive: number;
@@ -18,7 +20,8 @@ export interface BruteForceState {
 export type BruteForceCommand =
   | { type: 'CheckIp'; now: Date }
   | { type: 'RecordLoginFailure'; now: Date; limit: number; blockMinutes: number }
-  | { type: 'RecordLoginSuccess'; now: Date };
+  | { type: 'RecordLoginSuccess'; now: Date }
+  | { type: 'UnblockIp'; now: Date };
 
 export class IpBlockedError extends DomainError {
   constructor(readonly until: Date) {
@@ -27,13 +30,20 @@ export class IpBlockedError extends DomainError {
 }
 
 export const bruteForceStreamId = (tenantId: string, phoneHash: string, ipHash: string) => `bruteforce-${tenantId}-${phoneHash}-${ipHash}`;
+/** Every IP's stream for one user: the prefix of their names. */
+export const bruteForceStreamPrefix = (tenantId: string, phoneHash: string) => `bruteforce-${tenantId}-${phoneHash}-`;
+
 
 const blocked = (state: BruteForceState, now: Date) => state.blockedUntil !== undefined && state.blockedUntil > now.getTime();
+export const isBlocked = blocked;
 
 export const bruteForceDecider: Decider<BruteForceState, BruteForceCommand, BruteForceEvent> = {
   initialState: () => ({ consecutive: 0 }),
 
   decide(command, state) {
+    if (command.type === 'UnblockIp') {
+      return blocked(state, command.now) ? [{ type: 'IpUnblockedForUser', data: { at: command.now.toISOString() } }] : [];
+    }
     if (blocked(state, command.now)) throw new IpBlockedError(new Date(state.blockedUntil!));
     const at = command.now.toISOString();
     switch (command.type) {
@@ -65,6 +75,8 @@ export const bruteForceDecider: Decider<BruteForceState, BruteForceCommand, Brut
         return { consecutive: 0 };
       case 'IpBlockedForUser':
         return { consecutive: 0, blockedUntil: Date.parse(event.data.until) };
+      case 'IpUnblockedForUser':
+        return { consecutive: 0 };
       default: {
         const unreachable: never = event;
         return unreachable;

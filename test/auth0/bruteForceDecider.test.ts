@@ -24,6 +24,14 @@ describe('brute-force protection decider (Auth0)', () => {
     bf.given([...nine, block]).when({ type: 'CheckIp', now: at(3600) }).then([]);
   });
 
+  it('lets an admin lift a block at once, and does nothing when there is none', () => {
+    const block: BruteForceEvent = { type: 'IpBlockedForUser', data: { until: at(3600).toISOString(), failures: 10, at: t0.toISOString() } };
+    const lifted: BruteForceEvent = { type: 'IpUnblockedForUser', data: { at: at(60).toISOString() } };
+    bf.given([...nine, block]).when({ type: 'UnblockIp', now: at(60) }).then([lifted]);
+    bf.given([...nine, block, lifted]).when({ type: 'CheckIp', now: at(61) }).then([]);
+    bf.given(nine).when({ type: 'UnblockIp', now: at(60) }).then([]);
+  });
+
   it('a success resets the count', () => {
     bf.given(nine).when({ type: 'RecordLoginSuccess', now: at(20) }).then([{ type: 'LoginSucceededFromIp', data: { at: at(20).toISOString() } }]);
     bf.given([...nine, { type: 'LoginSucceededFromIp', data: { at: at(20).toISOString() } }]).when(fail(21)).then([failedAt(21, 1)]);

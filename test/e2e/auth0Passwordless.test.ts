@@ -131,6 +131,21 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
     expect(blocked.body.error).to.equal('too_many_attempts');
     expect((await token(lastCode(), B)).status).to.equal(200);
     expect((await events('bruteforce-acme-')).map((e) => e.type)).to.include('IpBlockedForUser');
+
+    // an admin sees the block (the IP as a keyed hash: addresses are never stored) and lifts it
+    const blocks = await t.get(`/api/v2/user-blocks?identifier=${encodeURIComponent(phone)}`, admin);
+    expect(blocks.status).to.equal(200);
+    expect(blocks.body.blocked_for).to.have.length(1);
+    expect(blocks.body.blocked_for[0]).to.include({ identifier: phone, connection: 'sms' });
+    expect(blocks.body.blocked_for[0].ip).to.match(/^hash:[0-9a-f]{64}$/);
+    expect(JSON.stringify(blocks.body)).not.to.contain('127.0.0.1');
+    const lifted = await call(t.url, 'DELETE', `/api/v2/user-blocks?identifier=${encodeURIComponent(phone)}`, undefined, { token: admin });
+    expect(lifted.status).to.equal(204);
+    expect((await t.get(`/api/v2/user-blocks?identifier=${encodeURIComponent(phone)}`, admin)).body.blocked_for).to.deep.equal([]);
+    await start(phone, A);
+    expect((await token(lastCode(), A)).status).to.equal(200);
+    expect((await events('bruteforce-acme-')).map((e) => e.type)).to.include('IpUnblockedForUser');
+    expect((await t.get(`/api/v2/user-blocks?identifier=${encodeURIComponent(phone)}`, await t.clientToken())).status).to.equal(403);
   });
 
   it('disable_signup refuses unknown phones and still signs in known users; without it a first login creates the user', async () => {

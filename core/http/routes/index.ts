@@ -6,6 +6,7 @@ import { adminStateRoutes } from './adminState.js';
 import { auth0ConnectionRoutes } from './auth0Connections.js';
 import { auth0PasswordlessRoutes } from './auth0Passwordless.js';
 import { auth0TokenRoutes } from './auth0Token.js';
+import { auth0UserBlockRoutes } from './auth0UserBlocks.js';
 import { cisOtpLoginRoutes } from './cisOtpLogin.js';
 import { cisPhoneVerificationRoutes } from './cisPhoneVerification.js';
 import { cisSmsRedirectLoginRoutes } from './cisSmsRedirectLogin.js';
@@ -27,6 +28,7 @@ export const routes: RouteFactory[] = [
   auth0ConnectionRoutes,
   auth0PasswordlessRoutes,
   auth0TokenRoutes,
+  auth0UserBlockRoutes,
   adminApplicationRoutes,
   adminAuditRoutes,
   adminStateRoutes,
