@@ -20,6 +20,8 @@ export interface Secrets {
   masterKey: Buffer;
   /** Names `masterKey` in what it encrypts, so a rotated key can still decrypt old data. */
   masterKeyId: string;
+  /** Master keys retired by a rotation: they only decrypt what they sealed (`OTPLEDGER_PREVIOUS_MASTER_KEYS`). */
+  previousMasterKeys: { id: string; key: Buffer }[];
   /** 32 bytes: keyed hashes of OTPs, client secrets and the phone index. */
   hmacKey: Buffer;
   signingKey: SigningKey;
@@ -52,7 +54,11 @@ export async function loadSecrets(config: Config, logger: Logger, env: NodeJS.Pr
         'Set OTPLEDGER_MASTER_KEY, OTPLEDGER_HMAC_KEY and OTPLEDGER_SIGNING_KEY (or their _FILE variants) in production.',
     );
   }
-  return { masterKey, masterKeyId: keyId(masterKey), hmacKey, signingKey };
+  const previous = readSecretFromEnv(env, 'OTPLEDGER_PREVIOUS_MASTER_KEYS');
+  const previousMasterKeys = (previous ?? '').split(/[\s,]+/).filter(Boolean)
+    .map((base64) => decodeKey('OTPLEDGER_PREVIOUS_MASTER_KEYS', base64))
+    .map((key) => ({ id: keyId(key), key }));
+  return { masterKey, masterKeyId: keyId(masterKey), previousMasterKeys, hmacKey, signingKey };
 }
 
 function decodeKey(name: string, base64: string): Buffer {

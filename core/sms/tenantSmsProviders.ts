@@ -1,3 +1,4 @@
+import type { Secrets } from '../config/secrets.js';
 import type { ProviderServices } from '../../plugins/kit/index.js';
 import type { Clock } from '../clock.js';
 import { SecretBox } from '../crypto/secretBox.js';
@@ -35,7 +36,7 @@ export class ProviderValidationError extends DomainError {
 interface Deps {
   eventStore: EventStore;
   smsPlugins: SmsPluginRegistry;
-  secrets: { masterKey: Buffer; masterKeyId: string };
+  secrets: Pick<Secrets, 'masterKey' | 'masterKeyId' | 'previousMasterKeys'>;
   clock: Clock;
   providerServices: ProviderServices;
 }
@@ -49,7 +50,7 @@ export class TenantSmsProviders {
   private readonly secretBox: ProviderSecrets;
 
   constructor(private readonly deps: Deps) {
-    this.secretBox = new ProviderSecrets(new SecretBox({ id: deps.secrets.masterKeyId, key: deps.secrets.masterKey }));
+    this.secretBox = new ProviderSecrets(new SecretBox({ id: deps.secrets.masterKeyId, key: deps.secrets.masterKey }, deps.secrets.previousMasterKeys));
   }
 
   async configure(tenantId: string, primary: ProviderChoice, fallback: ProviderChoice[], metadata: Partial<EventMetadata>): Promise<void> {

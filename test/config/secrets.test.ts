@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK } from 'jose';
 import { ConfigError } from '../../core/config/configError.js';
 import { loadSecrets } from '../../core/config/secrets.js';
+import { SecretBox } from '../../core/crypto/secretBox.js';
+import { ProviderSecrets } from '../../core/sms/providerSecrets.js';
 import { captureLogger } from '../support/captureLogger.js';
 import { tempDir } from '../support/tempDir.js';
 import { testConfig } from '../support/testConfig.js';
@@ -66,6 +68,32 @@ describe('loadSecrets', () => {
     expect(secrets.hmacKey.equals(hmac)).to.equal(true);
     expect(secrets.signingKey.kid).to.equal('prod-2026');
     expect(lines.filter((line) => line.level >= 40)).to.deep.equal([]);
+  });
+
+  it('rotates the master key: the new key seals, the keys in OTPLEDGER_PREVIOUS_MASTER_KEYS still open old values', async () => {
+    const config = testConfig(temp.dir);
+    const old = randomBytes(32).toString('base64');
+    const before = await loadSecrets(config, captureLogger().logger, { OTPLEDGER_MASTER_KEY: old });
+    const sealed = new ProviderSecrets(new SecretBox({ id: before.masterKeyId, key: before.masterKey }))
+      .seal('acme', 'CustomGateway', ['/api_key'], { uri: 'https://gw.example', api_key: 'k-123456789012' });
+
+    const after = await loadSecrets(config, captureLogger().logger, {
+      OTPLEDGER_MASTER_KEY: randomBytes(32).toString('base64'), OTPLEDGER_PREVIOUS_MASTER_KEYS: `${old}, ${randomBytes(32).toString('base64')}`,
+    });
+    expect(after.previousMasterKeys.map((k) => k.id)).to.include(before.masterKeyId);
+    const box = new ProviderSecrets(new SecretBox({ id: after.masterKeyId, key: after.masterKey }, after.previousMasterKeys));
+    expect(box.open('acme', 'CustomGateway', ['/api_key'], sealed).api_key).to.equal('k-123456789012');
+    const resealed = box.seal('acme', 'CustomGateway', ['/api_key'], { api_key: 'k-123456789012' }).api_key as string;
+    expect(resealed.split(':')[2]).to.equal(after.masterKeyId);
+
+    let error: unknown;
+    try {
+      await loadSecrets(config, captureLogger().logger, { OTPLEDGER_MASTER_KEY: old, OTPLEDGER_PREVIOUS_MASTER_KEYS: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as Error).message).to.contain('OTPLEDGER_PREVIOUS_MASTER_KEYS');
   });
 
   it('refuses keys of the wrong size or kind with a message naming the variable', async () => {
