@@ -115,6 +115,15 @@ export const configSchema = {
         tenants: { type: 'array', items: bootstrapTenantSchema, default: [] },
       },
     },
+    sms: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Let tenants point providers at loopback and private addresses (tests, demos, on-premise gateways). */
+        allowPrivateNetworks: { type: 'boolean', default: false },
+      },
+    },
     /** Module specifiers of external plugins, loaded at start. */
     plugins: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
   },

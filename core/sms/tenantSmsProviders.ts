@@ -2,6 +2,7 @@ import type { Secrets } from '../config/secrets.js';
 import type { ProviderServices } from '../../plugins/kit/index.js';
 import type { Clock } from '../clock.js';
 import { SecretBox } from '../crypto/secretBox.js';
+import { privateGatewayProblem } from './gatewayAddress.js';
 import { handleCommand, loadState } from '../decider/commandHandler.js';
 import { DomainError } from '../decider/decider.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
@@ -39,6 +40,7 @@ interface Deps {
   secrets: Pick<Secrets, 'masterKey' | 'masterKeyId' | 'previousMasterKeys'>;
   clock: Clock;
   providerServices: ProviderServices;
+  config: { sms: { allowPrivateNetworks: boolean } };
 }
 
 /**
@@ -58,6 +60,8 @@ export class TenantSmsProviders {
     const stream = tenantSmsStreamId(tenantId);
     for (const choice of [primary, ...fallback]) {
       const { plugin } = this.plugin(choice.provider);
+      const problem = this.deps.config.sms.allowPrivateNetworks ? undefined : await privateGatewayProblem(choice.settings);
+      if (problem) throw new ProviderValidationError(`${choice.provider}: ${problem}`);
       const provider = plugin.create(choice.settings, this.deps.providerServices);
       try {
         await provider.validate?.({ tenantId, timeoutMs: plugin.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS });
