@@ -16,7 +16,8 @@ describe('sqlite event store shared by two processes', function () {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otpledger-2proc-')), 'events.db');
     await SqliteEventStore.open(file).close(); // create the schema before the race
     const count = 150;
-    const startAt = String(Date.now() + 3000);
+    // both children start appending at this moment: long enough for either to boot on a busy machine
+    const startAt = String(Date.now() + 6000);
     const outputs = await Promise.all(
       ['p1', 'p2'].map((tag) =>
         run(process.execPath, ['--import', 'tsx', appender, file, 'shared', String(count), tag, startAt]),
