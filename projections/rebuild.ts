@@ -37,10 +37,16 @@ export async function rebuildProjections(
     batch = [];
     onProgress({ events, position: from, head });
   };
-  for await (const event of eventStore.readAll()) {
-    batch.push(event);
-    if (batch.length >= BATCH_SIZE) flush();
+  for await (const page of eventStore.readAllPages?.() ?? singleEvents(eventStore.readAll())) {
+    for (const event of page) {
+      batch.push(event);
+      if (batch.length >= BATCH_SIZE) flush();
+    }
   }
   if (batch.length > 0) flush();
   return { events, position: from, head };
+}
+
+async function* singleEvents(events: AsyncIterable<RecordedEvent>): AsyncIterable<RecordedEvent[]> {
+  for await (const event of events) yield [event];
 }

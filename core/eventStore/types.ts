@@ -102,6 +102,8 @@ export interface EventStore {
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events in global order, filtered, as an async iterable (paged internally: memory stays flat). */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /** Optional: `readAll` a page at a time, for replays, where a promise per event is measurable. */
+  readAllPages?(options?: ReadAllOptions): AsyncIterable<RecordedEvent[]>;
   /** Catch up from the checkpoint, then stay live. The handler is called one event at a time, in order. */
   subscribe(options: SubscribeOptions, handler: EventHandler): Subscription;
   /** The global position of the newest (non-system) event, 0 when the store is empty. */
