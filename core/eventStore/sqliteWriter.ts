@@ -7,21 +7,21 @@ import { chainMetadata } from './hashChain.js';
 import { BoundedCache } from '../support/boundedCache.js';
 import type { AppendResult, ExpectedRevision, NewEvent } from './types.js';
 
-/** One append as it crosses to the writer (plain data: it may cross a thread boundary). */
-export interface WireAppend {
+/** One append as the writer commits it. */
+export interface QueuedAppend {
   stream: string;
   events: readonly NewEvent[];
   expected: ExpectedRevision;
   recordedAt: number;
 }
 
-/** One append's outcome, also plain data. */
-export type WireOutcome =
+/** One append's outcome: its result, or why it failed (a conflict, or what SQLite said). */
+export type AppendOutcome =
   | { ok: true; result: AppendResult }
   | { ok: false; conflict?: { stream: string; expected: ExpectedRevision; actual: number | undefined }; message: string; code?: string };
 
 /** Turns a failed outcome back into the error the caller sees. */
-export function outcomeError(outcome: Extract<WireOutcome, { ok: false }>): Error {
+export function outcomeError(outcome: Extract<AppendOutcome, { ok: false }>): Error {
   if (outcome.conflict) return new ConcurrencyError(outcome.conflict.stream, outcome.conflict.expected, outcome.conflict.actual);
   return Object.assign(new Error(outcome.message), outcome.code ? { code: outcome.code } : {});
 }
@@ -60,8 +60,8 @@ export class SqliteWriter {
     this.insertAllInSavepoint = db.transaction((rows: readonly (readonly unknown[])[]) => this.insertAll(rows));
   }
 
-  writeBatch(batch: readonly WireAppend[]): WireOutcome[] {
-    const outcomes: WireOutcome[] = [];
+  writeBatch(batch: readonly QueuedAppend[]): AppendOutcome[] {
+    const outcomes: AppendOutcome[] = [];
     try {
       this.db.transaction(() => {
         outcomes.length = 0;
@@ -96,7 +96,7 @@ export class SqliteWriter {
    * event ids (which may collide at insert) get one. The immediate transaction holds the write lock,
    * so no other process can move the stream between the check and the insert.
    */
-  private write({ stream, events, expected, recordedAt }: WireAppend): AppendResult {
+  private write({ stream, events, expected, recordedAt }: QueuedAppend): AppendResult {
     const last = this.heads.get(stream) ?? this.lastEvent.get(stream);
     const current = last?.revision ?? -1;
     if (!satisfies(expected, current)) throw new ConcurrencyError(stream, expected, current);
@@ -121,7 +121,7 @@ export class SqliteWriter {
   }
 }
 
-function failure(append: WireAppend, error: unknown): WireOutcome {
+function failure(append: QueuedAppend, error: unknown): AppendOutcome {
   if (error instanceof ConcurrencyError) {
     return { ok: false, conflict: { stream: error.stream, expected: error.expected, actual: error.actual }, message: error.message };
   }

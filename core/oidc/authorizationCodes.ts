@@ -6,13 +6,8 @@ import type { EventMetadata } from '../eventStore/types.js';
 import { authorizationCodeDecider } from './authorizationCodeDecider.js';
 import { AUTHORIZATION_CODE_DOMAIN, authorizationCodeStreamId, type AuthorizationCodeGrant } from './authorizationCodeEvents.js';
 
-export interface IssueAuthorizationCodeRequest {
-  tenantId: string;
-  clientId: string;
-  redirectUri: string;
-  userId?: string;
-  phoneNumber: string;
-  createNewUser: boolean;
+/** Everything the code grants (its expiry is set here), and the metadata of the events. */
+export interface IssueAuthorizationCodeRequest extends Omit<AuthorizationCodeGrant, 'expiresAt'> {
   metadata: Partial<EventMetadata>;
 }
 

@@ -22,9 +22,8 @@ export interface ClientAccessTokenClaims extends Registered {
   role: ApplicationRole;
 }
 
-/** A signed-in user, through an application, in a session. Header `typ: at+jwt`. */
-export interface UserAccessTokenClaims extends Registered {
-  token_use: 'user';
+/** What every token of a user's session carries: the user, the application, the session. */
+interface SessionTokenClaims extends Registered {
   sub: string;
   aud: string;
   jti: string;
@@ -33,17 +32,16 @@ export interface UserAccessTokenClaims extends Registered {
   sid: string;
 }
 
+/** A signed-in user, through an application, in a session. Header `typ: at+jwt`. */
+export interface UserAccessTokenClaims extends SessionTokenClaims {
+  token_use: 'user';
+}
+
 export type AccessTokenClaims = ClientAccessTokenClaims | UserAccessTokenClaims;
 
 /** Rotating: each use records its `jti` as spent and issues the next one (see `sessionDecider`). */
-export interface RefreshTokenClaims extends Registered {
+export interface RefreshTokenClaims extends SessionTokenClaims {
   token_use: 'refresh';
-  sub: string;
-  aud: string;
-  jti: string;
-  client_id: string;
-  tenant_id: string;
-  sid: string;
 }
 
 /** OpenID Connect Core §2 and §5.1; `sub` is the user id. */

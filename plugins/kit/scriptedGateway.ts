@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** How the gateway answers sends: as a working gateway, or one of the failures the contract suite plays. */
@@ -89,14 +89,18 @@ export async function startScriptedGateway(options: ScriptedGatewayOptions = {})
     script: [],
     requests: [],
     accepted: [],
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeGatewayServer(server, hanging),
   };
   return gateway;
+}
+
+/** Stops a test gateway at once: answers still hanging are cut, open connections closed. */
+export function closeGatewayServer(server: Server, hanging: Iterable<ServerResponse>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    for (const res of hanging) res.destroy();
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
 }
 
 function reply(res: ServerResponse, answer: GatewayAnswer): void {

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { jwtVerify, type JWTPayload } from 'jose';
 import type { ContractGateway, GatewayMode } from '../../../plugins/kit/contract.js';
+import { closeGatewayServer } from '../../../plugins/kit/scriptedGateway.js';
 
 export interface GatewayAuth {
   subject: string;
@@ -81,12 +82,7 @@ export async function startAuth0Gateway(auth?: GatewayAuth, settings: Record<str
       gateway.requests
         .filter((r) => r.accepted)
         .map((r) => ({ to: r.json.recipient, body: r.json.body, senderId: r.json.sender })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeGatewayServer(server, hanging),
   };
   return gateway;
 }
