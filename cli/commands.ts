@@ -7,11 +7,9 @@ import { recordAuditQuery } from '../core/audit/auditLog.js';
 import { exportLines } from '../core/audit/exportFormats.js';
 import { toAuditRecord } from '../core/audit/redact.js';
 import { verifyChain } from '../core/audit/verifyChain.js';
-import { keyedHash } from '../core/crypto/keyedHash.js';
 import type { Cradle } from '../core/cradle.js';
 import { parsePointInTime, stateAt, stateKinds, type StateKind } from '../core/timeTravel/stateAt.js';
-import { parsePhoneNumber } from '../core/users/phoneNumber.js';
-import { PHONE_HASH_DOMAIN } from '../projections/phoneIndex.js';
+import { parsePhoneNumber, phoneNumberHash } from '../core/users/phoneNumber.js';
 import { rebuildProjections } from '../projections/rebuild.js';
 import { parseOptions, UsageError } from './args.js';
 import { progressBar } from './progressBar.js';
@@ -45,7 +43,7 @@ export async function auditQuery(cradle: Cradle, args: string[]): Promise<number
     types: options.types, user_id: options['user-id'], phone_number: options['phone-number'], client_id: options['client-id'],
     from: options.from, to: options.to, cursor: options.cursor,
   });
-  const phoneHash = filters.phoneNumber === undefined ? undefined : keyedHash(cradle.secrets.hmacKey, PHONE_HASH_DOMAIN, parsePhoneNumber(filters.phoneNumber).e164);
+  const phoneHash = filters.phoneNumber === undefined ? undefined : phoneNumberHash(cradle.secrets.hmacKey, parsePhoneNumber(filters.phoneNumber).e164);
   await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'events', { ...describeFilters(filters), format });
   async function* records() {
     for await (const event of auditEvents(cradle.eventStore, cradle.readModels.db, filters, phoneHash)) yield toAuditRecord(event);

@@ -1,11 +1,9 @@
 import type { Database } from 'better-sqlite3';
-import { keyedHash } from '../core/crypto/keyedHash.js';
+import { phoneNumberHash } from '../core/users/phoneNumber.js';
 import type { RecordedEvent } from '../core/eventStore/types.js';
 import type { Projection } from './projection.js';
 import { parseOtpStream } from './streamNames.js';
 
-/** The keyed-hash domain of phone numbers: the same hash the OTP streams and the identifier index use. */
-export const PHONE_HASH_DOMAIN = 'identifier:phone_number';
 
 const USER_INDEX_PHONE = /^useridx-.+-phone_number-([0-9a-f]{64})$/;
 
@@ -16,7 +14,7 @@ const USER_INDEX_PHONE = /^useridx-.+-phone_number-([0-9a-f]{64})$/;
  * index), a `phoneHash` field, or a number in their data (hashed here, never kept).
  */
 export function phoneIndexProjection(hmacKey: Buffer): Projection {
-  const hashNumber = (e164: string) => keyedHash(hmacKey, PHONE_HASH_DOMAIN, e164);
+  const hashNumber = (e164: string) => phoneNumberHash(hmacKey, e164);
   const phoneHashesOf = (event: RecordedEvent): string[] => {
     const fromStream = parseOtpStream(event.streamName)?.phoneHash ?? USER_INDEX_PHONE.exec(event.streamName)?.[1];
     if (fromStream) return [fromStream];

@@ -5,7 +5,7 @@ import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import type { Ids } from '../ids.js';
 import type { OutgoingSms, SmsSender } from '../sms/smsSender.js';
 import type { Application } from '../applications/applicationDecider.js';
-import type { PhoneNumber } from '../users/phoneNumber.js';
+import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
 import { generateCode, hashCode } from './otpCodes.js';
 import { otpDecider, type OtpPolicy } from './otpDecider.js';
 import { otpStreamId, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
@@ -68,7 +68,7 @@ export class OtpService {
   }
 
   phoneHash(phone: PhoneNumber): string {
-    return keyedHash(this.hmacKey, 'identifier:phone_number', phone.e164);
+    return phoneNumberHash(this.hmacKey, phone.e164);
   }
 
   /** Throws `LockedOutError` while the phone is locked out. Answers the id of the code it issued. */

@@ -1,14 +1,13 @@
 import { applicationDecider } from '../applications/applicationDecider.js';
 import { clientStreamId, type ApplicationEvent } from '../applications/applicationEvents.js';
 import { redactValue } from '../audit/redact.js';
-import { keyedHash } from '../crypto/keyedHash.js';
 import type { Decider } from '../decider/decider.js';
 import type { EventStore, RecordedEvent } from '../eventStore/types.js';
 import { otpDecider } from '../otp/otpDecider.js';
 import { otpStreamId, type OtpEvent } from '../otp/otpEvents.js';
 import { userDecider } from '../users/userDecider.js';
 import { userStreamId, type UserEvent } from '../users/userEvents.js';
-import { parsePhoneNumber } from '../users/phoneNumber.js';
+import { parsePhoneNumber, phoneNumberHash } from '../users/phoneNumber.js';
 
 export const stateKinds = ['user', 'provider', 'policy', 'lockouts'] as const;
 export type StateKind = (typeof stateKinds)[number];
@@ -83,7 +82,7 @@ export async function stateAt(
     }
     case 'lockouts': {
       // the id is a phone number (E.164) or its keyed hash
-      const phoneHash = /^[0-9a-f]{64}$/.test(id) ? id : keyedHash(hmacKey, 'identifier:phone_number', parsePhoneNumber(id).e164);
+      const phoneHash = /^[0-9a-f]{64}$/.test(id) ? id : phoneNumberHash(hmacKey, parsePhoneNumber(id).e164);
       const state: Record<string, { lockedOut: boolean; lockedUntil: string | undefined; failedAttempts: number }> = {};
       let asOfPosition = 0;
       const moment = 'time' in point ? point.time.getTime() : undefined;

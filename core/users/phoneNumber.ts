@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DomainError } from '../decider/decider.js';
+import { keyedHash } from '../crypto/keyedHash.js';
 import { BoundedCache } from '../support/boundedCache.js';
 
 export interface PhoneNumber {
@@ -26,4 +27,12 @@ export function parsePhoneNumber(input: string): PhoneNumber {
     if (!parsed || !parsed.isValid()) throw new InvalidPhoneNumberError(input);
     return Object.freeze({ e164: parsed.number, countryCallingCode: parsed.countryCallingCode });
   });
+}
+
+/**
+ * The keyed hash that stands for a phone number wherever the number itself must not: OTP stream names,
+ * the identifier index, the audit phone index. One function, so they always match.
+ */
+export function phoneNumberHash(hmacKey: Buffer, e164: string): string {
+  return keyedHash(hmacKey, 'identifier:phone_number', e164);
 }

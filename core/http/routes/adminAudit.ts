@@ -6,10 +6,8 @@ import { recordAuditQuery } from '../../audit/auditLog.js';
 import { exportLines } from '../../audit/exportFormats.js';
 import { toAuditRecord, type AuditRecord } from '../../audit/redact.js';
 import { verifyChain } from '../../audit/verifyChain.js';
-import { keyedHash } from '../../crypto/keyedHash.js';
 import type { Cradle } from '../../cradle.js';
-import { parsePhoneNumber } from '../../users/phoneNumber.js';
-import { PHONE_HASH_DOMAIN } from '../../../projections/phoneIndex.js';
+import { parsePhoneNumber, phoneNumberHash } from '../../users/phoneNumber.js';
 import { requireClient } from '../auth.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
@@ -39,7 +37,7 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
     let phoneHash: string | undefined;
     try {
       filters = parseAuditFilters(tenantId, ctx.query);
-      if (filters.phoneNumber !== undefined) phoneHash = keyedHash(secrets.hmacKey, PHONE_HASH_DOMAIN, parsePhoneNumber(filters.phoneNumber).e164);
+      if (filters.phoneNumber !== undefined) phoneHash = phoneNumberHash(secrets.hmacKey, parsePhoneNumber(filters.phoneNumber).e164);
     } catch (error) {
       throw badRequest((error as Error).message);
     }
