@@ -4,7 +4,7 @@ import type { Projection } from './projection.js';
 import type { ReadModelStore } from './readModelStore.js';
 
 /** Large batches: each commit rewrites the index pages it touched, so fewer commits replay faster. */
-const BATCH_SIZE = 20_000;
+const BATCH_SIZE = 50_000;
 
 export interface RebuildProgress {
   events: number;

@@ -3,10 +3,27 @@
  * The names are built by their owners (`otpStreamId`, `clientStreamId`, ...); these parsers follow them.
  */
 
-/** `otp-<tenantId>-<purpose>-<phoneHash>`: tenant ids may hold dashes, so parse from the end. */
+const HEX_HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * `otp-<tenantId>-<purpose>-<phoneHash>`: tenant ids may hold dashes, so parse from the end. Runs for
+ * most events of a replay, so it slices instead of matching one backtracking pattern.
+ */
 export function parseOtpStream(stream: string): { tenantId: string; purpose: string; phoneHash: string } | undefined {
-  const match = /^otp-(.+)-(login|verify)-([0-9a-f]{64})$/.exec(stream);
-  return match ? { tenantId: match[1]!, purpose: match[2]!, phoneHash: match[3]! } : undefined;
+  if (!stream.startsWith('otp-') || stream.charCodeAt(stream.length - 65) !== 45 /* - */) return undefined;
+  const phoneHash = stream.slice(-64);
+  const head = stream.slice(4, -65);
+  const dash = head.lastIndexOf('-');
+  const purpose = head.slice(dash + 1);
+  if (dash < 1 || (purpose !== 'login' && purpose !== 'verify') || !HEX_HASH.test(phoneHash)) return undefined;
+  return { tenantId: head.slice(0, dash), purpose, phoneHash };
+}
+
+/** The phone hash at the end of `<prefix>...-<phoneHash>` stream names, without parsing the rest. */
+export function trailingPhoneHash(stream: string, prefix: string): string | undefined {
+  if (!stream.startsWith(prefix) || stream.charCodeAt(stream.length - 65) !== 45 /* - */) return undefined;
+  const hash = stream.slice(-64);
+  return HEX_HASH.test(hash) ? hash : undefined;
 }
 
 /** `client-<clientId>` */

@@ -4,14 +4,17 @@ import { rebuildProjections } from '../../projections/rebuild.js';
 import { listUsers } from '../../projections/users.js';
 import { activeLockouts } from '../../projections/lockouts.js';
 import { otpStats } from '../../projections/otpStats.js';
+import { phoneIndexEntries } from '../../projections/phoneIndex.js';
 import { getApplicationPolicy } from '../../projections/applicationPolicies.js';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
 
 const phone = '+15125550101';
 
+/** Every read model table's rows; the phone index as its (hash, position) pairs, however batches grouped them into rows. */
 function snapshot(db: Database, tables: readonly string[]): Record<string, unknown[]> {
-  return Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM "${table}" ORDER BY 1, 2`).all()]));
+  return Object.fromEntries(tables.map((table) =>
+    [table, table === 'phone_index' ? phoneIndexEntries(db) : db.prepare(`SELECT * FROM "${table}" ORDER BY 1, 2`).all()]));
 }
 
 /** Traffic through HTTP: a user, a login, a lockout, a policy change. */
