@@ -2,11 +2,30 @@ import { Router } from '@koa/router';
 import type { Cradle } from '../../cradle.js';
 import { activeLockouts } from '../../../projections/lockouts.js';
 import { otpStats } from '../../../projections/otpStats.js';
+import { getUser, listUsersPage } from '../../../projections/users.js';
+import type { User } from '../../users/userDecider.js';
 import { requireClient } from '../auth.js';
-import { badRequest } from '../httpError.js';
+import { badRequest, notFound } from '../httpError.js';
+import { userBody } from './cisUsers.js';
 import type { AppState } from '../types.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_PAGE = 500;
+
+const adminUserBody = (user: User) => ({ ...userBody(user), apps: user.apps });
+
+function pageSize(value: unknown): number {
+  if (value === undefined) return 100;
+  const limit = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!(limit >= 1 && limit <= MAX_PAGE)) throw badRequest(`limit must be a whole number from 1 to ${MAX_PAGE}`);
+  return limit;
+}
+
+function text(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw badRequest(`${name} must be one non-empty value`);
+  return value;
+}
 
 function dayParam(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -19,6 +38,8 @@ function dayParam(value: unknown, name: string): string | undefined {
  * `GET /admin/v1/stats/otp?from=YYYY-MM-DD&to=YYYY-MM-DD` — OTP activity per application, provider,
  * country calling code and day, with the conversion rate; `GET /admin/v1/lockouts` — lockouts in force.
  * For the tenant of a management or auditor token.
+ * `GET /admin/v1/users?limit=&after=<user_id>` and `GET /admin/v1/users/<user_id>` — profiles, verified
+ * phone and applications, for management tokens only (profiles are personal data, not audit data).
  */
 export function adminReadModelRoutes({ tokens, readModels, clock }: Pick<Cradle, 'tokens' | 'readModels' | 'clock'>): Router<AppState> {
   const router = new Router<AppState>();
@@ -33,6 +54,20 @@ export function adminReadModelRoutes({ tokens, readModels, clock }: Pick<Cradle,
   router.get('/admin/v1/lockouts', auth, (ctx) => {
     // phone hashes, not numbers: the audit API finds a number's events by hashing it
     ctx.body = { result: activeLockouts(readModels.db, ctx.state.auth.tenantId, clock.now()) };
+  });
+
+  const manage = requireClient(tokens, ['management']);
+
+  router.get('/admin/v1/users', manage, (ctx) => {
+    const limit = pageSize(ctx.query.limit);
+    const users = listUsersPage(readModels.db, ctx.state.auth.tenantId, text(ctx.query.after, 'after') ?? '', limit);
+    ctx.body = { result: users.map(adminUserBody), next_cursor: users.length === limit ? users[users.length - 1]!.userId : null };
+  });
+
+  router.get('/admin/v1/users/:user_id', manage, (ctx) => {
+    const user = getUser(readModels.db, ctx.state.auth.tenantId, ctx.params.user_id!);
+    if (!user) throw notFound('user not found');
+    ctx.body = { result: adminUserBody(user) };
   });
 
   return router;
