@@ -18,7 +18,9 @@ export function errorHandler(renderers: readonly ErrorRenderer[]): AppMiddleware
       if (ctx.status === 404 && ctx.body == null) throw notFound(`no route for ${ctx.method} ${ctx.path}`);
     } catch (thrown) {
       const error = toHttpError(thrown);
-      if (error.status >= 500) ctx.state.log.error({ err: error.cause ?? error }, 'request failed');
+      // an exposed 5xx (a failed SMS delivery) was chosen and logged with its detail where it happened;
+      // the request line records its status, so only unexpected failures are logged here
+      if (error.status >= 500 && !error.expose) ctx.state.log.error({ err: error.cause ?? error }, 'request failed');
       if (ctx.headerSent) return;
       const shown: PublicError = error.expose
         ? { status: error.status, code: error.code, description: error.description }

@@ -1,6 +1,7 @@
 import { asValue } from 'awilix';
 import { expect } from 'chai';
 import { defaultDispatchPolicy } from '../../core/sms/smsDispatcher.js';
+import { captureLogger, type LogLine } from '../support/captureLogger.js';
 import { startCustomGateway } from '../support/customGatewayServer.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
 
@@ -14,12 +15,15 @@ describe('a tenant switches SMS provider and the next OTP goes through it (seed:
   let admin: string;
   let gateway: Awaited<ReturnType<typeof startCustomGateway>>;
   const backoffs: number[] = [];
+  let lines: LogLine[];
 
   beforeEach(async () => {
     backoffs.length = 0;
     // retries wait on an injected sleep: the test records the backoff instead of sleeping it
     const policy = { ...defaultDispatchPolicy, timeoutMs: 300, sleep: async (ms: number) => void backoffs.push(ms) };
-    t = await startOtpServer({ overrides: { smsDispatchPolicy: asValue(policy) } });
+    const captured = captureLogger();
+    lines = captured.lines;
+    t = await startOtpServer({ overrides: { smsDispatchPolicy: asValue(policy), logger: asValue(captured.logger) } });
     [app, admin] = [await t.clientToken('acme-web'), await t.clientToken('acme-admin')];
     gateway = await startCustomGateway(API_KEY);
     await t.post('/cis/v1/users', { phone_number: phone }, app);
@@ -114,10 +118,15 @@ describe('a tenant switches SMS provider and the next OTP goes through it (seed:
   it('gives up with 502 when every provider fails, and the OTP is not left usable', async () => {
     await useGateway();
     gateway.server.mode = 'rate_limited';
+    const mark = lines.length;
     const failed = await send();
     expect(failed.status).to.equal(502);
     expect(failed.body.message).to.equal('the SMS could not be delivered (rate_limited)');
+    const sendLines = lines.slice(mark);
     expect(gatewayPosts()).to.have.length(3);
     expect((await authenticate(codeAtGateway())).status).to.equal(401);
+    // logged once, as a warning with the provider and reason; the request line shows the 502
+    expect(sendLines.filter((line) => line.level >= 40).map((line) => line.msg)).to.deep.equal(['SMS delivery failed']);
+    expect(sendLines.find((line) => line.msg === 'request' && line.path === '/cis/v1/auth/otp/send' && line.status === 502)).to.not.equal(undefined);
   });
 });
