@@ -3,10 +3,8 @@ import { BoundedCache } from '../core/support/boundedCache.js';
 import { phoneNumberHash } from '../core/users/phoneNumber.js';
 import type { RecordedEvent } from '../core/eventStore/types.js';
 import type { Projection } from './projection.js';
-import { parseOtpStream, trailingPhoneHash } from './streamNames.js';
+import { parseOtpStream, userIndexPhoneHash } from './streamNames.js';
 
-/** `useridx-<tenantId>-phone_number-<phoneHash>` (core/users/userDirectory.ts). */
-const USER_INDEX_PHONE = '-phone_number-';
 /** Phone numbers whose hash is remembered; beyond it they are hashed again. */
 const MAX_CACHED_PHONES = 500_000;
 
@@ -27,8 +25,7 @@ export function phoneIndexProjection(hmacKey: Buffer): Projection {
   const hashes = new BoundedCache<string, string>(MAX_CACHED_PHONES);
   const hashNumber = (e164: string) => hashes.getOrCompute(e164, () => phoneNumberHash(hmacKey, e164));
   const phoneHashOf = (event: RecordedEvent): string | undefined => {
-    const fromStream = parseOtpStream(event.streamName)?.phoneHash ??
-      (event.streamName.endsWith(USER_INDEX_PHONE, event.streamName.length - 64) ? trailingPhoneHash(event.streamName, 'useridx-') : undefined);
+    const fromStream = parseOtpStream(event.streamName)?.phoneHash ?? userIndexPhoneHash(event.streamName);
     if (fromStream) return fromStream;
     const data = (event.data ?? {}) as Record<string, unknown>;
     if (typeof data.phoneHash === 'string') return data.phoneHash;

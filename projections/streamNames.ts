@@ -10,17 +10,22 @@ const HEX_HASH = /^[0-9a-f]{64}$/;
  * most events of a replay, so it slices instead of matching one backtracking pattern.
  */
 export function parseOtpStream(stream: string): { tenantId: string; purpose: string; phoneHash: string } | undefined {
-  if (!stream.startsWith('otp-') || stream.charCodeAt(stream.length - 65) !== 45 /* - */) return undefined;
-  const phoneHash = stream.slice(-64);
-  const head = stream.slice(4, -65);
+  const phoneHash = trailingPhoneHash(stream, 'otp-');
+  if (phoneHash === undefined) return undefined;
+  const head = stream.slice('otp-'.length, -65);
   const dash = head.lastIndexOf('-');
   const purpose = head.slice(dash + 1);
-  if (dash < 1 || (purpose !== 'login' && purpose !== 'verify') || !HEX_HASH.test(phoneHash)) return undefined;
+  if (dash < 1 || (purpose !== 'login' && purpose !== 'verify')) return undefined;
   return { tenantId: head.slice(0, dash), purpose, phoneHash };
 }
 
+/** `useridx-<tenantId>-phone_number-<phoneHash>` (`identifierStreamId`): the phone hash, else undefined. */
+export function userIndexPhoneHash(stream: string): string | undefined {
+  return stream.endsWith('-phone_number-', stream.length - 64) ? trailingPhoneHash(stream, 'useridx-') : undefined;
+}
+
 /** The phone hash at the end of `<prefix>...-<phoneHash>` stream names, without parsing the rest. */
-export function trailingPhoneHash(stream: string, prefix: string): string | undefined {
+function trailingPhoneHash(stream: string, prefix: string): string | undefined {
   if (!stream.startsWith(prefix) || stream.charCodeAt(stream.length - 65) !== 45 /* - */) return undefined;
   const hash = stream.slice(-64);
   return HEX_HASH.test(hash) ? hash : undefined;

@@ -49,13 +49,12 @@ export function getUser(db: Database, tenantId: string, userId: string): User | 
   return row && (JSON.parse(row.doc) as User);
 }
 
-/** A tenant's users ordered by user id, `limit` of them after the user id `after` (a cursor). */
+/** A tenant's users ordered by user id, `limit` of them (-1: all) after the user id `after` (a cursor). */
 export function listUsersPage(db: Database, tenantId: string, after: string, limit: number): User[] {
   const rows = db.prepare('SELECT doc FROM users WHERE tenant_id = ? AND user_id > ? ORDER BY user_id LIMIT ?').all(tenantId, after, limit) as { doc: string }[];
   return rows.map((row) => JSON.parse(row.doc) as User);
 }
 
 export function listUsers(db: Database, tenantId: string): User[] {
-  const rows = db.prepare('SELECT doc FROM users WHERE tenant_id = ? ORDER BY user_id').all(tenantId) as { doc: string }[];
-  return rows.map((row) => JSON.parse(row.doc) as User);
+  return listUsersPage(db, tenantId, '', -1);
 }

@@ -11,6 +11,7 @@ import { parsePhoneNumber, phoneNumberHash } from '../../users/phoneNumber.js';
 import { requireClient } from '../auth.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
+import { pageLimit } from '../pageLimit.js';
 import type { AppState } from '../types.js';
 
 const DEFAULT_LIMIT = 100;
@@ -41,9 +42,7 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
     } catch (error) {
       throw badRequest((error as Error).message);
     }
-    const limitText = ctx.query.limit;
-    const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_LIMIT}`);
+    const limit = pageLimit(ctx.query.limit, MAX_LIMIT, DEFAULT_LIMIT);
     const format = ctx.accepts('application/json', 'application/x-ndjson', 'text/csv');
 
     await recordAuditQuery(eventStore, clock, tenantId, clientId, 'events', { ...describeFilters(filters), format }, eventMetadata(ctx, tenantId, clientId));

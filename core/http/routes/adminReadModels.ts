@@ -6,6 +6,7 @@ import { getUser, listUsersPage } from '../../../projections/users.js';
 import type { User } from '../../users/userDecider.js';
 import { requireClient } from '../auth.js';
 import { badRequest, notFound } from '../httpError.js';
+import { pageLimit } from '../pageLimit.js';
 import { userBody } from './cisUsers.js';
 import type { AppState } from '../types.js';
 
@@ -13,13 +14,6 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_PAGE = 500;
 
 const adminUserBody = (user: User) => ({ ...userBody(user), apps: user.apps });
-
-function pageSize(value: unknown): number {
-  if (value === undefined) return 100;
-  const limit = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : NaN;
-  if (!(limit >= 1 && limit <= MAX_PAGE)) throw badRequest(`limit must be a whole number from 1 to ${MAX_PAGE}`);
-  return limit;
-}
 
 function text(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -59,7 +53,7 @@ export function adminReadModelRoutes({ tokens, readModels, clock }: Pick<Cradle,
   const manage = requireClient(tokens, ['management']);
 
   router.get('/admin/v1/users', manage, (ctx) => {
-    const limit = pageSize(ctx.query.limit);
+    const limit = pageLimit(ctx.query.limit, MAX_PAGE, 100);
     const users = listUsersPage(readModels.db, ctx.state.auth.tenantId, text(ctx.query.after, 'after') ?? '', limit);
     ctx.body = { result: users.map(adminUserBody), next_cursor: users.length === limit ? users[users.length - 1]!.userId : null };
   });
