@@ -16,29 +16,52 @@ export function bindProjections(readModels: ReadModelStore, projections: readonl
   });
 }
 
-/**
- * Applies a batch of consecutive events, read after position `from`, and moves every projection's
- * checkpoint, all in one immediate transaction. Inside it each projection's checkpoint is read
- * afresh, so two appliers on one file (the server's runner and a `projections rebuild`) never apply an
- * event twice: each applies only events after the stored checkpoint. A projection whose checkpoint is
- * before `from` (it was reset meanwhile) is left alone, since applying would skip events: it is reported
- * back so its reader restarts from the checkpoint.
- */
+/** Every event type some of these projections handle: what a rebuild needs to read. */
+export function handledTypes(bound: readonly BoundProjection[]): string[] {
+  return [...new Set(bound.flatMap(({ projection }) => projection.canHandle))];
+}
+
+/** Applies a batch of consecutive events, read after position `from` (see `applyPages`). */
 export function applyBatch(readModels: ReadModelStore, bound: readonly BoundProjection[], events: readonly RecordedEvent[], from: number): { behind: string[] } {
+  return applyPages(readModels, bound, [events], from);
+}
+
+/**
+ * Applies consecutive events, read after position `from` page by page (a page is applied as it is
+ * read, so a large batch never sits in memory), and moves every projection's checkpoint, all in one
+ * immediate transaction. The pages may skip events that none of the projections handle.
+ *
+ * Inside the transaction each projection's checkpoint is read afresh, so two appliers on one file (the
+ * server's runner and a `projections rebuild`) never apply an event twice: each applies only events
+ * after the stored checkpoint. A projection whose checkpoint is before `from` (it was reset meanwhile)
+ * is left alone, since applying would skip events: it is reported back so its reader restarts from
+ * the checkpoint.
+ */
+export function applyPages(readModels: ReadModelStore, bound: readonly BoundProjection[], pages: Iterable<readonly RecordedEvent[]>, from: number): { behind: string[] } {
   const behind: string[] = [];
-  const last = events[events.length - 1]?.globalPosition;
-  if (last === undefined) return { behind };
   readModels.db.transaction(() => {
-    for (const { projection, writer, handles } of bound) {
-      const checkpoint = readModels.checkpoint(projection.name);
-      if (checkpoint.position < from || checkpoint.version !== projection.version) {
-        behind.push(projection.name);
-        continue;
+    const active: { bound: BoundProjection; after: number }[] = [];
+    for (const each of bound) {
+      const checkpoint = readModels.checkpoint(each.projection.name);
+      if (checkpoint.position < from || checkpoint.version !== each.projection.version) behind.push(each.projection.name);
+      else active.push({ bound: each, after: checkpoint.position });
+    }
+    // which projections take each type, looked up once per event rather than once per projection
+    const byType = new Map<string, typeof active>();
+    for (const entry of active) {
+      for (const type of entry.bound.handles) byType.set(type, [...(byType.get(type) ?? []), entry]);
+    }
+    let last: number | undefined;
+    for (const page of pages) {
+      for (const event of page) {
+        const takers = byType.get(event.type);
+        if (takers) for (const { bound: { writer }, after } of takers) if (event.globalPosition > after) writer.apply(event);
       }
-      if (checkpoint.position >= last) continue;
-      for (const event of events) {
-        if (event.globalPosition > checkpoint.position && handles.has(event.type)) writer.apply(event);
-      }
+      last = page[page.length - 1]?.globalPosition ?? last;
+    }
+    if (last === undefined) return;
+    for (const { bound: { projection, writer }, after } of active) {
+      if (after >= last) continue;
       writer.flush?.();
       readModels.setCheckpoint(projection.name, last, projection.version);
     }

@@ -51,3 +51,54 @@ export function filterSql(filter: EventFilter | undefined): { sql: string; param
   }
   return { sql: clauses.map((clause) => ` AND ${clause}`).join(''), params };
 }
+
+/** The columns of a replay page, read as arrays (`raw` mode): no object per row. */
+export const replayColumns = 'position, stream, revision, type, data, recorded_at';
+export type ReplayRow = [position: number, stream: string, revision: number, type: string, data: string, recordedAt: number];
+
+/** The columns a replayed event reads on first use, by position. */
+export type ReplayDetails = (position: number) => { id: string; metadata: string };
+
+/**
+ * A recorded event for replays: `data` parsed at once; `id` and `metadata` (the largest column: hash
+ * chain, correlation id), which projections seldom read, are fetched and parsed on first use, and
+ * `recordedAt` made then. Not for serialising: those are prototype getters.
+ */
+export class ReplayedEvent implements RecordedEvent {
+  readonly globalPosition: number;
+  readonly streamName: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: unknown;
+  private readonly recordedMs: number;
+  private details: { id: string; metadata: EventMetadata } | undefined;
+
+  constructor(row: ReplayRow, private readonly readDetails: ReplayDetails) {
+    this.globalPosition = row[0];
+    this.streamName = row[1];
+    this.revision = row[2];
+    this.type = row[3];
+    this.data = JSON.parse(row[4]) as unknown;
+    this.recordedMs = row[5];
+  }
+
+  get id(): string {
+    return this.loadDetails().id;
+  }
+
+  get metadata(): EventMetadata {
+    return this.loadDetails().metadata;
+  }
+
+  get recordedAt(): Date {
+    return new Date(this.recordedMs);
+  }
+
+  private loadDetails(): { id: string; metadata: EventMetadata } {
+    if (!this.details) {
+      const row = this.readDetails(this.globalPosition);
+      this.details = { id: row.id, metadata: JSON.parse(row.metadata) as EventMetadata };
+    }
+    return this.details;
+  }
+}

@@ -104,6 +104,12 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** Optional: `readAll` a page at a time, for replays, where a promise per event is measurable. */
   readAllPages?(options?: ReadAllOptions): AsyncIterable<RecordedEvent[]>;
+  /**
+   * Optional, for rebuilds: the events of these types after `position`, at most `limit`, in global
+   * order. Synchronous, so a rebuild reads and applies a batch inside one read-model transaction with
+   * nothing in between. Their `metadata` is parsed on first use (most projections never read it).
+   */
+  readReplayPage?(position: number, eventTypes: readonly string[], limit: number): RecordedEvent[];
   /** Catch up from the checkpoint, then stay live. The handler is called one event at a time, in order. */
   subscribe(options: SubscribeOptions, handler: EventHandler): Subscription;
   /** The global position of the newest (non-system) event, 0 when the store is empty. */
