@@ -6,6 +6,12 @@ import { replayInto } from './replay.js';
 import type { ReadModelStore } from './readModelStore.js';
 
 const BATCH_SIZE = 1000;
+/**
+ * A replay batch blocks the event loop while it runs: 5,000 events keep that near 50 ms for a server that
+ * is answering requests meanwhile, at little cost in speed against a rebuild's 50,000 (81k vs 84k
+ * events/s over 1M events here).
+ */
+const REPLAY_BATCH_SIZE = 5000;
 const RETRY_MS = 5000;
 
 /**
@@ -70,6 +76,7 @@ export class ProjectionRunner {
     try {
       let reset = false;
       const done = await replayInto(this.eventStore, this.readModels, this.bound, from, {
+        batchSize: REPLAY_BATCH_SIZE,
         keepGoing: () => current() && !reset,
         onBatch: (progress, behind) => {
           if (behind.length > 0) {

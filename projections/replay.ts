@@ -4,7 +4,7 @@ import { applyBatch, applyPages, handledTypes, type BoundProjection } from './ap
 import type { ReadModelStore } from './readModelStore.js';
 
 /** Large batches: each commit rewrites the index pages it touched, so fewer commits replay faster. */
-const BATCH_SIZE = 50_000;
+const DEFAULT_BATCH_SIZE = 50_000;
 const PAGE_SIZE = 1000;
 
 export interface ReplayProgress {
@@ -19,6 +19,8 @@ export interface ReplayOptions {
   onBatch?: (progress: ReplayProgress, behind: readonly string[]) => void;
   /** Asked before each batch: `false` ends the replay there (a runner that stopped or restarted). */
   keepGoing?: () => boolean;
+  /** Events per batch (one transaction), 50,000 unless given. */
+  batchSize?: number;
 }
 
 /**
@@ -26,10 +28,10 @@ export interface ReplayOptions {
  * until the end of the log. Only events of the types they handle are read.
  */
 export function replayInto(eventStore: EventStore, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number, options: ReplayOptions = {}): Promise<ReplayProgress> {
-  const { onBatch = () => {}, keepGoing = () => true } = options;
+  const resolved = { onBatch: () => {}, keepGoing: () => true, batchSize: DEFAULT_BATCH_SIZE, ...options };
   return eventStore.readReplayPage
-    ? replaySynchronously(eventStore.readReplayPage.bind(eventStore), readModels, bound, from, onBatch, keepGoing)
-    : replayBuffered(eventStore, readModels, bound, from, onBatch, keepGoing);
+    ? replaySynchronously(eventStore.readReplayPage.bind(eventStore), readModels, bound, from, resolved)
+    : replayBuffered(eventStore, readModels, bound, from, resolved);
 }
 
 /**
@@ -39,13 +41,13 @@ export function replayInto(eventStore: EventStore, readModels: ReadModelStore, b
  */
 async function replaySynchronously(
   readPage: NonNullable<EventStore['readReplayPage']>, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number,
-  onBatch: NonNullable<ReplayOptions['onBatch']>, keepGoing: () => boolean,
+  { onBatch, keepGoing, batchSize }: Required<ReplayOptions>,
 ): Promise<ReplayProgress> {
   const types = handledTypes(bound);
   const progress: ReplayProgress = { events: 0, position: from };
   let more = true;
   function* batch(): Iterable<RecordedEvent[]> {
-    for (let read = 0; read < BATCH_SIZE;) {
+    for (let read = 0; read < batchSize;) {
       const page = readPage(progress.position, types, PAGE_SIZE);
       if (page.length > 0) {
         read += page.length;
@@ -70,7 +72,7 @@ async function replaySynchronously(
 /** For stores that read asynchronously: a batch is gathered (filtered by type in the store), then applied. */
 async function replayBuffered(
   eventStore: EventStore, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number,
-  onBatch: NonNullable<ReplayOptions['onBatch']>, keepGoing: () => boolean,
+  { onBatch, keepGoing, batchSize }: Required<ReplayOptions>,
 ): Promise<ReplayProgress> {
   const progress: ReplayProgress = { events: 0, position: from };
   let batch: RecordedEvent[] = [];
@@ -87,7 +89,7 @@ async function replayBuffered(
   for await (const page of eventStore.readAllPages?.(options) ?? singleEvents(eventStore.readAll(options))) {
     for (const event of page) {
       batch.push(event);
-      if (batch.length >= BATCH_SIZE && !flush()) return progress;
+      if (batch.length >= batchSize && !flush()) return progress;
     }
   }
   if (batch.length > 0) flush();
