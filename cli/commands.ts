@@ -62,7 +62,7 @@ export async function projectionsRebuild(cradle: Cradle, args: string[]): Promis
   const started = Date.now();
   const result = await rebuildProjections(cradle.eventStore, cradle.readModels, chosen, ({ position, head }) => bar.update(position, head));
   bar.update(result.head, result.head);
-  bar.end(`rebuilt ${chosen.length} projection(s) from ${result.events.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  bar.end(`rebuilt ${chosen.length} projection(s) up to position ${Math.max(result.head, result.position)}: ${result.events.toLocaleString('en-US')} events of the types they handle, in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
-import { driveTraffic } from '../projections/projections.e2e.test.js';
+import { driveTraffic } from '../support/traffic.js';
 
 const phone = '+15125550101';
 

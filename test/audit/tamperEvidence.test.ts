@@ -1,21 +1,11 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
+import { cli } from '../support/cli.js';
 import { startOtpServer } from '../support/otpServer.js';
 import { tempDir, writeJson } from '../support/tempDir.js';
-import { driveTraffic } from '../projections/projections.e2e.test.js';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-function cli(configFile: string, ...args: string[]) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_')));
-  return spawnSync(process.execPath, [path.join(repoRoot, 'bin/otpledger.js'), ...args], {
-    cwd: repoRoot, env: { ...env, OTPLEDGER_CONFIG: configFile }, encoding: 'utf8', timeout: 60_000,
-  });
-}
+import { driveTraffic } from '../support/traffic.js';
 
 describe('tamper evidence (otpledger audit verify, GET /admin/v1/audit/verify)', function () {
   this.timeout(120_000);
