@@ -11,6 +11,11 @@ export function rate(count: number, ms: number): number {
   return (count * 1000) / ms;
 }
 
+/** The middle value (the upper one of an even count): robust to the one-off spikes of a noisy machine. */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
 export function fmt(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }

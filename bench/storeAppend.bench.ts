@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { SqliteEventStore } from '../core/eventStore/sqliteEventStore.js';
 import { migrate } from '../core/eventStore/sqliteMigrations.js';
-import { fmt, printVerdict, rate, tempDir } from './benchSupport.js';
+import { fmt, median, printVerdict, rate, tempDir } from './benchSupport.js';
 
 const RAW_BATCH = 100;
 const payload = { phoneHash: 'a'.repeat(64), codeHash: 'b'.repeat(64), expiresAt: '2026-11-22T10:00:00.000Z', attempt: 0 };
@@ -55,7 +55,6 @@ function rawRate(total: number): number {
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 // the disk's fsync time drifts from second to second here: interleave the baseline with the store
 // runs, several rounds, and compare medians
 const samples = { raw: [] as number[], 1: [] as number[], 10: [] as number[], 100: [] as number[] };
