@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { applyBatch, bindProjections, type BoundProjection } from './applyBatch.js';
 import type { Projection } from './projection.js';
 import { replayInto } from './replay.js';
-import type { ReadModelStore } from './readModelStore.js';
+import { isLockBusy, type ReadModelStore } from './readModelStore.js';
 
 const BATCH_SIZE = 1000;
 /**
@@ -13,6 +13,13 @@ const BATCH_SIZE = 1000;
  */
 const REPLAY_BATCH_SIZE = 2000;
 const RETRY_MS = 5000;
+/**
+ * How long a batch waits for the read-model write lock, which a `projections rebuild` in another process
+ * holds for a whole batch (about half a second): the wait blocks the event loop, so the runner gives up
+ * quickly and tries again a little later, and the server keeps answering meanwhile.
+ */
+const LOCK_WAIT_MS = 20;
+const LOCKED_RETRY_MS = 100;
 
 /**
  * Keeps the read models up to date: starts from the lowest stored checkpoint (so a restart catches up,
@@ -38,6 +45,8 @@ export class ProjectionRunner {
   private stopped = false;
   /** Counts starts, so a replay begun by an earlier start stops when a newer one (or `stop`) comes. */
   private runs = 0;
+  /** Set while the read models are locked by another writer: events wait in `pending` for it. */
+  private lockedTimer: NodeJS.Timeout | undefined;
 
   constructor({ eventStore, readModels, projections, logger }: { eventStore: EventStore; readModels: ReadModelStore; projections: readonly Projection[]; logger: Logger }) {
     this.eventStore = eventStore;
@@ -53,17 +62,27 @@ export class ProjectionRunner {
 
   start(): void {
     this.stopped = false;
+    clearTimeout(this.lockedTimer);
+    this.lockedTimer = undefined;
     const run = ++this.runs;
     try {
-      this.bound = bindProjections(this.readModels, this.projections);
+      this.bound = this.readModels.withLockWait(LOCK_WAIT_MS, () => bindProjections(this.readModels, this.projections));
       const from = Math.min(...this.projections.map((p) => this.readModels.checkpoint(p.name).position));
       this.pending = [];
       this.moveTo(from);
       if (this.eventStore.readReplayPage) void this.replayThenSubscribe(run, from);
       else this.subscribeFrom(from);
     } catch (error) {
-      this.fail(error);
+      this.startAgain(error);
     }
+  }
+
+  /** After a failed start or replay: shortly when another writer held the lock, else as a failure. */
+  private startAgain(error: unknown): void {
+    if (!isLockBusy(error)) return this.fail(error);
+    this.logger.debug('read models are locked by another writer (a rebuild?): starting again shortly');
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.start(), LOCKED_RETRY_MS).unref();
   }
 
   /**
@@ -77,6 +96,7 @@ export class ProjectionRunner {
       let reset = false;
       const done = await replayInto(this.eventStore, this.readModels, this.bound, from, {
         batchSize: REPLAY_BATCH_SIZE,
+        write: (transaction) => this.readModels.withLockWait(LOCK_WAIT_MS, transaction),
         keepGoing: () => current() && !reset,
         onBatch: (progress, behind) => {
           if (behind.length > 0) {
@@ -89,7 +109,7 @@ export class ProjectionRunner {
       if (reset) this.start();
       else this.subscribeFrom(done.position);
     } catch (error) {
-      if (current()) this.fail(error);
+      if (current()) this.startAgain(error);
     }
   }
 
@@ -114,6 +134,8 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.lockedTimer);
+    this.lockedTimer = undefined;
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.close();
@@ -123,6 +145,7 @@ export class ProjectionRunner {
 
   private take(event: RecordedEvent): void {
     this.pending.push(event);
+    if (this.lockedTimer) return; // flushed once the lock is free
     if (this.pending.length >= BATCH_SIZE) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -135,10 +158,10 @@ export class ProjectionRunner {
 
   private flush(): void {
     const events = this.pending;
-    if (events.length === 0) return;
+    if (events.length === 0 || this.lockedTimer) return;
     this.pending = [];
     try {
-      const { behind } = applyBatch(this.readModels, this.bound, events, this.batchFrom);
+      const { behind } = this.readModels.withLockWait(LOCK_WAIT_MS, () => applyBatch(this.readModels, this.bound, events, this.batchFrom));
       if (behind.length > 0) {
         this.logger.info({ projections: behind }, 'projections were reset: catching them up from their checkpoint');
         void this.restart();
@@ -146,8 +169,19 @@ export class ProjectionRunner {
       }
       this.moveTo(events[events.length - 1]!.globalPosition);
     } catch (error) {
-      this.fail(error);
+      // after a stop the events are simply read again on the next start
+      if (!isLockBusy(error) || this.stopped) return this.fail(error);
+      this.pending = events.concat(this.pending);
+      this.flushWhenUnlocked();
     }
+  }
+
+  private flushWhenUnlocked(): void {
+    this.logger.debug({ pending: this.pending.length }, 'read models are locked by another writer (a rebuild?): applying shortly');
+    this.lockedTimer = setTimeout(() => {
+      this.lockedTimer = undefined;
+      this.flush();
+    }, LOCKED_RETRY_MS).unref();
   }
 
   private async restart(): Promise<void> {

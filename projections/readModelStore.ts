@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Projection } from './projection.js';
 
+/** How long a write waits for another connection's write transaction (a rebuild's batch) by default. */
+const LOCK_WAIT_MS = 10_000;
+
 export interface Checkpoint {
   position: number;
   version: number;
@@ -22,7 +25,7 @@ export class ReadModelStore {
 
   static open(file: string): ReadModelStore {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    return new ReadModelStore(new Database(file, { timeout: 10_000 }));
+    return new ReadModelStore(new Database(file, { timeout: LOCK_WAIT_MS }));
   }
 
   static fileIn(dataDir: string): string {
@@ -71,7 +74,27 @@ export class ReadModelStore {
     this.setCheckpoint(projection.name, 0, projection.version);
   }
 
+  /**
+   * Runs `write` waiting at most `ms` for the write lock, then throws SQLITE_BUSY (`isLockBusy`). The
+   * wait blocks the thread, so a server's writer takes a short one and retries later, keeping its
+   * event loop free while a CLI rebuild commits a batch.
+   */
+  withLockWait<T>(ms: number, write: () => T): T {
+    this.db.pragma(`busy_timeout = ${ms}`);
+    try {
+      return write();
+    } finally {
+      this.db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
+    }
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Whether SQLite gave up waiting for a lock (`withLockWait`). */
+export function isLockBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }

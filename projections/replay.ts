@@ -21,6 +21,8 @@ export interface ReplayOptions {
   keepGoing?: () => boolean;
   /** Events per batch (one transaction), 50,000 unless given. */
   batchSize?: number;
+  /** Wraps each batch's transaction (a runner bounds its wait for the write lock with it). */
+  write?: <T>(transaction: () => T) => T;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface ReplayOptions {
  * until the end of the log. Only events of the types they handle are read.
  */
 export function replayInto(eventStore: EventStore, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number, options: ReplayOptions = {}): Promise<ReplayProgress> {
-  const resolved = { onBatch: () => {}, keepGoing: () => true, batchSize: DEFAULT_BATCH_SIZE, ...options };
+  const resolved = { onBatch: () => {}, keepGoing: () => true, batchSize: DEFAULT_BATCH_SIZE, write: <T>(transaction: () => T) => transaction(), ...options };
   return eventStore.readReplayPage
     ? replaySynchronously(eventStore.readReplayPage.bind(eventStore), readModels, bound, from, resolved)
     : replayBuffered(eventStore, readModels, bound, from, resolved);
@@ -41,7 +43,7 @@ export function replayInto(eventStore: EventStore, readModels: ReadModelStore, b
  */
 async function replaySynchronously(
   readPage: NonNullable<EventStore['readReplayPage']>, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number,
-  { onBatch, keepGoing, batchSize }: Required<ReplayOptions>,
+  { onBatch, keepGoing, batchSize, write }: Required<ReplayOptions>,
 ): Promise<ReplayProgress> {
   const types = handledTypes(bound);
   const progress: ReplayProgress = { events: 0, position: from };
@@ -62,7 +64,7 @@ async function replaySynchronously(
     }
   }
   while (more && keepGoing()) {
-    const { behind } = applyPages(readModels, bound, batch(), progress.position);
+    const { behind } = write(() => applyPages(readModels, bound, batch(), progress.position));
     onBatch({ ...progress }, behind);
     if (more) await nextTurn();
   }
@@ -72,13 +74,13 @@ async function replaySynchronously(
 /** For stores that read asynchronously: a batch is gathered (filtered by type in the store), then applied. */
 async function replayBuffered(
   eventStore: EventStore, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number,
-  { onBatch, keepGoing, batchSize }: Required<ReplayOptions>,
+  { onBatch, keepGoing, batchSize, write }: Required<ReplayOptions>,
 ): Promise<ReplayProgress> {
   const progress: ReplayProgress = { events: 0, position: from };
   let batch: RecordedEvent[] = [];
   const flush = (): boolean => {
     if (!keepGoing()) return false;
-    const { behind } = applyBatch(readModels, bound, batch, progress.position);
+    const { behind } = write(() => applyBatch(readModels, bound, batch, progress.position));
     progress.position = batch[batch.length - 1]!.globalPosition;
     progress.events += batch.length;
     batch = [];
