@@ -1,10 +1,9 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import path from 'node:path';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
-import { cli } from '../support/cli.js';
+import { cli, cliConfigFor } from '../support/cli.js';
 import { startOtpServer } from '../support/otpServer.js';
-import { tempDir, writeJson } from '../support/tempDir.js';
+import { tempDir } from '../support/tempDir.js';
 import { driveTraffic } from '../support/traffic.js';
 
 describe('tamper evidence (otpledger audit verify, GET /admin/v1/audit/verify)', function () {
@@ -15,16 +14,15 @@ describe('tamper evidence (otpledger audit verify, GET /admin/v1/audit/verify)',
     try {
       let t = await startOtpServer({ clock: true, overlay: acmeWithAuditor, dir: temp.dir });
       await driveTraffic(t);
-      const dbFile = t.server.container.cradle.config.eventStore.url.slice('sqlite:'.length);
+      const { configFile, eventsFile } = cliConfigFor(t);
       await t.close();
-      const configFile = writeJson(temp.dir, 'cli-config.json', { dataDir: temp.dir, eventStore: { url: `sqlite:${dbFile}` }, log: { level: 'silent' } });
 
       const clean = cli(configFile, 'audit', 'verify');
       expect(clean.status, clean.stderr).to.equal(0);
       expect(JSON.parse(clean.stdout)).to.include({ ok: true });
 
       // an insider lowers a failure count in place
-      const db = new Database(path.resolve(dbFile));
+      const db = new Database(eventsFile);
       const target = db.prepare("SELECT stream, revision FROM events WHERE type = 'OtpFailed' ORDER BY position LIMIT 1 OFFSET 1").get() as { stream: string; revision: number };
       db.prepare("UPDATE events SET data = json_set(data, '$.failedAttempts', 0) WHERE stream = ? AND revision = ?").run(target.stream, target.revision);
       db.close();
@@ -49,13 +47,12 @@ describe('tamper evidence (otpledger audit verify, GET /admin/v1/audit/verify)',
     try {
       const t = await startOtpServer({ clock: true, overlay: acmeWithAuditor, dir: temp.dir });
       await driveTraffic(t);
-      const dbFile = t.server.container.cradle.config.eventStore.url.slice('sqlite:'.length);
+      const { configFile, eventsFile } = cliConfigFor(t);
       await t.server.close();
-      const db = new Database(path.resolve(dbFile));
+      const db = new Database(eventsFile);
       const target = db.prepare("SELECT stream, revision FROM events WHERE type = 'OtpFailed' ORDER BY position LIMIT 1").get() as { stream: string; revision: number };
       db.prepare('DELETE FROM events WHERE stream = ? AND revision = ?').run(target.stream, target.revision);
       db.close();
-      const configFile = writeJson(temp.dir, 'cli-config.json', { dataDir: temp.dir, eventStore: { url: `sqlite:${dbFile}` }, log: { level: 'silent' } });
       const result = cli(configFile, 'audit', 'verify');
       expect(result.status).to.equal(1);
       expect(JSON.parse(result.stdout).broken).to.include({ stream: target.stream, revision: target.revision + 1, problem: 'revision_gap' });

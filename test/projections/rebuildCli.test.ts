@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { ReadModelStore } from '../../projections/readModelStore.js';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
-import { cli } from '../support/cli.js';
+import { cli, cliConfigFor } from '../support/cli.js';
 import { startOtpServer } from '../support/otpServer.js';
-import { tempDir, writeJson } from '../support/tempDir.js';
+import { tempDir } from '../support/tempDir.js';
 import { driveTraffic, snapshot } from '../support/traffic.js';
 
 describe('otpledger projections rebuild (CLI)', function () {
@@ -15,13 +15,12 @@ describe('otpledger projections rebuild (CLI)', function () {
     try {
       const t = await startOtpServer({ clock: true, overlay: acmeWithAuditor, dir: temp.dir });
       await driveTraffic(t);
-      const { projectionRunner, projections, config, readModels } = t.server.container.cradle;
+      const { projectionRunner, projections, readModels } = t.server.container.cradle;
       await projectionRunner.catchUp();
       const tables = projections.flatMap((p) => p.tables);
       const live = snapshot(readModels.db, tables);
-      const dbFile = config.eventStore.url.slice('sqlite:'.length);
+      const { configFile } = cliConfigFor(t);
       await t.close();
-      const configFile = writeJson(temp.dir, 'cli-config.json', { dataDir: temp.dir, eventStore: { url: `sqlite:${dbFile}` }, log: { level: 'silent' } });
       const readModelFile = ReadModelStore.fileIn(temp.dir);
       const damage = () => {
         const db = new Database(readModelFile);

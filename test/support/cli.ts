@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestServer } from './otpServer.js';
+import { writeJson } from './tempDir.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -10,4 +12,11 @@ export function cli(configFile: string, ...args: string[]) {
   return spawnSync(process.execPath, [path.join(repoRoot, 'bin/otpledger.js'), ...args], {
     cwd: repoRoot, env: { ...env, OTPLEDGER_CONFIG: configFile }, encoding: 'utf8', timeout: 60_000,
   });
+}
+
+/** The event store file of a test server, and a CLI config file pointing at it and at the server's data dir. */
+export function cliConfigFor(t: TestServer): { configFile: string; eventsFile: string } {
+  const eventsFile = path.resolve(t.server.container.cradle.config.eventStore.url.slice('sqlite:'.length));
+  const configFile = writeJson(t.dir, 'cli-config.json', { dataDir: t.dir, eventStore: { url: `sqlite:${eventsFile}` }, log: { level: 'silent' } });
+  return { configFile, eventsFile };
 }
