@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '../../core/eventStore/concurrencyError.js';
 import { chainOf, checkLink } from '../../core/eventStore/hashChain.js';
 import type { EventStore, NewEvent, RecordedEvent } from '../../core/eventStore/types.js';
+import { until } from '../support/until.js';
 
 export interface EventStoreFixture {
   /** Opens a store for one test (a fresh one, or a shared server: tests use unique stream names). */
@@ -17,14 +18,6 @@ async function collect(iterable: AsyncIterable<RecordedEvent>): Promise<Recorded
   const out: RecordedEvent[] = [];
   for await (const item of iterable) out.push(item);
   return out;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { ProjectionRunner } from '../../projections/projectionRunner.js';
 import { ReadModelStore } from '../../projections/readModelStore.js';
 import { captureLogger } from '../support/captureLogger.js';
 import { tempDir } from '../support/tempDir.js';
+import { until } from '../support/until.js';
 
 /** Counts `Counted` events and sums their `n`; `Ignored` events are none of its business. */
 function countingProjection(version: number): Projection {
@@ -34,10 +35,6 @@ async function appendBacklog(store: SqliteEventStore): Promise<void> {
     appends.push(store.appendToStream(`s-${i % 7}`, Array.from({ length: 100 }, (_, j) => ({ type: j % 4 === 3 ? 'Ignored' : 'Counted', data: { n: 1 } }))));
   }
   await Promise.all(appends);
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe('projection runner', function () {
@@ -101,7 +98,7 @@ describe('projection runner', function () {
     rebuild.exec('BEGIN IMMEDIATE');
     const waiting = runner(1, logger);
     waiting.start();
-    await until(() => said('starting again shortly') >= 2);
+    await until(() => said('starting again shortly') >= 2, 'two starts put off');
     expect(waiting.position).to.equal(0);
     rebuild.exec('COMMIT');
     await waiting.catchUp();
@@ -109,7 +106,7 @@ describe('projection runner', function () {
 
     rebuild.exec('BEGIN IMMEDIATE');
     await store.appendToStream('s-live', [{ type: 'Counted', data: { n: 5 } }]);
-    await until(() => said('applying shortly') >= 2);
+    await until(() => said('applying shortly') >= 2, 'two batches put off');
     expect(counted().events).to.equal(90_000);
     loopDelay.disable();
     // SQLite's own wait (10 s by default) would hold the event loop for all of it: the runner's is 20 ms.
