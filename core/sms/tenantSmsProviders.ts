@@ -2,6 +2,7 @@ import type { Secrets } from '../config/secrets.js';
 import type { ProviderServices } from '../../plugins/kit/index.js';
 import type { Clock } from '../clock.js';
 import { SecretBox } from '../crypto/secretBox.js';
+import { BoundedCache } from '../support/boundedCache.js';
 import { privateGatewayProblem } from './gatewayAddress.js';
 import { handleCommand, loadState } from '../decider/commandHandler.js';
 import { DomainError } from '../decider/decider.js';
@@ -50,6 +51,8 @@ interface Deps {
  */
 export class TenantSmsProviders {
   private readonly secretBox: ProviderSecrets;
+  /** Resolved chains by tenant and configuration version (a new configuration is a new key). */
+  private readonly resolved = new BoundedCache<string, ResolvedProviders>(10_000);
 
   constructor(private readonly deps: Deps) {
     this.secretBox = new ProviderSecrets(new SecretBox({ id: deps.secrets.masterKeyId, key: deps.secrets.masterKey }, deps.secrets.previousMasterKeys));
@@ -80,18 +83,23 @@ export class TenantSmsProviders {
     await handleCommand(eventStore, stream, tenantSmsDecider, { type: 'ConfigureProvider', configured }, metadata);
   }
 
-  /** The providers to send with, secrets opened. Reads the stream: a change is seen by the very next send. */
+  /**
+   * The providers to send with, secrets opened. Reads the stream: a change is seen by the very next send.
+   * Opening and checking the settings happens once per configuration (`version` names one), not per SMS.
+   */
   async resolve(tenantId: string): Promise<ResolvedProviders> {
     const { current, version } = await loadState(this.deps.eventStore, tenantSmsStreamId(tenantId), tenantSmsDecider);
-    const stored = current ? [current, ...current.fallback] : [{ provider: DEFAULT_PROVIDER, settings: {} }];
-    return {
-      version,
-      chain: stored.map(({ provider, settings }) => {
-        const loaded = this.deps.smsPlugins.get(provider);
-        const plain = loaded ? this.secretBox.open(tenantId, provider, loaded.plugin.secretFields, settings) : settings;
-        return { loaded, provider, settings: loaded ? (loaded.parseConfig(plain) as Record<string, unknown>) : plain };
-      }),
-    };
+    return this.resolved.getOrCompute(`${tenantId}\0${version}`, () => {
+      const stored = current ? [current, ...current.fallback] : [{ provider: DEFAULT_PROVIDER, settings: {} }];
+      return {
+        version,
+        chain: stored.map(({ provider, settings }) => {
+          const loaded = this.deps.smsPlugins.get(provider);
+          const plain = loaded ? this.secretBox.open(tenantId, provider, loaded.plugin.secretFields, settings) : settings;
+          return { loaded, provider, settings: loaded ? (loaded.parseConfig(plain) as Record<string, unknown>) : plain };
+        }),
+      };
+    });
   }
 
   /** What GET shows: settings with every secret masked. */
