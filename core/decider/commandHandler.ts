@@ -78,6 +78,8 @@ async function loadCurrent<State, Event extends { type: string; data: unknown }>
 ): Promise<{ state: State; revision: number }> {
   if (store.streamRevision) {
     const head = await store.streamRevision(stream);
+    // no stream yet (a new session, an unknown identifier): nothing to read or to remember
+    if (head === -1) return { state: decider.initialState(), revision: -1 };
     const cached = stateCache.get<State>(store, stream, decider, head);
     if (cached !== undefined) return { state: cached, revision: head };
   }
