@@ -1,11 +1,11 @@
 import type { Clock } from '../clock.js';
-import { keyedHash } from '../crypto/keyedHash.js';
 import { handleCommand } from '../decider/commandHandler.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import type { Ids } from '../ids.js';
 import type { OutgoingSms, SmsSender } from '../sms/smsSender.js';
 import type { Application } from '../applications/applicationDecider.js';
 import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
+import { identifierHash } from '../users/userEvents.js';
 import { generateCode, hashCode } from './otpCodes.js';
 import { otpDecider, type OtpPolicy } from './otpDecider.js';
 import { otpStreamId, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
@@ -119,7 +119,7 @@ export class OtpService {
     generateCode(6); // the same work a real send does before its write
     await this.eventStore.appendToStream(unknownRecipientStreamId(tenantId), [{
       type: 'OtpRequestedForUnknownIdentifier',
-      data: { attempt, identifierType, identifierHash: keyedHash(this.hmacKey, `identifier:${identifierType}`, identifier), at: this.clock.now().toISOString() },
+      data: { attempt, identifierType, identifierHash: identifierHash(this.hmacKey, identifierType, identifier), at: this.clock.now().toISOString() },
       metadata,
     }]);
   }

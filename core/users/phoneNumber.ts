@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DomainError } from '../decider/decider.js';
-import { keyedHash } from '../crypto/keyedHash.js';
 import { BoundedCache } from '../support/boundedCache.js';
+import { identifierHash } from './userEvents.js';
 
 export interface PhoneNumber {
   /** E.164, e.g. `+15125555555`. */
@@ -34,5 +34,5 @@ export function parsePhoneNumber(input: string): PhoneNumber {
  * the identifier index, the audit phone index. One function, so they always match.
  */
 export function phoneNumberHash(hmacKey: Buffer, e164: string): string {
-  return keyedHash(hmacKey, 'identifier:phone_number', e164);
+  return identifierHash(hmacKey, 'phone_number', e164);
 }

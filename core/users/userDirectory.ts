@@ -1,12 +1,11 @@
 import { handleCommand, loadState } from '../decider/commandHandler.js';
 import { DomainError, type Decider } from '../decider/decider.js';
-import { keyedHash } from '../crypto/keyedHash.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import { ConcurrencyError } from '../eventStore/concurrencyError.js';
 import type { Clock } from '../clock.js';
 import type { Ids } from '../ids.js';
 import { userDecider, type User } from './userDecider.js';
-import { identifierStreamId, userStreamId, type IdentifierEvent, type IdentifierKind } from './userEvents.js';
+import { identifierHash, identifierStreamId, userStreamId, type IdentifierEvent, type IdentifierKind } from './userEvents.js';
 
 export type LookupKind = IdentifierKind | 'user_id';
 
@@ -55,7 +54,7 @@ export class UserDirectory {
 
   /** The keyed hash an index (and the audit phone index) uses for an identifier. */
   identifierHash(kind: IdentifierKind, value: string): string {
-    return keyedHash(this.hmacKey, `identifier:${kind}`, normalise(kind, value));
+    return identifierHash(this.hmacKey, kind, normalise(kind, value));
   }
 
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {

@@ -1,3 +1,5 @@
+import { keyedHash } from '../crypto/keyedHash.js';
+
 /** Events of a user's stream (`userStreamId`) and of the identifier index streams. */
 export type UserEvent =
   | { type: 'UserCreated'; data: { userId: string; tenantId: string; phoneNumber?: string; email?: string; username?: string; clientId: string } }
@@ -10,6 +12,12 @@ export type IdentifierKind = 'phone_number' | 'email' | 'username';
 export type IdentifierEvent = { type: 'IdentifierClaimed'; data: { userId: string; kind: IdentifierKind } };
 
 export const userStreamId = (tenantId: string, userId: string) => `user-${tenantId}-${userId}`;
-/** `identifierHash` is `keyedHash(hmacKey, 'identifier:<kind>', normalised value)`: no raw value in a stream name. */
+
+/** The keyed hash that stands for an identifier (a normalised value) in stream names and indexes. */
+export function identifierHash(hmacKey: Buffer, kind: string, normalised: string): string {
+  return keyedHash(hmacKey, `identifier:${kind}`, normalised);
+}
+
+/** `identifierHash` as above: no raw value in a stream name. */
 export const identifierStreamId = (tenantId: string, kind: IdentifierKind, identifierHash: string) =>
   `useridx-${tenantId}-${kind}-${identifierHash}`;
