@@ -88,16 +88,10 @@ async function replayBuffered(
     return true;
   };
   const options = { fromPosition: from, filter: { eventTypes: handledTypes(bound) } };
-  for await (const page of eventStore.readAllPages?.(options) ?? singleEvents(eventStore.readAll(options))) {
-    for (const event of page) {
-      batch.push(event);
-      if (batch.length >= batchSize && !flush()) return progress;
-    }
+  for await (const event of eventStore.readAll(options)) {
+    batch.push(event);
+    if (batch.length >= batchSize && !flush()) return progress;
   }
   if (batch.length > 0) flush();
   return progress;
-}
-
-async function* singleEvents(events: AsyncIterable<RecordedEvent>): AsyncIterable<RecordedEvent[]> {
-  for await (const event of events) yield [event];
 }

@@ -121,16 +121,13 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
+  /** A page at a time underneath (one query per page, not per event). */
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    for await (const page of this.readAllPages(options)) yield* page;
-  }
-
-  async *readAllPages(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent[]> {
     let position = options.fromPosition ?? 0;
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
       const page = this.readPage(position, options.filter, Math.min(PAGE_SIZE, remaining));
-      if (page.length > 0) yield page;
+      yield* page;
       if (page.length < PAGE_SIZE) return;
       remaining -= page.length;
       position = page[page.length - 1]!.globalPosition;

@@ -102,8 +102,6 @@ export interface EventStore {
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events in global order, filtered, as an async iterable (paged internally: memory stays flat). */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
-  /** Optional: `readAll` a page at a time, for replays, where a promise per event is measurable. */
-  readAllPages?(options?: ReadAllOptions): AsyncIterable<RecordedEvent[]>;
   /**
    * Optional, for rebuilds: the events of these types after `position`, at most `limit`, in global
    * order. Synchronous, so a rebuild reads and applies a batch inside one read-model transaction with
