@@ -37,7 +37,6 @@ export class ProjectionRunner {
   private bound: BoundProjection[] = [];
   private subscription: Subscription | undefined;
   private pending: RecordedEvent[] = [];
-  private batchFrom = 0;
   private flushScheduled = false;
   private committed = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
@@ -119,7 +118,6 @@ export class ProjectionRunner {
 
   /** Every read model has caught up to `position`: waiters for it are released. */
   private moveTo(position: number): void {
-    this.batchFrom = position;
     this.committed = position;
     this.waiters = this.waiters.filter((waiter) => (waiter.position <= position ? (waiter.resolve(), false) : true));
   }
@@ -161,7 +159,7 @@ export class ProjectionRunner {
     if (events.length === 0 || this.lockedTimer) return;
     this.pending = [];
     try {
-      const { behind } = this.readModels.withLockWait(LOCK_WAIT_MS, () => applyBatch(this.readModels, this.bound, events, this.batchFrom));
+      const { behind } = this.readModels.withLockWait(LOCK_WAIT_MS, () => applyBatch(this.readModels, this.bound, events, this.committed));
       if (behind.length > 0) {
         this.logger.info({ projections: behind }, 'projections were reset: catching them up from their checkpoint');
         void this.restart();
