@@ -1,4 +1,6 @@
+import { clientStreamId } from '../applications/applicationEvents.js';
 import type { RecordedEvent } from '../eventStore/types.js';
+import { userStreamId } from '../users/userEvents.js';
 
 /** What an audit query asks for. The tenant always comes from the caller's credentials. */
 export interface AuditFilters {
@@ -30,9 +32,9 @@ export function matchesAudit(event: RecordedEvent, filters: AuditFilters): boole
   if (event.metadata.tenantId !== filters.tenantId) return false;
   const data = (event.data ?? {}) as Record<string, unknown>;
   if (filters.userId !== undefined &&
-      event.streamName !== `user-${filters.tenantId}-${filters.userId}` && data.userId !== filters.userId) return false;
+      event.streamName !== userStreamId(filters.tenantId, filters.userId) && data.userId !== filters.userId) return false;
   if (filters.clientId !== undefined &&
-      data.clientId !== filters.clientId && event.streamName !== `client-${filters.clientId}` && event.metadata.actor !== filters.clientId) return false;
+      data.clientId !== filters.clientId && event.streamName !== clientStreamId(filters.clientId) && event.metadata.actor !== filters.clientId) return false;
   return true;
 }
 

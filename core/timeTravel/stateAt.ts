@@ -1,10 +1,12 @@
 import { applicationDecider } from '../applications/applicationDecider.js';
 import { clientStreamId, type ApplicationEvent } from '../applications/applicationEvents.js';
 import { redactValue } from '../audit/redact.js';
+import { foldEvents } from '../decider/commandHandler.js';
 import type { Decider } from '../decider/decider.js';
 import type { EventStore, RecordedEvent } from '../eventStore/types.js';
 import { otpDecider } from '../otp/otpDecider.js';
 import { otpStreamId, type OtpEvent } from '../otp/otpEvents.js';
+import { tenantSmsStreamId } from '../sms/tenantSmsEvents.js';
 import { userDecider } from '../users/userDecider.js';
 import { userStreamId, type UserEvent } from '../users/userEvents.js';
 import { parsePhoneNumber, phoneNumberHash } from '../users/phoneNumber.js';
@@ -39,15 +41,11 @@ const upTo = (point: PointInTime) => (event: RecordedEvent) =>
 async function foldUpTo<State, Event extends { type: string; data: unknown }>(
   eventStore: EventStore, stream: string, decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>, point: PointInTime,
 ): Promise<{ state: State; last: RecordedEvent | undefined }> {
-  let state = decider.initialState();
-  let last: RecordedEvent | undefined;
+  const events = await eventStore.readStream(stream);
   const keep = upTo(point);
-  for (const event of await eventStore.readStream(stream)) {
-    if (!keep(event)) break; // a stream is in global (and recorded) order
-    state = decider.evolve(state, { type: event.type, data: event.data } as Event);
-    last = event;
-  }
-  return { state, last };
+  const end = events.findIndex((event) => !keep(event)); // a stream is in global (and recorded) order
+  const kept = end === -1 ? events : events.slice(0, end);
+  return { state: foldEvents(decider, kept), last: kept[kept.length - 1] };
 }
 
 /**
@@ -73,7 +71,7 @@ export async function stateAt(
     case 'provider': {
       const keep = upTo(point);
       let current: RecordedEvent | undefined;
-      for (const event of await eventStore.readStream(`tenantsms-${tenantId}`)) {
+      for (const event of await eventStore.readStream(tenantSmsStreamId(tenantId))) {
         if (!keep(event)) break;
         if (event.type === 'ProviderConfigured') current = event;
       }
