@@ -1,15 +1,13 @@
 import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { auditEvents } from '../core/audit/auditEvents.js';
+import { auditPhoneHash, auditRecords } from '../core/audit/auditEvents.js';
 import { describeFilters, parseAuditFilters } from '../core/audit/auditFilters.js';
 import { recordAuditQuery } from '../core/audit/auditLog.js';
 import { exportLines } from '../core/audit/exportFormats.js';
-import { toAuditRecord } from '../core/audit/redact.js';
 import { verifyChain } from '../core/audit/verifyChain.js';
 import type { Cradle } from '../core/cradle.js';
 import { parsePointInTime, stateAt, stateKinds, type StateKind } from '../core/timeTravel/stateAt.js';
-import { parsePhoneNumber, phoneNumberHash } from '../core/users/phoneNumber.js';
 import { rebuildProjections } from '../projections/rebuild.js';
 import { parseOptions, UsageError } from './args.js';
 import { progressBar } from './progressBar.js';
@@ -43,12 +41,10 @@ export async function auditQuery(cradle: Cradle, args: string[]): Promise<number
     types: options.types, user_id: options['user-id'], phone_number: options['phone-number'], client_id: options['client-id'],
     from: options.from, to: options.to, cursor: options.cursor,
   });
-  const phoneHash = filters.phoneNumber === undefined ? undefined : phoneNumberHash(cradle.secrets.hmacKey, parsePhoneNumber(filters.phoneNumber).e164);
+  const phoneHash = auditPhoneHash(filters, cradle.secrets.hmacKey);
   await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'events', { ...describeFilters(filters), format });
-  async function* records() {
-    for await (const event of auditEvents(cradle.eventStore, cradle.readModels.db, filters, phoneHash)) yield toAuditRecord(event);
-  }
-  await pipeline(Readable.from(exportLines(records(), format)), process.stdout, { end: false });
+  const records = auditRecords(cradle.eventStore, cradle.readModels.db, filters, phoneHash);
+  await pipeline(Readable.from(exportLines(records, format)), process.stdout, { end: false });
   return 0;
 }
 

@@ -1,7 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { EventFilter, EventStore, RecordedEvent } from '../eventStore/types.js';
 import { phonePositions } from '../../projections/phoneIndex.js';
+import { parsePhoneNumber, phoneNumberHash } from '../users/phoneNumber.js';
 import { matchesAudit, type AuditFilters } from './auditFilters.js';
+import { toAuditRecord, type AuditRecord } from './redact.js';
 
 const INDEX_PAGE = 500;
 
@@ -45,4 +47,14 @@ export async function* auditEvents(
     if (positions.length < INDEX_PAGE) return;
     cursor = positions[positions.length - 1]!;
   }
+}
+
+/** `auditEvents` as an auditor sees them: secrets and hashes stripped (`toAuditRecord`). */
+export async function* auditRecords(...args: Parameters<typeof auditEvents>): AsyncIterable<AuditRecord> {
+  for await (const event of auditEvents(...args)) yield toAuditRecord(event);
+}
+
+/** The keyed hash a query's phone number is looked up by. Throws for a malformed number: call it before answering. */
+export function auditPhoneHash(filters: AuditFilters, hmacKey: Buffer): string | undefined {
+  return filters.phoneNumber === undefined ? undefined : phoneNumberHash(hmacKey, parsePhoneNumber(filters.phoneNumber).e164);
 }

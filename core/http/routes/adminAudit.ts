@@ -1,13 +1,12 @@
 import { Router } from '@koa/router';
 import { Readable } from 'node:stream';
-import { auditEvents } from '../../audit/auditEvents.js';
+import { auditPhoneHash, auditRecords } from '../../audit/auditEvents.js';
 import { describeFilters, parseAuditFilters, type AuditFilters } from '../../audit/auditFilters.js';
 import { recordAuditQuery } from '../../audit/auditLog.js';
 import { exportLines } from '../../audit/exportFormats.js';
-import { toAuditRecord, type AuditRecord } from '../../audit/redact.js';
+import type { AuditRecord } from '../../audit/redact.js';
 import { verifyChain } from '../../audit/verifyChain.js';
 import type { Cradle } from '../../cradle.js';
-import { parsePhoneNumber, phoneNumberHash } from '../../users/phoneNumber.js';
 import { requireClient } from '../auth.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
@@ -16,10 +15,6 @@ import type { AppState } from '../types.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-
-async function* records(events: AsyncIterable<Parameters<typeof toAuditRecord>[0]>): AsyncIterable<AuditRecord> {
-  for await (const event of events) yield toAuditRecord(event);
-}
 
 /**
  * The compliance API, read-only, for `auditor` and `management` clients of the tenant (never another
@@ -38,7 +33,7 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
     let phoneHash: string | undefined;
     try {
       filters = parseAuditFilters(tenantId, ctx.query);
-      if (filters.phoneNumber !== undefined) phoneHash = phoneNumberHash(secrets.hmacKey, parsePhoneNumber(filters.phoneNumber).e164);
+      phoneHash = auditPhoneHash(filters, secrets.hmacKey);
     } catch (error) {
       throw badRequest((error as Error).message);
     }
@@ -46,7 +41,7 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
     const format = ctx.accepts('application/json', 'application/x-ndjson', 'text/csv');
 
     await recordAuditQuery(eventStore, clock, tenantId, clientId, 'events', { ...describeFilters(filters), format }, eventMetadata(ctx, tenantId, clientId));
-    const selected = records(auditEvents(eventStore, readModels.db, filters, phoneHash));
+    const selected = auditRecords(eventStore, readModels.db, filters, phoneHash);
     ctx.set('Cache-Control', 'no-store');
     if (format === 'application/x-ndjson' || format === 'text/csv') {
       ctx.type = format === 'text/csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
