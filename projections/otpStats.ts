@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { RecordedEvent } from '../core/eventStore/types.js';
 import type { OtpIssuedData } from '../core/otp/otpEvents.js';
+import { DEFAULT_PROVIDER } from '../core/sms/tenantSmsEvents.js';
 import type { Projection } from './projection.js';
 import { providerNameOf } from './providerSettings.js';
 import { dayOf, parseOtpStream, tenantOf } from './streamNames.js';
@@ -16,8 +17,6 @@ interface CodeContext {
 }
 
 const UNKNOWN = 'unknown';
-/** The provider a tenant uses before it configures one (`DEFAULT_PROVIDER` of core/sms/tenantSmsProviders.ts). */
-const DEFAULT_PROVIDER = 'Default';
 /** Streams whose context stays in memory between batches; beyond it the table answers. */
 const MAX_CACHED_STREAMS = 200_000;
 

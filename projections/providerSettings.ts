@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { RecordedEvent } from '../core/eventStore/types.js';
+import type { ProviderConfiguredData } from '../core/sms/tenantSmsEvents.js';
 import type { Projection } from './projection.js';
 import { tenantOf } from './streamNames.js';
 
@@ -12,10 +13,9 @@ export interface ProviderSettings {
   configuredBy: string | undefined;
 }
 
-/** The provider name in a `ProviderConfigured` event, whichever key its plugin kit uses. */
+/** The provider name in a `ProviderConfigured` event (`unknown` if a stored event lacks it). */
 export function providerNameOf(data: unknown): string {
-  const record = (data ?? {}) as Record<string, unknown>;
-  const name = record.provider ?? record.providerName ?? record.plugin ?? record.name;
+  const name = (data as Partial<ProviderConfiguredData> | null | undefined)?.provider;
   return typeof name === 'string' ? name : 'unknown';
 }
 

@@ -1,3 +1,6 @@
+/** The provider a tenant sends with until it configures one. */
+export const DEFAULT_PROVIDER = 'Default';
+
 /** One provider with its settings as stored: the fields the plugin names in `secretFields` are sealed. */
 export interface StoredProviderSettings {
   provider: string;

@@ -11,7 +11,7 @@ import { asProviderError } from './asProviderError.js';
 import type { LoadedPlugin, SmsPluginRegistry } from './pluginRegistry.js';
 import { ProviderSecrets } from './providerSecrets.js';
 import { tenantSmsDecider } from './tenantSmsDecider.js';
-import { tenantSmsStreamId, type StoredProviderSettings } from './tenantSmsEvents.js';
+import { DEFAULT_PROVIDER, tenantSmsStreamId, type StoredProviderSettings } from './tenantSmsEvents.js';
 
 /** A provider and its plain settings, already checked against the plugin's schema. */
 export interface ProviderChoice {
@@ -26,7 +26,6 @@ export interface ResolvedProviders {
   chain: { loaded: LoadedPlugin | undefined; provider: string; settings: Record<string, unknown> }[];
 }
 
-export const DEFAULT_PROVIDER = 'Default';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export class ProviderValidationError extends DomainError {
