@@ -29,22 +29,20 @@ export class IpBlockedError extends DomainError {
   }
 }
 
-export const bruteForceStreamId = (tenantId: string, phoneHash: string, ipHash: string) => `bruteforce-${tenantId}-${phoneHash}-${ipHash}`;
 /** Every IP's stream for one user: the prefix of their names. */
 export const bruteForceStreamPrefix = (tenantId: string, phoneHash: string) => `bruteforce-${tenantId}-${phoneHash}-`;
+export const bruteForceStreamId = (tenantId: string, phoneHash: string, ipHash: string) => `${bruteForceStreamPrefix(tenantId, phoneHash)}${ipHash}`;
 
-
-const blocked = (state: BruteForceState, now: Date) => state.blockedUntil !== undefined && state.blockedUntil > now.getTime();
-export const isBlocked = blocked;
+export const isBlocked = (state: BruteForceState, now: Date) => state.blockedUntil !== undefined && state.blockedUntil > now.getTime();
 
 export const bruteForceDecider: Decider<BruteForceState, BruteForceCommand, BruteForceEvent> = {
   initialState: () => ({ consecutive: 0 }),
 
   decide(command, state) {
     if (command.type === 'UnblockIp') {
-      return blocked(state, command.now) ? [{ type: 'IpUnblockedForUser', data: { at: command.now.toISOString() } }] : [];
+      return isBlocked(state, command.now) ? [{ type: 'IpUnblockedForUser', data: { at: command.now.toISOString() } }] : [];
     }
-    if (blocked(state, command.now)) throw new IpBlockedError(new Date(state.blockedUntil!));
+    if (isBlocked(state, command.now)) throw new IpBlockedError(new Date(state.blockedUntil!));
     const at = command.now.toISOString();
     switch (command.type) {
       case 'CheckIp':

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { foldEvents, handleCommand } from '../decider/commandHandler.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../eventStore/types.js';
-import { bruteForceDecider, bruteForceStreamPrefix, isBlocked } from './bruteForceDecider.js';
+import { bruteForceDecider, bruteForceStreamId, bruteForceStreamPrefix, isBlocked } from './bruteForceDecider.js';
 
 export interface UserBlock {
   /** The blocked IP, as the keyed hash its stream is named by (the address itself is never stored). */
@@ -34,10 +34,9 @@ export class UserBlocks {
 
   /** Lifts every block of the user; returns how many were lifted. */
   async unblock(tenantId: string, phoneHash: string, metadata: Partial<EventMetadata>): Promise<number> {
-    const prefix = bruteForceStreamPrefix(tenantId, phoneHash);
     let lifted = 0;
     for (const block of await this.list(tenantId, phoneHash)) {
-      const result = await handleCommand(this.deps.eventStore, `${prefix}${block.ipHash}`, bruteForceDecider, { type: 'UnblockIp', now: this.deps.clock.now() }, metadata);
+      const result = await handleCommand(this.deps.eventStore, bruteForceStreamId(tenantId, phoneHash, block.ipHash), bruteForceDecider, { type: 'UnblockIp', now: this.deps.clock.now() }, metadata);
       lifted += result.events.length;
     }
     return lifted;
