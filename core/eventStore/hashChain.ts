@@ -58,6 +58,11 @@ export function withoutChain(metadata: Partial<EventMetadata> | undefined): Reco
 }
 
 export function chainHash(prev: string | null, type: string, data: unknown, metadata: Partial<EventMetadata> | undefined): string {
+  return linkHash(prev, type, data, withoutChain(metadata));
+}
+
+/** The hash itself, over metadata that already has no chain. */
+function linkHash(prev: string | null, type: string, data: unknown, unchained: Record<string, unknown>): string {
   return createHash('sha256')
     .update(prev ?? '')
     .update('\n')
@@ -65,7 +70,7 @@ export function chainHash(prev: string | null, type: string, data: unknown, meta
     .update('\n')
     .update(canonicalJson(data))
     .update('\n')
-    .update(canonicalJson(withoutChain(metadata)))
+    .update(canonicalJson(unchained))
     .digest('hex');
 }
 
@@ -75,7 +80,7 @@ export function chainHash(prev: string | null, type: string, data: unknown, meta
  */
 export function chainMetadata(prev: string | null, type: string, data: unknown, metadata: Partial<EventMetadata> | undefined): { metadata: EventMetadata; hash: string } {
   const base = { schemaVersion: 1, ...withoutChain(metadata) } as EventMetadata;
-  const hash = chainHash(prev, type, data === undefined ? null : data, base);
+  const hash = linkHash(prev, type, data === undefined ? null : data, base);
   return { metadata: { ...base, chain: { prev, hash } }, hash };
 }
 
