@@ -1,4 +1,3 @@
-import { ConfigError } from '../core/config/configError.js';
 import { loadConfig } from '../core/config/loadConfig.js';
 import { buildContainer } from '../core/container.js';
 import type { Cradle } from '../core/cradle.js';
@@ -31,7 +30,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     config = loadConfig();
   } catch (error) {
-    console.error(`otpledger: ${error instanceof ConfigError ? error.message : (error as Error).message}`);
+    console.error(`otpledger: ${(error as Error).message}`);
     return 2;
   }
   const container = await buildContainer({ ...config, log: { ...config.log, level: 'error' } });
