@@ -12,8 +12,10 @@ WORKDIR /app
 RUN chown node:node /app
 USER node
 
-# Dependencies first: this layer is rebuilt only when the lockfile changes.
+# Dependencies first: this layer is rebuilt only when the lockfile or the plugin kit changes. The kit is an
+# npm workspace that `npm ci` links and builds (the root `prepare` script), so its folder comes along.
 COPY --chown=node:node package.json package-lock.json ./
+COPY --chown=node:node packages/ ./packages/
 RUN npm ci
 
 COPY --chown=node:node . .

@@ -14,7 +14,7 @@ import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import type { TokenService } from './oidc/tokenService.js';
 import type { OtpService } from './otp/otpService.js';
 import type { DevOutbox } from './sms/devOutbox.js';
-import type { ProviderServices } from '../plugins/kit/index.js';
+import type { ProviderServices } from '@otpledger/plugin-kit';
 import type { SmsPluginRegistry } from './sms/pluginRegistry.js';
 import type { DispatchPolicy } from './sms/smsDispatcher.js';
 import type { SmsSender } from './sms/smsSender.js';

@@ -1,4 +1,4 @@
-import { SmsProviderError } from '../../plugins/kit/index.js';
+import { SmsProviderError } from '@otpledger/plugin-kit';
 import { IpBlockedError } from '../auth0/bruteForceDecider.js';
 import { ConnectionNotEnabledError, SignupDisabledError, WrongVerificationCodeError } from '../auth0/passwordlessErrors.js';
 import { HttpError } from './httpError.js';

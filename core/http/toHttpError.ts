@@ -1,4 +1,4 @@
-import { SmsProviderError } from '../../plugins/kit/index.js';
+import { SmsProviderError } from '@otpledger/plugin-kit';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
 import { DomainError } from '../decider/decider.js';
 import { HttpError } from './httpError.js';

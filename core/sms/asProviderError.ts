@@ -1,4 +1,4 @@
-import { SmsProviderError } from '../../plugins/kit/index.js';
+import { SmsProviderError } from '@otpledger/plugin-kit';
 
 /**
  * Whatever a provider threw, as a kit error. A plugin that throws something else has a bug; that is

@@ -7,8 +7,6 @@ import { checkPluginShape } from './pluginShape.js';
 import { SmsPluginRegistry } from './pluginRegistry.js';
 
 const BUILT_IN_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url));
-/** Folders under plugins/ that hold no provider. */
-const NOT_PROVIDERS = new Set(['kit']);
 
 export interface LoadPluginsOptions {
   /** Module specifiers from config `plugins`: a path (relative to `cwd`) or an npm package name. */
@@ -49,7 +47,7 @@ export async function loadSmsPlugins(options: LoadPluginsOptions): Promise<SmsPl
 function builtInFolders(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !NOT_PROVIDERS.has(entry.name) && existsSync(path.join(dir, entry.name, 'index.ts')))
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, 'index.ts')))
     .map((entry) => path.join(dir, entry.name))
     .sort();
 }

@@ -1,4 +1,4 @@
-import type { SmsProviderPlugin } from '../../plugins/kit/index.js';
+import type { SmsProviderPlugin } from '@otpledger/plugin-kit';
 import { compileSchema } from '../validation/compileSchema.js';
 
 export interface LoadedPlugin {

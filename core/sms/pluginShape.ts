@@ -1,5 +1,4 @@
-import { defineSmsProvider, KIT_VERSION, type SmsProviderPlugin } from '../../plugins/kit/index.js';
-import { schemaAtPointer } from '../../plugins/kit/jsonPointer.js';
+import { defineSmsProvider, KIT_VERSION, schemaAtPointer, type SmsProviderPlugin } from '@otpledger/plugin-kit';
 import { compileSchema } from '../validation/compileSchema.js';
 
 /** A module that is not a usable plugin; `message` says why, in words for the operator. */

@@ -1,4 +1,4 @@
-import { getAtPointer, mapAtPointer } from '../../plugins/kit/jsonPointer.js';
+import { getAtPointer, mapAtPointer } from '@otpledger/plugin-kit';
 import type { SecretBox } from '../crypto/secretBox.js';
 
 /**

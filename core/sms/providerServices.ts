@@ -1,4 +1,4 @@
-import type { ProviderServices } from '../../plugins/kit/index.js';
+import type { ProviderServices } from '@otpledger/plugin-kit';
 import type { Logger } from '../logger.js';
 import type { DevOutbox } from './devOutbox.js';
 

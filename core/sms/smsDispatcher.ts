@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SmsProviderError, type ProviderServices, type SmsProvider } from '../../plugins/kit/index.js';
-import { withDeadline } from '../../plugins/kit/deadline.js';
+import { SmsProviderError, withDeadline, type ProviderServices, type SmsProvider } from '@otpledger/plugin-kit';
 import type { Clock } from '../clock.js';
 import type { EventStore } from '../eventStore/types.js';
 import type { Logger } from '../logger.js';

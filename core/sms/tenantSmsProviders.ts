@@ -1,5 +1,5 @@
 import type { Secrets } from '../config/secrets.js';
-import type { ProviderServices } from '../../plugins/kit/index.js';
+import type { ProviderServices } from '@otpledger/plugin-kit';
 import type { Clock } from '../clock.js';
 import { SecretBox } from '../crypto/secretBox.js';
 import { BoundedCache } from '../support/boundedCache.js';

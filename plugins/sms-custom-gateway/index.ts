@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import got from 'got';
-import { defineSmsProvider, SmsProviderError, type SendContext } from '../kit/index.js';
-import { codeForHttpStatus, transportFailure } from '../kit/httpFailures.js';
+import { codeForHttpStatus, defineSmsProvider, SmsProviderError, transportFailure, type SendContext } from '@otpledger/plugin-kit';
 
 export interface CustomGatewayConfig {
   uri: string;

@@ -1,5 +1,4 @@
-import { defineSmsProvider, SmsProviderError } from '../kit/index.js';
-import { withDeadline } from '../kit/deadline.js';
+import { defineSmsProvider, SmsProviderError, withDeadline } from '@otpledger/plugin-kit';
 import { TokenBuckets } from './tokenBucket.js';
 
 export interface DefaultProviderConfig {

@@ -1,6 +1,5 @@
 import got, { RequestError } from 'got';
-import { codeForHttpStatus } from '../kit/httpFailures.js';
-import { SmsProviderError, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '../kit/index.js';
+import { codeForHttpStatus, SmsProviderError, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
 import type { SmsGatewayConfig } from './configSchema.js';
 import { gatewayToken, signingKey } from './gatewayToken.js';
 

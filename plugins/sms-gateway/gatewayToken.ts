@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { SmsProviderError } from '../kit/index.js';
+import { SmsProviderError } from '@otpledger/plugin-kit';
 import type { GatewayAuthentication } from './configSchema.js';
 
 /** Lifetime of a gateway token: one request, plus clock skew between us and the gateway. */

@@ -1,4 +1,4 @@
-import { defineSmsProvider } from '../kit/index.js';
+import { defineSmsProvider } from '@otpledger/plugin-kit';
 import { smsGatewayConfigSchema, type SmsGatewayConfig } from './configSchema.js';
 import { createSmsGatewayProvider } from './gatewayProvider.js';
 

@@ -1,4 +1,4 @@
-import { defineSmsProvider } from '../kit/index.js';
+import { defineSmsProvider } from '@otpledger/plugin-kit';
 import { sfmcConfigSchema, type SfmcConfig } from './configSchema.js';
 import { createSfmcProvider } from './sfmcProvider.js';
 

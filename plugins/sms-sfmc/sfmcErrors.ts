@@ -1,4 +1,4 @@
-import { SmsProviderError, type SmsProviderErrorCode } from '../kit/index.js';
+import { SmsProviderError, type SmsProviderErrorCode } from '@otpledger/plugin-kit';
 import type { SfmcResponse } from './sfmcHttp.js';
 
 /** Transactional Messaging API error codes we act on; the rest are judged by HTTP status. */

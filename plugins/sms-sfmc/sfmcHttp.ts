@@ -1,5 +1,5 @@
 import got from 'got';
-import { transportFailure } from '../kit/httpFailures.js';
+import { transportFailure } from '@otpledger/plugin-kit';
 
 /** How errors and timeouts name Marketing Cloud. */
 export const WHAT = 'Salesforce Marketing Cloud';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { withDeadline } from '../kit/deadline.js';
-import type { SendContext, SendResult, SmsMessage, SmsProvider } from '../kit/index.js';
+import { withDeadline, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
 import type { SfmcConfig } from './configSchema.js';
 import { hasRecipientError, sendError } from './sfmcErrors.js';
 import { postJson, WHAT, type SfmcResponse } from './sfmcHttp.js';

@@ -1,4 +1,4 @@
-import { SmsProviderError } from '../kit/index.js';
+import { SmsProviderError } from '@otpledger/plugin-kit';
 import type { SfmcConfig } from './configSchema.js';
 import { tokenError } from './sfmcErrors.js';
 import { postJson } from './sfmcHttp.js';

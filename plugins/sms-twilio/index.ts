@@ -1,4 +1,4 @@
-import { defineSmsProvider } from '../kit/index.js';
+import { defineSmsProvider } from '@otpledger/plugin-kit';
 import { twilioConfigSchema, type TwilioConfig } from './configSchema.js';
 import { createTwilioProvider } from './twilioProvider.js';
 

@@ -1,4 +1,4 @@
-import { SmsProviderError, type SmsProviderErrorCode } from '../kit/index.js';
+import { SmsProviderError, type SmsProviderErrorCode } from '@otpledger/plugin-kit';
 
 /**
  * Twilio error codes we act on (https://www.twilio.com/docs/api/errors). Anything else is judged by its

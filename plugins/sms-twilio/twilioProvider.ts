@@ -1,6 +1,5 @@
 import twilio from 'twilio';
-import { withDeadline } from '../kit/deadline.js';
-import type { SendContext, SendResult, SmsMessage, SmsProvider } from '../kit/index.js';
+import { withDeadline, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
 import type { TwilioConfig } from './configSchema.js';
 import { toSmsProviderError } from './twilioErrors.js';
 

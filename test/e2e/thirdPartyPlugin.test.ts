@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startScriptedGateway, type ScriptedGateway } from '../../plugins/kit/contract.js';
+import { startScriptedGateway, type ScriptedGateway } from '@otpledger/plugin-kit/testing';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
 
 const phone = '+15125550188';

@@ -1,6 +1,6 @@
 import { asValue } from 'awilix';
 import { expect } from 'chai';
-import { startScriptedGateway } from '../../plugins/kit/contract.js';
+import { startScriptedGateway } from '@otpledger/plugin-kit/testing';
 import { captureLogger, type LogLine } from '../support/captureLogger.js';
 import { startCustomGateway } from '../support/customGatewayServer.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';

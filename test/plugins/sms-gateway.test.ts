@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { decodeProtectedHeader } from 'jose';
 import { compileSchema } from '../../core/validation/compileSchema.js';
-import { smsProviderContract } from '../../plugins/kit/contract.js';
-import { SmsProviderError, type SendContext, type SmsProvider } from '../../plugins/kit/index.js';
+import { smsProviderContract } from '@otpledger/plugin-kit/testing';
+import { SmsProviderError, type SendContext, type SmsProvider } from '@otpledger/plugin-kit';
 import type { SmsGatewayConfig } from '../../plugins/sms-gateway/configSchema.js';
 import { createSmsGatewayProvider } from '../../plugins/sms-gateway/gatewayProvider.js';
 import { TOKEN_LIFETIME_SECONDS } from '../../plugins/sms-gateway/gatewayToken.js';

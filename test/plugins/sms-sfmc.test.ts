@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { compileSchema } from '../../core/validation/compileSchema.js';
-import { smsProviderContract } from '../../plugins/kit/contract.js';
-import { SmsProviderError, type SendContext, type SmsProvider } from '../../plugins/kit/index.js';
+import { smsProviderContract } from '@otpledger/plugin-kit/testing';
+import { SmsProviderError, type SendContext, type SmsProvider } from '@otpledger/plugin-kit';
 import sfmcPlugin from '../../plugins/sms-sfmc/index.js';
 import type { SfmcConfig } from '../../plugins/sms-sfmc/configSchema.js';
 import { createSfmcProvider } from '../../plugins/sms-sfmc/sfmcProvider.js';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import twilio from 'twilio';
 import { compileSchema } from '../../core/validation/compileSchema.js';
-import { smsProviderContract } from '../../plugins/kit/contract.js';
-import { SmsProviderError, type ProviderServices, type SendContext, type SmsProvider } from '../../plugins/kit/index.js';
+import { smsProviderContract } from '@otpledger/plugin-kit/testing';
+import { SmsProviderError, type ProviderServices, type SendContext, type SmsProvider } from '@otpledger/plugin-kit';
 import twilioPlugin from '../../plugins/sms-twilio/index.js';
 import type { TwilioConfig } from '../../plugins/sms-twilio/configSchema.js';
 import { ACCOUNT_SID, AUTH_TOKEN, MESSAGING_SERVICE_SID, startTwilioGateway, twilioError, type TwilioGateway } from './sms-twilio/twilioGateway.js';

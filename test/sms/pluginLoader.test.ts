@@ -47,7 +47,7 @@ describe('SMS plugin loader', () => {
     try {
       const dir = path.join(temp.dir, 'impostor');
       mkdirSync(dir);
-      const kit = path.join(repo, 'plugins/kit/index.ts');
+      const kit = path.join(repo, 'packages/plugin-kit/src/index.ts');
       writeFileSync(path.join(dir, 'index.ts'), `import { defineSmsProvider } from ${JSON.stringify(kit)};\nexport default defineSmsProvider({ name: 'Default', version: '1.0.0', configSchema: { type: 'object' }, secretFields: [], create: () => ({ send: async () => ({}) }) });\n`);
       const { logger } = captureLogger();
       const registry = await loadSmsPlugins({ external: [dir], logger });

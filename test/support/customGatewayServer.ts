@@ -1,5 +1,5 @@
-import { startScriptedGateway, type GatewayMode, type ScriptedGateway } from '../../plugins/kit/contract.js';
-import type { SmsMessage } from '../../plugins/kit/index.js';
+import { startScriptedGateway, type GatewayMode, type ScriptedGateway } from '@otpledger/plugin-kit/testing';
+import type { SmsMessage } from '@otpledger/plugin-kit';
 
 /**
  * A Mosaic-style custom SMS gateway on 127.0.0.1, as the seed describes one: POST sends (checked against

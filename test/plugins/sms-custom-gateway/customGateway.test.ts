@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import customGateway from '../../../plugins/sms-custom-gateway/index.js';
-import { smsProviderContract, startScriptedGateway, type GatewayRequest } from '../../../plugins/kit/contract.js';
+import { smsProviderContract, startScriptedGateway, type GatewayRequest } from '@otpledger/plugin-kit/testing';
 import { startCustomGateway } from '../../support/customGatewayServer.js';
 
 smsProviderContract('CustomGateway', {

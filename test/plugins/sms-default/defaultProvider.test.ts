@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import defaultProvider from '../../../plugins/sms-default/index.js';
-import { smsProviderContract, startScriptedGateway, type ScriptedGateway } from '../../../plugins/kit/contract.js';
-import type { SmsMessage } from '../../../plugins/kit/index.js';
+import { smsProviderContract, startScriptedGateway, type ScriptedGateway } from '@otpledger/plugin-kit/testing';
+import type { SmsMessage } from '@otpledger/plugin-kit';
 import { captureLogger } from '../../support/captureLogger.js';
 
 /**

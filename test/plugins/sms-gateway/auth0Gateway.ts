@@ -1,8 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify, type JWTPayload } from 'jose';
-import type { ContractGateway, GatewayMode } from '../../../plugins/kit/contract.js';
-import { closeGatewayServer } from '../../../plugins/kit/scriptedGateway.js';
+import { closeGatewayServer, type ContractGateway, type GatewayMode } from '@otpledger/plugin-kit/testing';
 
 export interface GatewayAuth {
   subject: string;

@@ -1,5 +1,4 @@
-import type { ContractGateway, GatewayAnswer, GatewayRequest, ScriptedGateway } from '../../../plugins/kit/contract.js';
-import { startScriptedGateway } from '../../../plugins/kit/contract.js';
+import { startScriptedGateway, type ContractGateway, type GatewayAnswer, type GatewayRequest, type ScriptedGateway } from '@otpledger/plugin-kit/testing';
 
 export const CLIENT_ID = 'sfmc-client-id';
 export const CLIENT_SECRET = 'sfmc-client-secret-0123456789';

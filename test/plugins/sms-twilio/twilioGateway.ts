@@ -1,5 +1,4 @@
-import type { ContractGateway, GatewayAnswer, GatewayRequest, ScriptedGateway } from '../../../plugins/kit/contract.js';
-import { startScriptedGateway } from '../../../plugins/kit/contract.js';
+import { startScriptedGateway, type ContractGateway, type GatewayAnswer, type GatewayRequest, type ScriptedGateway } from '@otpledger/plugin-kit/testing';
 import { responseExample } from './twilioOpenApi.js';
 
 export const ACCOUNT_SID = `AC${'1f'.repeat(16)}`;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { expect } from 'chai';
-import type { GatewayRequest } from '../../../plugins/kit/contract.js';
+import type { GatewayRequest } from '@otpledger/plugin-kit/testing';
 
 /**
  * Checks requests a fake Twilio received against Twilio's own OpenAPI description of API v2010

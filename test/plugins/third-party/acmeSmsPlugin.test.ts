@@ -1,6 +1,6 @@
 import { loadSmsPlugins } from '../../../core/sms/pluginLoader.js';
-import { smsProviderContract, startScriptedGateway } from '../../../plugins/kit/contract.js';
-import type { SmsMessage } from '../../../plugins/kit/index.js';
+import { smsProviderContract, startScriptedGateway } from '@otpledger/plugin-kit/testing';
+import type { SmsMessage } from '@otpledger/plugin-kit';
 import { captureLogger } from '../../support/captureLogger.js';
 import { tempDir } from '../../support/tempDir.js';
 import { testConfig } from '../../support/testConfig.js';

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import { compileSchema } from '../../core/validation/compileSchema.js';
+import { compileConfigSchema as compileSchema } from './configValidation.js';
 import { KIT_VERSION, SmsProviderError, type ProviderServices, type SmsMessage, type SmsProvider, type SmsProviderErrorCode, type SmsProviderPlugin } from './index.js';
 import { getAtPointer, schemaAtPointer } from './jsonPointer.js';
 import type { GatewayMode } from './scriptedGateway.js';
-
-export { startScriptedGateway, type GatewayMode, type GatewayRequest, type GatewayAnswer, type ScriptedGateway } from './scriptedGateway.js';
 
 /** A running local gateway (127.0.0.1) for one plugin, and valid settings that point at it. */
 export interface ContractGateway {
@@ -41,7 +39,7 @@ const TIMEOUT_MS = 300;
  * real local HTTP gateway. Run it from a mocha test file with one call.
  *
  * @example
- * import { smsProviderContract, startScriptedGateway } from 'otpledger/plugins/kit/contract.ts';
+ * import { smsProviderContract, startScriptedGateway } from '@otpledger/plugin-kit/testing';
  * smsProviderContract('AcmeSms', { plugin, start: async () => { const gw = await startScriptedGateway(); ... } });
  */
 export function smsProviderContract(name: string, harness: SmsProviderHarness): void {

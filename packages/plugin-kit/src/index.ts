@@ -7,11 +7,10 @@
  * are reported by throwing {@link SmsProviderError} with one of the stable codes; the server decides what
  * to retry, when to fall back to another provider, and what the HTTP caller sees.
  *
- * Import path inside this repository: `plugins/kit/index.ts`; from another package:
- * `otpledger/plugins/kit/index.ts` (see docs/writing-a-provider-plugin.md).
+ * Import it by its package name, `@otpledger/plugin-kit` (see docs/writing-a-provider-plugin.md).
  *
  * @example
- * import { defineSmsProvider, SmsProviderError } from 'otpledger/plugins/kit/index.ts';
+ * import { defineSmsProvider, SmsProviderError } from '@otpledger/plugin-kit';
  *
  * export default defineSmsProvider({
  *   name: 'AcmeSms',
@@ -190,3 +189,8 @@ function toSnakeCase(name: string): string {
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toLowerCase();
 }
+
+export { withDeadline } from './deadline.js';
+export { codeForHttpStatus, transportFailure } from './httpFailures.js';
+export { getAtPointer, mapAtPointer, pointerSegments, schemaAtPointer } from './jsonPointer.js';
+export { compileConfigSchema, ConfigValidationError } from './configValidation.js';
