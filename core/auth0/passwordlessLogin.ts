@@ -4,18 +4,16 @@ import { keyedHash } from '../crypto/keyedHash.js';
 import { handleCommand } from '../decider/commandHandler.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import type { TokenService } from '../oidc/tokenService.js';
-import type { OtpPolicy } from '../otp/otpDecider.js';
 import type { OtpService } from '../otp/otpService.js';
+import type { RequestContext } from '../otp/requestContext.js';
 import type { PhoneNumber } from '../users/phoneNumber.js';
 import type { UserDirectory } from '../users/userDirectory.js';
 import { bruteForceDecider, bruteForceStreamId } from './bruteForceDecider.js';
 import { ConnectionNotEnabledError, SignupDisabledError, WrongVerificationCodeError } from './passwordlessErrors.js';
-import { renderPasswordlessSms } from './passwordlessTemplate.js';
+import { passwordlessRules } from './passwordlessRules.js';
 import type { ConnectionSettings } from './smsConnection.js';
 import type { SmsConnections } from './smsConnections.js';
 
-/** Auth0's OTP rules: no lockout of the phone, 3 wrong guesses burn a code. */
-export const AUTH0_OTP_POLICY: OtpPolicy = { maxFailedAttempts: null, lockoutMinutes: 0, maxAttemptsPerCode: 3 };
 /** Auth0's brute-force protection: 10 consecutive failures of one user from one IP block that IP for that user. */
 export const BRUTE_FORCE_LIMIT = 10;
 /** Auth0 keeps the block until an admin lifts it; otpledger has no unblock API yet, so the block lifts by itself. */
@@ -25,8 +23,7 @@ export interface PasswordlessRequest {
   app: Application;
   phone: PhoneNumber;
   /** The end user's request: its IP keys brute-force protection and, with `forward_req_info`, goes to the gateway. */
-  ip: string;
-  userAgent?: string;
+  request: RequestContext;
   metadata: Partial<EventMetadata>;
 }
 
@@ -40,19 +37,14 @@ export class PasswordlessLogin {
   constructor(private readonly deps: Deps) {}
 
   /** `/passwordless/start`: sends a code through the connection's provider; `SmsProviderError` when it could not. */
-  async start({ app, phone, ip, userAgent, metadata }: PasswordlessRequest) {
+  async start({ app, phone, request, metadata }: PasswordlessRequest) {
     const connection = await this.connection(app);
     const user = await this.deps.users.findUser(app.tenantId, 'phone_number', phone.e164);
     if (!user && connection.disable_signup) throw new SignupDisabledError();
+    // the request is always offered: only a provider configured with forward_req_info sends it on
     const { otpId } = await this.deps.otpService.send({
-      tenantId: app.tenantId, app, purpose: 'login', phone, metadata,
-      ...(user && { userId: user.userId }),
-      codeLength: connection.totp.length,
-      ttlSeconds: connection.totp.time_step,
-      render: (code) => renderPasswordlessSms(connection.template, { code, applicationName: app.name }),
-      // always offered: only a provider configured with forward_req_info sends it on
-      requestInfo: { ip, ...(userAgent && { userAgent }) },
-      maxRetries: 0, // Auth0 calls the gateway once
+      app, purpose: 'login', phone, ...(user && { userId: user.userId }),
+      rules: passwordlessRules(connection, app.name), request, metadata,
     });
     return { _id: otpId, phone_number: phone.e164, phone_verified: user?.phoneNumberVerified ?? false, request_language: null };
   }
@@ -67,7 +59,7 @@ export class PasswordlessLogin {
     const known = await users.findUser(app.tenantId, 'phone_number', phone.e164);
     const result = !known && connection.disable_signup
       ? { ok: false as const }
-      : await otpService.verify({ tenantId: app.tenantId, app, purpose: 'login', phone, passcode: otp, metadata, policy: AUTH0_OTP_POLICY });
+      : await otpService.verify({ app, purpose: 'login', phone, passcode: otp, metadata });
     if (!result.ok) {
       await guard?.({ type: 'RecordLoginFailure', now: this.deps.clock.now(), limit: BRUTE_FORCE_LIMIT, blockMinutes: BRUTE_FORCE_BLOCK_MINUTES });
       throw new WrongVerificationCodeError();
@@ -91,9 +83,9 @@ export class PasswordlessLogin {
   }
 
   /** Commands on this user's and this IP's brute-force stream; `IpBlockedError` while the IP is blocked for the user. */
-  private bruteForce({ app, phone, ip, metadata }: PasswordlessRequest) {
+  private bruteForce({ app, phone, request, metadata }: PasswordlessRequest) {
     const { hmacKey } = this.deps.secrets;
-    const stream = bruteForceStreamId(app.tenantId, this.deps.otpService.phoneHash(phone), keyedHash(hmacKey, 'ip', ip));
+    const stream = bruteForceStreamId(app.tenantId, this.deps.otpService.phoneHash(phone), keyedHash(hmacKey, 'ip', request.ip));
     return (command: Parameters<typeof bruteForceDecider.decide>[0]) => handleCommand(this.deps.eventStore, stream, bruteForceDecider, command, metadata);
   }
 }

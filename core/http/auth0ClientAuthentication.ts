@@ -10,12 +10,17 @@ import type { AppContext } from './types.js';
  * `client_id`, the OTP being the credential. Which clients may do so is the connection's `enabled_clients`.
  * Only end-user applications (`role: app`) sign users in.
  */
+/** Whether the caller presents a client secret (body or HTTP Basic); without one it is a public client. */
+export function presentsSecret(ctx: AppContext, body: { client_secret?: string }): boolean {
+  return body.client_secret !== undefined || /^Basic /i.test(ctx.get('Authorization'));
+}
+
 export async function auth0Client(
   ctx: AppContext,
   body: { client_id?: string; client_secret?: string },
   applications: Pick<ApplicationRegistry, 'authenticate' | 'get'>,
 ): Promise<Application> {
-  const withSecret = body.client_secret !== undefined || /^Basic /i.test(ctx.get('Authorization'));
+  const withSecret = presentsSecret(ctx, body);
   const app = withSecret ? await authenticateClient(ctx, body, applications) : body.client_id ? await applications.get(body.client_id) : undefined;
   if (!app) throw new HttpError(401, 'invalid_client', body.client_id ? 'Unknown client' : 'client_id is required');
   if (app.role !== 'app') throw new HttpError(403, 'unauthorized_client', `client ${app.clientId} is not an end-user application`);

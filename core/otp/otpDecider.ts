@@ -1,27 +1,20 @@
 import { sameDigest } from '../crypto/keyedHash.js';
 import { DomainError, type Decider } from '../decider/decider.js';
 import type { OtpEvent, OtpIssuedData } from './otpEvents.js';
+import { LEGACY_ATTEMPT_RULES } from './otpRules.js';
 
 export interface OtpState {
   /** The latest code; only it can be used. `failures`: wrong guesses at this code. */
   code?: OtpIssuedData & { used: boolean; failures?: number };
-  /** Consecutive failures since the last success or lockout. */
+  /** Consecutive failures at codes with a lockout, since the last success or lockout. */
   failedAttempts: number;
   /** Epoch ms; the lockout lifts by itself once `now` passes it. */
   lockedUntil?: number;
 }
 
-export interface OtpPolicy {
-  /** Consecutive wrong guesses (across codes) that lock the phone out; `null`: never (Auth0 style). */
-  maxFailedAttempts: number | null;
-  lockoutMinutes: number;
-  /** Wrong guesses one code survives before it is burnt (Auth0: 3); absent: unlimited. */
-  maxAttemptsPerCode?: number;
-}
-
 export type OtpCommand =
   | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData }
-  | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string; policy: OtpPolicy }
+  | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string }
   | { type: 'RevokeOtp'; now: Date; otpId: string; reason: 'delivery_failed' };
 
 type RevokeReason = Extract<OtpEvent, { type: 'OtpRevoked' }>['data']['reason'];
@@ -35,7 +28,7 @@ export class LockedOutError extends DomainError {
 const isLocked = (state: OtpState, now: Date) => state.lockedUntil !== undefined && state.lockedUntil > now.getTime();
 
 function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpState): OtpEvent[] {
-  const { now, codeHash, clientId, policy } = command;
+  const { now, codeHash, clientId } = command;
   const at = now.toISOString();
   const code = state.code;
   if (code && !code.used && now.getTime() < Date.parse(code.expiresAt) &&
@@ -44,14 +37,18 @@ function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpS
   }
   const reason = !code || code.used ? 'no_active_code' : now.getTime() >= Date.parse(code.expiresAt) ? 'expired' : 'mismatch';
   // only a guess at a live code counts towards the lockout: without one no guess can succeed, and
-  // counting replays of a used code would let anyone lock a user out right after they log in
-  const failedAttempts = state.failedAttempts + (reason === 'mismatch' ? 1 : 0);
+  // counting replays of a used code would let anyone lock a user out right after they log in.
+  // A guess counts by the rules of the code it was aimed at, whichever dialect checked it: wrong guesses
+  // at a code without a lockout (Auth0's) never prime the next code's lockout count.
+  const rules = code?.attempts ?? LEGACY_ATTEMPT_RULES;
+  const counts = reason === 'mismatch' && rules.maxFailedAttempts !== null;
+  const failedAttempts = state.failedAttempts + (counts ? 1 : 0);
   const events: OtpEvent[] = [{ type: 'OtpFailed', data: { ...(code && { otpId: code.otpId }), reason, failedAttempts, at } }];
   if (reason !== 'mismatch') return events;
-  if (policy.maxFailedAttempts !== null && failedAttempts >= policy.maxFailedAttempts) {
-    const until = new Date(now.getTime() + policy.lockoutMinutes * 60_000).toISOString();
+  if (rules.maxFailedAttempts !== null && failedAttempts >= rules.maxFailedAttempts) {
+    const until = new Date(now.getTime() + rules.lockoutMinutes * 60_000).toISOString();
     events.push({ type: 'UserLockedOut', data: { until, failedAttempts, at } });
-  } else if (policy.maxAttemptsPerCode !== undefined && (code!.failures ?? 0) + 1 >= policy.maxAttemptsPerCode) {
+  } else if (rules.maxAttemptsPerCode !== undefined && (code!.failures ?? 0) + 1 >= rules.maxAttemptsPerCode) {
     const revoked: RevokeReason = 'too_many_attempts';
     events.push({ type: 'OtpRevoked', data: { otpId: code!.otpId, reason: revoked, at } });
   }
@@ -59,9 +56,10 @@ function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpS
 }
 
 /**
- * The OTP rules: only the latest code works, once, before it expires; `maxFailedAttempts`
- * consecutive wrong guesses at a live code lock the phone out for `lockoutMinutes`, during which sends are refused
- * and even the right code fails; the lockout lifts by itself.
+ * The OTP rules: only the latest code works, once, before it expires; the code's own attempt rules count
+ * its wrong guesses: `maxFailedAttempts` consecutive ones (carried across codes with a lockout) lock the phone
+ * out for `lockoutMinutes`, during which sends are refused and even the right code fails, and the lockout
+ * lifts by itself; `maxAttemptsPerCode` burns one code.
  */
 export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
   initialState: () => ({ failedAttempts: 0 }),

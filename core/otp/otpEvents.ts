@@ -2,6 +2,8 @@
  * Events of one OTP stream: the codes sent to one phone for one purpose in one tenant
  * (`otpStreamId`). No event holds a code: only its keyed hash.
  */
+import type { AttemptRules } from './otpRules.js';
+
 export type OtpPurpose = 'login' | 'verify';
 
 export interface OtpIssuedData {
@@ -20,6 +22,8 @@ export interface OtpIssuedData {
   /** Redirect login: where the authorization code goes, and whether a new user may be created. */
   redirectUri?: string;
   createNewUser?: boolean;
+  /** The rules its wrong guesses are counted by, whoever checks it (absent on codes recorded before: the legacy rules). */
+  attempts?: AttemptRules;
   /** Failures carried into this code (set by the decider): makes `OtpIssued` a snapshot of the stream. */
   failedAttempts?: number;
 }

@@ -2,45 +2,44 @@ import type { Clock } from '../clock.js';
 import { handleCommand } from '../decider/commandHandler.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import type { Ids } from '../ids.js';
-import type { OutgoingSms, SmsSender } from '../sms/smsSender.js';
-import type { Application } from '../applications/applicationDecider.js';
+import type { SmsSender } from '../sms/smsSender.js';
 import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
 import { identifierHash } from '../users/userEvents.js';
 import { generateCode, hashCode } from './otpCodes.js';
-import { otpDecider, type OtpPolicy } from './otpDecider.js';
+import { otpDecider } from './otpDecider.js';
 import { otpStreamId, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
-import { DEFAULT_SMS_TEMPLATE, renderSmsText } from './smsText.js';
+import type { OtpRules } from './otpRules.js';
+import type { RequestContext } from './requestContext.js';
 
-export interface SendOtpRequest {
+/** The application a code is for, as the send path needs it. */
+export interface OtpApp {
   tenantId: string;
-  app: Application;
-  purpose: OtpPurpose;
-  phone: PhoneNumber;
-  userId?: string;
-  customMessage?: string;
-  senderId?: string;
-  redirectUri?: string;
-  createNewUser?: boolean;
-  metadata: Partial<EventMetadata>;
-  /** Another dialect's code rules (Auth0 `totp`): over the app's `code_length` and `expires_in_minutes`. */
-  codeLength?: number;
-  ttlSeconds?: number;
-  /** Renders the SMS text for a code (another dialect's template); the Mosaic template otherwise. */
-  render?: (code: string) => string;
-  /** Passed to the SMS sender: the end user's request, and the dialect's retry budget. */
-  requestInfo?: OutgoingSms['requestInfo'];
-  maxRetries?: number;
+  clientId: string;
 }
 
-export interface VerifyOtpRequest {
-  tenantId: string;
-  app: Application;
+/**
+ * The one send command every dialect builds: who gets a code for what, under which rules (resolved by the
+ * dialect), from which request.
+ */
+export interface SendOtpCommand {
+  app: OtpApp;
+  purpose: OtpPurpose;
+  phone: PhoneNumber;
+  /** Known user the code is for; absent when a login may create the user. */
+  userId?: string;
+  /** Redirect login: where the authorization code goes, and whether a new user may be created. */
+  redirect?: { uri: string; createNewUser: boolean };
+  rules: OtpRules;
+  request: RequestContext;
+  metadata: Partial<EventMetadata>;
+}
+
+export interface VerifyOtpCommand {
+  app: OtpApp;
   purpose: OtpPurpose;
   phone: PhoneNumber;
   passcode: string;
   metadata: Partial<EventMetadata>;
-  /** Another dialect's attempt rules (Auth0: no lockout, 3 tries per code); the app's lockout otherwise. */
-  policy?: OtpPolicy;
 }
 
 export type VerifyOtpResult = { ok: true; code: OtpIssuedData } | { ok: false; lockedOut: boolean };
@@ -49,8 +48,8 @@ export type VerifyOtpResult = { ok: true; code: OtpIssuedData } | { ok: false; l
 export const unknownRecipientStreamId = (tenantId: string) => `otpunknown-${tenantId}`;
 
 /**
- * Issues and checks codes: the code is generated here, hashed into `OtpIssued`, sent, and
- * forgotten. The rules (latest code only, single use, expiry, lockout) are the decider's.
+ * Issues and checks codes: the code is generated here, hashed into `OtpIssued` with its attempt rules, sent,
+ * and forgotten. The rules (latest code only, single use, expiry, lockout) are the decider's.
  */
 export class OtpService {
   private readonly eventStore: EventStore;
@@ -72,40 +71,40 @@ export class OtpService {
   }
 
   /** Throws `LockedOutError` while the phone is locked out. Answers the id of the code it issued. */
-  async send(request: SendOtpRequest): Promise<{ otpId: string }> {
-    const { tenantId, app, purpose, phone } = request;
+  async send(command: SendOtpCommand): Promise<{ otpId: string }> {
+    const { app, purpose, phone, rules } = command;
     const now = this.clock.now();
     const phoneHash = this.phoneHash(phone);
-    const stream = otpStreamId(tenantId, purpose, phoneHash);
-    const code = generateCode(request.codeLength ?? app.otp.code_length);
-    const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : app.otp.expires_in_minutes * 60_000;
+    const stream = otpStreamId(app.tenantId, purpose, phoneHash);
+    const code = generateCode(rules.codeLength);
     const otp: OtpIssuedData = {
       otpId: this.ids.uuid(),
       codeHash: hashCode(this.hmacKey, stream, code),
       purpose,
       clientId: app.clientId,
-      ...(request.userId && { userId: request.userId }),
+      ...(command.userId && { userId: command.userId }),
       phoneHash,
       countryCallingCode: phone.countryCallingCode,
       issuedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
-      ...(request.redirectUri && { redirectUri: request.redirectUri, createNewUser: request.createNewUser ?? false }),
+      expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(),
+      ...(command.redirect && { redirectUri: command.redirect.uri, createNewUser: command.redirect.createNewUser }),
+      attempts: rules.attempts,
     };
-    await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp }, request.metadata);
+    await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp }, command.metadata);
     try {
       await this.smsSender.send({
-        tenantId,
+        tenantId: app.tenantId,
         clientId: app.clientId,
         to: phone.e164,
-        ...(request.senderId && { senderId: request.senderId }),
-        body: request.render ? request.render(code) : renderSmsText(request.customMessage ?? DEFAULT_SMS_TEMPLATE, { app: app.name, otp: code }),
-        metadata: request.metadata,
-        ...(request.requestInfo && { requestInfo: request.requestInfo }),
-        ...(request.maxRetries !== undefined && { maxRetries: request.maxRetries }),
+        ...(rules.message.senderId && { senderId: rules.message.senderId }),
+        body: rules.message.render(code),
+        metadata: command.metadata,
+        request: command.request,
+        delivery: rules.delivery,
       });
     } catch (error) {
       // a code nobody received must not stay usable
-      await handleCommand(this.eventStore, stream, otpDecider, { type: 'RevokeOtp', now: this.clock.now(), otpId: otp.otpId, reason: 'delivery_failed' }, request.metadata);
+      await handleCommand(this.eventStore, stream, otpDecider, { type: 'RevokeOtp', now: this.clock.now(), otpId: otp.otpId, reason: 'delivery_failed' }, command.metadata);
       throw error;
     }
     return { otpId: otp.otpId };
@@ -116,7 +115,6 @@ export class OtpService {
    * are audit data) with the same kind of durable write a real one makes; nothing is sent.
    */
   async recordUnknownIdentifier(tenantId: string, attempt: 'send' | 'authenticate', identifierType: string, identifier: string, metadata: Partial<EventMetadata>): Promise<void> {
-    generateCode(6); // the same work a real send does before its write
     await this.eventStore.appendToStream(unknownRecipientStreamId(tenantId), [{
       type: 'OtpRequestedForUnknownIdentifier',
       data: { attempt, identifierType, identifierHash: identifierHash(this.hmacKey, identifierType, identifier), at: this.clock.now().toISOString() },
@@ -124,17 +122,16 @@ export class OtpService {
     }]);
   }
 
-  /** Throws `LockedOutError` while the phone is locked out. */
-  async verify(request: VerifyOtpRequest): Promise<VerifyOtpResult> {
-    const { tenantId, app, purpose, phone, passcode } = request;
-    const stream = otpStreamId(tenantId, purpose, this.phoneHash(phone));
+  /** Throws `LockedOutError` while the phone is locked out. The code's own attempt rules count a wrong guess. */
+  async verify(command: VerifyOtpCommand): Promise<VerifyOtpResult> {
+    const { app, purpose, phone, passcode } = command;
+    const stream = otpStreamId(app.tenantId, purpose, this.phoneHash(phone));
     const result = await handleCommand(this.eventStore, stream, otpDecider, {
       type: 'VerifyOtp',
       now: this.clock.now(),
       codeHash: hashCode(this.hmacKey, stream, passcode),
       clientId: app.clientId,
-      policy: request.policy ?? { maxFailedAttempts: app.otp.max_failed_attempts, lockoutMinutes: app.otp.lockout_minutes },
-    }, request.metadata);
+    }, command.metadata);
     const verified = result.events.some((event) => event.type === 'OtpVerified');
     if (verified && result.state.code) return { ok: true, code: result.state.code };
     return { ok: false, lockedOut: result.events.some((event) => event.type === 'UserLockedOut') };

@@ -88,12 +88,12 @@ export class SmsDispatcher implements SmsSender {
       return { ok: false as const, error: asProviderError(thrown, link.provider), attempts: 0 };
     }
     const timeoutMs = this.policy.providerTimeoutMs?.[link.provider] ?? link.loaded?.plugin.defaultTimeoutMs ?? this.policy.timeoutMs;
-    const maxRetries = sms.maxRetries ?? this.policy.maxRetries;
+    const maxRetries = sms.delivery?.maxRetries ?? this.policy.maxRetries;
     const message = { to: sms.to, body: sms.body, ...(sms.senderId && { senderId: sms.senderId }) };
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await withDeadline({ timeoutMs: timeoutMs + DEADLINE_GRACE_MS }, `SMS provider ${link.provider}`, (signal) =>
-          provider.send(message, { tenantId: sms.tenantId, timeoutMs, signal, ...(sms.requestInfo && { requestInfo: sms.requestInfo }) }),
+          provider.send(message, { tenantId: sms.tenantId, timeoutMs, signal, ...(sms.request && { request: endUserRequest(sms.request) }) }),
         );
         return { ok: true as const, result: result ?? {}, attempts: attempt };
       } catch (thrown) {
@@ -128,6 +128,11 @@ export class SmsDispatcher implements SmsSender {
   private now(): string {
     return this.deps.clock.now().toISOString();
   }
+}
+
+/** What a provider may learn of the request (the kit's `SendContext.request`). */
+function endUserRequest({ ip, userAgent }: NonNullable<OutgoingSms['request']>) {
+  return { ip, ...(userAgent && { userAgent }) };
 }
 
 /** Never store the code: any run of 4+ digits that appears in the SMS text is masked in the message. */

@@ -1,4 +1,6 @@
 import type { EventMetadata } from '../eventStore/types.js';
+import type { DeliveryRules } from '../otp/otpRules.js';
+import type { RequestContext } from '../otp/requestContext.js';
 
 /** One SMS to send. `body` holds the code in clear: it exists only in memory and at the provider. */
 export interface OutgoingSms {
@@ -10,10 +12,10 @@ export interface OutgoingSms {
   body: string;
   /** Metadata for the events the dispatch records (correlation id, actor). */
   metadata?: Partial<EventMetadata>;
-  /** The end user's request, for providers that forward it (Auth0-style `forward_req_info`). */
-  requestInfo?: { ip?: string; userAgent?: string };
-  /** Retries for transient failures, when the caller's dialect dictates them (Auth0 calls its gateway once); the policy's otherwise. */
-  maxRetries?: number;
+  /** The request that asked for the SMS; a provider may forward its address and user agent. */
+  request?: RequestContext;
+  /** Retries the code's rules allow; the dispatch policy's otherwise. */
+  delivery?: DeliveryRules;
 }
 
 /** Delivers an SMS (the provider plugins implement this behind the dispatcher). */

@@ -34,7 +34,7 @@ export function createSmsGatewayProvider(config: SmsGatewayConfig, clock: () => 
         recipient: message.to,
         body: message.body,
         sender: message.senderId ?? config.from,
-        ...(config.forward_req_info && context.requestInfo ? { req: requestInfo(context.requestInfo) } : {}),
+        ...(config.forward_req_info && context.request ? { req: requestInfo(context.request) } : {}),
       };
       const status = await post(config.gateway_url, json, await headers(), context);
       if (status === 200) return {};
@@ -46,7 +46,7 @@ export function createSmsGatewayProvider(config: SmsGatewayConfig, clock: () => 
   };
 }
 
-function requestInfo(info: NonNullable<SendContext['requestInfo']>): Record<string, string> {
+function requestInfo(info: NonNullable<SendContext['request']>): Record<string, string> {
   return { ...(info.ip && { ip: info.ip }), ...(info.userAgent && { 'user-agent': info.userAgent }) };
 }
 

@@ -6,13 +6,14 @@ import { spec } from '../support/givenWhenThen.js';
 
 const t0 = new Date('2026-11-22T10:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-const policy = { maxFailedAttempts: 3, lockoutMinutes: 15 };
+const mosaic = { maxFailedAttempts: 3, lockoutMinutes: 15 };
+const auth0 = { maxFailedAttempts: null, lockoutMinutes: 0, maxAttemptsPerCode: 3 };
 const otp: OtpIssuedData = {
   otpId: 'otp-1', codeHash: 'aa'.repeat(32), purpose: 'login', clientId: 'acme-web', userId: 'u1',
-  phoneHash: 'ph', issuedAt: t0.toISOString(), expiresAt: at(300).toISOString(),
+  phoneHash: 'ph', issuedAt: t0.toISOString(), expiresAt: at(300).toISOString(), attempts: mosaic,
 };
 const issued: OtpEvent = { type: 'OtpIssued', data: otp };
-const verify = (seconds: number, codeHash = otp.codeHash): OtpCommand => ({ type: 'VerifyOtp', now: at(seconds), codeHash, clientId: 'acme-web', policy });
+const verify = (seconds: number, codeHash = otp.codeHash): OtpCommand => ({ type: 'VerifyOtp', now: at(seconds), codeHash, clientId: 'acme-web' });
 const failed = (seconds: number, failedAttempts: number, reason: 'mismatch' | 'expired' | 'no_active_code' = 'mismatch', otpId: string | null = 'otp-1'): OtpEvent => ({
   type: 'OtpFailed', data: { ...(otpId !== null && { otpId }), reason, failedAttempts, at: at(seconds).toISOString() },
 });
@@ -100,17 +101,41 @@ describe('otp decider', () => {
     expect(history.filter((e) => otpDecider.isSnapshot!(e)).map((e) => e.type)).to.deep.equal(['OtpIssued', 'OtpIssued']);
   });
 
-  it('burns a code after maxAttemptsPerCode wrong guesses when there is no lockout (Auth0 rules)', () => {
-    const auth0 = { maxFailedAttempts: null, lockoutMinutes: 0, maxAttemptsPerCode: 3 };
-    const guess = (seconds: number, codeHash = wrong): OtpCommand => ({ type: 'VerifyOtp', now: at(seconds), codeHash, clientId: 'acme-web', policy: auth0 });
-    otpSpec.given([issued, failed(1, 1), failed(2, 2)]).when(guess(3)).then([
-      failed(3, 3),
+  it('burns a code after maxAttemptsPerCode wrong guesses when its rules have no lockout (Auth0 rules)', () => {
+    const auth0Issued: OtpEvent = { type: 'OtpIssued', data: { ...otp, attempts: auth0 } };
+    // wrong guesses at a code without a lockout do not add to the carried count (it stays 0)
+    otpSpec.given([auth0Issued, failed(1, 0), failed(2, 0)]).when(verify(3, wrong)).then([
+      failed(3, 0),
       { type: 'OtpRevoked', data: { otpId: 'otp-1', reason: 'too_many_attempts', at: at(3).toISOString() } },
     ]);
-    otpSpec.given([issued, failed(1, 1), failed(2, 2)]).when(guess(3, otp.codeHash)).then([{ type: 'OtpVerified', data: { otpId: 'otp-1', at: at(3).toISOString() } }]);
-    // failures at an earlier code do not count against a new one; no lockout ever
-    const newer: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 2 } };
-    otpSpec.given([issued, failed(1, 1), failed(2, 2), newer]).when(guess(3)).then([failed(3, 3, 'mismatch', 'otp-2')]);
+    otpSpec.given([auth0Issued, failed(1, 0), failed(2, 0)]).when(verify(3)).then([{ type: 'OtpVerified', data: { otpId: 'otp-1', at: at(3).toISOString() } }]);
+    // failures at an earlier code do not burn a new one; no lockout ever
+    const newer: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', attempts: auth0, failedAttempts: 0 } };
+    otpSpec.given([auth0Issued, failed(1, 0), failed(2, 0), newer]).when(verify(3, wrong)).then([failed(3, 0, 'mismatch', 'otp-2')]);
+  });
+
+  it('counts a guess by the rules of the code it was aimed at: Auth0 guesses never prime the next Mosaic code', () => {
+    const auth0Issued: OtpEvent = { type: 'OtpIssued', data: { ...otp, attempts: auth0 } };
+    const burnt: OtpEvent = { type: 'OtpRevoked', data: { otpId: 'otp-1', reason: 'too_many_attempts', at: at(3).toISOString() } };
+    const afterAuth0 = [auth0Issued, failed(1, 0), failed(2, 0), failed(3, 0), burnt];
+    otpSpec.given(afterAuth0).when({ type: 'IssueOtp', now: at(4), otp: { ...otp, otpId: 'otp-2' } })
+      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 0 } }]);
+    const mosaicCode: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 0 } };
+    // the user's first typo at the Mosaic code is the first of its three, not the fourth
+    otpSpec.given([...afterAuth0, mosaicCode]).when(verify(5, wrong)).then([failed(5, 1, 'mismatch', 'otp-2')]);
+    // and Mosaic failures still carry across Mosaic codes, even with an Auth0 code in between
+    const mosaicFailures = [issued, failed(1, 1), failed(2, 2)];
+    const auth0Between: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', attempts: auth0, failedAttempts: 2 } };
+    otpSpec.given([...mosaicFailures, auth0Between]).when({ type: 'IssueOtp', now: at(4), otp: { ...otp, otpId: 'otp-3' } })
+      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-3', failedAttempts: 2 } }]);
+  });
+
+  it('checks a code recorded before codes carried their rules by the legacy rules (3 tries, 15 minutes)', () => {
+    const { attempts: _attempts, ...legacy } = otp;
+    otpSpec.given([{ type: 'OtpIssued', data: legacy }, failed(1, 1), failed(2, 2)]).when(verify(3, wrong)).then([
+      failed(3, 3),
+      { type: 'UserLockedOut', data: { until: at(3 + 15 * 60).toISOString(), failedAttempts: 3, at: at(3).toISOString() } },
+    ]);
   });
 
   it('resets the failure count after a success', () => {

@@ -52,10 +52,10 @@ describe('sms_gateway plugin (Auth0 style)', () => {
 
     it('adds req: { ip, "user-agent" } only when forward_req_info is on and the request is known', async () => {
       gateway = await startAuth0Gateway();
-      const requestInfo = { ip: '167.56.227.117', userAgent: 'Mozilla/5.0 (Macintosh)' };
-      await provider({ forward_req_info: true }).send(sms, context({ requestInfo }));
+      const request = { ip: '167.56.227.117', userAgent: 'Mozilla/5.0 (Macintosh)' };
+      await provider({ forward_req_info: true }).send(sms, context({ request }));
       await provider({ forward_req_info: true }).send(sms, context());
-      await provider({ forward_req_info: false }).send(sms, context({ requestInfo }));
+      await provider({ forward_req_info: false }).send(sms, context({ request }));
       expect(gateway.requests.map((r) => r.json.req)).to.deep.equal([{ ip: '167.56.227.117', 'user-agent': 'Mozilla/5.0 (Macintosh)' }, undefined, undefined]);
     });
   });

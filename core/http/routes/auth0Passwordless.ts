@@ -3,10 +3,11 @@ import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../cradle.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { compileSchema } from '../../validation/compileSchema.js';
-import { auth0Client } from '../auth0ClientAuthentication.js';
+import { auth0Client, presentsSecret } from '../auth0ClientAuthentication.js';
 import { inAuth0Words } from '../auth0Errors.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { HttpError } from '../httpError.js';
+import { requestContext } from '../requestContext.js';
 import type { AppState } from '../types.js';
 
 /** Auth0 ignores parameters it does not use (`authParams` among them for a code), so no `additionalProperties: false`. */
@@ -39,11 +40,9 @@ export function auth0PasswordlessRoutes({ applications, passwordlessLogin }: Pic
     if (body.send !== 'code') throw new HttpError(400, 'bad.request', 'the sms connection sends a code (send: "code")');
     const app = await auth0Client(ctx, body, applications);
     const phone = parsePhoneNumber(body.phone_number);
-    const userAgent = ctx.get('User-Agent');
+    const request = requestContext(ctx, { publicClient: !presentsSecret(ctx, body) });
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await inAuth0Words(() => passwordlessLogin.start({
-      app, phone, ip: ctx.ip, ...(userAgent && { userAgent }), metadata: eventMetadata(ctx, app.tenantId, app.clientId),
-    }));
+    ctx.body = await inAuth0Words(() => passwordlessLogin.start({ app, phone, request, metadata: eventMetadata(ctx, app.tenantId, app.clientId) }));
   });
 
   return router;

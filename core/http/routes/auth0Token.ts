@@ -4,10 +4,11 @@ import { WrongVerificationCodeError } from '../../auth0/passwordlessErrors.js';
 import type { Cradle } from '../../cradle.js';
 import { parsePhoneNumber, type PhoneNumber } from '../../users/phoneNumber.js';
 import { compileSchema } from '../../validation/compileSchema.js';
-import { auth0Client } from '../auth0ClientAuthentication.js';
+import { auth0Client, presentsSecret } from '../auth0ClientAuthentication.js';
 import { inAuth0Words } from '../auth0Errors.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { HttpError } from '../httpError.js';
+import { requestContext } from '../requestContext.js';
 import type { AppState } from '../types.js';
 import { tokenEndpoint, withoutEmptyValues } from './oidc.js';
 
@@ -46,10 +47,9 @@ export function auth0TokenRoutes(cradle: Cradle): Router<AppState> {
     const body = parseOtpGrant(raw);
     if (body.realm !== 'sms') throw new HttpError(400, 'invalid_request', 'realm must be "sms", the passwordless SMS connection');
     const app = await auth0Client(ctx, body, applications);
-    const userAgent = ctx.get('User-Agent');
+    const request = requestContext(ctx, { publicClient: !presentsSecret(ctx, body) });
     ctx.body = await inAuth0Words(() => passwordlessLogin.exchange({
-      app, phone: phoneOf(body.username), otp: body.otp, scope: body.scope, ip: ctx.ip,
-      ...(userAgent && { userAgent }), metadata: eventMetadata(ctx, app.tenantId, app.clientId),
+      app, phone: phoneOf(body.username), otp: body.otp, scope: body.scope, request, metadata: eventMetadata(ctx, app.tenantId, app.clientId),
     }));
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   });

@@ -1,7 +1,6 @@
 import { Router } from '@koa/router';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../cradle.js';
-import { checkSmsCustomisation } from '../../otp/smsText.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import type { User } from '../../users/userDecider.js';
 import { compileSchema } from '../../validation/compileSchema.js';
@@ -11,6 +10,8 @@ import { eventMetadata } from '../eventMetadata.js';
 import { badRequest, HttpError } from '../httpError.js';
 import { identifierField, identifierTypeField, passcodeField, customMessageField, senderIdField } from './cisSchemas.js';
 import { loadApp, invalidPasscode } from './cisShared.js';
+import { cisOtpRules } from './cisOtpRules.js';
+import { requestContext } from '../requestContext.js';
 
 const sendSchema = {
   type: 'object',
@@ -58,13 +59,14 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     const body = parseSend(ctx.request.body);
     if (body.channel !== 'sms') throw badRequest('channel "email" is not supported by this server; use "sms"');
     const { custom_message: customMessage, sender_id: senderId } = body.custom_sms_input ?? {};
-    checkSmsCustomisation(customMessage, senderId);
     const { tenantId, clientId } = ctx.state.auth;
     const app = await loadApp(cradle, clientId);
+    const rules = cisOtpRules(app, { customMessage, senderId });
     const metadata = eventMetadata(ctx, tenantId, clientId);
     const user = await findAppUser(tenantId, clientId, body.identifier_type, body.identifier);
     if (user) {
-      await otpService.send({ tenantId, app, purpose: 'login', phone: parsePhoneNumber(user.phoneNumber!), userId: user.userId, customMessage, senderId, metadata });
+      const phone = parsePhoneNumber(user.phoneNumber!);
+      await otpService.send({ app, purpose: 'login', phone, userId: user.userId, rules, request: requestContext(ctx, { publicClient: false }), metadata });
     } else {
       await otpService.recordUnknownIdentifier(tenantId, 'send', body.identifier_type, body.identifier, metadata);
     }
@@ -82,7 +84,7 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
       throw invalidPasscode();
     }
     const phone = parsePhoneNumber(user.phoneNumber!);
-    const result = await otpService.verify({ tenantId, app, purpose: 'login', phone, passcode: body.passcode, metadata });
+    const result = await otpService.verify({ app, purpose: 'login', phone, passcode: body.passcode, metadata });
     if (!result.ok) throw invalidPasscode();
     if (result.code.userId !== user.userId) throw new HttpError(401, 'invalid_passcode', 'invalid or expired passcode');
     // the phone is marked verified on the first SMS authentication only

@@ -1,7 +1,6 @@
 import { Router } from '@koa/router';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../cradle.js';
-import { checkSmsCustomisation } from '../../otp/smsText.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { compileSchema } from '../../validation/compileSchema.js';
 import { requireUser } from '../auth.js';
@@ -9,6 +8,8 @@ import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { customMessageField, phoneAndPasscodeSchema, phoneNumberField, senderIdField } from './cisSchemas.js';
 import { invalidPasscode, loadApp } from './cisShared.js';
+import { cisOtpRules } from './cisOtpRules.js';
+import { requestContext } from '../requestContext.js';
 
 const sendSchema = {
   type: 'object',
@@ -31,13 +32,13 @@ export function cisPhoneVerificationRoutes(cradle: Cradle): Router<AppState> {
 
   router.post('/cis/v1/verification/otp/sms/send', userAuth, async (ctx) => {
     const body = parseSend(ctx.request.body);
-    checkSmsCustomisation(body.custom_message, body.sender_id);
     const auth = ctx.state.auth as { tenantId: string; clientId: string; userId: string };
     const app = await loadApp(cradle, auth.clientId);
+    const rules = cisOtpRules(app, { customMessage: body.custom_message, senderId: body.sender_id });
     const phone = parsePhoneNumber(body.phone_number);
     await otpService.send({
-      tenantId: auth.tenantId, app, purpose: 'verify', phone, userId: auth.userId,
-      customMessage: body.custom_message, senderId: body.sender_id, metadata: eventMetadata(ctx, auth.tenantId, auth.userId),
+      app, purpose: 'verify', phone, userId: auth.userId, rules,
+      request: requestContext(ctx, { publicClient: false }), metadata: eventMetadata(ctx, auth.tenantId, auth.userId),
     });
     ctx.body = { message: 'OTP sent' };
   });
@@ -48,7 +49,7 @@ export function cisPhoneVerificationRoutes(cradle: Cradle): Router<AppState> {
     const app = await loadApp(cradle, auth.clientId);
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, auth.tenantId, auth.userId);
-    const result = await otpService.verify({ tenantId: auth.tenantId, app, purpose: 'verify', phone, passcode: body.passcode, metadata });
+    const result = await otpService.verify({ app, purpose: 'verify', phone, passcode: body.passcode, metadata });
     // a code sent for another user's verification never verifies this one
     if (!result.ok || result.code.userId !== auth.userId) throw invalidPasscode();
     const user = await users.verifyPhone(auth.tenantId, auth.userId, phone.e164, 'verification', metadata);

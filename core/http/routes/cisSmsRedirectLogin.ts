@@ -2,7 +2,6 @@ import { Router } from '@koa/router';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../cradle.js';
-import { checkSmsCustomisation } from '../../otp/smsText.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { compileSchema } from '../../validation/compileSchema.js';
 import { requireClient } from '../auth.js';
@@ -11,6 +10,8 @@ import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
 import { customMessageField, phoneAndPasscodeSchema, phoneNumberField, senderIdField } from './cisSchemas.js';
 import { invalidPasscode, loadApp } from './cisShared.js';
+import { cisOtpRules } from './cisOtpRules.js';
+import { requestContext } from '../requestContext.js';
 
 const sendSchema = {
   type: 'object',
@@ -47,9 +48,9 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
 
   router.post('/cis/v1/auth/otp/sms', clientAuth, async (ctx) => {
     const body = parseSend(ctx.request.body);
-    checkSmsCustomisation(body.custom_message, body.sender_id);
     const { tenantId, clientId } = ctx.state.auth;
     const app = await loadApp(cradle, clientId);
+    const rules = cisOtpRules(app, { customMessage: body.custom_message, senderId: body.sender_id });
     if (!app.redirect_uris.includes(body.redirect_uri)) throw badRequest('redirect_uri is not one of the application\'s redirect URIs');
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
@@ -57,9 +58,9 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const mayCreate = body.create_new_user && app.public_signup;
     if (user || mayCreate) {
       await otpService.send({
-        tenantId, app, purpose: 'login', phone, userId: user?.userId, customMessage: body.custom_message, senderId: body.sender_id,
-        redirectUri: body.redirect_uri, createNewUser: mayCreate,
-      metadata });
+        app, purpose: 'login', phone, ...(user && { userId: user.userId }), redirect: { uri: body.redirect_uri, createNewUser: mayCreate },
+        rules, request: requestContext(ctx, { publicClient: false }), metadata,
+      });
     } else {
       await otpService.recordUnknownIdentifier(tenantId, 'send', 'phone_number', phone.e164, metadata);
     }
@@ -72,7 +73,7 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const app = await loadApp(cradle, clientId);
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
-    const result = await otpService.verify({ tenantId, app, purpose: 'login', phone, passcode: body.passcode, metadata });
+    const result = await otpService.verify({ app, purpose: 'login', phone, passcode: body.passcode, metadata });
     if (!result.ok || !result.code.redirectUri) throw invalidPasscode();
     const code = await authorizationCodes.issue({
       tenantId, clientId, redirectUri: result.code.redirectUri, userId: result.code.userId,

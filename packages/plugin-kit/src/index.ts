@@ -108,8 +108,12 @@ export interface SendContext {
   /** Give up after this long and throw `SmsProviderError('timeout')`. `signal` aborts at the same moment. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** The end user's request, for providers that forward it (Auth0 `forward_req_info`). */
-  requestInfo?: { ip?: string; userAgent?: string };
+  /**
+   * The HTTP request that asked for this SMS, whichever API it came through: the caller's address (after the
+   * server's trusted proxies) and user agent. Absent for SMS the server sends on its own. A provider may forward
+   * it to its gateway when its settings say so (Auth0's `forward_req_info`); never log or store it.
+   */
+  request?: { ip?: string; userAgent?: string };
 }
 
 export interface SendResult {
