@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from './benchSupport.js';
+import type { Operation } from './cpuPerOperation.js';
+import { jsonClient, type LoadClient } from './httpLoad.js';
+import { startServerProcess, type ServerProcess } from './serverProcess.js';
+
+const APP = { client_id: 'bench-app', client_secret: 'bench-secret-0123456789' };
+const ADMIN = { client_id: 'bench-admin', client_secret: 'bench-admin-secret-0123456789' };
+
+export const basic = ({ client_id, client_secret }: { client_id: string; client_secret: string }) =>
+  `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`;
+
+export interface OtpledgerUnderLoad {
+  server: ServerProcess;
+  client: LoadClient;
+  /** `client_credentials` at `/oidc/token`, HTTP Basic. */
+  token: Operation;
+  /** A full OTP cycle for worker `n`'s own phone: send, read the code from the dev outbox, authenticate. */
+  cycle: Operation;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real otpledger process (`core/main.ts`) on the embedded store in a temp dir, with the dev outbox on, one
+ * user per worker and the Default provider's evaluation rate cap lifted (the bench measures the server, not
+ * that cap). `overlay` is merged into its config: a line measuring a feature's cost starts its own.
+ */
+export async function startOtpledger(workers: number, overlay: Record<string, unknown> = {}): Promise<OtpledgerUnderLoad> {
+  const dir = tempDir('otp');
+  const configFile = path.join(dir, 'bench-config.json');
+  fs.writeFileSync(configFile, JSON.stringify({
+    server: { host: '127.0.0.1', port: 0 }, dataDir: dir, log: { level: 'info' }, dev: { outbox: true },
+    bootstrap: { tenants: [{ id: 'bench', name: 'Bench', applications: [
+      { name: 'Bench app', ...APP, role: 'app', otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 } },
+      { name: 'Bench admin', ...ADMIN, role: 'management' }] }] },
+    ...overlay,
+  }));
+  const server = await startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile, OTPLEDGER_LOG_LEVEL: 'info' });
+  const client = jsonClient(server.url, workers);
+  const expectOk = (what: string, response: { status: number; body: unknown }) => {
+    if (response.status !== 200) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response;
+  };
+  const clientToken = async (credentials: typeof APP) => {
+    const response = await client.send('POST', '/oidc/token', 'grant_type=client_credentials',
+      { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(credentials) });
+    return (response.body as { access_token: string }).access_token;
+  };
+  const token = await clientToken(APP);
+  const adminToken = await clientToken(ADMIN);
+  expectOk('provider', await client.request('PUT', '/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, adminToken));
+  const phones = Array.from({ length: workers }, (_, i) => `+1512555${String(1000 + i).padStart(4, '0')}`);
+  for (const phone of phones) await client.request('POST', '/cis/v1/users', { phone_number: phone }, token);
+
+  return {
+    server,
+    client,
+    token: async () => {
+      expectOk('/oidc/token', await client.send('POST', '/oidc/token', 'grant_type=client_credentials',
+        { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(APP) }));
+    },
+    cycle: async (worker) => {
+      const phone = phones[worker % phones.length]!;
+      expectOk('send', await client.request('POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token));
+      const outbox = expectOk('outbox', await client.request('GET', `/dev/sms-outbox?phone_number=${encodeURIComponent(phone)}`));
+      const code = /\d{6}/.exec((outbox.body as { message: string }[])[0]!.message)![0];
+      expectOk('authenticate', await client.request('POST', '/cis/v1/auth/otp/authenticate', { passcode: code, identifier_type: 'phone_number', identifier: phone }, token));
+    },
+    async stop() {
+      client.close();
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
