@@ -7,6 +7,7 @@ import type { Config } from './config/configSchema.js';
 import { loadConfig } from './config/loadConfig.js';
 import { buildContainer, type Overrides } from './container.js';
 import type { Cradle } from './cradle.js';
+import { answerClientErrors } from './http/clientFaults.js';
 import { gracefulClose } from './http/gracefulClose.js';
 import { applyBootstrap } from './applications/bootstrap.js';
 
@@ -42,6 +43,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // catches up from its checkpoints in the background: queries may lag, commands never wait for it
     container.resolve('projectionRunner').start();
     const server = createServer();
+    answerClientErrors(server, container.cradle);
     const closeServer = gracefulClose(server);
     const port = await listen(server, config.server.port, config.server.host);
     const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;

@@ -2,9 +2,11 @@ import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { Cradle } from '../cradle.js';
 import { bodyParser } from './bodyParser.js';
+import { isClientFault } from './clientFaults.js';
 import { errorHandler } from './errorHandler.js';
 import { errorRenderers as defaultErrorRenderers, type ErrorRenderer } from './errorRenderers.js';
 import { methodNotAllowed } from './httpError.js';
+import { useNullPrototypeQuery } from './nullPrototypeQuery.js';
 import { requestId } from './requestId.js';
 import { requestLog } from './requestLog.js';
 import { routes as defaultRoutes } from './routes/index.js';
@@ -22,8 +24,15 @@ export interface AppOptions {
 export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppState> {
   const { config, logger } = cradle;
   const app = new Koa<AppState>();
-  // Only errors that escape the error handler (a bug in the first two middlewares) end up here.
-  app.on('error', (error: unknown) => logger.error({ err: error }, 'unhandled error outside the error handler'));
+  useNullPrototypeQuery(app);
+  // Errors that escape the error handler: a client's broken or abandoned request (the socket or the parser
+  // failed after the request began), logged at debug with its id; anything else is a bug in the first two
+  // middlewares.
+  app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) => {
+    const reqId = ctx?.state?.requestId;
+    if (isClientFault(error)) logger.debug({ reqId, code: (error as { code?: unknown }).code }, 'request abandoned by the client');
+    else logger.error({ reqId, err: error }, 'unhandled error outside the error handler');
+  });
 
   const router = new Router<AppState>();
   for (const factory of options.routes ?? defaultRoutes) router.use(factory(cradle).routes());

@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { jsonNestsDeeperThan, MAX_NESTING_DEPTH } from '../validation/nestingDepth.js';
+import { NotPlainDataError, nullPrototypeCopy } from '../validation/plainData.js';
 import { badRequest, payloadTooLarge, unsupportedMediaType, type HttpError } from './httpError.js';
 import type { AppContext, AppMiddleware } from './types.js';
+import { parseUrlEncoded } from './urlEncoded.js';
 
 declare module 'koa' {
   interface Request {
@@ -13,7 +16,9 @@ declare module 'koa' {
  * Parses JSON (`application/json`, `*+json`) and HTML-form (`application/x-www-form-urlencoded`) bodies
  * into `ctx.request.body`, refusing more than `limit` bytes with 413 and malformed JSON with 400.
  * Written on the node stream directly: two formats do not justify another dependency.
- * A repeated form field becomes an array, so a schema expecting a string rejects it (RFC 6749 §3.1).
+ *
+ * Every object it builds has a null prototype, so a field named `toString` or `__proto__` is a field like
+ * any other, and JSON nested deeper than `MAX_NESTING_DEPTH` is refused with 400 before it is parsed.
  */
 export function bodyParser({ limit }: { limit: number }): AppMiddleware {
   return async (ctx, next) => {
@@ -22,7 +27,7 @@ export function bodyParser({ limit }: { limit: number }): AppMiddleware {
       const charset = ctx.request.charset;
       if (charset && !/^utf-?8$/i.test(charset)) throw unsupportedMediaType(`charset ${charset} is not supported, use utf-8`);
       const text = (await readBody(ctx.req, limit)).toString('utf8');
-      ctx.request.body = kind === 'json' ? parseJson(text) : parseForm(text);
+      ctx.request.body = kind === 'json' ? parseJson(text) : parseUrlEncoded(text);
     }
     await next();
   };
@@ -39,21 +44,21 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 function parseJson(text: string): unknown {
-  if (text.trim() === '') return {};
+  if (text.trim() === '') return Object.create(null);
+  if (jsonNestsDeeperThan(text, MAX_NESTING_DEPTH)) throw badRequest(`request body nests deeper than ${MAX_NESTING_DEPTH} levels`);
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw badRequest('request body is not valid JSON');
   }
-}
-
-function parseForm(text: string): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
-  for (const [key, value] of new URLSearchParams(text)) {
-    const previous = fields[key];
-    fields[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+  try {
+    return nullPrototypeCopy(parsed);
+  } catch (error) {
+    // a number too large for a double (1e999) parses as Infinity
+    if (error instanceof NotPlainDataError) throw badRequest(`request body: ${error.message}`);
+    throw error;
   }
-  return fields;
 }
 
 /** Collects the body, failing as soon as it is known to exceed `limit` (declared or counted). */

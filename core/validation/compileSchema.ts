@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { JSONSchema } from 'json-schema-to-ts';
+import { NotPlainDataError, plainCopy } from './plainData.js';
 import { SchemaValidationError } from './schemaValidationError.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as `.default`.
@@ -17,7 +18,8 @@ addFormats(ajv);
 /**
  * Compiles a JSON Schema once and returns a function that checks a value against it.
  * The function returns a copy of the value with defaults applied (the input is never mutated), or throws a
- * `SchemaValidationError` listing every problem with its JSON path.
+ * `SchemaValidationError` listing every problem with its JSON path. The copy holds own data only: a value
+ * nested deeper than `MAX_NESTING_DEPTH`, a function or a class instance is refused before ajv sees it.
  *
  * @example
  * const parseBody = compileSchema<FromSchema<typeof bodySchema>>(bodySchema);
@@ -26,10 +28,19 @@ addFormats(ajv);
 export function compileSchema<T>(schema: JSONSchema): (value: unknown) => T {
   const validate = ajv.compile(schema as object);
   return (value: unknown): T => {
-    const copy: unknown = value === undefined ? undefined : structuredClone(value);
+    const copy = copyOf(value);
     if (validate(copy)) return copy as T;
     throw new SchemaValidationError((validate.errors ?? []).map(describeProblem));
   };
+}
+
+function copyOf(value: unknown): unknown {
+  try {
+    return plainCopy(value);
+  } catch (error) {
+    if (error instanceof NotPlainDataError) throw new SchemaValidationError([error.message]);
+    throw error;
+  }
 }
 
 /** `/server/port must be integer`, `/foo is not allowed (unknown key)`. */

@@ -1,0 +1,67 @@
+import { MAX_NESTING_DEPTH } from './nestingDepth.js';
+
+/** Data as it comes from a client: what JSON and forms can express, nothing else. */
+export type PlainData = string | number | boolean | null | PlainData[] | { [key: string]: PlainData };
+
+/** Why a value is not plain data: the JSON path of the offending part and what is wrong with it. */
+export class NotPlainDataError extends Error {
+  override readonly name = 'NotPlainDataError';
+
+  constructor(readonly path: string, readonly problem: string) {
+    super(`${path || '/'} ${problem}`);
+  }
+}
+
+/**
+ * A copy of `value` in which every object has a null prototype: a client's key named `toString`,
+ * `constructor` or `__proto__` is an own data property like any other, and a lookup of a key the client
+ * did not send finds nothing (not an `Object.prototype` member). Refuses values nested deeper than
+ * `maxDepth` and anything JSON cannot carry (functions, symbols, class instances).
+ */
+export function nullPrototypeCopy(value: unknown, maxDepth: number = MAX_NESTING_DEPTH): unknown {
+  return copy(value, '', 0, maxDepth, () => Object.create(null) as Record<string, unknown>);
+}
+
+/**
+ * The same walk into ordinary objects (for code that expects `{}`), copying own enumerable data only:
+ * `compileSchema` validates this copy, so inherited members and non-data values never reach a schema.
+ * `undefined` property values are kept (a config overlay may leave a key unset).
+ */
+export function plainCopy(value: unknown, maxDepth: number = MAX_NESTING_DEPTH): unknown {
+  return copy(value, '', 0, maxDepth, () => ({}) as Record<string, unknown>);
+}
+
+function copy(value: unknown, path: string, depth: number, maxDepth: number, newObject: () => Record<string, unknown>): unknown {
+  if (value === null || value === undefined) return value;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new NotPlainDataError(path, 'must be a finite number');
+      return value;
+    case 'object':
+      break;
+    default:
+      throw new NotPlainDataError(path, `must be JSON data, not a ${typeof value}`);
+  }
+  if (depth >= maxDepth) throw new NotPlainDataError(path, `nests deeper than ${maxDepth} levels`);
+  if (Array.isArray(value)) return value.map((item, index) => copy(item, `${path}/${index}`, depth + 1, maxDepth, newObject));
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== null && prototype !== Object.prototype) throw new NotPlainDataError(path, 'must be a plain JSON object');
+  const result = newObject();
+  for (const key of Object.keys(value)) {
+    // defineProperty, not assignment: a key named `__proto__` must stay a key, never set a prototype
+    Object.defineProperty(result, key, {
+      value: copy((value as Record<string, unknown>)[key], `${path}/${escapePointer(key)}`, depth + 1, maxDepth, newObject),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return result;
+}
+
+function escapePointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
