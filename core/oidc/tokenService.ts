@@ -17,6 +17,7 @@ import type {
   SessionTokenResponse,
   UserAccessTokenClaims,
 } from './tokenClaims.js';
+import { accessTokenClaims, refreshTokenClaims } from './tokenClaimsSchema.js';
 
 export type TokenServiceDeps = Pick<Cradle, 'secrets' | 'issuer' | 'config' | 'clock' | 'ids' | 'eventStore' | 'users'>;
 
@@ -95,14 +96,13 @@ export class TokenService {
     return this.signSessionTokens(plan, app, user, result.state!.amr);
   }
 
-  /** Signature, issuer, audience, expiry and kind; `InvalidTokenError` for anything wrong. Stateless. */
+  /** Signature, issuer, audience, expiry, kind and every claim's type; `InvalidTokenError` for anything wrong. Stateless. */
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
     // a client presents the same token on every call until it expires: check its signature once
     const known = this.verifiedAccessTokens.get(token);
     if (known && known.exp * 1000 > this.cradle.clock.now().getTime()) return known;
     const payload = await this.signer.verify(token, { audience: this.cradle.issuer, typ: 'at+jwt' });
-    if (payload.token_use !== 'client' && payload.token_use !== 'user') throw new InvalidTokenError('not an access token');
-    return this.verifiedAccessTokens.set(token, payload as unknown as AccessTokenClaims);
+    return this.verifiedAccessTokens.set(token, accessTokenClaims(payload));
   }
 
   /** False once the session is revoked (or when it never existed). */
@@ -113,9 +113,7 @@ export class TokenService {
 
   private async verifyRefreshToken(token: string): Promise<RefreshTokenClaims> {
     try {
-      const payload = await this.signer.verify(token, { audience: this.cradle.issuer, typ: 'JWT' });
-      if (payload.token_use !== 'refresh') throw new InvalidTokenError('not a refresh token');
-      return payload as unknown as RefreshTokenClaims;
+      return refreshTokenClaims(await this.signer.verify(token, { audience: this.cradle.issuer, typ: 'JWT' }));
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new InvalidGrantError('invalid_refresh_token', `invalid refresh token: ${error.message}`);
       throw error;

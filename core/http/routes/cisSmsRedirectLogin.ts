@@ -2,6 +2,7 @@ import { Router } from '@koa/router';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../cradle.js';
+import { redirectLinkClaims, type RedirectLinkClaims } from '../../oidc/tokenClaimsSchema.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { compileSchema } from '../../validation/compileSchema.js';
 import { requireClient } from '../auth.js';
@@ -82,6 +83,7 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const handle = await new SignJWT({ token_use: 'redirect', redirect_uri: result.code.redirectUri, code })
       .setProtectedHeader({ alg: 'ES256', kid: secrets.signingKey.kid })
       .setIssuer(cradle.issuer)
+      .setAudience(cradle.issuer)
       .setIssuedAt()
       .setExpirationTime(REDIRECT_TTL)
       .sign(secrets.signingKey.privateKey);
@@ -91,14 +93,12 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
 
   router.get(REDIRECT_PATH, async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
-    let claims: Record<string, unknown>;
+    let claims: RedirectLinkClaims;
     try {
       publicKey ??= importJWK(secrets.signingKey.publicJwk, 'ES256');
-      ({ payload: claims } = await jwtVerify(token, await publicKey, { issuer: cradle.issuer, algorithms: ['ES256'] }));
+      const { payload } = await jwtVerify(token, await publicKey, { issuer: cradle.issuer, audience: cradle.issuer, algorithms: ['ES256'] });
+      claims = redirectLinkClaims(payload);
     } catch {
-      throw badRequest('the link is invalid or has expired');
-    }
-    if (claims.token_use !== 'redirect' || typeof claims.redirect_uri !== 'string' || typeof claims.code !== 'string') {
       throw badRequest('the link is invalid or has expired');
     }
     const target = new URL(claims.redirect_uri);
