@@ -46,8 +46,8 @@ export function generateEvents(file: string, total: number): number {
         otpId, codeHash: 'c'.repeat(64), purpose: 'login', clientId, phoneHash: phone, countryCallingCode: cycle % 3 ? '1' : '44',
         issuedAt: at, expiresAt: new Date(now + 300_000).toISOString(),
       }, tenantId, clientId);
-      append(`smsdelivery-${tenantId}`, 'SmsSent', {
-        tenantId, clientId, provider: 'Default', attempt: 1, fallbackIndex: 0, to: '+15125550100', countryCallingCode: '1', bodyLength: 40, sentAt: at,
+      append(otpStream, 'SmsSent', {
+        tenantId, clientId, otpId, provider: 'Default', attempt: 1, fallbackIndex: 0, countryCallingCode: '1', bodyLength: 40, sentAt: at,
       }, tenantId, clientId);
       if (cycle % 10 < 7) {
         append(otpStream, 'OtpVerified', { otpId, at }, tenantId, clientId);

@@ -89,7 +89,8 @@ export const otpStatsProjection: Projection = {
           return;
         }
         if (event.type === 'SmsSent' || event.type === 'SmsDeliveryFailed') {
-          const tenantId = tenantOf(event.streamName, 'smsdelivery') ?? event.metadata.tenantId;
+          // in the code's OTP stream; before, in the tenant-wide `smsdelivery-<tenant>`
+          const tenantId = parseOtpStream(event.streamName)?.tenantId ?? tenantOf(event.streamName, 'smsdelivery') ?? event.metadata.tenantId;
           if (!tenantId) return;
           const context = {
             clientId: typeof data.clientId === 'string' ? data.clientId : UNKNOWN,

@@ -30,15 +30,16 @@ export function phoneIndexProjection(hmacKey: Buffer): Projection {
     const data = (event.data ?? {}) as Record<string, unknown>;
     if (typeof data.phoneHash === 'string') return data.phoneHash;
     if (typeof data.phoneNumber === 'string') return hashNumber(data.phoneNumber);
+    // SMS outcomes recorded before they moved into the OTP streams carried the number
     if (typeof data.to === 'string' && data.to.startsWith('+')) return hashNumber(data.to);
     return undefined;
   };
   return {
     name: 'phone_index',
-    version: 3,
+    version: 4,
     canHandle: [
-      'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'IdentifierClaimed',
-      'UserCreated', 'PhoneVerified', 'AuthorizationCodeIssued', 'SmsSent', 'SmsDeliveryFailed',
+      'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'IdentifierClaimed',
+      'UserCreated', 'PhoneVerified', 'AuthorizationCodeIssued', 'SmsSent', 'SmsDeliveryFailed', 'SmsWithheld',
     ],
     tables: ['phone_index'],
     setup(db) {

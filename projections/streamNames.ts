@@ -36,7 +36,7 @@ export function clientIdOf(stream: string): string | undefined {
   return stream.startsWith('client-') ? stream.slice('client-'.length) : undefined;
 }
 
-/** `<prefix>-<tenantId>` streams with nothing after the tenant (`tenantsms-`, `smsdelivery-`, `audit-`). */
+/** `<prefix>-<tenantId>` streams with nothing after the tenant (`tenantsms-`, `audit-`, the legacy `smsdelivery-`). */
 export function tenantOf(stream: string, prefix: string): string | undefined {
   return stream.startsWith(`${prefix}-`) ? stream.slice(prefix.length + 1) : undefined;
 }

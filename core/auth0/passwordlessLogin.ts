@@ -46,7 +46,8 @@ export class PasswordlessLogin {
       app, purpose: 'login', phone, ...(user && { userId: user.userId }),
       rules: passwordlessRules(connection, app.name), request, metadata,
     });
-    return { _id: otpId, phone_number: phone.e164, phone_verified: user?.phoneNumberVerified ?? false, request_language: null };
+    // false for every phone, known or not, until this start's code is used: the answer must not say who is a user
+    return { _id: otpId, phone_number: phone.e164, phone_verified: false, request_language: null };
   }
 
   /** The passwordless OTP grant: the code for tokens, creating the user on first login unless signup is disabled. */
@@ -59,7 +60,7 @@ export class PasswordlessLogin {
     const known = await users.findUser(app.tenantId, 'phone_number', phone.e164);
     const result = !known && connection.disable_signup
       ? { ok: false as const }
-      : await otpService.verify({ app, purpose: 'login', phone, passcode: otp, metadata });
+      : await otpService.verify({ app, purpose: 'login', phone, passcode: otp, request: request.request, metadata });
     if (!result.ok) {
       await guard?.({ type: 'RecordLoginFailure', now: this.deps.clock.now(), limit: BRUTE_FORCE_LIMIT, blockMinutes: BRUTE_FORCE_BLOCK_MINUTES });
       throw new WrongVerificationCodeError();

@@ -8,6 +8,8 @@ export interface AppState {
   requestId: string;
   /** The request's logger: every line it writes carries the request id. */
   log: Logger;
+  /** When the request arrived (`performance.now()`). */
+  receivedAt: number;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -1,11 +1,14 @@
 import { sameDigest } from '../crypto/keyedHash.js';
 import { DomainError, type Decider } from '../decider/decider.js';
-import type { OtpEvent, OtpIssuedData } from './otpEvents.js';
+import type { OtpEvent, OtpIssuedData, UnknownIdentifierCodeData } from './otpEvents.js';
 import { LEGACY_ATTEMPT_RULES } from './otpRules.js';
+
+/** The latest code of a stream: a real one, or one made for an identifier that matches no user. */
+export type LiveCode = (OtpIssuedData | UnknownIdentifierCodeData) & { used: boolean; failures?: number };
 
 export interface OtpState {
   /** The latest code; only it can be used. `failures`: wrong guesses at this code. */
-  code?: OtpIssuedData & { used: boolean; failures?: number };
+  code?: LiveCode;
   /** Consecutive failures at codes with a lockout, since the last success or lockout. */
   failedAttempts: number;
   /** Epoch ms; the lockout lifts by itself once `now` passes it. */
@@ -14,6 +17,8 @@ export interface OtpState {
 
 export type OtpCommand =
   | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData }
+  /** A code for an identifier that matches no user: issued and counted like a real one, never sent. */
+  | { type: 'IssueUnknownIdentifierOtp'; now: Date; otp: UnknownIdentifierCodeData }
   | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string }
   | { type: 'RevokeOtp'; now: Date; otpId: string; reason: 'delivery_failed' };
 
@@ -25,14 +30,18 @@ export class LockedOutError extends DomainError {
   }
 }
 
+/** A real code (not one made for an unknown identifier): only such a code can ever verify. */
+export const isRealCode = (code: LiveCode): code is OtpIssuedData & { used: boolean; failures?: number } => !('identifierType' in code);
+
 const isLocked = (state: OtpState, now: Date) => state.lockedUntil !== undefined && state.lockedUntil > now.getTime();
 
 function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpState): OtpEvent[] {
   const { now, codeHash, clientId } = command;
   const at = now.toISOString();
   const code = state.code;
+  // a code for an unknown identifier is compared like any other: its hash belongs to a code nobody was sent
   if (code && !code.used && now.getTime() < Date.parse(code.expiresAt) &&
-      code.clientId === clientId && sameDigest(code.codeHash, codeHash)) {
+      code.clientId === clientId && sameDigest(code.codeHash, codeHash) && isRealCode(code)) {
     return [{ type: 'OtpVerified', data: { otpId: code.otpId, at } }];
   }
   const reason = !code || code.used ? 'no_active_code' : now.getTime() >= Date.parse(code.expiresAt) ? 'expired' : 'mismatch';
@@ -55,11 +64,17 @@ function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpS
   return events;
 }
 
+/** A new code replaces the old one and carries the failure count, so a fresh code does not reset it. */
+const newCode = (state: OtpState, event: Extract<OtpEvent, { type: 'OtpIssued' | 'OtpRequestedForUnknownIdentifier' }>): OtpState =>
+  // a code is only issued while not locked out, so no lock matters from here on
+  ({ code: { ...event.data, used: false }, failedAttempts: event.data.failedAttempts ?? state.failedAttempts });
+
 /**
  * The OTP rules: only the latest code works, once, before it expires; the code's own attempt rules count
  * its wrong guesses: `maxFailedAttempts` consecutive ones (carried across codes with a lockout) lock the phone
  * out for `lockoutMinutes`, during which sends are refused and even the right code fails, and the lockout
- * lifts by itself; `maxAttemptsPerCode` burns one code.
+ * lifts by itself; `maxAttemptsPerCode` burns one code. An identifier that matches no user follows the same
+ * rules in its own stream, with codes nobody receives.
  */
 export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
   initialState: () => ({ failedAttempts: 0 }),
@@ -73,6 +88,8 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
     switch (command.type) {
       case 'IssueOtp':
         return [{ type: 'OtpIssued', data: { ...command.otp, failedAttempts: state.failedAttempts } }];
+      case 'IssueUnknownIdentifierOtp':
+        return [{ type: 'OtpRequestedForUnknownIdentifier', data: { ...command.otp, failedAttempts: state.failedAttempts } }];
       case 'VerifyOtp':
         return verify(command, state);
       default: {
@@ -85,8 +102,8 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
   evolve(state, event) {
     switch (event.type) {
       case 'OtpIssued':
-        // a code is only issued while not locked out, so no lock matters from here on
-        return { code: { ...event.data, used: false }, failedAttempts: event.data.failedAttempts ?? state.failedAttempts };
+      case 'OtpRequestedForUnknownIdentifier':
+        return newCode(state, event);
       case 'OtpFailed': {
         const guessedCode = event.data.reason === 'mismatch' && state.code && state.code.otpId === event.data.otpId;
         return {
@@ -102,6 +119,11 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
       case 'UserLockedOut':
         // the lockout also burns the current code: it never works again, not even after the lock lifts
         return { failedAttempts: 0, lockedUntil: Date.parse(event.data.until) };
+      case 'SmsSent':
+      case 'SmsDeliveryFailed':
+      case 'SmsWithheld':
+        // outcomes of a dispatch: the code's fate is decided by the commands (a failed one is revoked)
+        return state;
       default: {
         const unreachable: never = event;
         return unreachable;
@@ -109,6 +131,6 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
     }
   },
 
-  // both carry the whole state: the current code and carried failures, or the lock and nothing else
-  isSnapshot: (event) => event.type === 'OtpIssued' || event.type === 'UserLockedOut',
+  // each carries the whole state: the current code and carried failures, or the lock and nothing else
+  isSnapshot: (event) => event.type === 'OtpIssued' || event.type === 'OtpRequestedForUnknownIdentifier' || event.type === 'UserLockedOut',
 };

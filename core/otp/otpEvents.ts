@@ -1,7 +1,9 @@
 /**
- * Events of one OTP stream: the codes sent to one phone for one purpose in one tenant
- * (`otpStreamId`). No event holds a code: only its keyed hash.
+ * Events of one OTP stream: the codes sent to one phone (or asked for an identifier that matches no user) for
+ * one purpose in one tenant (`otpStreamId`), and the outcome of each SMS. No event holds a code: only its keyed
+ * hash.
  */
+import type { SmsDeliveryEvent } from '../sms/smsDeliveryEvents.js';
 import type { AttemptRules } from './otpRules.js';
 
 export type OtpPurpose = 'login' | 'verify';
@@ -28,6 +30,24 @@ export interface OtpIssuedData {
   failedAttempts?: number;
 }
 
+/**
+ * A code for an identifier that matches no user: made, hashed and counted exactly like a real one (so wrong
+ * guesses, lockouts and limits answer alike), and never sent. Its stream is named by the identifier's keyed hash.
+ */
+export interface UnknownIdentifierCodeData {
+  otpId: string;
+  codeHash: string;
+  purpose: OtpPurpose;
+  clientId: string;
+  /** `phone_number`, `email`, `username` or `user_id`, and the keyed hash of the (normalised) value. */
+  identifierType: string;
+  identifierHash: string;
+  issuedAt: string;
+  expiresAt: string;
+  attempts: AttemptRules;
+  failedAttempts?: number;
+}
+
 export type OtpFailureReason = 'mismatch' | 'expired' | 'no_active_code';
 
 export type OtpEvent =
@@ -36,11 +56,19 @@ export type OtpEvent =
   | { type: 'OtpVerified'; data: { otpId: string; at: string } }
   | { type: 'UserLockedOut'; data: { until: string; failedAttempts: number; at: string } }
   /** The code can no longer be used, e.g. its SMS could not be delivered. */
-  | { type: 'OtpRevoked'; data: { otpId: string; reason: 'delivery_failed' | 'too_many_attempts'; at: string } };
+  | { type: 'OtpRevoked'; data: { otpId: string; reason: 'delivery_failed' | 'too_many_attempts'; at: string } }
+  | { type: 'OtpRequestedForUnknownIdentifier'; data: UnknownIdentifierCodeData }
+  | SmsDeliveryEvent;
 
-export const otpEventTypes = ['OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked'] as const;
+export const otpEventTypes = [
+  'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'SmsSent', 'SmsDeliveryFailed', 'SmsWithheld',
+] as const;
 
-/** The one owner of OTP stream names. */
-export function otpStreamId(tenantId: string, purpose: OtpPurpose, phoneHash: string): string {
-  return `otp-${tenantId}-${purpose}-${phoneHash}`;
+/**
+ * The one owner of OTP stream names: per tenant, purpose and recipient, the recipient being the phone's keyed
+ * hash (`phoneNumberHash`), or for an identifier that matches no user the identifier's keyed hash (the same
+ * value for a phone number).
+ */
+export function otpStreamId(tenantId: string, purpose: OtpPurpose, recipientHash: string): string {
+  return `otp-${tenantId}-${purpose}-${recipientHash}`;
 }

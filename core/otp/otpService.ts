@@ -4,9 +4,9 @@ import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import type { Ids } from '../ids.js';
 import type { SmsSender } from '../sms/smsSender.js';
 import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
-import { identifierHash } from '../users/userEvents.js';
+import { AnswerTiming, outcomeOf } from './answerTiming.js';
 import { generateCode, hashCode } from './otpCodes.js';
-import { otpDecider } from './otpDecider.js';
+import { isRealCode, otpDecider } from './otpDecider.js';
 import { otpStreamId, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
 import type { OtpRules } from './otpRules.js';
 import type { RequestContext } from './requestContext.js';
@@ -34,22 +34,36 @@ export interface SendOtpCommand {
   metadata: Partial<EventMetadata>;
 }
 
+/** An identifier that matches no user: its type and keyed hash (`UserDirectory.identifierHash`), and the number when it is one. */
+export interface UnknownIdentifier {
+  type: string;
+  hash: string;
+  phone?: PhoneNumber;
+}
+
+export type SendToUnknownCommand = Omit<SendOtpCommand, 'phone' | 'userId' | 'redirect'> & { identifier: UnknownIdentifier };
+
 export interface VerifyOtpCommand {
   app: OtpApp;
   purpose: OtpPurpose;
   phone: PhoneNumber;
   passcode: string;
+  request: RequestContext;
   metadata: Partial<EventMetadata>;
 }
 
-export type VerifyOtpResult = { ok: true; code: OtpIssuedData } | { ok: false; lockedOut: boolean };
+export type VerifyUnknownCommand = Omit<VerifyOtpCommand, 'phone'> & { identifier: UnknownIdentifier };
 
-/** Unknown identifiers get a stream of their own: the request is recorded, nothing is sent. */
-export const unknownRecipientStreamId = (tenantId: string) => `otpunknown-${tenantId}`;
+export type VerifyOtpResult = { ok: true; code: OtpIssuedData } | { ok: false; lockedOut: boolean };
 
 /**
  * Issues and checks codes: the code is generated here, hashed into `OtpIssued` with its attempt rules, sent,
  * and forgotten. The rules (latest code only, single use, expiry, lockout) are the decider's.
+ *
+ * An identifier that matches no user takes the same path in a stream of its own (named by its keyed hash):
+ * a code is made and counted like any other, its SMS is dispatched as a decoy (the provider's limits, retries
+ * and outcome, no send), and the answer comes no sooner than a known one's would (`AnswerTiming`). Status,
+ * body, limits, lockouts and timing therefore answer alike.
  */
 export class OtpService {
   private readonly eventStore: EventStore;
@@ -57,6 +71,7 @@ export class OtpService {
   private readonly clock: Clock;
   private readonly ids: Ids;
   private readonly smsSender: SmsSender;
+  private readonly timing = new AnswerTiming();
 
   constructor(deps: { eventStore: EventStore; secrets: { hmacKey: Buffer }; clock: Clock; ids: Ids; smsSender: SmsSender }) {
     this.eventStore = deps.eventStore;
@@ -72,68 +87,131 @@ export class OtpService {
 
   /** Throws `LockedOutError` while the phone is locked out. Answers the id of the code it issued. */
   async send(command: SendOtpCommand): Promise<{ otpId: string }> {
-    const { app, purpose, phone, rules } = command;
-    const now = this.clock.now();
-    const phoneHash = this.phoneHash(phone);
-    const stream = otpStreamId(app.tenantId, purpose, phoneHash);
-    const code = generateCode(rules.codeLength);
-    const otp: OtpIssuedData = {
-      otpId: this.ids.uuid(),
-      codeHash: hashCode(this.hmacKey, stream, code),
-      purpose,
-      clientId: app.clientId,
-      ...(command.userId && { userId: command.userId }),
-      phoneHash,
-      countryCallingCode: phone.countryCallingCode,
-      issuedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(),
-      ...(command.redirect && { redirectUri: command.redirect.uri, createNewUser: command.redirect.createNewUser }),
-      attempts: rules.attempts,
-    };
-    await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp }, command.metadata);
-    try {
-      await this.smsSender.send({
-        tenantId: app.tenantId,
+    return this.timed(command, async () => {
+      const { app, purpose, phone, rules } = command;
+      const now = this.clock.now();
+      const phoneHash = this.phoneHash(phone);
+      const stream = otpStreamId(app.tenantId, purpose, phoneHash);
+      const code = generateCode(rules.codeLength);
+      const otp: OtpIssuedData = {
+        otpId: this.ids.uuid(),
+        codeHash: hashCode(this.hmacKey, stream, code),
+        purpose,
         clientId: app.clientId,
+        ...(command.userId && { userId: command.userId }),
+        phoneHash,
+        countryCallingCode: phone.countryCallingCode,
+        issuedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(),
+        ...(command.redirect && { redirectUri: command.redirect.uri, createNewUser: command.redirect.createNewUser }),
+        attempts: rules.attempts,
+      };
+      await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp }, command.metadata);
+      const { message } = rules;
+      await this.delivered(command, stream, otp.otpId, () => this.smsSender.send({
+        ...this.dispatch(command, stream, otp.otpId),
         to: phone.e164,
-        ...(rules.message.senderId && { senderId: rules.message.senderId }),
-        body: rules.message.render(code),
-        metadata: command.metadata,
-        request: command.request,
-        delivery: rules.delivery,
-      });
-    } catch (error) {
-      // a code nobody received must not stay usable
-      await handleCommand(this.eventStore, stream, otpDecider, { type: 'RevokeOtp', now: this.clock.now(), otpId: otp.otpId, reason: 'delivery_failed' }, command.metadata);
-      throw error;
-    }
-    return { otpId: otp.otpId };
+        ...(message.senderId && { senderId: message.senderId }),
+        body: message.render(code),
+      }));
+      return { otpId: otp.otpId };
+    });
   }
 
   /**
-   * A send or authentication for an identifier that matches no user: recorded (harvesting attempts
-   * are audit data) with the same kind of durable write a real one makes; nothing is sent.
+   * A send for an identifier that matches no user: a code made, hashed and recorded like any other (harvesting
+   * attempts are audit data) in the identifier's own stream, then a decoy dispatch; nothing is sent.
    */
-  async recordUnknownIdentifier(tenantId: string, attempt: 'send' | 'authenticate', identifierType: string, identifier: string, metadata: Partial<EventMetadata>): Promise<void> {
-    await this.eventStore.appendToStream(unknownRecipientStreamId(tenantId), [{
-      type: 'OtpRequestedForUnknownIdentifier',
-      data: { attempt, identifierType, identifierHash: identifierHash(this.hmacKey, identifierType, identifier), at: this.clock.now().toISOString() },
-      metadata,
-    }]);
+  async sendToUnknown(command: SendToUnknownCommand): Promise<void> {
+    await this.padded(command, async () => {
+      const { app, purpose, identifier, rules } = command;
+      const now = this.clock.now();
+      const stream = otpStreamId(app.tenantId, purpose, identifier.hash);
+      const otpId = this.ids.uuid();
+      // a real code, the same work as a known send's, that nobody will ever receive
+      const codeHash = hashCode(this.hmacKey, stream, generateCode(rules.codeLength));
+      await handleCommand(this.eventStore, stream, otpDecider, {
+        type: 'IssueUnknownIdentifierOtp', now,
+        otp: {
+          otpId, codeHash, purpose, clientId: app.clientId, identifierType: identifier.type, identifierHash: identifier.hash,
+          issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(), attempts: rules.attempts,
+        },
+      }, command.metadata);
+      await this.delivered(command, stream, otpId, () => this.smsSender.withhold({
+        ...this.dispatch(command, stream, otpId),
+        ...(identifier.phone && { to: identifier.phone.e164 }),
+        reason: 'unknown_identifier',
+      }));
+    });
   }
 
   /** Throws `LockedOutError` while the phone is locked out. The code's own attempt rules count a wrong guess. */
   async verify(command: VerifyOtpCommand): Promise<VerifyOtpResult> {
-    const { app, purpose, phone, passcode } = command;
-    const stream = otpStreamId(app.tenantId, purpose, this.phoneHash(phone));
+    return this.timed(command, () => this.check(command, otpStreamId(command.app.tenantId, command.purpose, this.phoneHash(command.phone))));
+  }
+
+  /** A code checked for an identifier that matches no user: counted (and locked out) in its own stream; never ok. */
+  async verifyUnknown(command: VerifyUnknownCommand): Promise<VerifyOtpResult> {
+    return this.padded(command, () => this.check(command, otpStreamId(command.app.tenantId, command.purpose, command.identifier.hash)));
+  }
+
+  private async check(command: VerifyOtpCommand | VerifyUnknownCommand, stream: string): Promise<VerifyOtpResult> {
     const result = await handleCommand(this.eventStore, stream, otpDecider, {
       type: 'VerifyOtp',
       now: this.clock.now(),
-      codeHash: hashCode(this.hmacKey, stream, passcode),
-      clientId: app.clientId,
+      codeHash: hashCode(this.hmacKey, stream, command.passcode),
+      clientId: command.app.clientId,
     }, command.metadata);
     const verified = result.events.some((event) => event.type === 'OtpVerified');
-    if (verified && result.state.code) return { ok: true, code: result.state.code };
+    const code = result.state.code;
+    if (verified && code && isRealCode(code)) return { ok: true, code };
     return { ok: false, lockedOut: result.events.some((event) => event.type === 'UserLockedOut') };
   }
+
+  private dispatch(command: SendOtpCommand | SendToUnknownCommand, stream: string, otpId: string) {
+    const { app, metadata, request, rules } = command;
+    return { tenantId: app.tenantId, clientId: app.clientId, otp: { stream, otpId }, metadata, request, delivery: rules.delivery };
+  }
+
+  /** Runs a dispatch; when nothing was delivered, the code is revoked (a code nobody received must not stay usable). */
+  private async delivered(command: SendOtpCommand | SendToUnknownCommand, stream: string, otpId: string, dispatch: () => Promise<void>): Promise<void> {
+    try {
+      await dispatch();
+    } catch (error) {
+      await handleCommand(this.eventStore, stream, otpDecider, { type: 'RevokeOtp', now: this.clock.now(), otpId, reason: 'delivery_failed' }, command.metadata);
+      throw error;
+    }
+  }
+
+  /** A known identifier's operation, its duration remembered by outcome for the unknown path to match. */
+  private async timed<T>(command: { app: OtpApp; request: RequestContext }, operation: () => Promise<T>): Promise<T> {
+    const key = timingKey(command);
+    try {
+      const result = await operation();
+      this.timing.record(key, resultOutcome(result), command.request.receivedAt);
+      return result;
+    } catch (error) {
+      this.timing.record(key, outcomeOf(error), command.request.receivedAt);
+      throw error;
+    }
+  }
+
+  /** An unknown identifier's operation, answered no sooner than a known one with the same outcome. */
+  private async padded<T>(command: { app: OtpApp; request: RequestContext }, operation: () => Promise<T>): Promise<T> {
+    const key = timingKey(command);
+    let result: T;
+    try {
+      result = await operation();
+    } catch (error) {
+      await this.timing.pad(key, outcomeOf(error), command.request.receivedAt);
+      throw error;
+    }
+    await this.timing.pad(key, resultOutcome(result), command.request.receivedAt);
+    return result;
+  }
 }
+
+/** A refused check (`{ ok: false }`) is timed apart from a success. */
+const resultOutcome = (result: unknown) => ((result as { ok?: unknown } | undefined)?.ok === false ? 'refused' : 'ok');
+
+const timingKey = ({ app, request }: { app: OtpApp; request: RequestContext }) => `${app.tenantId}\0${request.endpoint}`;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
-import type { OutgoingSms, SmsSender } from './smsSender.js';
+import type { OutgoingSms } from './smsSender.js';
 
 export interface OutboxMessage {
   phone_number: string;
@@ -17,7 +17,7 @@ const KEPT_PER_PHONE = 20;
  * (one JSON line each, for people to read) and in memory (for `GET /dev/sms-outbox`, newest first).
  * For evaluation and tests only: it holds codes in clear, so the server warns when it is on.
  */
-export class DevOutbox implements SmsSender {
+export class DevOutbox {
   private readonly byPhone = new Map<string, OutboxMessage[]>();
   /** One append-mode stream: lines stay in order and concurrent sends share writes. */
   private readonly lines: fs.WriteStream;
@@ -28,7 +28,7 @@ export class DevOutbox implements SmsSender {
     this.lines.on('error', () => undefined); // each send sees its own write's error
   }
 
-  async send(sms: OutgoingSms): Promise<void> {
+  async send(sms: Pick<OutgoingSms, 'to' | 'body' | 'senderId'>): Promise<void> {
     const message: OutboxMessage = { phone_number: sms.to, sender_id: sms.senderId ?? null, message: sms.body, sent_at: this.clock.now().toISOString() };
     const kept = this.byPhone.get(sms.to) ?? [];
     kept.unshift(message);

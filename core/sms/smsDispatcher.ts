@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SmsProviderError, withDeadline, type ProviderServices, type SmsProvider } from '@otpledger/plugin-kit';
+import { SmsProviderError, withDeadline, type ProviderServices, type SendContext, type SendResult, type SmsProvider } from '@otpledger/plugin-kit';
 import type { Clock } from '../clock.js';
 import type { EventStore } from '../eventStore/types.js';
 import type { Logger } from '../logger.js';
 import { BoundedCache } from '../support/boundedCache.js';
+import { SampleRing } from '../support/sampleRing.js';
 import { parsePhoneNumber } from '../users/phoneNumber.js';
 import { asProviderError } from './asProviderError.js';
-import { smsDeliveryStreamId, type SmsDeliveryEvent } from './smsDeliveryEvents.js';
-import type { OutgoingSms, SmsSender } from './smsSender.js';
+import type { SmsDeliveryEvent } from './smsDeliveryEvents.js';
+import type { Dispatch, OutgoingSms, SmsSender, WithheldSms } from './smsSender.js';
 import { DEFAULT_TIMEOUT_MS, type ResolvedProviders, type TenantSmsProviders } from './tenantSmsProviders.js';
 
 /** Failures after which the next provider in the tenant's fallback list is tried. */
@@ -49,59 +50,126 @@ interface Deps {
 
 type Link = ResolvedProviders['chain'][number];
 
+/** One provider call as it ended: success, or the kit error (the message with the SMS's digits masked). */
+type AttemptOutcome = { ok: true } | { ok: false; code: SmsProviderError['code']; message: string; httpStatus?: number };
+
+type LinkOutcome =
+  | { ok: true; result: SendResult; attempts: number }
+  | { ok: false; error: SmsProviderError; attempts: number };
+
+/** Real attempt outcomes remembered per provider link, for decoys to draw from. */
+const OUTCOME_SAMPLES = 64;
+
 /**
  * The `SmsSender` behind OTP delivery: the tenant's provider (Default when none), a deadline on every call,
  * retries with backoff for transient failures only, then the fallbacks in order after `timeout` or
- * `unavailable`. Every outcome is an event in `smsdelivery-<tenantId>`. When nothing delivered, the last
+ * `unavailable`. Every outcome is an event in the code's OTP stream. When nothing delivered, the last
  * `SmsProviderError` is thrown, which the HTTP layer answers as 502 `sms_delivery_failed`.
+ *
+ * A decoy (`withhold`) takes the same path without a send: each provider's `reserve` spends its own limit, and
+ * each attempt's outcome is drawn from that provider's recent real attempts, so a provider cap or an outage
+ * answers an identifier that matches no user exactly as it answers a known one.
  */
 export class SmsDispatcher implements SmsSender {
   /** Providers by tenant, settings version and position: a new configuration makes new instances. */
   private readonly providers = new BoundedCache<string, SmsProvider>(10_000);
+  private readonly outcomes = new BoundedCache<string, SampleRing<AttemptOutcome>>(10_000);
 
   constructor(private readonly deps: Deps, private readonly policy: DispatchPolicy = defaultDispatchPolicy) {}
 
-  async send(sms: OutgoingSms): Promise<void> {
+  send(sms: OutgoingSms): Promise<void> {
+    return this.dispatch(sms, (key, link) => this.sendWithRetries(key, link, sms));
+  }
+
+  withhold(sms: WithheldSms): Promise<void> {
+    return this.dispatch(sms, (key, link) => this.decoyWithRetries(key, link, sms), sms.reason);
+  }
+
+  private async dispatch(
+    sms: Dispatch & { to?: string; body?: string },
+    tryLink: (key: string, link: Link) => Promise<LinkOutcome>,
+    withheld?: WithheldSms['reason'],
+  ): Promise<void> {
     const { version, chain } = await this.deps.tenantSmsProviders.resolve(sms.tenantId);
     let failure: SmsProviderError | undefined;
     for (const [index, link] of chain.entries()) {
-      const outcome = await this.sendWithRetries(`${sms.tenantId}\0${version}\0${index}`, link, sms);
-      if (outcome.ok) {
+      const outcome = await tryLink(`${sms.tenantId}\0${version}\0${index}`, link);
+      const common = this.common(sms, link, index);
+      if (withheld) {
+        const result = outcome.ok ? 'as_sent' : outcome.error.code;
+        await this.record(sms, { type: 'SmsWithheld', data: { ...common, reason: withheld, outcome: result, attempts: outcome.attempts, at: this.now() } });
+        if (outcome.ok) return;
+        failure = outcome.error;
+      } else if (outcome.ok) {
         const { providerMessageId, segments } = outcome.result;
-        await this.record(sms, { type: 'SmsSent', data: { ...this.common(sms, link, index), ...(providerMessageId && { providerMessageId }), ...(segments && { segments }), attempt: outcome.attempts, bodyLength: sms.body.length, sentAt: this.now() } });
+        const sent = { ...common, ...(providerMessageId && { providerMessageId }), ...(segments && { segments }), attempt: outcome.attempts, bodyLength: sms.body?.length ?? 0, sentAt: this.now() };
+        await this.record(sms, { type: 'SmsSent', data: sent });
         return;
+      } else {
+        failure = outcome.error;
+        await this.record(sms, { type: 'SmsDeliveryFailed', data: { ...common, code: failure.code, message: failure.message, attempts: outcome.attempts, failedAt: this.now() } });
+        this.deps.logger.warn({ tenantId: sms.tenantId, provider: link.provider, code: failure.code, attempts: outcome.attempts, reason: failure.message }, 'SMS delivery failed');
       }
-      failure = outcome.error;
-      const message = maskDigits(failure.message, sms.body);
-      await this.record(sms, { type: 'SmsDeliveryFailed', data: { ...this.common(sms, link, index), code: failure.code, message, attempts: outcome.attempts, failedAt: this.now() } });
-      this.deps.logger.warn({ tenantId: sms.tenantId, provider: link.provider, code: failure.code, attempts: outcome.attempts, reason: message }, 'SMS delivery failed');
       if (!FALLBACK_CODES.has(failure.code)) break;
     }
     throw failure!;
   }
 
-  private async sendWithRetries(cacheKey: string, link: Link, sms: OutgoingSms) {
+  private async sendWithRetries(key: string, link: Link, sms: OutgoingSms): Promise<LinkOutcome> {
+    const message = { to: sms.to, body: sms.body, ...(sms.senderId && { senderId: sms.senderId }) };
+    return this.withRetries(key, link, sms, async (provider, context) => {
+      try {
+        const result = await withDeadline({ timeoutMs: context.timeoutMs + DEADLINE_GRACE_MS }, `SMS provider ${link.provider}`, (signal) =>
+          provider.send(message, { ...context, signal }),
+        );
+        this.samples(key).add({ ok: true });
+        return result ?? {};
+      } catch (thrown) {
+        // never store the code: any run of 4+ digits of the SMS text is masked in the message
+        const error = asProviderError(thrown, link.provider);
+        const masked = new SmsProviderError(error.code, maskDigits(error.message, sms.body), { ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }), ...(error.providerCode !== undefined && { providerCode: error.providerCode }), cause: error });
+        this.samples(key).add({ ok: false, code: masked.code, message: masked.message, ...(masked.httpStatus !== undefined && { httpStatus: masked.httpStatus }) });
+        throw masked;
+      }
+    });
+  }
+
+  private decoyWithRetries(key: string, link: Link, sms: WithheldSms): Promise<LinkOutcome> {
+    return this.withRetries(key, link, sms, async (provider, context) => {
+      await provider.reserve?.(context);
+      const drawn = this.samples(key).draw() ?? { ok: true };
+      if (!drawn.ok) throw new SmsProviderError(drawn.code, drawn.message, drawn.httpStatus === undefined ? {} : { httpStatus: drawn.httpStatus });
+      return {};
+    });
+  }
+
+  /** Calls `attempt` until it succeeds, fails for good, or the retries (transient failures only) are spent. */
+  private async withRetries(
+    key: string, link: Link, sms: Dispatch,
+    attempt: (provider: SmsProvider, context: SendContext) => Promise<SendResult>,
+  ): Promise<LinkOutcome> {
     let provider: SmsProvider;
     try {
-      provider = this.provider(cacheKey, link);
+      provider = this.provider(key, link);
     } catch (thrown) {
-      return { ok: false as const, error: asProviderError(thrown, link.provider), attempts: 0 };
+      return { ok: false, error: asProviderError(thrown, link.provider), attempts: 0 };
     }
     const timeoutMs = this.policy.providerTimeoutMs?.[link.provider] ?? link.loaded?.plugin.defaultTimeoutMs ?? this.policy.timeoutMs;
     const maxRetries = sms.delivery?.maxRetries ?? this.policy.maxRetries;
-    const message = { to: sms.to, body: sms.body, ...(sms.senderId && { senderId: sms.senderId }) };
-    for (let attempt = 1; ; attempt++) {
+    const context: SendContext = { tenantId: sms.tenantId, timeoutMs, ...(sms.request && { request: endUserRequest(sms.request) }) };
+    for (let attempts = 1; ; attempts++) {
       try {
-        const result = await withDeadline({ timeoutMs: timeoutMs + DEADLINE_GRACE_MS }, `SMS provider ${link.provider}`, (signal) =>
-          provider.send(message, { tenantId: sms.tenantId, timeoutMs, signal, ...(sms.request && { request: endUserRequest(sms.request) }) }),
-        );
-        return { ok: true as const, result: result ?? {}, attempts: attempt };
+        return { ok: true, result: await attempt(provider, context), attempts };
       } catch (thrown) {
         const error = asProviderError(thrown, link.provider);
-        if (!error.transient || attempt > maxRetries) return { ok: false as const, error, attempts: attempt };
-        await this.policy.sleep(this.policy.backoffMs(attempt));
+        if (!error.transient || attempts > maxRetries) return { ok: false, error, attempts };
+        await this.policy.sleep(this.policy.backoffMs(attempts));
       }
     }
+  }
+
+  private samples(key: string): SampleRing<AttemptOutcome> {
+    return this.outcomes.getOrCompute(key, () => new SampleRing(OUTCOME_SAMPLES));
   }
 
   private provider(cacheKey: string, link: Link): SmsProvider {
@@ -110,19 +178,22 @@ export class SmsDispatcher implements SmsSender {
     return this.providers.getOrCompute(cacheKey, () => loaded.plugin.create(link.settings, this.deps.providerServices));
   }
 
-  private common(sms: OutgoingSms, link: Link, fallbackIndex: number) {
+  private common(sms: Dispatch & { to?: string }, link: Link, fallbackIndex: number) {
     let countryCallingCode: string | undefined;
     try {
-      countryCallingCode = parsePhoneNumber(sms.to).countryCallingCode;
+      countryCallingCode = sms.to === undefined ? undefined : parsePhoneNumber(sms.to).countryCallingCode;
     } catch {
       countryCallingCode = undefined;
     }
-    return { tenantId: sms.tenantId, ...(sms.clientId && { clientId: sms.clientId }), provider: link.provider, fallbackIndex, to: sms.to, ...(countryCallingCode && { countryCallingCode }) };
+    return {
+      tenantId: sms.tenantId, ...(sms.clientId && { clientId: sms.clientId }), otpId: sms.otp.otpId,
+      provider: link.provider, fallbackIndex, ...(countryCallingCode && { countryCallingCode }),
+    };
   }
 
-  private async record(sms: OutgoingSms, event: SmsDeliveryEvent): Promise<void> {
+  private async record(sms: Dispatch, event: SmsDeliveryEvent): Promise<void> {
     // an outcome log decides nothing, so it appends without an expected revision (no read, no conflict)
-    await this.deps.eventStore.appendToStream(smsDeliveryStreamId(sms.tenantId), [{ type: event.type, data: event.data, metadata: sms.metadata ?? {} }], { expectedRevision: 'any' });
+    await this.deps.eventStore.appendToStream(sms.otp.stream, [{ type: event.type, data: event.data, metadata: sms.metadata ?? {} }], { expectedRevision: 'any' });
   }
 
   private now(): string {
@@ -131,11 +202,11 @@ export class SmsDispatcher implements SmsSender {
 }
 
 /** What a provider may learn of the request (the kit's `SendContext.request`). */
-function endUserRequest({ ip, userAgent }: NonNullable<OutgoingSms['request']>) {
+function endUserRequest({ ip, userAgent }: NonNullable<Dispatch['request']>) {
   return { ip, ...(userAgent && { userAgent }) };
 }
 
-/** Never store the code: any run of 4+ digits that appears in the SMS text is masked in the message. */
+/** Any run of 4+ digits that appears in the SMS text, masked in a provider's message. */
 function maskDigits(message: string, body: string): string {
   let masked = message;
   for (const digits of body.match(/\d{4,}/g) ?? []) masked = masked.replaceAll(digits, '****');

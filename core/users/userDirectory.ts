@@ -52,9 +52,12 @@ export class UserDirectory {
     this.clock = clock;
   }
 
-  /** The keyed hash an index (and the audit phone index) uses for an identifier. */
-  identifierHash(kind: IdentifierKind, value: string): string {
-    return identifierHash(this.hmacKey, kind, normalise(kind, value));
+  /**
+   * The keyed hash an index (and the audit phone index) uses for an identifier; a phone number is given in
+   * E.164. A user id (never indexed) hashes as given: it names the stream of an unknown identifier's codes.
+   */
+  identifierHash(kind: LookupKind, value: string): string {
+    return identifierHash(this.hmacKey, kind, kind === 'user_id' ? value : normalise(kind, value));
   }
 
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {

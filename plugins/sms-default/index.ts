@@ -27,15 +27,18 @@ export default defineSmsProvider<DefaultProviderConfig>({
   create(config, { outbox, logger, now }) {
     const buckets = new TokenBuckets(config.rate_per_second, config.burst, now);
     const warned = new Set<string>();
+    const spendToken = (tenantId: string) => {
+      if (!buckets.take(tenantId)) {
+        throw new SmsProviderError('rate_limited', `the Default provider sends at most ${config.rate_per_second} SMS per second per tenant`);
+      }
+    };
     return {
       async send(message, context) {
         if (!warned.has(context.tenantId)) {
           warned.add(context.tenantId);
           logger.warn({ tenantId: context.tenantId }, 'SMS PROVIDER "Default" IS FOR EVALUATION ONLY: messages go to the local outbox, no phone receives them. Configure a provider with PUT /cis/v1/tenantsmsproviders.');
         }
-        if (!buckets.take(context.tenantId)) {
-          throw new SmsProviderError('rate_limited', `the Default provider sends at most ${config.rate_per_second} SMS per second per tenant`);
-        }
+        spendToken(context.tenantId);
         try {
           const sms = { tenantId: context.tenantId, to: message.to, body: message.body, ...(message.senderId && { senderId: message.senderId }) };
           await withDeadline(context, 'the local SMS outbox', () => outbox.send(sms));
@@ -45,6 +48,8 @@ export default defineSmsProvider<DefaultProviderConfig>({
         }
         return {};
       },
+      // a decoy spends the tenant's token like a send, so the cap answers unknown identifiers alike
+      reserve: (context) => spendToken(context.tenantId),
     };
   },
 });

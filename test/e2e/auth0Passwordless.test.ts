@@ -73,7 +73,7 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
     const { payload } = await jwtVerify(tokens.body.id_token, createRemoteJWKSet(new URL(`${t.url}/oidc/jwks`)), { audience: 'acme-web' });
     expect(payload).to.include({ phone_number: phone, phone_number_verified: true });
     // the same domain events as the Mosaic dialect
-    expect((await events(`otp-acme-login-`)).map((e) => e.type)).to.deep.equal(['OtpIssued', 'OtpVerified']);
+    expect((await events(`otp-acme-login-`)).map((e) => e.type)).to.deep.equal(['OtpIssued', 'SmsSent', 'OtpVerified']);
     expect((await events('session-')).map((e) => e.type)).to.deep.equal(['SessionStarted', 'TokensIssued']);
     // single use
     expect((await token(lastCode())).body).to.deep.equal({ error: 'invalid_grant', error_description: 'Wrong phone number or verification code.' });

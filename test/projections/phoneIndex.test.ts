@@ -43,14 +43,15 @@ describe('phone index projection', () => {
       event(8, `otp-a-b-verify-${hashA}`, 'OtpFailed'),
       event(9, 'user-acme-u1', 'UserCreated', { phoneNumber: '+15125550101' }),
       event(10, `useridx-acme-username-${hashA}`, 'IdentifierClaimed'),
+      event(11, `otp-acme-login-${hashA}`, 'SmsSent', { otpId: 'o1' }),
     ];
     applyBatch(readModels, bound, first, 0);
     applyBatch(readModels, bound, second, 5);
     const db = readModels.db;
-    expect(phonePositions(db, hashA, 0, 100)).to.deep.equal([1, 4, 7, 8]);
+    expect(phonePositions(db, hashA, 0, 100)).to.deep.equal([1, 4, 7, 8, 11]);
     expect(phonePositions(db, hashA, 1, 2)).to.deep.equal([4, 7]);
-    expect(phonePositions(db, hashA, 4, 100)).to.deep.equal([7, 8]);
-    expect(phonePositions(db, hashA, 8, 100)).to.deep.equal([]);
+    expect(phonePositions(db, hashA, 4, 100)).to.deep.equal([7, 8, 11]);
+    expect(phonePositions(db, hashA, 11, 100)).to.deep.equal([]);
     expect(phonePositions(db, hashB, 0, 100)).to.deep.equal([2]);
     expect(phonePositions(db, numberHash, 0, 100)).to.deep.equal([3, 9]);
     expect(phonePositions(db, 'c'.repeat(64), 0, 100)).to.deep.equal([]);

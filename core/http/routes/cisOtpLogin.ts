@@ -9,7 +9,7 @@ import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest, HttpError } from '../httpError.js';
 import { identifierField, identifierTypeField, passcodeField, customMessageField, senderIdField } from './cisSchemas.js';
-import { loadApp, invalidPasscode } from './cisShared.js';
+import { loadApp, invalidPasscode, unknownIdentifier } from './cisShared.js';
 import { cisOtpRules } from './cisOtpRules.js';
 import { requestContext } from '../requestContext.js';
 
@@ -63,12 +63,14 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     const app = await loadApp(cradle, clientId);
     const rules = cisOtpRules(app, { customMessage, senderId });
     const metadata = eventMetadata(ctx, tenantId, clientId);
+    const request = requestContext(ctx, { publicClient: false });
     const user = await findAppUser(tenantId, clientId, body.identifier_type, body.identifier);
     if (user) {
       const phone = parsePhoneNumber(user.phoneNumber!);
-      await otpService.send({ app, purpose: 'login', phone, userId: user.userId, rules, request: requestContext(ctx, { publicClient: false }), metadata });
+      await otpService.send({ app, purpose: 'login', phone, userId: user.userId, rules, request, metadata });
     } else {
-      await otpService.recordUnknownIdentifier(tenantId, 'send', body.identifier_type, body.identifier, metadata);
+      const identifier = unknownIdentifier(cradle, body.identifier_type, body.identifier);
+      await otpService.sendToUnknown({ app, purpose: 'login', identifier, rules, request, metadata });
     }
     ctx.body = { message: 'OTP sent' };
   });
@@ -78,13 +80,16 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     const { tenantId, clientId } = ctx.state.auth;
     const app = await loadApp(cradle, clientId);
     const metadata = eventMetadata(ctx, tenantId, clientId);
+    const request = requestContext(ctx, { publicClient: false });
     const user = await findAppUser(tenantId, clientId, body.identifier_type, body.identifier);
     if (!user) {
-      await otpService.recordUnknownIdentifier(tenantId, 'authenticate', body.identifier_type, body.identifier, metadata);
+      // counted and locked out in the identifier's own stream, exactly as a known one's wrong guesses
+      const identifier = unknownIdentifier(cradle, body.identifier_type, body.identifier);
+      await otpService.verifyUnknown({ app, purpose: 'login', identifier, passcode: body.passcode, request, metadata });
       throw invalidPasscode();
     }
     const phone = parsePhoneNumber(user.phoneNumber!);
-    const result = await otpService.verify({ app, purpose: 'login', phone, passcode: body.passcode, metadata });
+    const result = await otpService.verify({ app, purpose: 'login', phone, passcode: body.passcode, request, metadata });
     if (!result.ok) throw invalidPasscode();
     if (result.code.userId !== user.userId) throw new HttpError(401, 'invalid_passcode', 'invalid or expired passcode');
     // the phone is marked verified on the first SMS authentication only

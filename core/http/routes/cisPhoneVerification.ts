@@ -49,7 +49,7 @@ export function cisPhoneVerificationRoutes(cradle: Cradle): Router<AppState> {
     const app = await loadApp(cradle, auth.clientId);
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, auth.tenantId, auth.userId);
-    const result = await otpService.verify({ app, purpose: 'verify', phone, passcode: body.passcode, metadata });
+    const result = await otpService.verify({ app, purpose: 'verify', phone, passcode: body.passcode, request: requestContext(ctx, { publicClient: false }), metadata });
     // a code sent for another user's verification never verifies this one
     if (!result.ok || result.code.userId !== auth.userId) throw invalidPasscode();
     const user = await users.verifyPhone(auth.tenantId, auth.userId, phone.e164, 'verification', metadata);

@@ -10,7 +10,7 @@ import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
 import { customMessageField, phoneAndPasscodeSchema, phoneNumberField, senderIdField } from './cisSchemas.js';
-import { invalidPasscode, loadApp } from './cisShared.js';
+import { invalidPasscode, loadApp, unknownIdentifier } from './cisShared.js';
 import { cisOtpRules } from './cisOtpRules.js';
 import { requestContext } from '../requestContext.js';
 
@@ -55,15 +55,16 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     if (!app.redirect_uris.includes(body.redirect_uri)) throw badRequest('redirect_uri is not one of the application\'s redirect URIs');
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
+    const request = requestContext(ctx, { publicClient: false });
     const user = await users.findUser(tenantId, 'phone_number', phone.e164);
     const mayCreate = body.create_new_user && app.public_signup;
     if (user || mayCreate) {
       await otpService.send({
         app, purpose: 'login', phone, ...(user && { userId: user.userId }), redirect: { uri: body.redirect_uri, createNewUser: mayCreate },
-        rules, request: requestContext(ctx, { publicClient: false }), metadata,
+        rules, request, metadata,
       });
     } else {
-      await otpService.recordUnknownIdentifier(tenantId, 'send', 'phone_number', phone.e164, metadata);
+      await otpService.sendToUnknown({ app, purpose: 'login', identifier: unknownIdentifier(cradle, 'phone_number', phone.e164), rules, request, metadata });
     }
     ctx.body = { message: 'OTP sent' };
   });
@@ -74,7 +75,7 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const app = await loadApp(cradle, clientId);
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
-    const result = await otpService.verify({ app, purpose: 'login', phone, passcode: body.passcode, metadata });
+    const result = await otpService.verify({ app, purpose: 'login', phone, passcode: body.passcode, request: requestContext(ctx, { publicClient: false }), metadata });
     if (!result.ok || !result.code.redirectUri) throw invalidPasscode();
     const code = await authorizationCodes.issue({
       tenantId, clientId, redirectUri: result.code.redirectUri, userId: result.code.userId,

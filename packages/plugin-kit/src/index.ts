@@ -125,6 +125,13 @@ export interface SmsProvider {
   send(message: SmsMessage, context: SendContext): Promise<SendResult>;
   /** Optional registration check (a challenge, a token request); throws `SmsProviderError` when it fails. */
   validate?(context: SendContext): Promise<void>;
+  /**
+   * Optional, for providers with a limit of their own (a rate cap): account for an SMS that will not be sent
+   * exactly as `send` would (take the same token, throw the same `SmsProviderError('rate_limited')` when there
+   * is none) and send nothing. The server calls it instead of `send` when it dispatches a decoy (for an
+   * identifier that matches no user, or a send held back silently), so the limit answers those like real ones.
+   */
+  reserve?(context: SendContext): void | Promise<void>;
 }
 
 /** A JSON Schema object (draft 2019-09/2020-12 subset understood by ajv). */
