@@ -20,6 +20,7 @@ import { providerServices } from './sms/providerServices.js';
 import { defaultDispatchPolicy, SmsDispatcher } from './sms/smsDispatcher.js';
 import { TenantSmsProviders } from './sms/tenantSmsProviders.js';
 import { UserDirectory } from './users/userDirectory.js';
+import { VerifyServices } from './twilioVerify/verifyServices.js';
 import { allProjections } from '../projections/index.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
 import { ReadModelStore } from '../projections/readModelStore.js';
@@ -60,6 +61,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     smsConnections: asFunction((cradle: Cradle) => new SmsConnections(cradle)).singleton(),
     passwordlessLogin: asFunction((cradle: Cradle) => new PasswordlessLogin(cradle)).singleton(),
     userBlocks: asFunction((cradle: Cradle) => new UserBlocks(cradle)).singleton(),
+    verifyServices: asFunction((cradle: Cradle) => new VerifyServices(cradle)).singleton(),
 
     readModels: asFunction(({ config }: Cradle) => ReadModelStore.open(ReadModelStore.fileIn(config.dataDir)))
       .singleton()

@@ -20,6 +20,7 @@ import type { DispatchPolicy } from './sms/smsDispatcher.js';
 import type { SmsSender } from './sms/smsSender.js';
 import type { TenantSmsProviders } from './sms/tenantSmsProviders.js';
 import type { UserDirectory } from './users/userDirectory.js';
+import type { VerifyServices } from './twilioVerify/verifyServices.js';
 import type { Projection } from '../projections/projection.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
 import type { ReadModelStore } from '../projections/readModelStore.js';
@@ -61,6 +62,8 @@ export interface Cradle {
   smsConnections: SmsConnections;
   passwordlessLogin: PasswordlessLogin;
   userBlocks: UserBlocks;
+  /** The Twilio Verify dialect: each tenant's Verify Services. */
+  verifyServices: VerifyServices;
 
   // read side: local read models (`<dataDir>/readmodels.db`) fed by the projection runner
   readModels: ReadModelStore;

@@ -17,7 +17,8 @@ export function errorHandler(renderers: readonly ErrorRenderer[]): AppMiddleware
       await next();
       if (ctx.status === 404 && ctx.body == null) throw notFound(`no route for ${ctx.method} ${ctx.path}`);
     } catch (thrown) {
-      const error = toHttpError(thrown);
+      const renderer = rendererFor(ctx.path, renderers);
+      const error = renderer.translate?.(thrown) ?? toHttpError(thrown);
       // an exposed 5xx (a failed SMS delivery) was chosen and logged with its detail where it happened;
       // the request line records its status, so only unexpected failures are logged here
       if (error.status >= 500 && !error.expose) ctx.state.log.error({ err: error.cause ?? error }, 'request failed');
@@ -28,7 +29,7 @@ export function errorHandler(renderers: readonly ErrorRenderer[]): AppMiddleware
       for (const name of ctx.res.getHeaderNames()) if (!keptHeaders.has(name)) ctx.res.removeHeader(name);
       ctx.set({ ...error.headers, 'Cache-Control': 'no-store' });
       ctx.status = error.status;
-      ctx.body = rendererFor(ctx.path, renderers)(shown);
+      ctx.body = renderer.render(shown);
     }
   };
 }

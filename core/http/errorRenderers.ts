@@ -1,4 +1,6 @@
 import { STATUS_CODES } from 'node:http';
+import type { HttpError } from './httpError.js';
+import { twilioErrorRenderer } from './routes/twilio/twilioErrors.js';
 
 /** What a client may learn about an error (5xx detail already removed). */
 export interface PublicError {
@@ -12,6 +14,11 @@ export type ErrorBodyRenderer = (error: PublicError) => unknown;
 /** Routes under `pathPrefix` (the prefix itself or below it) answer errors in their own shape. */
 export interface ErrorRenderer {
   pathPrefix: string;
+  /**
+   * The dialect's own reading of what was thrown: its status and code for an error whose meaning it names
+   * differently from the shared mapping (Twilio's numeric codes). Undefined leaves the error to the shared mapping.
+   */
+  translate?: (thrown: unknown) => HttpError | undefined;
   render: ErrorBodyRenderer;
 }
 
@@ -39,9 +46,11 @@ export const auth0ManagementErrorBody: ErrorBodyRenderer = ({ status, code, desc
 export const errorRenderers: ErrorRenderer[] = [
   { pathPrefix: '/cis', render: cisErrorBody },
   { pathPrefix: '/api/v2', render: auth0ManagementErrorBody },
+  twilioErrorRenderer,
 ];
 
-export function rendererFor(path: string, renderers: readonly ErrorRenderer[]): ErrorBodyRenderer {
-  const match = renderers.find(({ pathPrefix }) => path === pathPrefix || path.startsWith(`${pathPrefix}/`));
-  return match?.render ?? oauthErrorBody;
+const oauthRenderer: ErrorRenderer = { pathPrefix: '/', render: oauthErrorBody };
+
+export function rendererFor(path: string, renderers: readonly ErrorRenderer[]): ErrorRenderer {
+  return renderers.find(({ pathPrefix }) => path === pathPrefix || path.startsWith(`${pathPrefix}/`)) ?? oauthRenderer;
 }

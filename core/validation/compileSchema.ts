@@ -16,6 +16,13 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, st
 addFormats(ajv);
 
 /**
+ * HTML-form bodies (`application/x-www-form-urlencoded`) carry every value as a string, so there `"6"` is the
+ * integer 6 and `"true"` the boolean true. Only scalars are coerced: a repeated field (an array) still fails.
+ */
+const formAjv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true });
+addFormats(formAjv);
+
+/**
  * Compiles a JSON Schema once and returns a function that checks a value against it.
  * The function returns a copy of the value with defaults applied (the input is never mutated), or throws a
  * `SchemaValidationError` listing every problem with its JSON path. The copy holds own data only: a value
@@ -26,7 +33,16 @@ addFormats(ajv);
  * const body = parseBody(ctx.request.body); // typed, defaults filled in
  */
 export function compileSchema<T>(schema: JSONSchema): (value: unknown) => T {
-  const validate = ajv.compile(schema as object);
+  return compileWith<T>(ajv, schema);
+}
+
+/** `compileSchema` for a form body: the schema's integers and booleans are read from their strings. */
+export function compileFormSchema<T>(schema: JSONSchema): (value: unknown) => T {
+  return compileWith<T>(formAjv, schema);
+}
+
+function compileWith<T>(instance: Ajv, schema: JSONSchema): (value: unknown) => T {
+  const validate = instance.compile(schema as object);
   return (value: unknown): T => {
     const copy = copyOf(value);
     if (validate(copy)) return copy as T;

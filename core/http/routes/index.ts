@@ -15,6 +15,7 @@ import { cisUserRoutes } from './cisUsers.js';
 import { devOutboxRoutes } from './devOutbox.js';
 import { healthRoutes } from './health.js';
 import { oidcRoutes } from './oidc.js';
+import { twilioServiceRoutes } from './twilio/twilioServices.js';
 
 /** Every route module of the server, mounted in this order. Add an API by adding one line. */
 export const routes: RouteFactory[] = [
@@ -29,6 +30,7 @@ export const routes: RouteFactory[] = [
   auth0PasswordlessRoutes,
   auth0TokenRoutes,
   auth0UserBlockRoutes,
+  twilioServiceRoutes,
   adminApplicationRoutes,
   adminAuditRoutes,
   adminStateRoutes,

@@ -1,0 +1,67 @@
+import { SmsProviderError } from '@otpledger/plugin-kit';
+import { LockedOutError } from '../../../otp/otpDecider.js';
+import { VerifyServiceNotFoundError } from '../../../twilioVerify/verifyServiceDecider.js';
+import { InvalidPhoneNumberError } from '../../../users/phoneNumber.js';
+import { SchemaValidationError } from '../../../validation/schemaValidationError.js';
+import type { ErrorRenderer } from '../../errorRenderers.js';
+import { HttpError } from '../../httpError.js';
+
+/**
+ * An error in Twilio's words: an HTTP status and one of Twilio's numeric error codes (twilio.com/docs/api/errors),
+ * carried as the `HttpError` code so the shared error handler keeps its status, headers and 5xx rules.
+ */
+export class TwilioError extends HttpError {
+  constructor(status: number, code: number, message: string, options: { headers?: Record<string, string>; cause?: unknown; expose?: boolean } = {}) {
+    super(status, String(code), message, options);
+  }
+}
+
+/** 400 60200, "Invalid parameter: To" (twilio.com/docs/api/errors/60200: the message names the parameter). */
+export const invalidParameter = (name: string, why?: string) =>
+  new TwilioError(400, 60200, `Invalid parameter: ${name}${why ? ` (${why})` : ''}`);
+
+/** 404 20404, in the words Twilio uses for a Service or Verification it does not have (or has deleted). */
+export const resourceNotFound = (path: string) =>
+  new TwilioError(404, 20404, `The requested resource ${path.replace(/^\/v2/, '')} was not found`);
+
+/** Codes for errors whose meaning only their status carries (the router's 405, an unknown path, a 5xx). */
+const codeByStatus: Record<number, number> = {
+  400: 60200, 401: 20003, 403: 20403, 404: 20404, 405: 20004, 413: 60200, 415: 60200, 429: 20429, 500: 20500, 502: 20503, 503: 20503,
+};
+
+/** `/FriendlyName is required` -> `Missing required parameter FriendlyName`; `/CodeLength must be <= 10` -> 60200's words. */
+function describeProblem(problem: string): string {
+  const match = /^\/([^/ ]*)\S* (.*)$/.exec(problem);
+  if (!match) return `Invalid parameter (${problem})`;
+  const name = match[1]!.replaceAll('~1', '/').replaceAll('~0', '~');
+  return match[2] === 'is required' ? `Missing required parameter ${name}` : `Invalid parameter: ${name} (${match[2]})`;
+}
+
+/**
+ * What the domain's refusals mean in Twilio Verify's words (twilio.com/docs/verify/api/verification-check and the
+ * error pages it links): a locked-out phone is 429 60202 (Max check attempts reached), an invalid number 400 60200.
+ */
+function translate(thrown: unknown): HttpError | undefined {
+  if (thrown instanceof TwilioError) return thrown;
+  if (thrown instanceof VerifyServiceNotFoundError) return new TwilioError(404, 20404, 'The requested resource was not found', { cause: thrown });
+  if (thrown instanceof LockedOutError) return new TwilioError(429, 60202, 'Max check attempts reached', { cause: thrown });
+  if (thrown instanceof InvalidPhoneNumberError) return new TwilioError(400, 60200, 'Invalid parameter: To', { cause: thrown });
+  if (thrown instanceof SchemaValidationError) {
+    return new TwilioError(400, 60200, thrown.problems.map(describeProblem).join('; '), { cause: thrown });
+  }
+  if (thrown instanceof SmsProviderError) {
+    // the provider's own words stay in the log and the SmsDeliveryFailed event; the caller learns the kind
+    return new TwilioError(502, 20503, `the SMS could not be delivered (${thrown.code})`, { cause: thrown, expose: true });
+  }
+  return undefined;
+}
+
+/** The Twilio dialect's error renderer: everything under `/v2` answers `{ code, message, more_info, status }`. */
+export const twilioErrorRenderer: ErrorRenderer = {
+  pathPrefix: '/v2',
+  translate,
+  render({ status, code, description }) {
+    const twilioCode = /^\d+$/.test(code) ? Number(code) : (codeByStatus[status] ?? (status >= 500 ? 20500 : 60200));
+    return { code: twilioCode, message: description, more_info: `https://www.twilio.com/docs/errors/${twilioCode}`, status };
+  },
+};

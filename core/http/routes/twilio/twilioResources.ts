@@ -1,0 +1,38 @@
+import { accountSidOf } from '../../../twilioVerify/accountSid.js';
+import type { VerifyService } from '../../../twilioVerify/verifyServiceDecider.js';
+
+/** Twilio's dates: ISO 8601 in UTC to the second (`2015-07-30T20:00:00Z`). */
+export const twilioTime = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
+
+/** A Service as Twilio's `verify.v2.service` schema describes it; what otpledger does not offer reads as off. */
+export function serviceResource(issuer: string, service: VerifyService) {
+  const url = `${issuer}/v2/Services/${service.sid}`;
+  const { settings } = service;
+  return {
+    sid: service.sid,
+    account_sid: accountSidOf(service.tenantId),
+    friendly_name: settings.friendlyName,
+    code_length: settings.codeLength,
+    lookup_enabled: false,
+    psd2_enabled: false,
+    skip_sms_to_landlines: false,
+    dtmf_input_required: false,
+    tts_name: null,
+    do_not_share_warning_enabled: settings.doNotShareWarningEnabled,
+    custom_code_enabled: false,
+    push: { include_date: false, apn_credential_sid: null, fcm_credential_sid: null },
+    totp: { issuer: settings.friendlyName, time_step: 30, code_length: 6, skew: 1 },
+    whatsapp: { msg_service_sid: null, from: null },
+    default_template_sid: null,
+    verify_event_subscription_enabled: false,
+    otpledger: {
+      code_validity_seconds: settings.codeValiditySeconds,
+      max_check_attempts: settings.maxCheckAttempts,
+      max_send_attempts: settings.maxSendAttempts,
+    },
+    date_created: twilioTime(service.createdAt),
+    date_updated: twilioTime(service.updatedAt),
+    url,
+    links: { verifications: `${url}/Verifications`, verification_checks: `${url}/VerificationCheck` },
+  };
+}
