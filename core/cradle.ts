@@ -14,8 +14,8 @@ import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import type { TokenService } from './oidc/tokenService.js';
 import type { OtpService } from './otp/otpService.js';
 import type { DevOutbox } from './sms/devOutbox.js';
-import type { ProviderServices } from '@otpledger/plugin-kit';
 import type { SmsPluginRegistry } from './sms/pluginRegistry.js';
+import type { ProviderServicesFor } from './sms/providerServices.js';
 import type { DispatchPolicy } from './sms/smsDispatcher.js';
 import type { SmsSender } from './sms/smsSender.js';
 import type { TenantSmsProviders } from './sms/tenantSmsProviders.js';
@@ -52,8 +52,8 @@ export interface Cradle {
   devOutbox: DevOutbox;
   /** SMS provider plugins: built-ins from `plugins/` and those named in config `plugins`. */
   smsPlugins: SmsPluginRegistry;
-  /** What providers get from the server: logger, monotonic clock, the outbox. */
-  providerServices: ProviderServices;
+  /** What each provider gets from the server: logger and monotonic clock; the outbox for the built-in Default only. */
+  providerServices: ProviderServicesFor;
   /** Each tenant's SMS provider settings (`tenantsms-<tenantId>`). */
   tenantSmsProviders: TenantSmsProviders;
   tokens: TokenService;

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve as resolveImport } from 'import-meta-resolve';
 import type { Logger } from '../logger.js';
+import { declaredKitRange, kitIncompatibility, readPluginPackage, type PluginPackage } from './kitCompatibility.js';
 import { checkPluginShape } from './pluginShape.js';
 import { SmsPluginRegistry } from './pluginRegistry.js';
 
@@ -19,21 +20,24 @@ export interface LoadPluginsOptions {
 
 /**
  * Loads every built-in provider from `plugins/<name>/index.ts`, then the external ones named in config.
- * A module that fails to import or has the wrong shape is logged (warn) by name with the reason and
- * skipped: one broken plugin never takes the server down. Built-ins load first, so no external plugin
- * can replace one by taking its name.
+ * A module that fails to import, has the wrong shape or needs a kit version this server does not have
+ * (see kitCompatibility.ts) is logged (warn) by name with the reason and skipped: one broken plugin never
+ * takes the server down. Built-ins load first, so no external plugin can replace one by taking its name.
  */
 export async function loadSmsPlugins(options: LoadPluginsOptions): Promise<SmsPluginRegistry> {
   const { logger, cwd = process.cwd(), builtInDir = BUILT_IN_DIR } = options;
   const registry = new SmsPluginRegistry();
   const candidates = [
-    ...builtInFolders(builtInDir).map((folder) => ({ source: `built-in ${path.basename(folder)}`, url: () => pathToFileURL(path.join(folder, 'index.ts')).href })),
-    ...options.external.map((specifier) => ({ source: specifier, url: () => resolveExternal(specifier, cwd) })),
+    ...builtInFolders(builtInDir).map((folder) => ({ source: `built-in ${path.basename(folder)}`, builtIn: true, locate: (): Located => ({ url: pathToFileURL(path.join(folder, 'index.ts')).href }) })),
+    ...options.external.map((specifier) => ({ source: specifier, builtIn: false, locate: () => resolveExternal(specifier, cwd) })),
   ];
-  for (const { source, url } of candidates) {
+  for (const { source, builtIn, locate } of candidates) {
     try {
-      const plugin = checkPluginShape(await import(url()));
-      if (!registry.add(plugin, source)) throw new Error(`the provider name "${plugin.name}" is already taken by ${registry.get(plugin.name)!.source}`);
+      const { url, pkg } = locate();
+      const plugin = checkPluginShape(await import(url));
+      const incompatible = kitIncompatibility(plugin, declaredKitRange(plugin, pkg));
+      if (incompatible) throw new Error(incompatible);
+      if (!registry.add(plugin, source, { builtIn })) throw new Error(`the provider name "${plugin.name}" is already taken by ${registry.get(plugin.name)!.source}`);
       logger.info({ plugin: plugin.name, version: plugin.version, source }, 'SMS provider plugin loaded');
     } catch (error) {
       const reason = (error as Error).message ?? String(error);
@@ -52,8 +56,18 @@ function builtInFolders(dir: string): string[] {
     .sort();
 }
 
-/** A path (`./x`, `../x`, `/x`) from `cwd`, a folder meaning its index.ts/index.js; else a package from `cwd`. */
-function resolveExternal(specifier: string, cwd: string): string {
+interface Located {
+  url: string;
+  /** The package.json that declares the plugin's kit range, when there is one. */
+  pkg?: PluginPackage;
+}
+
+/**
+ * A path (`./x`, `../x`, `/x`) from `cwd`, a folder meaning its index.ts/index.js, with the nearest named
+ * package.json above it; else a package resolved from `cwd` as `import` would (its `exports`), with its own
+ * package.json.
+ */
+function resolveExternal(specifier: string, cwd: string): Located {
   if (specifier.startsWith('.') || path.isAbsolute(specifier)) {
     let file = path.resolve(cwd, specifier);
     if (existsSync(file) && statSync(file).isDirectory()) {
@@ -62,11 +76,26 @@ function resolveExternal(specifier: string, cwd: string): string {
       file = index;
     }
     if (!existsSync(file)) throw new Error(`no file at ${file}`);
-    return pathToFileURL(file).href;
+    return { url: pathToFileURL(file).href, pkg: packageAbove(file, (json) => typeof json.name === 'string') };
   }
+  let url: string;
   try {
-    return pathToFileURL(createRequire(path.join(cwd, 'package.json')).resolve(specifier)).href;
+    url = resolveImport(specifier, pathToFileURL(path.join(cwd, 'package.json')).href);
   } catch {
     throw new Error(`package "${specifier}" cannot be found from ${cwd} (is it installed?)`);
+  }
+  const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  return { url, pkg: url.startsWith('file:') ? packageAbove(fileURLToPath(url), (json) => json.name === name) : undefined };
+}
+
+/** The first package.json above `file` that `matches`. */
+function packageAbove(file: string, matches: (json: PluginPackage['json']) => boolean): PluginPackage | undefined {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const pkg = readPluginPackage(candidate);
+      if (matches(pkg.json)) return pkg;
+    }
+    if (path.dirname(dir) === dir) return undefined;
   }
 }

@@ -5,6 +5,8 @@ export interface LoadedPlugin {
   plugin: SmsProviderPlugin;
   /** Where it came from: `built-in plugins/sms-default`, a path, or a package name. */
   source: string;
+  /** One of the server's own providers under `plugins/`. */
+  builtIn: boolean;
   /** The plugin's settings checked against its own schema, defaults applied; throws `SchemaValidationError`. */
   parseConfig(value: unknown): unknown;
 }
@@ -20,9 +22,9 @@ export class SmsPluginRegistry {
   readonly failures: PluginFailure[] = [];
 
   /** Returns false (and registers nothing) when the name is taken. */
-  add(plugin: SmsProviderPlugin, source: string): boolean {
+  add(plugin: SmsProviderPlugin, source: string, { builtIn = false } = {}): boolean {
     if (this.byName.has(plugin.name)) return false;
-    this.byName.set(plugin.name, { plugin, source, parseConfig: compileSchema(plugin.configSchema) });
+    this.byName.set(plugin.name, { plugin, source, builtIn, parseConfig: compileSchema(plugin.configSchema) });
     return true;
   }
 

@@ -1,4 +1,4 @@
-import { defineSmsProvider, KIT_VERSION, schemaAtPointer, type SmsProviderPlugin } from '@otpledger/plugin-kit';
+import { schemaAtPointer, type SmsProviderPlugin } from '@otpledger/plugin-kit';
 import { compileSchema } from '../validation/compileSchema.js';
 
 /** A module that is not a usable plugin; `message` says why, in words for the operator. */
@@ -7,8 +7,8 @@ export class PluginShapeError extends Error {
 }
 
 /**
- * Checks what a plugin module exports (its default export, or the module itself) and returns the plugin
- * with its defaults resolved. Every problem found is listed; a schema ajv refuses is one of them.
+ * Checks what a plugin module exports (its default export, or the module itself): a value made by the
+ * kit's `defineSmsProvider`, whose defaults are already resolved and whose `kitVersion` is stamped. Every problem found is listed; a schema ajv refuses is one of them.
  */
 export function checkPluginShape(module: unknown): SmsProviderPlugin {
   const candidate = (module as { default?: unknown } | null)?.default ?? module;
@@ -17,10 +17,10 @@ export function checkPluginShape(module: unknown): SmsProviderPlugin {
   const problems: string[] = [];
   if (typeof value.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(value.name)) problems.push('name must be a word of letters, digits, _ or -');
   if (typeof value.version !== 'string' || value.version === '') problems.push('version must be a string');
-  if (typeof value.kitVersion !== 'number') problems.push('kitVersion is missing (build the plugin with defineSmsProvider)');
-  else if (value.kitVersion !== KIT_VERSION) problems.push(`it was built for kit version ${value.kitVersion}; this server speaks kit version ${KIT_VERSION}`);
+  if (typeof value.kitVersion !== 'string' || !/^\d+\.\d+\.\d+/.test(value.kitVersion)) problems.push('kitVersion is missing (build the plugin with defineSmsProvider from @otpledger/plugin-kit)');
+  if (value.kit !== undefined && typeof value.kit !== 'string') problems.push('kit must be a semver range string');
   if (typeof value.create !== 'function') problems.push('create must be a function');
-  if (value.settingsKey !== undefined && (typeof value.settingsKey !== 'string' || !/^[a-z][a-z0-9_]*$/.test(value.settingsKey))) problems.push('settingsKey must be snake_case');
+  if (typeof value.settingsKey !== 'string' || !/^[a-z][a-z0-9_]*$/.test(value.settingsKey)) problems.push('settingsKey must be snake_case');
   if (!Array.isArray(value.secretFields) || !value.secretFields.every((field) => typeof field === 'string')) problems.push('secretFields must be an array of JSON pointers');
   if (value.configSchema === null || typeof value.configSchema !== 'object') problems.push('configSchema must be a JSON Schema object');
   else {
@@ -38,5 +38,5 @@ export function checkPluginShape(module: unknown): SmsProviderPlugin {
     }
   }
   if (problems.length > 0) throw new PluginShapeError(problems.join('; '));
-  return defineSmsProvider(value as unknown as SmsProviderPlugin);
+  return Object.freeze({ ...(value as unknown as SmsProviderPlugin) });
 }

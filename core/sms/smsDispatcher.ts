@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SmsProviderError, withDeadline, type ProviderServices, type SendContext, type SendResult, type SmsProvider } from '@otpledger/plugin-kit';
+import { SmsProviderError, withDeadline, type SendContext, type SendResult, type SmsProvider } from '@otpledger/plugin-kit';
 import type { Clock } from '../clock.js';
 import type { EventStore } from '../eventStore/types.js';
 import type { Logger } from '../logger.js';
@@ -7,6 +7,7 @@ import { BoundedCache } from '../support/boundedCache.js';
 import { SampleRing } from '../support/sampleRing.js';
 import { parsePhoneNumber } from '../users/phoneNumber.js';
 import { asProviderError } from './asProviderError.js';
+import type { ProviderServicesFor } from './providerServices.js';
 import type { SmsDeliveryEvent } from './smsDeliveryEvents.js';
 import type { Dispatch, OutgoingSms, SmsSender, WithheldSms } from './smsSender.js';
 import { DEFAULT_TIMEOUT_MS, type ResolvedProviders, type TenantSmsProviders } from './tenantSmsProviders.js';
@@ -43,7 +44,7 @@ export const defaultDispatchPolicy: DispatchPolicy = {
 interface Deps {
   eventStore: EventStore;
   tenantSmsProviders: TenantSmsProviders;
-  providerServices: ProviderServices;
+  providerServices: ProviderServicesFor;
   clock: Clock;
   logger: Logger;
 }
@@ -175,7 +176,7 @@ export class SmsDispatcher implements SmsSender {
   private provider(cacheKey: string, link: Link): SmsProvider {
     const loaded = link.loaded;
     if (!loaded) throw new SmsProviderError('unavailable', `SMS provider ${link.provider} is not loaded on this server`);
-    return this.providers.getOrCompute(cacheKey, () => loaded.plugin.create(link.settings, this.deps.providerServices));
+    return this.providers.getOrCompute(cacheKey, () => loaded.plugin.create(link.settings, this.deps.providerServices(loaded)));
   }
 
   private common(sms: Dispatch & { to?: string }, link: Link, fallbackIndex: number) {

@@ -1,5 +1,4 @@
 import type { Secrets } from '../config/secrets.js';
-import type { ProviderServices } from '@otpledger/plugin-kit';
 import type { Clock } from '../clock.js';
 import { SecretBox } from '../crypto/secretBox.js';
 import { BoundedCache } from '../support/boundedCache.js';
@@ -10,6 +9,7 @@ import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import { asProviderError } from './asProviderError.js';
 import type { LoadedPlugin, SmsPluginRegistry } from './pluginRegistry.js';
 import { ProviderSecrets } from './providerSecrets.js';
+import type { ProviderServicesFor } from './providerServices.js';
 import { tenantSmsDecider } from './tenantSmsDecider.js';
 import { DEFAULT_PROVIDER, tenantSmsStreamId, type StoredProviderSettings } from './tenantSmsEvents.js';
 
@@ -39,7 +39,7 @@ interface Deps {
   smsPlugins: SmsPluginRegistry;
   secrets: Pick<Secrets, 'masterKey' | 'masterKeyId' | 'previousMasterKeys'>;
   clock: Clock;
-  providerServices: ProviderServices;
+  providerServices: ProviderServicesFor;
   config: { sms: { allowPrivateNetworks: boolean } };
 }
 
@@ -61,10 +61,11 @@ export class TenantSmsProviders {
     const { eventStore, clock } = this.deps;
     const stream = tenantSmsStreamId(tenantId);
     for (const choice of [primary, ...fallback]) {
-      const { plugin } = this.plugin(choice.provider);
+      const loaded = this.plugin(choice.provider);
+      const { plugin } = loaded;
       const problem = this.deps.config.sms.allowPrivateNetworks ? undefined : await privateGatewayProblem(choice.settings);
       if (problem) throw new ProviderValidationError(`${choice.provider}: ${problem}`);
-      const provider = plugin.create(choice.settings, this.deps.providerServices);
+      const provider = plugin.create(choice.settings, this.deps.providerServices(loaded));
       try {
         await provider.validate?.({ tenantId, timeoutMs: plugin.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS });
       } catch (thrown) {

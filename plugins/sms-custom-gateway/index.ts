@@ -2,11 +2,6 @@ import { randomBytes } from 'node:crypto';
 import got from 'got';
 import { codeForHttpStatus, defineSmsProvider, SmsProviderError, transportFailure, type SendContext } from '@otpledger/plugin-kit';
 
-export interface CustomGatewayConfig {
-  uri: string;
-  api_key: string;
-}
-
 const WHAT = 'the custom SMS gateway';
 
 /**
@@ -15,7 +10,7 @@ const WHAT = 'the custom SMS gateway';
  * the validation challenge: a GET on the same URI with a random `X-Verification-Key`, which the gateway must
  * echo back as `{ "key": <value> }`.
  */
-export default defineSmsProvider<CustomGatewayConfig>({
+export default defineSmsProvider({
   name: 'CustomGateway',
   version: '1.0.0',
   settingsKey: 'custom_gateway',

@@ -1,9 +1,9 @@
-import { defineSmsProvider, SmsProviderError, withDeadline } from '@otpledger/plugin-kit';
+import { defineSmsProvider, SmsProviderError, withDeadline, type ProviderServices, type SmsMessage } from '@otpledger/plugin-kit';
 import { TokenBuckets } from './tokenBucket.js';
 
-export interface DefaultProviderConfig {
-  rate_per_second: number;
-  burst: number;
+/** The server lends the outbox to this built-in provider only; no plugin written against the kit sees it. */
+export interface DefaultProviderServices extends ProviderServices {
+  outbox: { send(message: SmsMessage & { tenantId: string }): Promise<void> };
 }
 
 /**
@@ -11,7 +11,7 @@ export interface DefaultProviderConfig {
  * the local outbox (`<dataDir>/sms-outbox.ndjson`, and `GET /dev/sms-outbox` when `dev.outbox` is on); it is
  * the only provider whose messages can be read back. Rate-capped per tenant, warns loudly once per tenant.
  */
-export default defineSmsProvider<DefaultProviderConfig>({
+export default defineSmsProvider({
   name: 'Default',
   version: '1.0.0',
   settingsKey: 'default',
@@ -24,7 +24,9 @@ export default defineSmsProvider<DefaultProviderConfig>({
     },
   },
   secretFields: [],
-  create(config, { outbox, logger, now }) {
+  create(config, services) {
+    const { outbox, logger, now } = services as Partial<DefaultProviderServices> & ProviderServices;
+    if (!outbox) throw new SmsProviderError('invalid_config', 'the Default provider runs only as the server\'s built-in (it needs the dev outbox)');
     const buckets = new TokenBuckets(config.rate_per_second, config.burst, now);
     const warned = new Set<string>();
     const spendToken = (tenantId: string) => {

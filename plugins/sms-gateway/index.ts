@@ -1,5 +1,5 @@
 import { defineSmsProvider } from '@otpledger/plugin-kit';
-import { smsGatewayConfigSchema, type SmsGatewayConfig } from './configSchema.js';
+import { smsGatewayConfigSchema } from './configSchema.js';
 import { createSmsGatewayProvider } from './gatewayProvider.js';
 
 /**
@@ -14,7 +14,7 @@ import { createSmsGatewayProvider } from './gatewayProvider.js';
  *     "gateway_authentication": { "method": "bearer", "subject": "urn:Auth0", "audience": "urn:MySmsGateway",
  *       "secret": "MySecretToSignTheToken", "secret_base64_encoded": false } } }
  */
-export default defineSmsProvider<SmsGatewayConfig>({
+export default defineSmsProvider({
   name: 'sms_gateway',
   version: '1.0.0',
   settingsKey: 'sms_gateway',

@@ -1,5 +1,5 @@
 import { defineSmsProvider } from '@otpledger/plugin-kit';
-import { sfmcConfigSchema, type SfmcConfig } from './configSchema.js';
+import { sfmcConfigSchema } from './configSchema.js';
 import { createSfmcProvider } from './sfmcProvider.js';
 
 /**
@@ -13,7 +13,7 @@ import { createSfmcProvider } from './sfmcProvider.js';
  *   "salesforce_marketing_cloud": { "subdomain": "mc563885gzs27c5t9-63k636ttgm", "client_id": "…",
  *     "client_secret": "…", "message_id": "otp-verification", "package_type": "enhanced" } }
  */
-export default defineSmsProvider<SfmcConfig>({
+export default defineSmsProvider({
   name: 'SalesforceMarketingCloud',
   version: '1.0.0',
   settingsKey: 'salesforce_marketing_cloud',

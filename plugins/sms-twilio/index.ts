@@ -1,5 +1,5 @@
 import { defineSmsProvider } from '@otpledger/plugin-kit';
-import { twilioConfigSchema, type TwilioConfig } from './configSchema.js';
+import { twilioConfigSchema } from './configSchema.js';
 import { createTwilioProvider } from './twilioProvider.js';
 
 /**
@@ -10,7 +10,7 @@ import { createTwilioProvider } from './twilioProvider.js';
  * { "provider": "Twilio",
  *   "twilio": { "account_sid": "AC…", "auth_token": "…", "messaging_service_sid": "MG…" } }
  */
-export default defineSmsProvider<TwilioConfig>({
+export default defineSmsProvider({
   name: 'Twilio',
   version: '1.0.0',
   settingsKey: 'twilio',

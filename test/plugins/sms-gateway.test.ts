@@ -11,9 +11,9 @@ import { startAuth0Gateway, type Auth0Gateway, type GatewayAuth } from './sms-ga
 
 const AUTH: GatewayAuth = { subject: 'urn:Auth0', audience: 'urn:MySmsGateway', secret: 'MySecretToSignTheToken' };
 
-smsProviderContract('sms_gateway (Auth0 style, bearer JWT)', {
-  plugin: smsGatewayPlugin,
-  start: () => startAuth0Gateway(AUTH),
+smsProviderContract(smsGatewayPlugin, {
+  name: 'sms_gateway (Auth0 style, bearer JWT)',
+  gateway: () => startAuth0Gateway(AUTH),
 });
 
 const parse = compileSchema<SmsGatewayConfig>(smsGatewayPlugin.configSchema);

@@ -9,9 +9,9 @@ import { REFRESH_MARGIN_MS } from '../../plugins/sms-sfmc/sfmcTokens.js';
 import { CLIENT_ID, CLIENT_SECRET, DEFINITION_KEY, startSfmcGateway, type SfmcGateway } from './sms-sfmc/sfmcGateway.js';
 
 for (const packageType of ['enhanced', 'legacy'] as const) {
-  smsProviderContract(`SalesforceMarketingCloud (${packageType} package)`, {
-    plugin: sfmcPlugin,
-    start: () => startSfmcGateway(packageType),
+  smsProviderContract(sfmcPlugin, {
+    name: `SalesforceMarketingCloud (${packageType} package)`,
+    gateway: () => startSfmcGateway(packageType),
     deliversSenderId: false,
   });
 }

@@ -8,7 +8,7 @@ import type { TwilioConfig } from '../../plugins/sms-twilio/configSchema.js';
 import { ACCOUNT_SID, AUTH_TOKEN, MESSAGING_SERVICE_SID, startTwilioGateway, twilioError, type TwilioGateway } from './sms-twilio/twilioGateway.js';
 import { expectConformingRequest, findOperation, twilioApiV2010 } from './sms-twilio/twilioOpenApi.js';
 
-smsProviderContract('Twilio', { plugin: twilioPlugin, start: () => startTwilioGateway() });
+smsProviderContract(twilioPlugin, { gateway: () => startTwilioGateway() });
 
 const services = { logger: { debug() {}, info() {}, warn() {}, error() {} }, now: () => performance.now() } as unknown as ProviderServices;
 const context = (timeoutMs = 5_000): SendContext => ({ tenantId: 't1', timeoutMs });

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { JsonSchema } from './index.js';
+import type { JsonSchema } from './defineSmsProvider.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as `.default`.
 const addFormats = addFormatsModule.default;
@@ -10,7 +10,12 @@ const addFormats = addFormatsModule.default;
 const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: true });
 addFormats(ajv);
 
-/** Settings that do not match a plugin's `configSchema`; `problems` lists each with its JSON path. */
+/**
+ * Settings that do not match a plugin's `configSchema`; `problems` lists each with its JSON path.
+ *
+ * @example
+ * try { parse(settings); } catch (error) { if (error instanceof ConfigValidationError) console.error(error.problems); }
+ */
 export class ConfigValidationError extends Error {
   override readonly name = 'ConfigValidationError';
   constructor(readonly problems: string[]) {

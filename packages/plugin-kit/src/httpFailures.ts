@@ -3,6 +3,9 @@ import { SmsProviderError, type SmsProviderErrorCode } from './index.js';
 /**
  * The kit code for a gateway's HTTP status, for providers that only have the status to go by:
  * 401/403 `auth_failed`, 429 `rate_limited`, 408 and 5xx `unavailable`, other 4xx `rejected`.
+ *
+ * @example
+ * if (!res.ok) throw new SmsProviderError(codeForHttpStatus(res.status), `Acme answered ${res.status}`, { httpStatus: res.status });
  */
 export function codeForHttpStatus(status: number): SmsProviderErrorCode {
   if (status === 401 || status === 403) return 'auth_failed';
@@ -14,6 +17,9 @@ export function codeForHttpStatus(status: number): SmsProviderErrorCode {
 /**
  * A thrown transport error (got, fetch, node:http) as a kit error: a timeout or an abort is `timeout`,
  * anything else (refused, reset, DNS) `unavailable`. `what` names the call, e.g. "the custom gateway".
+ *
+ * @example
+ * const res = await fetch(url, { signal }).catch((error: unknown) => { throw transportFailure(error, 'the Acme API'); });
  */
 export function transportFailure(error: unknown, what: string): SmsProviderError {
   if (error instanceof SmsProviderError) return error;

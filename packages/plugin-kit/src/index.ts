@@ -23,7 +23,8 @@
  *     properties: { url: { type: 'string', format: 'uri' }, token: { type: 'string', minLength: 1 } },
  *   },
  *   secretFields: ['/token'],
- *   create: (config: { url: string; token: string }) => ({
+ *   // config is typed from configSchema: { url: string; token: string }
+ *   create: (config) => ({
  *     async send(message, context) {
  *       const res = await fetch(config.url, { method: 'POST', body: JSON.stringify(message), signal: context.signal });
  *       if (!res.ok) throw new SmsProviderError('rejected', `gateway answered ${res.status}`, { httpStatus: res.status });
@@ -33,9 +34,12 @@
  * });
  */
 
-/** The kit's contract version. A plugin built against another major contract is refused by the loader. */
-export const KIT_VERSION = 1;
-
+/**
+ * Every {@link SmsProviderErrorCode}, for validation and exhaustive tables.
+ *
+ * @example
+ * if (!SMS_PROVIDER_ERROR_CODES.includes(code)) throw new Error(`unknown code ${code}`);
+ */
 export const SMS_PROVIDER_ERROR_CODES = [
   'invalid_config',
   'invalid_recipient',
@@ -46,7 +50,12 @@ export const SMS_PROVIDER_ERROR_CODES = [
   'unavailable',
 ] as const;
 
-/** Why a send or a validation failed, in words the server acts on (retry, fall back, answer the caller). */
+/**
+ * Why a send or a validation failed, in words the server acts on (retry, fall back, answer the caller).
+ *
+ * @example
+ * const code: SmsProviderErrorCode = status === 429 ? 'rate_limited' : 'rejected';
+ */
 export type SmsProviderErrorCode = (typeof SMS_PROVIDER_ERROR_CODES)[number];
 
 /** Marks kit errors across copies of the kit (a plugin package may bundle its own), where `instanceof` alone fails. */
@@ -54,6 +63,12 @@ const BRAND = Symbol.for('otpledger.kit.SmsProviderError');
 
 const TRANSIENT: ReadonlySet<SmsProviderErrorCode> = new Set(['timeout', 'unavailable', 'rate_limited']);
 
+/**
+ * What an {@link SmsProviderError} may carry besides its code and message.
+ *
+ * @example
+ * const options: SmsProviderErrorOptions = { httpStatus: 400, providerCode: 21211, cause: error };
+ */
 export interface SmsProviderErrorOptions {
   /** The HTTP status the provider answered, when there was one. */
   httpStatus?: number;
@@ -92,17 +107,37 @@ export class SmsProviderError extends Error {
   }
 }
 
+/**
+ * True for an {@link SmsProviderError} from any copy of the kit (same as `instanceof`).
+ *
+ * @example
+ * catch (error) { if (isSmsProviderError(error) && error.transient) retryLater(); else throw error; }
+ */
 export function isSmsProviderError(error: unknown): error is SmsProviderError {
   return error instanceof SmsProviderError;
 }
 
-/** One SMS. `to` is E.164 (`+14155550100`); `body` holds the passcode in clear: never log or store it. */
+/**
+ * One SMS. `to` is E.164 (`+14155550100`); `body` holds the passcode in clear: never log or store it.
+ *
+ * @example
+ * const message: SmsMessage = { to: '+14155550100', body: 'Your Acme code is 482913', senderId: 'Acme' };
+ */
 export interface SmsMessage {
   to: string;
   body: string;
   senderId?: string;
 }
 
+/**
+ * What the server tells a provider about one send: the tenant, the deadline, and the end user's request.
+ *
+ * @example
+ * async send(message, context) {
+ *   const res = await fetch(url, { method: 'POST', body: JSON.stringify(message), signal: context.signal });
+ *   return {};
+ * }
+ */
 export interface SendContext {
   tenantId: string;
   /** Give up after this long and throw `SmsProviderError('timeout')`. `signal` aborts at the same moment. */
@@ -116,11 +151,26 @@ export interface SendContext {
   request?: { ip?: string; userAgent?: string };
 }
 
+/**
+ * What a provider learned from a successful send; both fields are recorded in the `SmsSent` event.
+ *
+ * @example
+ * return { providerMessageId: answer.sid, segments: Number(answer.num_segments) } satisfies SendResult;
+ */
 export interface SendResult {
   providerMessageId?: string;
   segments?: number;
 }
 
+/**
+ * A provider built by a plugin's `create` for one tenant's settings.
+ *
+ * @example
+ * const provider: SmsProvider = {
+ *   async send(message, context) { return { providerMessageId: await post(message, context.signal) }; },
+ *   async validate(context) { await ping(context.signal); },
+ * };
+ */
 export interface SmsProvider {
   send(message: SmsMessage, context: SendContext): Promise<SendResult>;
   /** Optional registration check (a challenge, a token request); throws `SmsProviderError` when it fails. */
@@ -134,29 +184,12 @@ export interface SmsProvider {
   reserve?(context: SendContext): void | Promise<void>;
 }
 
-/** A JSON Schema object (draft 2019-09/2020-12 subset understood by ajv). */
-export type JsonSchema = Record<string, unknown>;
-
-export interface SmsProviderDefinition<Config> {
-  /** Unique provider name, also what tenants put in `provider` (`"CustomGateway"`, `"AcmeSms"`). */
-  name: string;
-  /** The plugin's own version (semver), shown in logs. */
-  version: string;
-  /** The kit contract the plugin was written for; defaults to the kit it was built with. */
-  kitVersion?: number;
-  /** The key of the settings object in `PUT /cis/v1/tenantsmsproviders`; defaults to snake_case of `name`. */
-  settingsKey?: string;
-  /** JSON Schema of the settings object; validated (with defaults applied) before `create`. */
-  configSchema: JsonSchema;
-  /** JSON pointers (`/api_key`) of secret settings: encrypted at rest, masked when read back. */
-  secretFields: string[];
-  /** Per-send timeout for this provider; the server's default (10 s) when not set. */
-  defaultTimeoutMs?: number;
-  /** Builds a provider from validated settings (secrets already decrypted). Called once per settings revision. */
-  create(config: Config, services: ProviderServices): SmsProvider;
-}
-
-/** A pino-compatible logger. Never log the message body or a secret. */
+/**
+ * A pino-compatible logger. Never log the message body or a secret.
+ *
+ * @example
+ * services.logger.warn({ tenantId: context.tenantId, status: res.status }, 'Acme SMS answered slowly');
+ */
 export interface ProviderLogger {
   debug(obj: object | string, msg?: string): void;
   info(obj: object | string, msg?: string): void;
@@ -164,44 +197,22 @@ export interface ProviderLogger {
   error(obj: object | string, msg?: string): void;
 }
 
-/** What the server lends a provider. */
+/**
+ * What the server lends a provider in `create(config, services)`.
+ *
+ * @example
+ * create: (config, { logger, now }) => {
+ *   const startedAt = now();
+ *   return { send: async () => { logger.debug({ uptimeMs: now() - startedAt }, 'sending'); return {}; } };
+ * },
+ */
 export interface ProviderServices {
   logger: ProviderLogger;
   /** Milliseconds on a monotonic clock; use it (not `Date.now`) for rate limits so tests control time. */
   now(): number;
-  /** The evaluation outbox (`GET /dev/sms-outbox`); only the built-in Default provider should write here. */
-  outbox: { send(message: SmsMessage & { tenantId: string }): Promise<void> };
 }
 
-/** A definition as the loader sees it: every optional field resolved. */
-export interface SmsProviderPlugin<Config = unknown> extends SmsProviderDefinition<Config> {
-  kitVersion: number;
-  settingsKey: string;
-}
-
-/**
- * Declares a provider plugin; export the result as the module's default export.
- *
- * @example
- * export default defineSmsProvider({ name: 'Echo', version: '1.0.0', configSchema: { type: 'object' },
- *   secretFields: [], create: () => ({ send: async () => ({}) }) });
- */
-export function defineSmsProvider<Config>(definition: SmsProviderDefinition<Config>): SmsProviderPlugin<Config> {
-  return Object.freeze({
-    ...definition,
-    kitVersion: definition.kitVersion ?? KIT_VERSION,
-    settingsKey: definition.settingsKey ?? toSnakeCase(definition.name),
-  });
-}
-
-function toSnakeCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .toLowerCase();
-}
-
+export { KIT_VERSION, defineSmsProvider, type ConfigOf, type ConfigSchema, type JsonSchema, type SmsProviderDefinition, type SmsProviderPlugin } from './defineSmsProvider.js';
 export { withDeadline } from './deadline.js';
 export { codeForHttpStatus, transportFailure } from './httpFailures.js';
 export { getAtPointer, mapAtPointer, pointerSegments, schemaAtPointer } from './jsonPointer.js';
-export { compileConfigSchema, ConfigValidationError } from './configValidation.js';

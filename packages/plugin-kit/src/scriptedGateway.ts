@@ -1,9 +1,21 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the gateway answers sends: as a working gateway, or one of the failures the contract suite plays. */
+/**
+ * How the gateway answers sends: as a working gateway, or one of the failures the contract suite plays.
+ *
+ * @example
+ * gateway.mode = 'rate_limited'; // every send is answered 429 until the mode changes
+ */
 export type GatewayMode = 'succeed' | 'reject' | 'unavailable' | 'rate_limited' | 'hang';
 
+/**
+ * One request the gateway received, as your test reads it back.
+ *
+ * @example
+ * const sent = gateway.accepted[0] as GatewayRequest;
+ * assert.equal(sent.headers.authorization, 'Bearer test-token-123');
+ */
 export interface GatewayRequest {
   method: string;
   /** Path and query, e.g. `/send-sms`. */
@@ -14,12 +26,27 @@ export interface GatewayRequest {
   json: unknown;
 }
 
+/**
+ * An answer the gateway gives: a status, a body (JSON unless a string) and headers.
+ *
+ * @example
+ * const answer: GatewayAnswer = { status: 422, body: { error: 'bad number' }, headers: { 'x-request-id': 'r1' } };
+ */
 export interface GatewayAnswer {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
+/**
+ * How the gateway plays your API, when the defaults (`200 {}`, `400`, `503`, `429`) are not what it answers.
+ *
+ * @example
+ * const options: ScriptedGatewayOptions = {
+ *   accept: () => ({ status: 201, body: { id: 'msg-1' } }),
+ *   always: (request) => (request.url === '/oauth/token' ? { status: 200, body: { access_token: 't' } } : undefined),
+ * };
+ */
 export interface ScriptedGatewayOptions {
   /** The answer to a send in `succeed` mode (default `200 {}`). */
   accept?(request: GatewayRequest): GatewayAnswer;
@@ -29,6 +56,13 @@ export interface ScriptedGatewayOptions {
   failures?: Partial<Record<'reject' | 'unavailable' | 'rate_limited', GatewayAnswer>>;
 }
 
+/**
+ * A running scripted gateway: steer it with `mode` and `script`, read what it received, close it.
+ *
+ * @example
+ * gateway.script = ['unavailable', 'unavailable']; // the next two sends fail with 503, then `mode` applies
+ * await gateway.close();
+ */
 export interface ScriptedGateway {
   /** `http://127.0.0.1:<port>` */
   url: string;
@@ -94,7 +128,14 @@ export async function startScriptedGateway(options: ScriptedGatewayOptions = {})
   return gateway;
 }
 
-/** Stops a test gateway at once: answers still hanging are cut, open connections closed. */
+/**
+ * Stops a test gateway at once: answers still hanging are cut, open connections closed. For your own
+ * `node:http` gateway server in tests; `ScriptedGateway.close()` already does this.
+ *
+ * @example
+ * const hanging = new Set<ServerResponse>();
+ * after(() => closeGatewayServer(server, hanging));
+ */
 export function closeGatewayServer(server: Server, hanging: Iterable<ServerResponse>): Promise<void> {
   return new Promise<void>((resolve) => {
     for (const res of hanging) res.destroy();

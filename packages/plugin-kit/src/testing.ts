@@ -1,6 +1,12 @@
 /**
- * What a plugin author needs in their tests: the provider contract suite and the scripted gateway it
- * runs against. Import from `@otpledger/plugin-kit/testing`; nothing here is loaded by the server.
+ * What a plugin author needs in their tests: the provider contract suite, the scripted gateway it runs
+ * against, and the settings validator otpledger uses. Import from `@otpledger/plugin-kit/testing`; the
+ * server never loads this module.
+ *
+ * @example
+ * import { smsProviderContract, startScriptedGateway } from '@otpledger/plugin-kit/testing';
  */
-export * from './contract.js';
+export { smsProviderContract, type ContractGateway, type ScriptedGatewayHarness, type SmsProviderContractOptions } from './contract.js';
+export type { TestRunner } from './contractRunner.js';
+export { compileConfigSchema, ConfigValidationError } from './configValidation.js';
 export { startScriptedGateway, closeGatewayServer, type GatewayMode, type GatewayRequest, type GatewayAnswer, type ScriptedGateway, type ScriptedGatewayOptions } from './scriptedGateway.js';

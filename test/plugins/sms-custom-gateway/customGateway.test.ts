@@ -3,9 +3,8 @@ import customGateway from '../../../plugins/sms-custom-gateway/index.js';
 import { smsProviderContract, startScriptedGateway, type GatewayRequest } from '@otpledger/plugin-kit/testing';
 import { startCustomGateway } from '../../support/customGatewayServer.js';
 
-smsProviderContract('CustomGateway', {
-  plugin: customGateway,
-  async start() {
+smsProviderContract(customGateway, {
+  async gateway() {
     const gateway = await startCustomGateway('gw-key-1234');
     return { config: { uri: `${gateway.url}/send-sms`, api_key: 'gw-key-1234' }, ...gateway.controls };
   },

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import defaultProvider from '../../../plugins/sms-default/index.js';
-import { smsProviderContract, startScriptedGateway, type ScriptedGateway } from '@otpledger/plugin-kit/testing';
+import defaultProvider, { type DefaultProviderServices } from '../../../plugins/sms-default/index.js';
+import { smsProviderContract } from '@otpledger/plugin-kit/testing';
 import type { SmsMessage } from '@otpledger/plugin-kit';
 import { captureLogger } from '../../support/captureLogger.js';
 
@@ -8,26 +8,23 @@ import { captureLogger } from '../../support/captureLogger.js';
  * Default has no HTTP of its own: it writes to the outbox it is lent. Here that outbox forwards each
  * message to a real local HTTP server, so the suite can make "the outbox" fail or hang.
  */
-let gateway: ScriptedGateway;
+let gatewayUrl = '';
 const httpOutbox = {
   async send(sms: SmsMessage & { tenantId: string }) {
-    const response = await fetch(gateway.url, { method: 'POST', body: JSON.stringify(sms), headers: { 'content-type': 'application/json' } });
+    const response = await fetch(gatewayUrl, { method: 'POST', body: JSON.stringify(sms), headers: { 'content-type': 'application/json' } });
     if (!response.ok) throw new Error(`outbox answered ${response.status}`);
   },
 };
 
-smsProviderContract('Default', {
-  plugin: defaultProvider,
+smsProviderContract(defaultProvider, {
   modes: ['succeed', 'unavailable', 'hang'],
   services: { outbox: httpOutbox },
-  async start() {
-    gateway = await startScriptedGateway();
-    return {
-      config: {},
-      setMode: (mode) => void (gateway.mode = mode),
-      received: () => gateway.accepted.map((req) => req.json as SmsMessage),
-      close: () => gateway.close(),
-    };
+  scriptedGateway: {
+    config(url) {
+      gatewayUrl = url;
+      return {};
+    },
+    received: (request) => request.json as SmsMessage,
   },
 });
 
@@ -39,7 +36,8 @@ describe('Default provider', () => {
     let now = 0;
     const sent: string[] = [];
     const { logger, lines } = captureLogger();
-    const provider = defaultProvider.create({ rate_per_second: 2, burst: 3 }, { logger, now: () => now, outbox: { send: async (sms) => void sent.push(sms.tenantId) } });
+    const services: DefaultProviderServices = { logger, now: () => now, outbox: { send: async (sms) => void sent.push(sms.tenantId) } };
+    const provider = defaultProvider.create({ rate_per_second: 2, burst: 3 }, services);
     for (let i = 0; i < 3; i++) await provider.send(message, context('a'));
     const limited = await provider.send(message, context('a')).catch((e: unknown) => e as { code: string });
     expect(limited).to.include({ code: 'rate_limited' });
@@ -51,5 +49,9 @@ describe('Default provider', () => {
     expect(warnings.map((line) => line.tenantId)).to.deep.equal(['a', 'b']);
     expect(warnings[0]!.msg).to.match(/EVALUATION ONLY/);
     expect(JSON.stringify(lines)).not.to.contain('123456');
+  });
+
+  it('refuses to be created without the dev outbox, which only the server lends it', () => {
+    expect(() => defaultProvider.create({ rate_per_second: 1, burst: 1 }, { logger: captureLogger().logger, now: () => 0 })).to.throw(/only as the server's built-in/);
   });
 });
