@@ -180,6 +180,13 @@ export function smsProviderContract(factory: SmsProviderPlugin | (() => SmsProvi
       assert.ok(performance.now() - started < TIMEOUT_MS + 700, 'gave up close to timeoutMs');
     });
 
+    test('sends nothing from reserve(), the decoy the server dispatches for unknown identifiers', async (skip) => {
+      if (!provider.reserve) return skip('the provider has no reserve()');
+      const before = gateway!.received().length;
+      await provider.reserve(context());
+      assert.equal(gateway!.received().length, before, 'reserve() delivered nothing');
+    });
+
     test('passes its own validate() against a working gateway', async (skip) => {
       if (!provider.validate) return skip('the provider has no validate()');
       await provider.validate(context());
