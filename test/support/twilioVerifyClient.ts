@@ -1,5 +1,8 @@
 import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { accountSidOf } from '../../core/twilioVerify/accountSid.js';
+
+type RequestOptions<TData> = RequestClient.RequestOptions<TData>;
 
 /**
  * The official SDK's RequestClient with every request sent to `baseUrl` instead of the host it names
@@ -10,7 +13,7 @@ class LocalRequestClient extends twilio.RequestClient {
     super({ autoRetry: false });
   }
 
-  override request<TData>(opts: Parameters<twilio.RequestClient['request']>[0]) {
+  override request<TData>(opts: RequestOptions<TData>) {
     const local = new URL(this.baseUrl);
     const uri = new URL(opts.uri);
     uri.protocol = local.protocol;
