@@ -20,7 +20,7 @@ export async function auditVerify(cradle: Cradle, args: string[]): Promise<numbe
   const { options } = parseOptions(args, ['tenant']);
   const tenantId = options.tenant;
   if (tenantId) await recordAuditQuery(cradle.eventStore, cradle.clock, tenantId, actor(), 'verify', {});
-  const report = await verifyChain(cradle.eventStore, { ...(tenantId && { tenantId }) });
+  const report = await verifyChain(cradle.storedEvents, { ...(tenantId && { tenantId }) });
   print(report);
   if (report.broken) {
     const { stream, revision, problem } = report.broken;
@@ -56,7 +56,7 @@ export async function projectionsRebuild(cradle: Cradle, args: string[]): Promis
   if (chosen.length === 0) throw new UsageError(`no projection named ${name}; there are ${cradle.projections.map((p) => p.name).join(', ')}`);
   const bar = progressBar(`rebuilding ${chosen.map((p) => p.name).join(', ')}`);
   const started = Date.now();
-  const result = await rebuildProjections(cradle.eventStore, cradle.readModels, chosen, ({ position, head }) => bar.update(position, head));
+  const result = await rebuildProjections(cradle.storedEvents, cradle.readModels, chosen, ({ position, head }) => bar.update(position, head));
   bar.update(result.head, result.head);
   bar.end(`rebuilt ${chosen.length} projection(s) up to position ${Math.max(result.head, result.position)}: ${result.events.toLocaleString('en-US')} events of the types they handle, in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return 0;

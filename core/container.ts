@@ -21,6 +21,10 @@ import { defaultDispatchPolicy, SmsDispatcher } from './sms/smsDispatcher.js';
 import { TenantSmsProviders } from './sms/tenantSmsProviders.js';
 import { UserDirectory } from './users/userDirectory.js';
 import { VerifyServices } from './twilioVerify/verifyServices.js';
+import { createKeyStore } from './privacy/createKeyStore.js';
+import { PersonalDataSealer } from './privacy/personalDataSealer.js';
+import { SealingEventStore } from './privacy/sealingEventStore.js';
+import { SubjectKeys } from './privacy/subjectKeys.js';
 import { allProjections } from '../projections/index.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
 import { ReadModelStore } from '../projections/readModelStore.js';
@@ -40,9 +44,16 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     logger: asFunction(({ config }: Cradle) => createLogger(config)).singleton(),
     clock: asValue(systemClock),
     ids: asValue(randomIds),
-    eventStore: asFunction(({ config, clock }: Cradle) => createEventStore(config.eventStore.url, { now: () => clock.now() }))
+    storedEvents: asFunction(({ config, clock }: Cradle) => createEventStore(config.eventStore.url, { now: () => clock.now() }))
       .singleton()
       .disposer((store) => store.close()),
+    keyStore: asFunction(({ config }: Cradle) => createKeyStore(config.keyStore.url))
+      .singleton()
+      .disposer((store) => store.close()),
+    subjectKeys: asFunction(({ keyStore, secrets, clock }: Cradle) => new SubjectKeys(keyStore, secrets, clock)).singleton(),
+    personalData: asFunction(({ subjectKeys, secrets }: Cradle) => new PersonalDataSealer(subjectKeys, secrets.hmacKey)).singleton(),
+    // the domain's view: personal fields sealed on the way in, opened on the way out
+    eventStore: asFunction(({ storedEvents, personalData }: Cradle) => new SealingEventStore(storedEvents, personalData)).singleton(),
     issuer: asValue(config.oidc.issuer ?? `http://${config.server.host}:${config.server.port}`),
     app: asFunction((cradle: Cradle) => createApp(cradle)).singleton(),
 
@@ -67,7 +78,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
       .singleton()
       .disposer((readModels) => readModels.close()),
     projections: asFunction(({ secrets }: Cradle) => allProjections(secrets)).singleton(),
-    projectionRunner: asFunction((cradle: Cradle) => new ProjectionRunner(cradle))
+    // read models are fed the log as stored: their copies of personal fields stay sealed
+    projectionRunner: asFunction(({ storedEvents, readModels, projections, logger }: Cradle) =>
+      new ProjectionRunner({ eventStore: storedEvents, readModels, projections, logger }))
       .singleton()
       .disposer((runner) => runner.stop()),
   });

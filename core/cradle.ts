@@ -21,6 +21,9 @@ import type { SmsSender } from './sms/smsSender.js';
 import type { TenantSmsProviders } from './sms/tenantSmsProviders.js';
 import type { UserDirectory } from './users/userDirectory.js';
 import type { VerifyServices } from './twilioVerify/verifyServices.js';
+import type { KeyStore } from './privacy/keyStore.js';
+import type { PersonalDataSealer } from './privacy/personalDataSealer.js';
+import type { SubjectKeys } from './privacy/subjectKeys.js';
 import type { Projection } from '../projections/projection.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
 import type { ReadModelStore } from '../projections/readModelStore.js';
@@ -35,7 +38,18 @@ export interface Cradle {
   clock: Clock;
   ids: Ids;
   secrets: Secrets;
+  /**
+   * The event store: personal fields (`core/privacy/personalData.ts`) are sealed before every append and
+   * opened on every read. What everything but the two below uses.
+   */
   eventStore: EventStore;
+  /** The adapter underneath, events exactly as stored (sealed): hash chain verification and projections. */
+  storedEvents: EventStore;
+  /** Per-subject data keys, outside the event log (`keyStore.url`). */
+  keyStore: KeyStore;
+  subjectKeys: SubjectKeys;
+  /** Seals and opens personal fields (read models hold them sealed too). */
+  personalData: PersonalDataSealer;
   /** The public URL of this server: `config.oidc.issuer`, else the URL it listens on. */
   issuer: string;
   app: Koa<AppState>;

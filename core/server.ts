@@ -39,6 +39,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     const { logger } = container.cradle;
     container.resolve('eventStore'); // open it now: a bad store fails the start, not the first request
+    container.resolve('keyStore');
+    if (!config.eventStore.url.startsWith('sqlite:') && config.keyStore.url.startsWith('sqlite:')) {
+      logger.warn({ keyStore: config.keyStore.url },
+        'subject keys (erasure) are in a SQLite file on this host: every otpledger process sharing the event store must share this key store, so run them on one host (see docs/erasure.md)');
+    }
     await applyBootstrap(container.cradle);
     // catches up from its checkpoints in the background: queries may lag, commands never wait for it
     container.resolve('projectionRunner').start();

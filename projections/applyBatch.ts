@@ -7,12 +7,13 @@ export interface BoundProjection {
   projection: Projection;
   writer: ProjectionWriter;
   handles: ReadonlySet<string>;
+  forgetsOn: ReadonlySet<string>;
 }
 
 export function bindProjections(readModels: ReadModelStore, projections: readonly Projection[]): BoundProjection[] {
   return projections.map((projection) => {
     readModels.prepare(projection);
-    return { projection, writer: projection.writer(readModels.db), handles: new Set(projection.canHandle) };
+    return { projection, writer: projection.writer(readModels.db), handles: new Set(projection.canHandle), forgetsOn: new Set(projection.forgetsOn ?? []) };
   });
 }
 
@@ -35,10 +36,12 @@ export function applyBatch(readModels: ReadModelStore, bound: readonly BoundProj
  * server's runner and a `projections rebuild`) never apply an event twice: each applies only events
  * after the stored checkpoint. A projection whose checkpoint is before `from` (it was reset meanwhile)
  * is left alone, since applying would skip events: it is reported back so its reader restarts from
- * the checkpoint.
+ * the checkpoint. After a batch in which a projection deleted personal data (`forgetsOn`), the WAL is
+ * checkpointed.
  */
 export function applyPages(readModels: ReadModelStore, bound: readonly BoundProjection[], pages: Iterable<readonly RecordedEvent[]>, from: number): { behind: string[] } {
   const behind: string[] = [];
+  let forgot = false;
   readModels.db.transaction(() => {
     const active: { bound: BoundProjection; after: number }[] = [];
     for (const each of bound) {
@@ -55,7 +58,13 @@ export function applyPages(readModels: ReadModelStore, bound: readonly BoundProj
     for (const page of pages) {
       for (const event of page) {
         const takers = byType.get(event.type);
-        if (takers) for (const { bound: { writer }, after } of takers) if (event.globalPosition > after) writer.apply(event);
+        if (takers) {
+          for (const { bound: { writer, forgetsOn }, after } of takers) {
+            if (event.globalPosition <= after) continue;
+            writer.apply(event);
+            if (forgetsOn.has(event.type)) forgot = true;
+          }
+        }
       }
       last = page[page.length - 1]?.globalPosition ?? last;
     }
@@ -66,5 +75,6 @@ export function applyPages(readModels: ReadModelStore, bound: readonly BoundProj
       readModels.setCheckpoint(projection.name, last, projection.version);
     }
   }).immediate();
+  if (forgot) readModels.checkpointWal();
   return { behind };
 }

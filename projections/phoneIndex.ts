@@ -2,8 +2,9 @@ import type { Database } from 'better-sqlite3';
 import { BoundedCache } from '../core/support/boundedCache.js';
 import { phoneNumberHash } from '../core/users/phoneNumber.js';
 import type { RecordedEvent } from '../core/eventStore/types.js';
+import { isSealedValue } from '../core/privacy/sealedValue.js';
 import type { Projection } from './projection.js';
-import { parseOtpStream, userIndexPhoneHash } from './streamNames.js';
+import { bruteForcePhoneHash, parseOtpStream, userIndexPhoneHash } from './streamNames.js';
 
 /** Phone numbers whose hash is remembered; beyond it they are hashed again. */
 const MAX_CACHED_PHONES = 500_000;
@@ -12,7 +13,8 @@ const MAX_CACHED_PHONES = 500_000;
  * Which events concern a phone number, for the audit API: keyed hash of the number -> global
  * positions. No number is stored: an auditor's query hashes the number with the server's key and
  * looks the hash up. Events name a phone through their stream (`otp-...-<phoneHash>`, the identifier
- * index), a `phoneHash` field, or a number in their data (hashed here, never kept).
+ * index, brute-force streams) or a `phoneHash` field; events written before personal data was sealed
+ * through a number in clear in their data (hashed here, never kept).
  *
  * Nearly every event of a replay lands here, so the layout is for writing: a batch writes one row per
  * phone holding all of that phone's positions in the batch (packed float64s, keyed by the last one).
@@ -25,21 +27,23 @@ export function phoneIndexProjection(hmacKey: Buffer): Projection {
   const hashes = new BoundedCache<string, string>(MAX_CACHED_PHONES);
   const hashNumber = (e164: string) => hashes.getOrCompute(e164, () => phoneNumberHash(hmacKey, e164));
   const phoneHashOf = (event: RecordedEvent): string | undefined => {
-    const fromStream = parseOtpStream(event.streamName)?.phoneHash ?? userIndexPhoneHash(event.streamName);
+    const fromStream = parseOtpStream(event.streamName)?.phoneHash ?? userIndexPhoneHash(event.streamName) ?? bruteForcePhoneHash(event.streamName);
     if (fromStream) return fromStream;
     const data = (event.data ?? {}) as Record<string, unknown>;
     if (typeof data.phoneHash === 'string') return data.phoneHash;
-    if (typeof data.phoneNumber === 'string') return hashNumber(data.phoneNumber);
+    // a sealed number cannot be hashed (and needs not: its event carries phoneHash)
+    if (typeof data.phoneNumber === 'string' && !isSealedValue(data.phoneNumber)) return hashNumber(data.phoneNumber);
     // SMS outcomes recorded before they moved into the OTP streams carried the number
     if (typeof data.to === 'string' && data.to.startsWith('+')) return hashNumber(data.to);
     return undefined;
   };
   return {
     name: 'phone_index',
-    version: 4,
+    version: 5,
     canHandle: [
-      'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'IdentifierClaimed',
+      'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'IdentifierClaimed', 'IdentifierReleased',
       'UserCreated', 'PhoneVerified', 'AuthorizationCodeIssued', 'SmsSent', 'SmsDeliveryFailed', 'SmsWithheld',
+      'LoginFailedFromIp', 'LoginSucceededFromIp', 'IpBlockedForUser', 'IpUnblockedForUser',
     ],
     tables: ['phone_index'],
     setup(db) {

@@ -17,6 +17,11 @@ export interface Projection {
   /** Bump when the tables or the logic change: the runner then rebuilds the model from the start. */
   readonly version: number;
   readonly canHandle: readonly string[];
+  /**
+   * Event types at which the model deletes personal data (an erasure). After a batch with one, the
+   * read-model file's WAL is checkpointed, so with `secure_delete` no old page keeps what was deleted.
+   */
+  readonly forgetsOn?: readonly string[];
   /** Every table the model owns, dropped by a rebuild. */
   readonly tables: readonly string[];
   /** `CREATE TABLE IF NOT EXISTS ...` for its tables. */

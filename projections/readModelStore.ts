@@ -36,6 +36,8 @@ export class ReadModelStore {
     this.db = db;
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // what a read model deletes (an erased subject's row) is overwritten, not just unlinked
+    db.pragma('secure_delete = ON');
     db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
       name TEXT PRIMARY KEY, position INTEGER NOT NULL, version INTEGER NOT NULL)`);
     this.getCheckpoint = db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?');
@@ -86,6 +88,15 @@ export class ReadModelStore {
     } finally {
       this.db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
     }
+  }
+
+  /**
+   * Copies the WAL into the file and truncates it, so no page image from before a deletion survives
+   * in either. False when another connection's reader held it up (the next one catches up).
+   */
+  checkpointWal(): boolean {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return result?.busy === 0;
   }
 
   close(): void {

@@ -24,6 +24,20 @@ export function userIndexPhoneHash(stream: string): string | undefined {
   return stream.endsWith('-phone_number-', stream.length - 64) ? trailingPhoneHash(stream, 'useridx-') : undefined;
 }
 
+/** `bruteforce-<tenantId>-<phoneHash>-<ipHash>` (`bruteForceStreamId`): the phone hash, else undefined. */
+export function bruteForcePhoneHash(stream: string): string | undefined {
+  if (!stream.startsWith('bruteforce-') || stream.charCodeAt(stream.length - 130) !== 45 /* - */) return undefined;
+  const ipHash = trailingPhoneHash(stream, 'bruteforce-');
+  const phoneHash = stream.slice(-129, -65);
+  return ipHash !== undefined && HEX_HASH.test(phoneHash) ? phoneHash : undefined;
+}
+
+/** `useridx-<tenantId>-<kind>-<hash>` (`identifierStreamId`) for a known kind: the tenant. */
+export function userIndexTenant(stream: string, kind: string): string | undefined {
+  const suffix = kind.length + 66; // -<kind>-<64 hex>
+  return stream.startsWith('useridx-') && stream.length > 'useridx-'.length + suffix ? stream.slice('useridx-'.length, -suffix) : undefined;
+}
+
 /** The phone hash at the end of `<prefix>...-<phoneHash>` stream names, without parsing the rest. */
 function trailingPhoneHash(stream: string, prefix: string): string | undefined {
   if (!stream.startsWith(prefix) || stream.charCodeAt(stream.length - 65) !== 45 /* - */) return undefined;

@@ -27,5 +27,8 @@ export const defaultOtpSettings: OtpSettings = { code_length: 6, expires_in_minu
 export const clientStreamId = (clientId: string) => `client-${clientId}`;
 export const tenantStreamId = (tenantId: string) => `tenant-${tenantId}`;
 
+/** The tenant's stream (`tenantStreamId`). */
+export type TenantEvent = { type: 'TenantCreated'; data: { tenantId: string; name: string } };
+
 /** Client secrets are hashed in this domain of `keyedHash`. */
 export const CLIENT_SECRET_DOMAIN = 'client-secret';

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../eventStore/types.js';
+import { ERASED, isSealedValue } from '../privacy/sealedValue.js';
 
 /** Keys whose values never leave the server through the audit API: OTP and secret hashes, credentials. */
 const SECRET_KEY = /(^codeHash$|^secretHash$|secret|password|passcode|ciphertext|encrypted|sealed|apiKey|api_key|authToken|auth_token|privateKey|private_key)/i;
@@ -9,7 +10,11 @@ export const REDACTED = '[redacted]';
 
 export function redactValue(value: unknown, key = ''): unknown {
   if (key && SECRET_KEY.test(key)) return REDACTED;
-  if (typeof value === 'string') return SEALED_VALUE.test(value) ? REDACTED : value;
+  if (typeof value === 'string') {
+    // a personal value still sealed when it reaches here has lost its key
+    if (isSealedValue(value)) return ERASED;
+    return SEALED_VALUE.test(value) ? REDACTED : value;
+  }
   if (Array.isArray(value)) return value.map((item) => redactValue(item));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

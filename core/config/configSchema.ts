@@ -48,7 +48,7 @@ const bootstrapTenantSchema = {
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['eventStore'],
+  required: ['eventStore', 'keyStore'],
   properties: {
     server: {
       type: 'object',
@@ -71,6 +71,18 @@ export const configSchema = {
       properties: {
         /** `sqlite:<file>`, `kurrentdb://...` or `esdb://...`; derived from `dataDir` when not set. */
         url: { type: 'string', pattern: '^(sqlite:.+|(kurrentdb|kurrent|esdb)(\\+discover)?://.+)$' },
+      },
+    },
+    keyStore: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        /**
+         * Where per-subject data keys live (erasure destroys them): `sqlite:<file>`; derived when not set,
+         * `subject-keys.db` beside a SQLite event store, else in `dataDir`. Shared by every process.
+         */
+        url: { type: 'string', pattern: '^sqlite:.+$' },
       },
     },
     log: {

@@ -6,6 +6,7 @@ const overrides = [
   { variable: 'HOST', path: ['server', 'host'] },
   { variable: 'OTPLEDGER_DATA_DIR', path: ['dataDir'] },
   { variable: 'OTPLEDGER_EVENT_STORE_URL', path: ['eventStore', 'url'] },
+  { variable: 'OTPLEDGER_KEY_STORE_URL', path: ['keyStore', 'url'] },
   { variable: 'OTPLEDGER_LOG_LEVEL', path: ['log', 'level'] },
 ] as const;
 

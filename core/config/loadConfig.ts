@@ -21,7 +21,7 @@ export interface LoadConfigOptions {
 /**
  * `config/default.json`, then the overlay file named by `OTPLEDGER_CONFIG` (deep merge, arrays replaced),
  * then single-value env overrides (`PORT`, `HOST`, `OTPLEDGER_DATA_DIR`, `OTPLEDGER_EVENT_STORE_URL`,
- * `OTPLEDGER_LOG_LEVEL`); validated with defaults applied, and frozen.
+ * `OTPLEDGER_KEY_STORE_URL`, `OTPLEDGER_LOG_LEVEL`); validated with defaults applied, and frozen.
  * Throws one `ConfigError` that lists every problem with its path.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
@@ -31,6 +31,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (overlayFile) merged = deepMerge(merged, readJsonObject(path.resolve(overlayFile), 'OTPLEDGER_CONFIG'));
   const { config, applied } = applyEnvOverrides(merged, env);
   deriveEventStoreUrl(config);
+  deriveKeyStoreUrl(config);
   try {
     return deepFreeze(validateConfig(config));
   } catch (error) {
@@ -50,6 +51,17 @@ function deriveEventStoreUrl(config: PlainObject): void {
   if (eventStore.url !== undefined) return;
   const dataDir = typeof config.dataDir === 'string' ? config.dataDir : configSchema.properties.dataDir.default;
   eventStore.url = `sqlite:${path.join(dataDir, 'otpledger.db')}`;
+}
+
+/** Subject keys live in a file of their own beside the embedded event store, else in the data dir. */
+function deriveKeyStoreUrl(config: PlainObject): void {
+  const keyStore = isPlainObject(config.keyStore) ? config.keyStore : {};
+  config.keyStore = keyStore;
+  if (keyStore.url !== undefined) return;
+  const eventStoreUrl = (config.eventStore as PlainObject).url;
+  const dataDir = typeof config.dataDir === 'string' ? config.dataDir : configSchema.properties.dataDir.default;
+  const dir = typeof eventStoreUrl === 'string' && eventStoreUrl.startsWith('sqlite:') ? path.dirname(eventStoreUrl.slice('sqlite:'.length)) : dataDir;
+  keyStore.url = `sqlite:${path.join(dir, 'subject-keys.db')}`;
 }
 
 function readJsonObject(file: string, label: string): PlainObject {

@@ -36,6 +36,11 @@ export class SecretBox {
     }
   }
 
+  /** The id of the key that seals (rotation checks what is still sealed with an older one). */
+  get currentKeyId(): string {
+    return this.current.id;
+  }
+
   static isSealed(value: unknown): value is string {
     return typeof value === 'string' && SEALED.test(value);
   }

@@ -8,8 +8,10 @@ export interface AuthorizationCodeGrant {
   redirectUri: string;
   /** The known user the code signs in; absent when the user may be created at the exchange. */
   userId?: string;
-  /** E.164; verified by the OTP that led to this code. */
+  /** E.164; verified by the OTP that led to this code. Sealed with the phone's key. */
   phoneNumber: string;
+  /** Keyed hash of `phoneNumber`, for the audit phone index. */
+  phoneHash?: string;
   createNewUser: boolean;
   expiresAt: string;
 }

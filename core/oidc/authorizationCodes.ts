@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Cradle } from '../cradle.js';
 import { keyedHash } from '../crypto/keyedHash.js';
 import { handleCommand } from '../decider/commandHandler.js';
+import { phoneNumberHash } from '../users/phoneNumber.js';
 import type { EventMetadata } from '../eventStore/types.js';
 import { authorizationCodeDecider } from './authorizationCodeDecider.js';
 import { AUTHORIZATION_CODE_DOMAIN, authorizationCodeStreamId, type AuthorizationCodeGrant } from './authorizationCodeEvents.js';
 
 /** Everything the code grants (its expiry is set here), and the metadata of the events. */
-export interface IssueAuthorizationCodeRequest extends Omit<AuthorizationCodeGrant, 'expiresAt'> {
+export interface IssueAuthorizationCodeRequest extends Omit<AuthorizationCodeGrant, 'expiresAt' | 'phoneHash'> {
   metadata: Partial<EventMetadata>;
 }
 
@@ -36,6 +37,7 @@ export class AuthorizationCodes {
       redirectUri: request.redirectUri,
       ...(request.userId && { userId: request.userId }),
       phoneNumber: request.phoneNumber,
+      phoneHash: phoneNumberHash(this.deps.secrets.hmacKey, request.phoneNumber),
       createNewUser: request.createNewUser,
       expiresAt: new Date(this.deps.clock.now().getTime() + ttlMs).toISOString(),
     };

@@ -4,7 +4,7 @@ import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import { ConcurrencyError } from '../eventStore/concurrencyError.js';
 import type { Clock } from '../clock.js';
 import type { Ids } from '../ids.js';
-import { userDecider, type User } from './userDecider.js';
+import { userDecider, type User, type UserState } from './userDecider.js';
 import { identifierHash, identifierStreamId, userStreamId, type IdentifierEvent, type IdentifierKind } from './userEvents.js';
 
 export type LookupKind = IdentifierKind | 'user_id';
@@ -21,11 +21,14 @@ export class IdentifierTakenError extends DomainError {
   }
 }
 
-/** Who holds an identifier: the user of its newest claim (each claim says it all, so each is a snapshot). */
+/**
+ * Who holds an identifier: the user of its newest claim, nobody after a release (an erasure). Each
+ * event says it all, so each is a snapshot.
+ */
 const claimHolder: Decider<string | undefined, never, IdentifierEvent> = {
   initialState: () => undefined,
   decide: () => [],
-  evolve: (_holder, event) => event.data.userId,
+  evolve: (_holder, event) => (event.type === 'IdentifierClaimed' ? event.data.userId : undefined),
   isSnapshot: () => true,
 };
 
@@ -60,8 +63,38 @@ export class UserDirectory {
     return identifierHash(this.hmacKey, kind, kind === 'user_id' ? value : normalise(kind, value));
   }
 
+  /** The user, or undefined when there is none or it was erased. */
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {
+    const state = await this.userState(tenantId, userId);
+    return state?.erasedAt === undefined ? state : undefined;
+  }
+
+  /** The user stream folded, an erased user included (with `erasedAt` and no personal fields). */
+  async userState(tenantId: string, userId: string): Promise<UserState> {
     return loadState(this.eventStore, userStreamId(tenantId, userId), userDecider);
+  }
+
+  /** Who holds a phone number (by its keyed hash) in the tenant, if anyone. */
+  async phoneHolder(tenantId: string, phoneHash: string): Promise<string | undefined> {
+    return loadState(this.eventStore, identifierStreamId(tenantId, 'phone_number', phoneHash), claimHolder);
+  }
+
+  /**
+   * Gives up a user's claim on an identifier (their erasure), by the index stream's name, so the
+   * identifier can be claimed again. Nothing happens when someone else holds it now.
+   */
+  async releaseClaim(stream: string, userId: string, metadata: Partial<EventMetadata>): Promise<void> {
+    for (;;) {
+      const [last] = await this.eventStore.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      if (!last || last.type !== 'IdentifierClaimed' || (last.data as IdentifierEvent['data']).userId !== userId) return;
+      const event: IdentifierEvent = { type: 'IdentifierReleased', data: { userId, kind: (last.data as IdentifierEvent['data']).kind } };
+      try {
+        await this.eventStore.appendToStream(stream, [{ ...event, metadata }], { expectedRevision: last.revision });
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+      }
+    }
   }
 
   async findUser(tenantId: string, kind: LookupKind, value: string): Promise<User | undefined> {
@@ -88,8 +121,9 @@ export class UserDirectory {
         const value = profile[kind === 'email' ? 'email' : 'username'];
         if (value && !(await this.claim(tenantId, kind, value, userId, metadata))) throw new IdentifierTakenError(kind);
       }
+      const phoneHash = profile.phoneNumber === undefined ? undefined : this.identifierHash('phone_number', profile.phoneNumber);
       const result = await handleCommand(this.eventStore, userStreamId(tenantId, userId), userDecider,
-        { type: 'CreateUser', userId, tenantId, clientId, ...profile }, metadata);
+        { type: 'CreateUser', userId, tenantId, clientId, ...profile, ...(phoneHash && { phoneHash }) }, metadata);
       return { user: result.state!, created: true };
     }
     throw new Error('could not create the user: identifiers kept changing hands');
@@ -98,7 +132,8 @@ export class UserDirectory {
   /** Adds a phone to a user's profile and marks it verified (claiming it in the index). */
   async verifyPhone(tenantId: string, userId: string, phoneNumber: string, via: 'login' | 'verification', metadata: Partial<EventMetadata>): Promise<User> {
     if (!(await this.claim(tenantId, 'phone_number', phoneNumber, userId, metadata))) throw new IdentifierTakenError('phone_number');
-    const result = await handleCommand(this.eventStore, userStreamId(tenantId, userId), userDecider, { type: 'VerifyPhone', phoneNumber, via }, metadata);
+    const phoneHash = this.identifierHash('phone_number', phoneNumber);
+    const result = await handleCommand(this.eventStore, userStreamId(tenantId, userId), userDecider, { type: 'VerifyPhone', phoneNumber, phoneHash, via }, metadata);
     return result.state!;
   }
 
@@ -117,7 +152,10 @@ export class UserDirectory {
   private async readClaim(tenantId: string, kind: IdentifierKind, value: string) {
     const stream = identifierStreamId(tenantId, kind, this.identifierHash(kind, value));
     const [last] = await this.eventStore.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    return last && { userId: (last.data as IdentifierEvent['data']).userId, revision: last.revision, recordedAt: last.recordedAt };
+    if (!last) return undefined;
+    // after a release the identifier is free, at the stream's current revision
+    const holder = last.type === 'IdentifierClaimed' ? (last.data as IdentifierEvent['data']).userId : undefined;
+    return { userId: holder, revision: last.revision, recordedAt: last.recordedAt };
   }
 
   /**
@@ -129,7 +167,7 @@ export class UserDirectory {
     for (;;) {
       const current = await this.readClaim(tenantId, kind, value);
       if (current?.userId === userId) return true;
-      if (current) {
+      if (current?.userId !== undefined) {
         const inFlight = this.clock.now().getTime() - current.recordedAt.getTime() < ORPHAN_CLAIM_AGE_MS;
         if (inFlight || (await this.getUser(tenantId, current.userId))) return false;
       }

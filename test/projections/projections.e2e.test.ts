@@ -16,11 +16,15 @@ describe('projections (end to end)', function () {
 
   it('projects live traffic into every read model, and a rebuild of every projection equals the live models', async () => {
     const { userId } = await driveTraffic(t);
-    const { projectionRunner, readModels, projections, eventStore } = t.server.container.cradle;
+    const { projectionRunner, readModels, projections, storedEvents: eventStore, personalData } = t.server.container.cradle;
     await projectionRunner.catchUp();
     const db = readModels.db;
 
-    expect(listUsers(db, 'acme').map((u) => [u.userId, u.phoneNumber, u.phoneNumberVerified])).to.deep.equal([[userId, phone, true]]);
+    // the read model keeps the phone sealed; it opens with the user's key
+    const [stored] = listUsers(db, 'acme');
+    expect(stored!.phoneNumber).to.match(/^pii:v1:/);
+    const users = await personalData.openData(listUsers(db, 'acme'));
+    expect(users.map((u) => [u.userId, u.phoneNumber, u.phoneNumberVerified])).to.deep.equal([[userId, phone, true]]);
     expect(activeLockouts(db, 'acme', t.clock!.now())).to.have.length(1);
     expect(getApplicationPolicy(db, 'acme', 'acme-web')!.otp.code_length).to.equal(8);
     expect(JSON.stringify(getApplicationPolicy(db, 'acme', 'acme-web'))).to.not.contain('secretHash');

@@ -15,6 +15,9 @@ const MAX_PAGE = 500;
 
 const adminUserBody = (user: User) => ({ ...userBody(user), apps: user.apps });
 
+/** What is left of an erased user: the pseudonymous id, when, and the applications it used. */
+export const erasedUserBody = (user: User) => ({ user_id: user.userId, erased: true, erased_at: user.erasedAt, apps: user.apps });
+
 function text(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw badRequest(`${name} must be one non-empty value`);
@@ -33,9 +36,10 @@ function dayParam(value: unknown, name: string): string | undefined {
  * country calling code and day, with the conversion rate; `GET /admin/v1/lockouts` — lockouts in force.
  * For the tenant of a management or auditor token.
  * `GET /admin/v1/users?limit=&after=<user_id>` and `GET /admin/v1/users/<user_id>` — profiles, verified
- * phone and applications, for management tokens only (profiles are personal data, not audit data).
+ * phone and applications, for management tokens only (profiles are personal data, not audit data). The
+ * read model keeps them sealed: they are opened here, and an erased user answers without any.
  */
-export function adminReadModelRoutes({ tokens, readModels, clock }: Pick<Cradle, 'tokens' | 'readModels' | 'clock'>): Router<AppState> {
+export function adminReadModelRoutes({ tokens, readModels, clock, personalData }: Pick<Cradle, 'tokens' | 'readModels' | 'clock' | 'personalData'>): Router<AppState> {
   const router = new Router<AppState>();
   const auth = requireClient(tokens, ['auditor', 'management']);
 
@@ -52,16 +56,21 @@ export function adminReadModelRoutes({ tokens, readModels, clock }: Pick<Cradle,
 
   const manage = requireClient(tokens, ['management']);
 
-  router.get('/admin/v1/users', manage, (ctx) => {
+  router.get('/admin/v1/users', manage, async (ctx) => {
     const limit = pageLimit(ctx.query.limit, MAX_PAGE, 100);
-    const users = listUsersPage(readModels.db, ctx.state.auth.tenantId, text(ctx.query.after, 'after') ?? '', limit);
+    const users = await personalData.openData(listUsersPage(readModels.db, ctx.state.auth.tenantId, text(ctx.query.after, 'after') ?? '', limit));
     ctx.body = { result: users.map(adminUserBody), next_cursor: users.length === limit ? users[users.length - 1]!.userId : null };
   });
 
-  router.get('/admin/v1/users/:user_id', manage, (ctx) => {
-    const user = getUser(readModels.db, ctx.state.auth.tenantId, ctx.params.user_id!);
-    if (!user) throw notFound('user not found');
-    ctx.body = { result: adminUserBody(user) };
+  router.get('/admin/v1/users/:user_id', manage, async (ctx) => {
+    const stored = getUser(readModels.db, ctx.state.auth.tenantId, ctx.params.user_id!);
+    if (!stored) throw notFound('user not found');
+    if (stored.erasedAt !== undefined) {
+      ctx.body = { result: erasedUserBody(stored) };
+      return;
+    }
+    const [user] = await personalData.openData([stored]);
+    ctx.body = { result: adminUserBody(user!) };
   });
 
   return router;
