@@ -97,7 +97,7 @@ export const personalDataCatalogue: { readonly [Type in CataloguedEvent['type']]
 
   // a tenant's Twilio Verify Services: configuration ("friendly name" is the tenant's app name)
   VerifyServiceCreated: none,
-  VerifyServiceUpdated: none,
+  VerifyServiceUpdated: { notPersonal: { changes: tenantsOwn } },
   VerifyServiceDeleted: none,
 
   LoginFailedFromIp: none,
