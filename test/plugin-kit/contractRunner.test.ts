@@ -1,3 +1,4 @@
+import type * as nodeTest from 'node:test';
 import { expect } from 'chai';
 import { smsProviderContract, type TestRunner } from '@otpledger/plugin-kit/testing';
 import acmeSms from '../fixtures/acme-sms-plugin/index.js';
@@ -41,6 +42,9 @@ const scriptedGateway = {
     return { to: body.to, body: body.text, ...(body.from && { senderId: body.from }) };
   },
 };
+
+// Checked by tsc: node:test's module and mocha's globals are runners as they are (`runner: await import('node:test')`).
+export const runnersAsTheyAre: ((test: typeof nodeTest) => TestRunner[]) = (test) => [test, { describe, it, before, after }];
 
 describe('plugin kit: the contract suite outside mocha', () => {
   it('runs under a runner with beforeAll/afterAll and a context skip() (the shape of vitest and jest)', async () => {

@@ -25,7 +25,11 @@ interface ResolvedRunner {
   after(body: () => Promise<void>): unknown;
 }
 
-/** The runner given, or the one whose globals are installed (mocha, jest, vitest with `globals: true`). */
+/**
+ * The runner given, or the one whose globals are installed (mocha, jest, vitest with `globals: true`).
+ *
+ * @internal not exported by the package; used by smsProviderContract
+ */
 export function resolveRunner(given: TestRunner | undefined): ResolvedRunner {
   const source = (given ?? globalThis) as Partial<TestRunner>;
   const before = source.before ?? source.beforeAll;

@@ -43,7 +43,7 @@ export type ConfigOf<Schema extends ConfigSchema> = FromSchema<Schema>;
  * @example
  * const definition: SmsProviderDefinition<typeof acmeSchema> = {
  *   name: 'AcmeSms', version: '1.0.0', configSchema: acmeSchema, secretFields: ['/token'],
- *   create: (config) => ({ send: async () => ({ providerMessageId: config.token.slice(0, 0) || undefined }) }),
+ *   create: (config) => ({ send: (message, context) => postToAcme(config.token, message, context.signal) }),
  * };
  */
 export interface SmsProviderDefinition<Schema extends ConfigSchema, Config = ConfigOf<Schema>> {
