@@ -8,11 +8,11 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
-/** A real pino logger (same redaction as production) whose lines land in `lines`, parsed. */
-export function captureLogger(): { logger: Logger; lines: LogLine[] } {
+/** A real pino logger (same redaction as production) whose lines at `level` and above land in `lines`, parsed. */
+export function captureLogger(level = 'debug'): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const logger = pino(
-    { level: 'debug' },
+    { level },
     { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
   );
   return { logger, lines };
