@@ -60,7 +60,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     applications: asFunction((cradle: Cradle) => new ApplicationRegistry(cradle)).singleton(),
     users: asFunction((cradle: Cradle) => new UserDirectory(cradle)).singleton(),
     otpService: asFunction((cradle: Cradle) => new OtpService(cradle)).singleton(),
-    devOutbox: asFunction(({ config, clock }: Cradle) => new DevOutbox(config.dataDir, clock))
+    devOutbox: asFunction(({ config, clock }: Cradle) => new DevOutbox({ dataDir: config.dataDir, clock, enabled: config.dev.outbox }))
       .singleton()
       .disposer((outbox) => outbox.close()),
     providerServices: asFunction((cradle: Cradle) => providerServices(cradle)).singleton(),

@@ -7,9 +7,10 @@ export interface DefaultProviderServices extends ProviderServices {
 }
 
 /**
- * "Default" (seed: Mosaic's built-in service, for evaluation only): no phone is reached. Messages land in
- * the local outbox (`<dataDir>/sms-outbox.ndjson`, and `GET /dev/sms-outbox` when `dev.outbox` is on); it is
- * the only provider whose messages can be read back. Rate-capped per tenant, warns loudly once per tenant.
+ * "Default" (seed: Mosaic's built-in service, for evaluation only): no phone is reached. With `dev.outbox` on,
+ * messages land in the local outbox (`<dataDir>/sms-outbox.ndjson` and `GET /dev/sms-outbox`), the only
+ * provider whose messages can be read back; with it off (production) the text is written nowhere and a send
+ * is only its `SmsSent` event. Rate-capped per tenant, warns loudly once per tenant.
  */
 export default defineSmsProvider({
   name: 'Default',
@@ -38,7 +39,7 @@ export default defineSmsProvider({
       async send(message, context) {
         if (!warned.has(context.tenantId)) {
           warned.add(context.tenantId);
-          logger.warn({ tenantId: context.tenantId }, 'SMS PROVIDER "Default" IS FOR EVALUATION ONLY: messages go to the local outbox, no phone receives them. Configure a provider with PUT /cis/v1/tenantsmsproviders.');
+          logger.warn({ tenantId: context.tenantId }, 'SMS PROVIDER "Default" IS FOR EVALUATION ONLY: no phone receives its messages (they go to the dev outbox when dev.outbox is on, nowhere otherwise). Configure a provider with PUT /cis/v1/tenantsmsproviders.');
         }
         spendToken(context.tenantId);
         try {
