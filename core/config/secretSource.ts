@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './configError.js';
 
@@ -21,7 +22,9 @@ export function readSecretFromEnv(env: NodeJS.ProcessEnv, name: string): string 
 
 /**
  * A development secret kept in `<dataDir>/secrets/<fileName>` (mode 0600): read when it exists, otherwise
- * created from `generate()`. Creation is exclusive, so two processes starting on one data dir agree.
+ * created from `generate()`. The value is written whole to a temporary file first and then linked into
+ * place, which fails if the name exists: a reader sees no file or a whole one, never a half-written one, and
+ * of two processes starting on one data dir the first to link wins and the other reads the winner's value.
  */
 export async function devSecret(dataDir: string, fileName: string, generate: () => Promise<string>): Promise<string> {
   const dir = path.join(dataDir, 'secrets');
@@ -30,12 +33,49 @@ export async function devSecret(dataDir: string, fileName: string, generate: () 
   const existing = tryRead(file);
   if (existing !== undefined) return existing;
   const value = await generate();
+  const temp = path.join(dir, `.${fileName}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  writeDurably(temp, `${value}\n`);
   try {
-    writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
-    return value;
+    return publish(temp, file) ? value : readFileSync(file, 'utf8').trim();
+  } finally {
+    unlinkQuietly(temp);
+  }
+}
+
+/** Creates `file` (0600, exclusive) holding `text`, on disk before it returns. */
+function writeDurably(file: string, text: string): void {
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Puts the whole temp file at `file` unless a file is there already; true when this call put it there.
+ * A hard link is atomic and exclusive; where links are not supported, a rename is atomic but not exclusive
+ * (the last writer wins), so the caller then reads back whatever landed.
+ */
+function publish(temp: string, file: string): boolean {
+  try {
+    linkSync(temp, file);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readFileSync(file, 'utf8').trim();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+    renameSync(temp, file);
+    return false;
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already renamed into place, or never created
   }
 }
 
