@@ -53,7 +53,7 @@ describe('the dev outbox: SMS text on disk only when dev.outbox is on', function
     const temp = tempDir();
     const outbox = new DevOutbox({ dataDir: temp.dir, clock: manualClock(), enabled: true, keptPhones: 3 });
     try {
-      for (const to of ['+1', '+2', '+3', '+1', '+4']) await outbox.send({ tenantId: 't', to, body: `to ${to}` });
+      for (const to of ['+1', '+2', '+3', '+1', '+4']) await outbox.send({ to, body: `to ${to}` });
       expect(outbox.phoneCount).to.equal(3);
       expect(outbox.messagesTo('+2')).to.deep.equal([]); // +1 was written again after +2, so +2 went first
       expect(outbox.messagesTo('+1').map((m) => m.message)).to.deep.equal(['to +1', 'to +1']);
@@ -67,7 +67,7 @@ describe('the dev outbox: SMS text on disk only when dev.outbox is on', function
   it('keeps nothing at all when disabled', async () => {
     const temp = tempDir();
     const outbox = new DevOutbox({ dataDir: temp.dir, clock: manualClock(), enabled: false });
-    await outbox.send({ tenantId: 't', to: '+1', body: 'secret 123456' });
+    await outbox.send({ to: '+1', body: 'secret 123456' });
     await outbox.close();
     expect(outbox.messagesTo('+1')).to.deep.equal([]);
     expect(everyFileText(temp.dir)).to.deep.equal([]);
