@@ -15,6 +15,7 @@ import { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import { TokenService } from './oidc/tokenService.js';
 import { OtpService } from './otp/otpService.js';
 import { DevOutbox } from './sms/devOutbox.js';
+import { EgressGuard } from './sms/egressGuard.js';
 import { loadSmsPlugins } from './sms/pluginLoader.js';
 import { providerServices } from './sms/providerServices.js';
 import { defaultDispatchPolicy, SmsDispatcher } from './sms/smsDispatcher.js';
@@ -63,6 +64,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     devOutbox: asFunction(({ config, clock }: Cradle) => new DevOutbox({ dataDir: config.dataDir, clock, enabled: config.dev.outbox }))
       .singleton()
       .disposer((outbox) => outbox.close()),
+    egress: asFunction(({ config }: Cradle) => new EgressGuard({ allowPrivateNetworks: config.sms.allowPrivateNetworks }))
+      .singleton()
+      .disposer((guard) => guard.close()),
     providerServices: asFunction((cradle: Cradle) => providerServices(cradle)).singleton(),
     tenantSmsProviders: asFunction((cradle: Cradle) => new TenantSmsProviders(cradle)).singleton(),
     smsDispatchPolicy: asValue(defaultDispatchPolicy),

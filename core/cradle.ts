@@ -14,6 +14,7 @@ import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import type { TokenService } from './oidc/tokenService.js';
 import type { OtpService } from './otp/otpService.js';
 import type { DevOutbox } from './sms/devOutbox.js';
+import type { EgressGuard } from './sms/egressGuard.js';
 import type { SmsPluginRegistry } from './sms/pluginRegistry.js';
 import type { ProviderServicesFor } from './sms/providerServices.js';
 import type { DispatchPolicy } from './sms/smsDispatcher.js';
@@ -66,7 +67,9 @@ export interface Cradle {
   devOutbox: DevOutbox;
   /** SMS provider plugins: built-ins from `plugins/` and those named in config `plugins`. */
   smsPlugins: SmsPluginRegistry;
-  /** What each provider gets from the server: logger and monotonic clock; the outbox for the built-in Default only. */
+  /** The SSRF guard: checks provider addresses at configuration, before each send and on every connection. */
+  egress: EgressGuard;
+  /** What each provider gets from the server: logger, monotonic clock, the guarded egress; the outbox for the built-in Default only. */
   providerServices: ProviderServicesFor;
   /** Each tenant's SMS provider settings (`tenantsms-<tenantId>`). */
   tenantSmsProviders: TenantSmsProviders;

@@ -7,6 +7,8 @@ import { BoundedCache } from '../support/boundedCache.js';
 import { SampleRing } from '../support/sampleRing.js';
 import { parsePhoneNumber } from '../users/phoneNumber.js';
 import { asProviderError } from './asProviderError.js';
+import { EgressRefusedError, type EgressGuard } from './egressGuard.js';
+import { sanitizedProviderMessage, storedFailureReason } from './failureReason.js';
 import type { ProviderServicesFor } from './providerServices.js';
 import type { SmsDeliveryEvent } from './smsDeliveryEvents.js';
 import type { Dispatch, OutgoingSms, SmsSender, WithheldSms } from './smsSender.js';
@@ -45,6 +47,7 @@ interface Deps {
   eventStore: EventStore;
   tenantSmsProviders: TenantSmsProviders;
   providerServices: ProviderServicesFor;
+  egress: Pick<EgressGuard, 'settingsProblem'>;
   clock: Clock;
   logger: Logger;
 }
@@ -108,8 +111,9 @@ export class SmsDispatcher implements SmsSender {
         return;
       } else {
         failure = outcome.error;
-        await this.record(sms, { type: 'SmsDeliveryFailed', data: { ...common, code: failure.code, message: failure.message, attempts: outcome.attempts, failedAt: this.now() } });
-        this.deps.logger.warn({ tenantId: sms.tenantId, provider: link.provider, code: failure.code, attempts: outcome.attempts, reason: failure.message }, 'SMS delivery failed');
+        // the event keeps a bounded reason in our words; the provider's own (sanitised) goes to the log only
+        await this.record(sms, { type: 'SmsDeliveryFailed', data: { ...common, code: failure.code, message: storedFailureReason(failure), attempts: outcome.attempts, failedAt: this.now() } });
+        this.deps.logger.warn({ tenantId: sms.tenantId, provider: link.provider, code: failure.code, attempts: outcome.attempts, reason: sanitizedProviderMessage(failure.message, sms) }, 'SMS delivery failed');
       }
       if (!FALLBACK_CODES.has(failure.code)) break;
     }
@@ -117,6 +121,9 @@ export class SmsDispatcher implements SmsSender {
   }
 
   private async sendWithRetries(key: string, link: Link, sms: OutgoingSms): Promise<LinkOutcome> {
+    // a stored configuration is checked again before each send: DNS changes, and so may sms.allowPrivateNetworks
+    const refused = await this.deps.egress.settingsProblem(link.settings);
+    if (refused) return { ok: false, error: new SmsProviderError('invalid_config', `${link.provider}: ${refused}`, { cause: new EgressRefusedError(refused) }), attempts: 0 };
     const message = { to: sms.to, body: sms.body, ...(sms.senderId && { senderId: sms.senderId }) };
     return this.withRetries(key, link, sms, async (provider, context) => {
       try {

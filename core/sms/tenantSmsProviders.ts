@@ -2,11 +2,12 @@ import type { Secrets } from '../config/secrets.js';
 import type { Clock } from '../clock.js';
 import { SecretBox } from '../crypto/secretBox.js';
 import { BoundedCache } from '../support/boundedCache.js';
-import { privateGatewayProblem } from './gatewayAddress.js';
 import { handleCommand, loadState } from '../decider/commandHandler.js';
 import { DomainError } from '../decider/decider.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import { asProviderError } from './asProviderError.js';
+import type { EgressGuard } from './egressGuard.js';
+import { sanitizedProviderMessage, storedFailureReason } from './failureReason.js';
 import type { LoadedPlugin, SmsPluginRegistry } from './pluginRegistry.js';
 import { ProviderSecrets } from './providerSecrets.js';
 import type { ProviderServicesFor } from './providerServices.js';
@@ -40,7 +41,7 @@ interface Deps {
   secrets: Pick<Secrets, 'masterKey' | 'masterKeyId' | 'previousMasterKeys'>;
   clock: Clock;
   providerServices: ProviderServicesFor;
-  config: { sms: { allowPrivateNetworks: boolean } };
+  egress: Pick<EgressGuard, 'settingsProblem'>;
 }
 
 /**
@@ -63,16 +64,18 @@ export class TenantSmsProviders {
     for (const choice of [primary, ...fallback]) {
       const loaded = this.plugin(choice.provider);
       const { plugin } = loaded;
-      const problem = this.deps.config.sms.allowPrivateNetworks ? undefined : await privateGatewayProblem(choice.settings);
+      // the SSRF guard: every URL in the settings resolves, to addresses the server may reach
+      const problem = await this.deps.egress.settingsProblem(choice.settings);
       if (problem) throw new ProviderValidationError(`${choice.provider}: ${problem}`);
       const provider = plugin.create(choice.settings, this.deps.providerServices(loaded));
       try {
         await provider.validate?.({ tenantId, timeoutMs: plugin.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS });
       } catch (thrown) {
         const error = asProviderError(thrown, choice.provider);
-        const failure = { tenantId, provider: choice.provider, code: error.code, message: error.message, failedAt: clock.now().toISOString() };
+        const failure = { tenantId, provider: choice.provider, code: error.code, message: storedFailureReason(error), failedAt: clock.now().toISOString() };
         await handleCommand(eventStore, stream, tenantSmsDecider, { type: 'RecordValidationFailure', failure }, metadata);
-        throw new ProviderValidationError(`${choice.provider} failed validation (${error.code}): ${error.message}; the previous SMS provider stays active`);
+        // the administrator configuring it learns the provider's words (bounded); the event keeps only ours
+        throw new ProviderValidationError(`${choice.provider} failed validation (${error.code}): ${sanitizedProviderMessage(error.message)}; the previous SMS provider stays active`);
       }
     }
     const seal = (choice: ProviderChoice): StoredProviderSettings => ({

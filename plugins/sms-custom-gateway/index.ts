@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import got from 'got';
-import { codeForHttpStatus, defineSmsProvider, SmsProviderError, transportFailure, type SendContext } from '@otpledger/plugin-kit';
+import { codeForHttpStatus, defineSmsProvider, SmsProviderError, transportFailure, type ProviderEgress, type SendContext } from '@otpledger/plugin-kit';
 
 const WHAT = 'the custom SMS gateway';
 
@@ -24,13 +24,13 @@ export default defineSmsProvider({
     },
   },
   secretFields: ['/api_key'],
-  create: (config) => ({
+  create: (config, { egress }) => ({
     async send(message, context) {
       const response = await call(context, () =>
         got.post(config.uri, {
           json: { phone_number: message.to, sender_id: message.senderId ?? '', message: message.body },
           headers: { 'X-API-Key': config.api_key },
-          ...options(context),
+          ...options(context, egress),
         }),
       );
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -44,7 +44,7 @@ export default defineSmsProvider({
       const response = await call(context, () =>
         got.get(config.uri, {
           headers: { 'X-API-Key': config.api_key, 'X-Scheme': new URL(config.uri).protocol.slice(0, -1), 'X-Verification-Key': key, Accept: 'application/json, text/plain, */*' },
-          ...options(context),
+          ...options(context, egress),
         }),
       );
       if (response.statusCode !== 200) {
@@ -58,7 +58,9 @@ export default defineSmsProvider({
   }),
 });
 
-const options = (context: SendContext) => ({
+/** Every request through the server's guarded agents (SSRF), no retries (the dispatcher owns them), no redirects. */
+const options = (context: SendContext, egress: ProviderEgress) => ({
+  agent: egress.agent,
   timeout: { request: context.timeoutMs },
   retry: { limit: 0 },
   throwHttpErrors: false,

@@ -21,5 +21,5 @@ export default defineSmsProvider({
   configSchema: smsGatewayConfigSchema,
   secretFields: ['/gateway_authentication/secret'],
   defaultTimeoutMs: 30_000,
-  create: (config) => createSmsGatewayProvider(config),
+  create: (config, { egress }) => createSmsGatewayProvider(config, egress),
 });

@@ -19,5 +19,5 @@ export default defineSmsProvider({
   settingsKey: 'salesforce_marketing_cloud',
   configSchema: sfmcConfigSchema,
   secretFields: ['/client_secret'],
-  create: (config, services) => createSfmcProvider(config, () => services.now()),
+  create: (config, services) => createSfmcProvider(config, () => services.now(), services.egress),
 });

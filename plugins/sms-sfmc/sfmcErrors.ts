@@ -14,7 +14,7 @@ const BY_SFMC_CODE: ReadonlyMap<number, SmsProviderErrorCode> = new Map([
 /** A failed token request: enhanced answers `{error, error_description}`, legacy `{message, errorcode}`. */
 export function tokenError(response: SfmcResponse): SmsProviderError {
   const body = asRecord(response.body);
-  const reason = String(body.error_description ?? body.error ?? body.message ?? 'no detail');
+  const reason = remoteText(body.error_description ?? body.error ?? body.message ?? 'no detail');
   const code: SmsProviderErrorCode =
     response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'unavailable' : 'auth_failed';
   return new SmsProviderError(code, `Marketing Cloud refused the token request (HTTP ${response.status}): ${reason}`, {
@@ -28,7 +28,7 @@ export function sendError(response: SfmcResponse): SmsProviderError {
   const body = asRecord(response.body);
   const first = asRecord(Array.isArray(body.responses) ? body.responses[0] : undefined);
   const errorcode = numberOrUndefined(body.errorcode) || numberOrUndefined(first.errorcode);
-  const reason = String(body.message ?? first.message ?? 'no detail');
+  const reason = remoteText(body.message ?? first.message ?? 'no detail');
   const code = (errorcode === undefined ? undefined : BY_SFMC_CODE.get(errorcode)) ?? byStatus(response.status);
   const label = errorcode ? `HTTP ${response.status}, errorcode ${errorcode}` : `HTTP ${response.status}`;
   return new SmsProviderError(code, `Marketing Cloud refused the message (${label}): ${reason}`, {
@@ -49,6 +49,15 @@ function byStatus(status: number): SmsProviderErrorCode {
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'unavailable';
   return 'rejected';
+}
+
+/**
+ * The remote's own words, bounded and without control characters: they reach the log and an administrator's
+ * answer, never an event (the server stores its own reason), and whoever runs the endpoint chooses them.
+ */
+function remoteText(value: unknown): string {
+  const text = (typeof value === 'string' ? value : JSON.stringify(value) ?? '').replace(/\p{Cc}+/gu, ' ');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import got from 'got';
-import { transportFailure } from '@otpledger/plugin-kit';
+import { transportFailure, type ProviderEgress } from '@otpledger/plugin-kit';
 
 /** How errors and timeouts name Marketing Cloud. */
 export const WHAT = 'Salesforce Marketing Cloud';
@@ -13,11 +13,13 @@ export interface SfmcResponse {
 /**
  * One JSON POST to Marketing Cloud. HTTP statuses are returned, not thrown, so the callers map them; got's
  * own retries are off because the dispatcher owns retries. Transport failures become kit errors here.
+ * Every request goes through the server's guarded agents (`egress`, SSRF).
  */
-export async function postJson(url: string, json: object, signal: AbortSignal, bearer?: string): Promise<SfmcResponse> {
+export async function postJson(url: string, json: object, signal: AbortSignal, egress: ProviderEgress, bearer?: string): Promise<SfmcResponse> {
   try {
     const response = await got.post(url, {
       json,
+      agent: egress.agent,
       headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
       signal,
       throwHttpErrors: false,

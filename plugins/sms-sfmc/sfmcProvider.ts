@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { withDeadline, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
+import { withDeadline, type ProviderEgress, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
 import type { SfmcConfig } from './configSchema.js';
 import { hasRecipientError, sendError } from './sfmcErrors.js';
 import { postJson, WHAT, type SfmcResponse } from './sfmcHttp.js';
@@ -12,10 +12,10 @@ import { createTokenSource, type SfmcToken } from './sfmcTokens.js';
  * to ask Marketing Cloud for the delivery status). MobileConnect has no per-message sender: the sender is
  * part of the send definition, so `senderId` is ignored.
  *
- * `now` is a millisecond clock for the token cache (the server's monotonic clock).
+ * `now` is a millisecond clock for the token cache (the server's monotonic clock); `egress` the server's guarded agents.
  */
-export function createSfmcProvider(config: SfmcConfig, now: () => number): SmsProvider {
-  const tokens = createTokenSource(config, now);
+export function createSfmcProvider(config: SfmcConfig, now: () => number, egress: ProviderEgress): SmsProvider {
+  const tokens = createTokenSource(config, now, egress);
 
   function post(token: SfmcToken, message: SmsMessage, messageKey: string, signal: AbortSignal): Promise<SfmcResponse> {
     const url = new URL(`messaging/v1/sms/messages/${encodeURIComponent(messageKey)}`, token.restBaseUrl).href;
@@ -25,7 +25,7 @@ export function createSfmcProvider(config: SfmcConfig, now: () => number): SmsPr
       recipient: { contactKey: message.to, to: message.to.replace(/^\+/, '') },
       content: { message: message.body },
     };
-    return postJson(url, body, signal, token.value);
+    return postJson(url, body, signal, egress, token.value);
   }
 
   async function send(message: SmsMessage, context: SendContext, signal: AbortSignal): Promise<SendResult> {

@@ -1,4 +1,4 @@
-import { SmsProviderError } from '@otpledger/plugin-kit';
+import { SmsProviderError, type ProviderEgress } from '@otpledger/plugin-kit';
 import type { SfmcConfig } from './configSchema.js';
 import { tokenError } from './sfmcErrors.js';
 import { postJson } from './sfmcHttp.js';
@@ -26,14 +26,14 @@ export const REFRESH_MARGIN_MS = 60_000;
  * runs on its own timeout rather than on one caller's signal; a token is kept until `REFRESH_MARGIN_MS`
  * before it expires (but for at least half its lifetime).
  */
-export function createTokenSource(config: SfmcConfig, now: () => number): SfmcTokenSource {
+export function createTokenSource(config: SfmcConfig, now: () => number, egress: ProviderEgress): SfmcTokenSource {
   let cached: SfmcToken | undefined;
   let pending: Promise<SfmcToken> | undefined;
 
   return {
     async get(timeoutMs) {
       if (cached && now() < cached.refreshAt) return cached;
-      pending ??= requestToken(config, AbortSignal.timeout(timeoutMs), now).finally(() => {
+      pending ??= requestToken(config, AbortSignal.timeout(timeoutMs), now, egress).finally(() => {
         pending = undefined;
       });
       cached = await pending;
@@ -45,7 +45,7 @@ export function createTokenSource(config: SfmcConfig, now: () => number): SfmcTo
   };
 }
 
-async function requestToken(config: SfmcConfig, signal: AbortSignal, now: () => number): Promise<SfmcToken> {
+async function requestToken(config: SfmcConfig, signal: AbortSignal, now: () => number, egress: ProviderEgress): Promise<SfmcToken> {
   const authBase = withSlash(config.auth_base_url ?? `https://${config.subdomain}.auth.marketingcloudapis.com/`);
   const issuedAt = now();
   const legacy = config.package_type === 'legacy';
@@ -53,12 +53,12 @@ async function requestToken(config: SfmcConfig, signal: AbortSignal, now: () => 
     ? await postJson(new URL('v1/requestToken', authBase).href, {
         clientId: config.client_id,
         clientSecret: config.client_secret,
-      }, signal)
+      }, signal, egress)
     : await postJson(new URL('v2/token', authBase).href, {
         grant_type: 'client_credentials',
         client_id: config.client_id,
         client_secret: config.client_secret,
-      }, signal);
+      }, signal, egress);
   if (response.status !== 200) throw tokenError(response);
 
   const body = (response.body ?? {}) as Record<string, unknown>;
@@ -68,6 +68,8 @@ async function requestToken(config: SfmcConfig, signal: AbortSignal, now: () => 
     throw new SmsProviderError('unavailable', 'Marketing Cloud answered the token request without a token');
   }
   const restInstanceUrl = typeof body.rest_instance_url === 'string' ? body.rest_instance_url : undefined;
+  // an address from the remote's answer is checked like a configured one before anything is sent there
+  if (restInstanceUrl !== undefined && config.rest_base_url === undefined) await checkRestInstanceUrl(restInstanceUrl, egress);
   const lifetimeMs = expiresIn * 1000;
   return {
     value,
@@ -76,6 +78,15 @@ async function requestToken(config: SfmcConfig, signal: AbortSignal, now: () => 
     ),
     refreshAt: issuedAt + Math.max(lifetimeMs - REFRESH_MARGIN_MS, lifetimeMs / 2),
   };
+}
+
+async function checkRestInstanceUrl(url: string, egress: ProviderEgress): Promise<void> {
+  try {
+    await egress.checkUrl(url);
+  } catch (error) {
+    const reason = error instanceof SmsProviderError ? error.message : 'not a usable URL';
+    throw new SmsProviderError('invalid_config', `Marketing Cloud's token answer names a rest_instance_url that is refused: ${reason}`, { cause: error });
+  }
 }
 
 function withSlash(url: string): string {

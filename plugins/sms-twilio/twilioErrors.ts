@@ -1,4 +1,4 @@
-import { SmsProviderError, type SmsProviderErrorCode } from '@otpledger/plugin-kit';
+import { egressRefusal, SmsProviderError, type SmsProviderErrorCode } from '@otpledger/plugin-kit';
 
 /**
  * Twilio error codes we act on (https://www.twilio.com/docs/api/errors). Anything else is judged by its
@@ -30,11 +30,13 @@ function isTwilioHttpError(error: unknown): error is TwilioHttpError {
 /** Maps anything the SDK throws to the kit's error; an `SmsProviderError` passes through unchanged. */
 export function toSmsProviderError(error: unknown): SmsProviderError {
   if (error instanceof SmsProviderError) return error;
+  const refusal = egressRefusal(error);
+  if (refusal) return new SmsProviderError('invalid_config', `Twilio: ${refusal.message}`, { cause: error });
   if (isTwilioHttpError(error)) {
     const { status, code } = error;
     const kitCode = (code === undefined ? undefined : BY_TWILIO_CODE.get(code)) ?? byStatus(status);
     const label = code === undefined ? `HTTP ${status}` : `HTTP ${status}, code ${code}`;
-    return new SmsProviderError(kitCode, `Twilio refused the message (${label}): ${error.message}`, {
+    return new SmsProviderError(kitCode, `Twilio refused the message (${label}): ${bounded(error.message)}`, {
       httpStatus: status,
       providerCode: code,
       cause: error,
@@ -46,6 +48,12 @@ export function toSmsProviderError(error: unknown): SmsProviderError {
   }
   const detail = typeof networkCode === 'string' ? networkCode : error instanceof Error ? error.message : 'unknown';
   return new SmsProviderError('unavailable', `Twilio could not be reached (${detail})`, { cause: error });
+}
+
+/** Twilio's words, without control characters and at most 200 characters: they are logged and may be shown. */
+function bounded(text: string): string {
+  const clean = text.replace(/\p{Cc}+/gu, ' ');
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
 function byStatus(status: number): SmsProviderErrorCode {

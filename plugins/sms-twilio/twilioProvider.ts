@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { withDeadline, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
+import { withDeadline, type ProviderEgress, type ProviderServices, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
 import type { TwilioConfig } from './configSchema.js';
 import { toSmsProviderError } from './twilioErrors.js';
 
@@ -7,10 +7,11 @@ type TwilioClient = ReturnType<typeof twilio>;
 
 /**
  * Sends through Twilio Programmable Messaging (`POST /2010-04-01/Accounts/{sid}/Messages.json`) with the
- * official SDK. The SDK's own 429 retries stay off: the dispatcher owns retries and fallbacks.
+ * official SDK. The SDK's own 429 retries stay off: the dispatcher owns retries and fallbacks. Its HTTP client
+ * connects through the server's guarded agents (SSRF).
  */
-export function createTwilioProvider(config: TwilioConfig): SmsProvider {
-  const clientFor = memoizeByTimeout((timeoutMs) => createClient(config, timeoutMs));
+export function createTwilioProvider(config: TwilioConfig, { egress }: Pick<ProviderServices, 'egress'>): SmsProvider {
+  const clientFor = memoizeByTimeout((timeoutMs) => createClient(config, timeoutMs, egress));
 
   return {
     async send(message: SmsMessage, context: SendContext): Promise<SendResult> {
@@ -38,8 +39,11 @@ export function createTwilioProvider(config: TwilioConfig): SmsProvider {
   };
 }
 
-function createClient(config: TwilioConfig, timeoutMs: number): TwilioClient {
-  const client = twilio(config.account_sid, config.auth_token, { timeout: timeoutMs, autoRetry: false });
+function createClient(config: TwilioConfig, timeoutMs: number, egress: ProviderEgress): TwilioClient {
+  const httpClient = new twilio.RequestClient({ timeout: timeoutMs, autoRetry: false });
+  httpClient.axios.defaults.httpAgent = egress.agent.http;
+  httpClient.axios.defaults.httpsAgent = egress.agent.https;
+  const client = twilio(config.account_sid, config.auth_token, { httpClient });
   if (config.api_base_url) {
     client.api.baseUrl = config.api_base_url;
     // Edge/region rewrite the host name (api.sydney.au1.twilio.com); they make no sense for another host.

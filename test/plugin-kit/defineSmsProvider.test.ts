@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { defineSmsProvider, KIT_VERSION, type ConfigOf, type SmsProviderPlugin } from '@otpledger/plugin-kit';
+import { directEgress } from '@otpledger/plugin-kit/testing';
 
 const acmeSchema = {
   type: 'object',
@@ -50,7 +51,7 @@ describe('plugin kit: defineSmsProvider', () => {
     // @ts-expect-error the required token is missing
     const missing: ConfigOf<typeof acmeSchema> = { endpoint: 'https://sms.example', retries: 1 };
     void missing;
-    const provider = typed.create({ endpoint: 'https://sms.example', token: 't', retries: 3 }, { logger: console, now: () => 0 });
+    const provider = typed.create({ endpoint: 'https://sms.example', token: 't', retries: 3 }, { logger: console, now: () => 0, egress: directEgress() });
     expect(await provider.send({ to: '+15125550100', body: 'x' }, { tenantId: 't', timeoutMs: 1000 })).to.deep.equal({ providerMessageId: 'https://sms.example|3|undefined|t' });
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { decodeProtectedHeader } from 'jose';
 import { compileSchema } from '../../core/validation/compileSchema.js';
-import { smsProviderContract } from '@otpledger/plugin-kit/testing';
+import { directEgress, smsProviderContract } from '@otpledger/plugin-kit/testing';
 import { SmsProviderError, type SendContext, type SmsProvider } from '@otpledger/plugin-kit';
 import type { SmsGatewayConfig } from '../../plugins/sms-gateway/configSchema.js';
 import { createSmsGatewayProvider } from '../../plugins/sms-gateway/gatewayProvider.js';
@@ -29,7 +29,7 @@ describe('sms_gateway plugin (Auth0 style)', () => {
     now = Math.floor(Date.now() / 1000) * 1000;
   });
   const provider = (settings: Record<string, unknown> = {}, clock = () => now): SmsProvider =>
-    createSmsGatewayProvider(parse({ ...gateway.config, ...settings }), clock);
+    createSmsGatewayProvider(parse({ ...gateway.config, ...settings }), directEgress(), clock);
   const failure = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a failure'), (e: unknown) => e as SmsProviderError);
 
   afterEach(() => gateway?.close());

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { compileSchema } from '../../core/validation/compileSchema.js';
-import { smsProviderContract } from '@otpledger/plugin-kit/testing';
+import { directEgress, smsProviderContract } from '@otpledger/plugin-kit/testing';
 import { SmsProviderError, type SendContext, type SmsProvider } from '@otpledger/plugin-kit';
 import sfmcPlugin from '../../plugins/sms-sfmc/index.js';
 import type { SfmcConfig } from '../../plugins/sms-sfmc/configSchema.js';
@@ -24,7 +24,7 @@ describe('SalesforceMarketingCloud plugin', () => {
   let gateway: SfmcGateway;
   let clock: number;
   const provider = (settings: Record<string, unknown> = {}): SmsProvider =>
-    createSfmcProvider(parse({ ...gateway.config, ...settings }), () => clock);
+    createSfmcProvider(parse({ ...gateway.config, ...settings }), () => clock, directEgress());
   const failure = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a failure'), (e: unknown) => e as SmsProviderError);
 
   beforeEach(() => {

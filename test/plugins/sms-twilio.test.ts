@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import twilio from 'twilio';
 import { compileSchema } from '../../core/validation/compileSchema.js';
-import { smsProviderContract } from '@otpledger/plugin-kit/testing';
+import { directEgress, smsProviderContract } from '@otpledger/plugin-kit/testing';
 import { SmsProviderError, type ProviderServices, type SendContext, type SmsProvider } from '@otpledger/plugin-kit';
 import twilioPlugin from '../../plugins/sms-twilio/index.js';
 import type { TwilioConfig } from '../../plugins/sms-twilio/configSchema.js';
@@ -10,7 +10,7 @@ import { expectConformingRequest, findOperation, twilioApiV2010 } from './sms-tw
 
 smsProviderContract(twilioPlugin, { gateway: () => startTwilioGateway() });
 
-const services = { logger: { debug() {}, info() {}, warn() {}, error() {} }, now: () => performance.now() } as unknown as ProviderServices;
+const services = { logger: { debug() {}, info() {}, warn() {}, error() {} }, now: () => performance.now(), egress: directEgress() } as unknown as ProviderServices;
 const context = (timeoutMs = 5_000): SendContext => ({ tenantId: 't1', timeoutMs });
 const parse = compileSchema<TwilioConfig>(twilioPlugin.configSchema);
 const credentials: [string, string] = [ACCOUNT_SID, AUTH_TOKEN];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { compileConfigSchema } from './configValidation.js';
 import { resolveRunner, type TestRunner } from './contractRunner.js';
+import { directEgress } from './egress.js';
 import type { SmsProviderPlugin } from './defineSmsProvider.js';
 import { SmsProviderError, type ProviderServices, type SendContext, type SmsMessage, type SmsProvider, type SmsProviderErrorCode } from './index.js';
 import { getAtPointer, schemaAtPointer } from './jsonPointer.js';
@@ -60,7 +61,7 @@ export interface SmsProviderContractOptions {
   expectedCodes?: Partial<Record<FailureMode, SmsProviderErrorCode>>;
   /** False when the provider cannot carry a per-message sender id (it uses a configured one). Default true. */
   deliversSenderId?: boolean;
-  /** Services lent to `create`; defaults: a silent logger and `performance.now`. */
+  /** Services lent to `create`; defaults: a silent logger, `performance.now` and unchecked egress (`directEgress`). */
   services?: Partial<ProviderServices> & Record<string, unknown>;
   /** The test runner's functions; defaults to the globals of mocha, jest or vitest (`globals: true`). */
   runner?: TestRunner;
@@ -99,7 +100,7 @@ export function smsProviderContract(factory: SmsProviderPlugin | (() => SmsProvi
   const title = options.name ?? (typeof factory === 'function' ? 'SMS provider' : factory.name);
   const modes = options.modes ?? allModes;
   const codeFor = (mode: FailureMode) => options.expectedCodes?.[mode] ?? defaultCodes[mode];
-  const services: ProviderServices = { logger: silent, now: () => performance.now(), ...options.services };
+  const services: ProviderServices = { logger: silent, now: () => performance.now(), egress: directEgress(), ...options.services };
   const context = (timeoutMs = 5_000): SendContext => ({ tenantId: 'contract', timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
   let plugin: SmsProviderPlugin;
   let gateway: ContractGateway | undefined;

@@ -1,3 +1,4 @@
+import { egressRefusal } from './egress.js';
 import { SmsProviderError, type SmsProviderErrorCode } from './index.js';
 
 /**
@@ -15,14 +16,17 @@ export function codeForHttpStatus(status: number): SmsProviderErrorCode {
 }
 
 /**
- * A thrown transport error (got, fetch, node:http) as a kit error: a timeout or an abort is `timeout`,
- * anything else (refused, reset, DNS) `unavailable`. `what` names the call, e.g. "the custom gateway".
+ * A thrown transport error (got, fetch, node:http) as a kit error: an address the server's egress policy
+ * refused is `invalid_config` (retrying will not help), a timeout or an abort is `timeout`, anything else
+ * (refused, reset, DNS) `unavailable`. `what` names the call, e.g. "the custom gateway".
  *
  * @example
  * const res = await fetch(url, { signal }).catch((error: unknown) => { throw transportFailure(error, 'the Acme API'); });
  */
 export function transportFailure(error: unknown, what: string): SmsProviderError {
   if (error instanceof SmsProviderError) return error;
+  const refusal = egressRefusal(error);
+  if (refusal) return new SmsProviderError('invalid_config', `${what}: ${refusal.message}`, { cause: error });
   const { name, code } = (error ?? {}) as { name?: string; code?: string };
   if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || code === 'ABORT_ERR') {
     return new SmsProviderError('timeout', `timeout while calling ${what}`, { cause: error });

@@ -40,6 +40,8 @@
  * @example
  * if (!SMS_PROVIDER_ERROR_CODES.includes(code)) throw new Error(`unknown code ${code}`);
  */
+import type { ProviderEgress } from './egress.js';
+
 export const SMS_PROVIDER_ERROR_CODES = [
   'invalid_config',
   'invalid_recipient',
@@ -210,9 +212,12 @@ export interface ProviderServices {
   logger: ProviderLogger;
   /** Milliseconds on a monotonic clock; use it (not `Date.now`) for rate limits so tests control time. */
   now(): number;
+  /** The agents (and lookup) every outbound connection must use: checked against the server's address policy. */
+  egress: ProviderEgress;
 }
 
 export { KIT_VERSION, defineSmsProvider, type ConfigOf, type ConfigSchema, type JsonSchema, type SmsProviderDefinition, type SmsProviderPlugin } from './defineSmsProvider.js';
 export { withDeadline } from './deadline.js';
+export { EGRESS_REFUSED, egressRefusal, type ProviderEgress } from './egress.js';
 export { codeForHttpStatus, transportFailure } from './httpFailures.js';
 export { getAtPointer, mapAtPointer, pointerSegments, schemaAtPointer } from './jsonPointer.js';

@@ -9,4 +9,5 @@
 export { smsProviderContract, type ContractGateway, type ScriptedGatewayHarness, type SmsProviderContractOptions } from './contract.js';
 export type { TestRunner } from './contractRunner.js';
 export { compileConfigSchema, ConfigValidationError } from './configValidation.js';
+export { directEgress } from './egress.js';
 export { startScriptedGateway, closeGatewayServer, type GatewayMode, type GatewayRequest, type GatewayAnswer, type ScriptedGateway, type ScriptedGatewayOptions } from './scriptedGateway.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import customGateway from '../../../plugins/sms-custom-gateway/index.js';
-import { smsProviderContract, startScriptedGateway, type GatewayRequest } from '@otpledger/plugin-kit/testing';
+import { directEgress, smsProviderContract, startScriptedGateway, type GatewayRequest } from '@otpledger/plugin-kit/testing';
 import { startCustomGateway } from '../../support/customGatewayServer.js';
 
 smsProviderContract(customGateway, {
@@ -11,7 +11,7 @@ smsProviderContract(customGateway, {
 });
 
 describe('CustomGateway', () => {
-  const services = { logger: { debug() {}, info() {}, warn() {}, error() {} }, now: () => 0, outbox: { send: async () => {} } };
+  const services = { logger: { debug() {}, info() {}, warn() {}, error() {} }, now: () => 0, outbox: { send: async () => {} }, egress: directEgress() };
   const context = { tenantId: 't', timeoutMs: 2000 };
 
   it('sends X-API-Key and the Mosaic body, and runs the challenge with X-Scheme and a random X-Verification-Key', async () => {

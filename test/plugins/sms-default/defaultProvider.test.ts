@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import defaultProvider, { type DefaultProviderServices } from '../../../plugins/sms-default/index.js';
-import { smsProviderContract } from '@otpledger/plugin-kit/testing';
+import { directEgress, smsProviderContract } from '@otpledger/plugin-kit/testing';
 import type { SmsMessage } from '@otpledger/plugin-kit';
 import { captureLogger } from '../../support/captureLogger.js';
 
@@ -36,7 +36,7 @@ describe('Default provider', () => {
     let now = 0;
     const sent: string[] = [];
     const { logger, lines } = captureLogger();
-    const services: DefaultProviderServices = { logger, now: () => now, outbox: { send: async (sms) => void sent.push(sms.tenantId) } };
+    const services: DefaultProviderServices = { logger, now: () => now, outbox: { send: async (sms) => void sent.push(sms.tenantId) }, egress: directEgress() };
     const provider = defaultProvider.create({ rate_per_second: 2, burst: 3 }, services);
     for (let i = 0; i < 3; i++) await provider.send(message, context('a'));
     const limited = await provider.send(message, context('a')).catch((e: unknown) => e as { code: string });
@@ -52,6 +52,6 @@ describe('Default provider', () => {
   });
 
   it('refuses to be created without the dev outbox, which only the server lends it', () => {
-    expect(() => defaultProvider.create({ rate_per_second: 1, burst: 1 }, { logger: captureLogger().logger, now: () => 0 })).to.throw(/only as the server's built-in/);
+    expect(() => defaultProvider.create({ rate_per_second: 1, burst: 1 }, { logger: captureLogger().logger, now: () => 0, egress: directEgress() })).to.throw(/only as the server's built-in/);
   });
 });

@@ -19,6 +19,8 @@ export interface SfmcGateway extends ContractGateway {
   unauthorizedSends: number;
   /** Answers the next send with this instead of the mode's answer. */
   nextAnswer?: GatewayAnswer;
+  /** The `rest_instance_url` the token answer names, instead of this gateway's own `/rest/`. */
+  restInstanceUrl?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function startSfmcGateway(packageType: 'enhanced' | 'legacy' = 'enh
       if (body.grant_type !== 'client_credentials' || body.client_id !== CLIENT_ID || body.client_secret !== CLIENT_SECRET) {
         return { status: 401, body: { error: 'invalid_client', error_description: 'Invalid client ID. Use the client ID in Marketing Cloud Installed Packages.' } };
       }
-      const rest = `${scripted.url}/rest/`;
+      const rest = gateway.restInstanceUrl ?? `${scripted.url}/rest/`;
       return { status: 200, body: { access_token: issue(), token_type: 'Bearer', expires_in: gateway.lifetimeSeconds, scope: 'sms_send', soap_instance_url: `${scripted.url}/soap/`, rest_instance_url: rest } };
     }
     if (request.method === 'POST' && request.url === '/v1/requestToken') {
