@@ -28,10 +28,22 @@ export interface ProviderEgress {
   checkUrl(url: string): Promise<void>;
 }
 
-/** The `code` of the error a guarded connection fails with when its address is refused. */
+/**
+ * The `code` of the error a guarded connection fails with when its address is refused.
+ *
+ * @example
+ * if ((error as { code?: string }).code === EGRESS_REFUSED) throw new SmsProviderError('invalid_config', 'address refused');
+ */
 export const EGRESS_REFUSED = 'ERR_OTPLEDGER_EGRESS_REFUSED';
 
-/** The refusal behind `error`, if a guarded connection was refused (HTTP clients wrap it: causes are followed). */
+/**
+ * The refusal behind `error`, if a guarded connection was refused (HTTP clients wrap it: causes are followed).
+ * `transportFailure` already maps it to `invalid_config`; use this when mapping transport errors yourself.
+ *
+ * @example
+ * const refusal = egressRefusal(error);
+ * if (refusal) throw new SmsProviderError('invalid_config', `the Acme API: ${refusal.message}`, { cause: error });
+ */
 export function egressRefusal(error: unknown): (Error & { code: string }) | undefined {
   for (let cause = error, depth = 0; cause && depth < 8; cause = (cause as { cause?: unknown }).cause, depth++) {
     if ((cause as { code?: unknown }).code === EGRESS_REFUSED && cause instanceof Error) return cause as Error & { code: string };
@@ -42,6 +54,9 @@ export function egressRefusal(error: unknown): (Error & { code: string }) | unde
 /**
  * Egress with no checks at all: plain agents and `dns.lookup`. For a plugin's own tests against a local
  * gateway; a server never lends this.
+ *
+ * @example
+ * const provider = plugin.create(config, { logger: console, now: () => performance.now(), egress: directEgress() });
  */
 export function directEgress(): ProviderEgress {
   return {

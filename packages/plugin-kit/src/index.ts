@@ -34,14 +34,14 @@
  * });
  */
 
+import type { ProviderEgress } from './egress.js';
+
 /**
  * Every {@link SmsProviderErrorCode}, for validation and exhaustive tables.
  *
  * @example
  * if (!SMS_PROVIDER_ERROR_CODES.includes(code)) throw new Error(`unknown code ${code}`);
  */
-import type { ProviderEgress } from './egress.js';
-
 export const SMS_PROVIDER_ERROR_CODES = [
   'invalid_config',
   'invalid_recipient',
