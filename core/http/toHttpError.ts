@@ -12,6 +12,7 @@ const statusByReason: Record<string, number> = {
   user_exists: 409,
   locked_out: 429,
   too_many_attempts: 429,
+  too_many_sends: 429,
 };
 
 /** Codes for errors that other libraries raise with Koa's `status`/`expose` contract (router, http-errors). */

@@ -1,7 +1,7 @@
 import { sameDigest } from '../crypto/keyedHash.js';
 import { DomainError, type Decider } from '../decider/decider.js';
 import type { OtpEvent, OtpIssuedData, UnknownIdentifierCodeData } from './otpEvents.js';
-import { LEGACY_ATTEMPT_RULES } from './otpRules.js';
+import { LEGACY_ATTEMPT_RULES, type ResendRules } from './otpRules.js';
 
 /** The latest code of a stream: a real one, or one made for an identifier that matches no user. */
 export type LiveCode = (OtpIssuedData | UnknownIdentifierCodeData) & { used: boolean; failures?: number };
@@ -16,11 +16,15 @@ export interface OtpState {
 }
 
 export type OtpCommand =
-  | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData }
+  /** With `resend`, a send while the app's code is live continues its challenge (see `ResendRules`). */
+  | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData; resend?: ResendRules }
   /** A code for an identifier that matches no user: issued and counted like a real one, never sent. */
   | { type: 'IssueUnknownIdentifierOtp'; now: Date; otp: UnknownIdentifierCodeData }
-  | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string }
-  | { type: 'RevokeOtp'; now: Date; otpId: string; reason: 'delivery_failed' };
+  /** With `challengeId`, only a code of that challenge can match: another live code counts as none. */
+  | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string; challengeId?: string }
+  | { type: 'RevokeOtp'; now: Date; otpId: string; reason: 'delivery_failed' }
+  /** The caller ends a live challenge: withdrawn, or confirmed by its own means. Nothing happens when it is not live. */
+  | { type: 'CloseChallenge'; now: Date; challengeId: string; reason: 'canceled' | 'approved_by_client' };
 
 type RevokeReason = Extract<OtpEvent, { type: 'OtpRevoked' }>['data']['reason'];
 
@@ -30,15 +34,50 @@ export class LockedOutError extends DomainError {
   }
 }
 
+/** A resend beyond the challenge's `maxSends`. */
+export class TooManySendsError extends DomainError {
+  constructor(readonly challengeId: string, readonly maxSends: number) {
+    super('too_many_sends', `this challenge has sent its ${maxSends} codes; check one, or wait until it expires`);
+  }
+}
+
+/** The id of the challenge a code belongs to: its first code's otpId. */
+export const challengeIdOf = (code: OtpIssuedData) => code.challenge?.id ?? code.otpId;
+
+/** The stream's latest code while it can still be used: a real one, not used, not expired. */
+export function liveCode(state: OtpState, now: Date): (OtpIssuedData & { used: boolean; failures?: number }) | undefined {
+  const code = state.code;
+  return code && isRealCode(code) && !code.used && now.getTime() < Date.parse(code.expiresAt) ? code : undefined;
+}
+
 /** A real code (not one made for an unknown identifier): only such a code can ever verify. */
 export const isRealCode = (code: LiveCode): code is OtpIssuedData & { used: boolean; failures?: number } => !('identifierType' in code);
 
 const isLocked = (state: OtpState, now: Date) => state.lockedUntil !== undefined && state.lockedUntil > now.getTime();
 
+/** A new code: a challenge of its own, or with `resend` the next code of the app's live challenge. */
+function issue(command: Extract<OtpCommand, { type: 'IssueOtp' }>, state: OtpState): OtpEvent[] {
+  const { now, otp, resend } = command;
+  const live = resend && liveCode(state, now);
+  const continues = live && live.clientId === otp.clientId && live.userId === otp.userId;
+  if (!continues) return [{ type: 'OtpIssued', data: { ...otp, failedAttempts: state.failedAttempts } }];
+  const sentBefore = [...(live.challenge?.sentBefore ?? []), live.issuedAt];
+  if (sentBefore.length >= resend.maxSends) throw new TooManySendsError(challengeIdOf(live), resend.maxSends);
+  return [{ type: 'OtpIssued', data: { ...otp, failedAttempts: state.failedAttempts, challenge: { id: challengeIdOf(live), sentBefore } } }];
+}
+
+function close(command: Extract<OtpCommand, { type: 'CloseChallenge' }>, state: OtpState): OtpEvent[] {
+  const live = liveCode(state, command.now);
+  if (!live || challengeIdOf(live) !== command.challengeId) return [];
+  return [{ type: 'OtpRevoked', data: { otpId: live.otpId, reason: command.reason, at: command.now.toISOString() } }];
+}
+
 function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpState): OtpEvent[] {
   const { now, codeHash, clientId } = command;
   const at = now.toISOString();
-  const code = state.code;
+  // a check bound to a challenge sees another challenge's code as no code at all
+  const elsewhere = command.challengeId !== undefined && state.code && (!isRealCode(state.code) || challengeIdOf(state.code) !== command.challengeId);
+  const code = elsewhere ? undefined : state.code;
   // a code for an unknown identifier is compared like any other: its hash belongs to a code nobody was sent
   if (code && !code.used && now.getTime() < Date.parse(code.expiresAt) &&
       code.clientId === clientId && sameDigest(code.codeHash, codeHash) && isRealCode(code)) {
@@ -74,7 +113,8 @@ const newCode = (state: OtpState, event: Extract<OtpEvent, { type: 'OtpIssued' |
  * its wrong guesses: `maxFailedAttempts` consecutive ones (carried across codes with a lockout) lock the phone
  * out for `lockoutMinutes`, during which sends are refused and even the right code fails, and the lockout
  * lifts by itself; `maxAttemptsPerCode` burns one code. An identifier that matches no user follows the same
- * rules in its own stream, with codes nobody receives.
+ * rules in its own stream, with codes nobody receives. Codes belong to challenges: a resend may continue the live
+ * one (up to its rules' `maxSends`), and the caller may close it.
  */
 export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
   initialState: () => ({ failedAttempts: 0 }),
@@ -84,10 +124,11 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
       const live = state.code && !state.code.used && state.code.otpId === command.otpId;
       return live ? [{ type: 'OtpRevoked', data: { otpId: command.otpId, reason: command.reason, at: command.now.toISOString() } }] : [];
     }
+    if (command.type === 'CloseChallenge') return close(command, state);
     if (isLocked(state, command.now)) throw new LockedOutError(new Date(state.lockedUntil!));
     switch (command.type) {
       case 'IssueOtp':
-        return [{ type: 'OtpIssued', data: { ...command.otp, failedAttempts: state.failedAttempts } }];
+        return issue(command, state);
       case 'IssueUnknownIdentifierOtp':
         return [{ type: 'OtpRequestedForUnknownIdentifier', data: { ...command.otp, failedAttempts: state.failedAttempts } }];
       case 'VerifyOtp':

@@ -28,6 +28,11 @@ export interface OtpIssuedData {
   attempts?: AttemptRules;
   /** Failures carried into this code (set by the decider): makes `OtpIssued` a snapshot of the stream. */
   failedAttempts?: number;
+  /**
+   * The challenge this code continues, when it is a resend (set by the decider): the challenge's id (the otpId of
+   * its first code) and when each earlier code of it was issued. Absent: the code starts a challenge, its otpId its id.
+   */
+  challenge?: { id: string; sentBefore: string[] };
 }
 
 /**
@@ -50,13 +55,16 @@ export interface UnknownIdentifierCodeData {
 
 export type OtpFailureReason = 'mismatch' | 'expired' | 'no_active_code';
 
+/** `canceled` and `approved_by_client`: the caller closed the challenge (withdrawn, or confirmed by its own means). */
+export type OtpRevokeReason = 'delivery_failed' | 'too_many_attempts' | 'canceled' | 'approved_by_client';
+
 export type OtpEvent =
   | { type: 'OtpIssued'; data: OtpIssuedData }
   | { type: 'OtpFailed'; data: { otpId?: string; reason: OtpFailureReason; failedAttempts: number; at: string } }
   | { type: 'OtpVerified'; data: { otpId: string; at: string } }
   | { type: 'UserLockedOut'; data: { until: string; failedAttempts: number; at: string } }
-  /** The code can no longer be used, e.g. its SMS could not be delivered. */
-  | { type: 'OtpRevoked'; data: { otpId: string; reason: 'delivery_failed' | 'too_many_attempts'; at: string } }
+  /** The code can no longer be used: its SMS could not be delivered, it was guessed at too often, or the caller closed its challenge. */
+  | { type: 'OtpRevoked'; data: { otpId: string; reason: OtpRevokeReason; at: string } }
   | { type: 'OtpRequestedForUnknownIdentifier'; data: UnknownIdentifierCodeData }
   | SmsDeliveryEvent;
 

@@ -14,6 +14,17 @@ export interface OtpRules {
   message: { render(code: string): string; senderId?: string };
   /** Provider retries for transient failures (Auth0 calls its gateway once); absent: the dispatcher's policy. */
   delivery: DeliveryRules;
+  /** Whether a send may continue the live challenge; absent: every send starts a challenge of its own. */
+  resend?: ResendRules;
+}
+
+/**
+ * A send while the same app's latest code for the same user is still live continues that code's challenge: a new
+ * code replaces the old one under the challenge's id (Twilio Verify's pending verification). `maxSends` caps the
+ * codes one challenge sends; one more is refused with `TooManySendsError`.
+ */
+export interface ResendRules {
+  maxSends: number;
 }
 
 export interface AttemptRules {

@@ -1,13 +1,13 @@
 import type { Clock } from '../clock.js';
-import { handleCommand } from '../decider/commandHandler.js';
+import { handleCommand, loadState } from '../decider/commandHandler.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import type { Ids } from '../ids.js';
 import type { SmsSender } from '../sms/smsSender.js';
 import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
 import { AnswerTiming, outcomeOf } from './answerTiming.js';
 import { generateCode, hashCode } from './otpCodes.js';
-import { isRealCode, otpDecider } from './otpDecider.js';
-import { otpStreamId, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
+import { challengeIdOf, isRealCode, liveCode, otpDecider } from './otpDecider.js';
+import { otpStreamId, type OtpEvent, type OtpFailureReason, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
 import type { OtpRules } from './otpRules.js';
 import type { RequestContext } from './requestContext.js';
 
@@ -48,13 +48,36 @@ export interface VerifyOtpCommand {
   purpose: OtpPurpose;
   phone: PhoneNumber;
   passcode: string;
+  /** Only a code of this challenge may match (another live code counts as none). */
+  challengeId?: string;
   request: RequestContext;
   metadata: Partial<EventMetadata>;
 }
 
 export type VerifyUnknownCommand = Omit<VerifyOtpCommand, 'phone'> & { identifier: UnknownIdentifier };
 
-export type VerifyOtpResult = { ok: true; code: OtpIssuedData } | { ok: false; lockedOut: boolean };
+export type VerifyOtpResult = { ok: true; code: OtpIssuedData } | { ok: false; lockedOut: boolean; reason: OtpFailureReason };
+
+/** A code's challenge as a dialect shows it: its id, and when each of its codes was issued (the live one last). */
+export interface Challenge {
+  id: string;
+  clientId: string;
+  sentAt: string[];
+  expiresAt: string;
+}
+
+export interface CloseChallengeCommand {
+  app: OtpApp;
+  purpose: OtpPurpose;
+  phone: PhoneNumber;
+  challengeId: string;
+  reason: 'canceled' | 'approved_by_client';
+  metadata: Partial<EventMetadata>;
+}
+
+const challengeOf = (code: OtpIssuedData): Challenge => ({
+  id: challengeIdOf(code), clientId: code.clientId, sentAt: [...(code.challenge?.sentBefore ?? []), code.issuedAt], expiresAt: code.expiresAt,
+});
 
 /**
  * Issues and checks codes: the code is generated here, hashed into `OtpIssued` with its attempt rules, sent,
@@ -85,8 +108,11 @@ export class OtpService {
     return phoneNumberHash(this.hmacKey, phone.e164);
   }
 
-  /** Throws `LockedOutError` while the phone is locked out. Answers the id of the code it issued. */
-  async send(command: SendOtpCommand): Promise<{ otpId: string }> {
+  /**
+   * Throws `LockedOutError` while the phone is locked out, `TooManySendsError` for a resend beyond its rules'
+   * `maxSends`. Answers the id of the code it issued and the challenge the code belongs to.
+   */
+  async send(command: SendOtpCommand): Promise<{ otpId: string; challenge: Challenge }> {
     return this.timed(command, async () => {
       const { app, purpose, phone, rules } = command;
       const now = this.clock.now();
@@ -106,7 +132,7 @@ export class OtpService {
         ...(command.redirect && { redirectUri: command.redirect.uri, createNewUser: command.redirect.createNewUser }),
         attempts: rules.attempts,
       };
-      await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp }, command.metadata);
+      const issued = await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp, ...(rules.resend && { resend: rules.resend }) }, command.metadata);
       const { message } = rules;
       await this.delivered(command, stream, otp.otpId, () => this.smsSender.send({
         ...this.dispatch(command, stream, otp.otpId),
@@ -114,7 +140,8 @@ export class OtpService {
         ...(message.senderId && { senderId: message.senderId }),
         body: message.render(code),
       }));
-      return { otpId: otp.otpId };
+      const recorded = issued.events.find((event): event is Extract<OtpEvent, { type: 'OtpIssued' }> => event.type === 'OtpIssued')!;
+      return { otpId: otp.otpId, challenge: challengeOf(recorded.data) };
     });
   }
 
@@ -150,6 +177,21 @@ export class OtpService {
     return this.timed(command, () => this.check(command, otpStreamId(command.app.tenantId, command.purpose, this.phoneHash(command.phone))));
   }
 
+  /** The phone's live challenge for this app (a code that can still be used), if there is one. */
+  async liveChallenge(app: OtpApp, purpose: OtpPurpose, phone: PhoneNumber): Promise<Challenge | undefined> {
+    const state = await loadState(this.eventStore, otpStreamId(app.tenantId, purpose, this.phoneHash(phone)), otpDecider);
+    const code = liveCode(state, this.clock.now());
+    return code && code.clientId === app.clientId ? challengeOf(code) : undefined;
+  }
+
+  /** Ends the live challenge `challengeId` on the caller's word (`OtpRevoked`); false when it was not live. */
+  async closeChallenge(command: CloseChallengeCommand): Promise<boolean> {
+    const { app, purpose, phone, challengeId, reason } = command;
+    const result = await handleCommand(this.eventStore, otpStreamId(app.tenantId, purpose, this.phoneHash(phone)), otpDecider,
+      { type: 'CloseChallenge', now: this.clock.now(), challengeId, reason }, command.metadata);
+    return result.events.length > 0;
+  }
+
   /** A code checked for an identifier that matches no user: counted (and locked out) in its own stream; never ok. */
   async verifyUnknown(command: VerifyUnknownCommand): Promise<VerifyOtpResult> {
     return this.padded(command, () => this.check(command, otpStreamId(command.app.tenantId, command.purpose, command.identifier.hash)));
@@ -161,11 +203,14 @@ export class OtpService {
       now: this.clock.now(),
       codeHash: hashCode(this.hmacKey, stream, command.passcode),
       clientId: command.app.clientId,
+      ...(command.challengeId !== undefined && { challengeId: command.challengeId }),
     }, command.metadata);
     const verified = result.events.some((event) => event.type === 'OtpVerified');
     const code = result.state.code;
     if (verified && code && isRealCode(code)) return { ok: true, code };
-    return { ok: false, lockedOut: result.events.some((event) => event.type === 'UserLockedOut') };
+    const failed = result.events.find((event) => event.type === 'OtpFailed');
+    const reason = failed?.type === 'OtpFailed' ? failed.data.reason : 'no_active_code';
+    return { ok: false, lockedOut: result.events.some((event) => event.type === 'UserLockedOut'), reason };
   }
 
   private dispatch(command: SendOtpCommand | SendToUnknownCommand, stream: string, otpId: string) {
