@@ -21,6 +21,7 @@ import { providerServices } from './sms/providerServices.js';
 import { defaultDispatchPolicy, SmsDispatcher } from './sms/smsDispatcher.js';
 import { TenantSmsProviders } from './sms/tenantSmsProviders.js';
 import { UserDirectory } from './users/userDirectory.js';
+import { Verifications } from './twilioVerify/verifications.js';
 import { VerifyServices } from './twilioVerify/verifyServices.js';
 import { createKeyStore } from './privacy/createKeyStore.js';
 import { PersonalDataSealer } from './privacy/personalDataSealer.js';
@@ -77,6 +78,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     passwordlessLogin: asFunction((cradle: Cradle) => new PasswordlessLogin(cradle)).singleton(),
     userBlocks: asFunction((cradle: Cradle) => new UserBlocks(cradle)).singleton(),
     verifyServices: asFunction((cradle: Cradle) => new VerifyServices(cradle)).singleton(),
+    verifications: asFunction((cradle: Cradle) => new Verifications(cradle)).singleton(),
 
     readModels: asFunction(({ config }: Cradle) => ReadModelStore.open(ReadModelStore.fileIn(config.dataDir)))
       .singleton()

@@ -21,6 +21,7 @@ import type { DispatchPolicy } from './sms/smsDispatcher.js';
 import type { SmsSender } from './sms/smsSender.js';
 import type { TenantSmsProviders } from './sms/tenantSmsProviders.js';
 import type { UserDirectory } from './users/userDirectory.js';
+import type { Verifications } from './twilioVerify/verifications.js';
 import type { VerifyServices } from './twilioVerify/verifyServices.js';
 import type { KeyStore } from './privacy/keyStore.js';
 import type { PersonalDataSealer } from './privacy/personalDataSealer.js';
@@ -79,8 +80,9 @@ export interface Cradle {
   smsConnections: SmsConnections;
   passwordlessLogin: PasswordlessLogin;
   userBlocks: UserBlocks;
-  /** The Twilio Verify dialect: each tenant's Verify Services. */
+  /** The Twilio Verify dialect: each tenant's Verify Services, and verifications over the OTP domain. */
   verifyServices: VerifyServices;
+  verifications: Verifications;
 
   // read side: local read models (`<dataDir>/readmodels.db`) fed by the projection runner
   readModels: ReadModelStore;

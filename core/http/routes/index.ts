@@ -16,6 +16,7 @@ import { devOutboxRoutes } from './devOutbox.js';
 import { healthRoutes } from './health.js';
 import { oidcRoutes } from './oidc.js';
 import { twilioServiceRoutes } from './twilio/twilioServices.js';
+import { twilioVerificationRoutes } from './twilio/twilioVerifications.js';
 
 /** Every route module of the server, mounted in this order. Add an API by adding one line. */
 export const routes: RouteFactory[] = [
@@ -31,6 +32,7 @@ export const routes: RouteFactory[] = [
   auth0TokenRoutes,
   auth0UserBlockRoutes,
   twilioServiceRoutes,
+  twilioVerificationRoutes,
   adminApplicationRoutes,
   adminAuditRoutes,
   adminStateRoutes,

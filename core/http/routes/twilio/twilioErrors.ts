@@ -1,5 +1,5 @@
 import { SmsProviderError } from '@otpledger/plugin-kit';
-import { LockedOutError } from '../../../otp/otpDecider.js';
+import { LockedOutError, TooManySendsError } from '../../../otp/otpDecider.js';
 import { VerifyServiceNotFoundError } from '../../../twilioVerify/verifyServiceDecider.js';
 import { InvalidPhoneNumberError } from '../../../users/phoneNumber.js';
 import { SchemaValidationError } from '../../../validation/schemaValidationError.js';
@@ -39,12 +39,14 @@ function describeProblem(problem: string): string {
 
 /**
  * What the domain's refusals mean in Twilio Verify's words (twilio.com/docs/verify/api/verification-check and the
- * error pages it links): a locked-out phone is 429 60202 (Max check attempts reached), an invalid number 400 60200.
+ * error pages it links): a locked-out phone is 429 60202 (Max check attempts reached), a resend beyond the
+ * verification's sends 429 60203 (Max send attempts reached), an invalid number 400 60200.
  */
 function translate(thrown: unknown): HttpError | undefined {
   if (thrown instanceof TwilioError) return thrown;
   if (thrown instanceof VerifyServiceNotFoundError) return new TwilioError(404, 20404, 'The requested resource was not found', { cause: thrown });
   if (thrown instanceof LockedOutError) return new TwilioError(429, 60202, 'Max check attempts reached', { cause: thrown });
+  if (thrown instanceof TooManySendsError) return new TwilioError(429, 60203, 'Max send attempts reached', { cause: thrown });
   if (thrown instanceof InvalidPhoneNumberError) return new TwilioError(400, 60200, 'Invalid parameter: To', { cause: thrown });
   if (thrown instanceof SchemaValidationError) {
     return new TwilioError(400, 60200, thrown.problems.map(describeProblem).join('; '), { cause: thrown });

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { accountSidOf } from '../../../twilioVerify/accountSid.js';
+import type { Verification } from '../../../twilioVerify/verifications.js';
 import type { VerifyService } from '../../../twilioVerify/verifyServiceDecider.js';
 
 /** Twilio's dates: ISO 8601 in UTC to the second (`2015-07-30T20:00:00Z`). */
@@ -34,5 +36,49 @@ export function serviceResource(issuer: string, service: VerifyService) {
     date_updated: twilioTime(service.updatedAt),
     url,
     links: { verifications: `${url}/Verifications`, verification_checks: `${url}/VerificationCheck` },
+  };
+}
+
+/** `VL` and 32 hex digits for the n-th code of a challenge: stable, so a fetch names the same attempts. */
+const attemptSid = (challengeId: string, n: number) => `VL${createHash('sha256').update(`${challengeId}\0${n}`).digest('hex').slice(0, 32)}`;
+
+/** A verification as Twilio's `verify.v2.service.verification` schema describes it. */
+export function verificationResource(issuer: string, verification: Verification, updatedAt?: Date) {
+  const { sid, service, to, status, challenge } = verification;
+  return {
+    sid,
+    service_sid: service.sid,
+    account_sid: accountSidOf(service.tenantId),
+    to,
+    channel: 'sms',
+    status,
+    valid: status === 'approved',
+    lookup: {},
+    amount: null,
+    payee: null,
+    send_code_attempts: challenge.sentAt.map((time, n) => ({ attempt_sid: attemptSid(challenge.id, n), channel: 'SMS', time: twilioTime(time) })),
+    date_created: twilioTime(challenge.sentAt[0]!),
+    date_updated: twilioTime(updatedAt?.toISOString() ?? challenge.sentAt.at(-1)!),
+    sna: null,
+    url: `${issuer}/v2/Services/${service.sid}/Verifications/${sid}`,
+  };
+}
+
+/** A check's answer as Twilio's `verify.v2.service.verification_check` schema describes it. */
+export function verificationCheckResource(verification: Verification, checkedAt: Date) {
+  const { sid, service, to, status, challenge } = verification;
+  return {
+    sid,
+    service_sid: service.sid,
+    account_sid: accountSidOf(service.tenantId),
+    to,
+    channel: 'sms',
+    status,
+    valid: status === 'approved',
+    amount: null,
+    payee: null,
+    sna_attempts_error_codes: [],
+    date_created: twilioTime(challenge.sentAt[0]!),
+    date_updated: twilioTime(checkedAt.toISOString()),
   };
 }
