@@ -4,8 +4,8 @@ import { SignJWT } from 'jose';
 import { routes } from '../../core/http/routes/index.js';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
 import { captureLogger } from '../support/captureLogger.js';
-import { sendBurst } from '../support/httpBurst.js';
-import { malformedRequests, oddAuthorizations, type Credentials, type MountedRoute } from '../support/malformedRequests.js';
+import { sendBurst, sendRawFrames } from '../support/httpBurst.js';
+import { malformedFrames, malformedRequests, oddAuthorizations, type Credentials, type MountedRoute } from '../support/malformedRequests.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
 
 describe('bad input on every route: a 4xx with a clear message, never a 5xx or a dropped connection', function () {
@@ -60,21 +60,28 @@ describe('bad input on every route: a 4xx with a clear message, never a 5xx or a
     }
   });
 
-  it('answers more than 10,000 malformed requests over every route: 0 x 5xx, 0 dropped, an error message in every 4xx, no error logged', async () => {
+  it('answers more than 10,000 malformed requests and raw frames over every route: 0 x 5xx, 0 dropped, an error message in every 4xx, no error logged', async () => {
     const requests = malformedRequests(mountedRoutes(), thorough, other);
     const logged = log.lines.length;
+    const frames = malformedFrames(mountedRoutes());
     const cpu = process.cpuUsage();
     const results = await sendBurst(t.url, requests, { concurrency: 16 });
+    // frames node's parser refuses, on raw connections: answered like the rest (status line, or dropped)
+    const raw = await sendRawFrames(t.server.port, frames, { concurrency: 16 });
+    for (const frame of raw) {
+      results.push({ request: { method: 'RAW', path: '', headers: {}, label: frame.label }, body: frame.answer.replace(/^[\s\S]*?\r\n\r\n/, ''), ms: 0, ...(frame.status === undefined ? { dropped: 'no answer' } : { status: frame.status }) });
+    }
     const { user, system } = process.cpuUsage(cpu);
     const serverErrors = results.filter((r) => r.status !== undefined && r.status >= 500);
     const dropped = results.filter((r) => r.dropped !== undefined);
-    const silent = results.filter((r) => r.status !== undefined && r.status >= 400 && r.request.method !== 'HEAD' && !/"(error|message)"/.test(r.body));
+    const silent = results.filter((r) => r.status !== undefined && r.status >= 400 && !/^(HEAD|RAW)$/.test(r.request.method) && !/"(error|message)"/.test(r.body));
     const show = (list: typeof results) => list.slice(0, 20).map((r) => `${r.request.label}: ${r.status ?? r.dropped} ${r.body.slice(0, 200)}`).join('\n');
     const routeCount = new Set(requests.map((r) => r.label.split(' as ')[0])).size;
     const cpuMs = (user + system) / 1000 / results.length;
-    console.log(`      fuzz: ${results.length} requests over ${routeCount} routes, ${serverErrors.length} x 5xx, ${dropped.length} dropped (${cpuMs.toFixed(2)} ms CPU per request, client and server)`);
+    console.log(`      fuzz: ${results.length} requests (${raw.length} of them raw malformed frames) over ${routeCount} routes, ${serverErrors.length} x 5xx, ${dropped.length} dropped (${cpuMs.toFixed(2)} ms CPU per request, client and server)`);
 
     expect(requests.length).to.be.at.least(10_000);
+    expect(raw.filter((frame) => frame.status !== undefined && (frame.status < 400 || frame.status >= 500)).map((frame) => `${frame.label}: ${frame.status}`)).to.deep.equal([]);
     expect(serverErrors, show(serverErrors)).to.have.length(0);
     expect(dropped, show(dropped)).to.have.length(0);
     expect(silent, show(silent)).to.have.length(0);

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { FuzzRequest } from './malformedRequests.js';
 
@@ -50,5 +51,45 @@ function sendOne(agent: Agent, host: string, port: number, fuzz: FuzzRequest, ti
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (error) => resolve({ request: fuzz, body: '', dropped: error.message }));
     req.end(fuzz.body);
+  });
+}
+
+export interface RawResult {
+  frame: string;
+  label: string;
+  /** The status of the first response line, or undefined when the connection closed without one. */
+  status?: number;
+  answer: string;
+}
+
+/**
+ * Writes each raw frame on a fresh connection (`concurrency` at a time) and reads whatever the server answers
+ * until it closes the connection (or `timeoutMs` passes, which counts as no answer).
+ */
+export async function sendRawFrames(port: number, frames: readonly { frame: string; label: string }[], { concurrency = 8, timeoutMs = 10_000 } = {}): Promise<RawResult[]> {
+  const results: RawResult[] = new Array<RawResult>(frames.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < frames.length) {
+      const index = next++;
+      const { frame, label } = frames[index]!;
+      const answer = await rawExchange(port, frame, timeoutMs);
+      const status = /^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1];
+      results[index] = { frame, label, answer, ...(status && { status: Number(status) }) };
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results;
+}
+
+/** Everything the server answered to `frame` on a fresh connection before it closed it. */
+export function rawExchange(port: number, frame: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(frame));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', () => undefined); // a reset after the answer: what was read is the result
+    socket.setTimeout(timeoutMs, () => socket.destroy());
   });
 }

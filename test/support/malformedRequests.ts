@@ -148,3 +148,26 @@ export function malformedRequests(mounted: readonly MountedRoute[], thorough: Cr
   }
   return requests;
 }
+
+/**
+ * Frames node's HTTP parser refuses, for every route: a broken chunked body, a header line without a colon,
+ * both Content-Length and chunked, oversized headers, a NUL in the target, a negative length. Each must be
+ * answered (400 or 431), never dropped, never logged as a server error.
+ */
+export function malformedFrames(mounted: readonly MountedRoute[]): { frame: string; label: string }[] {
+  const frames: { frame: string; label: string }[] = [];
+  for (const { method, path } of mounted) {
+    const target = path.replace(/:\w+/g, 'nope');
+    const start = `${method} ${target} HTTP/1.1\r\nHost: otpledger\r\n`;
+    const variants: [string, string][] = [
+      ['broken chunk', `${start}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n`],
+      ['header without colon', `${start}Bad Header y\r\n\r\n`],
+      ['length and chunked', `${start}Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n`],
+      ['oversized headers', `${start}X-Pad: ${'a'.repeat(20_000)}\r\n\r\n`],
+      ['NUL in target', `${method} ${target}\u0000 HTTP/1.1\r\nHost: otpledger\r\n\r\n`],
+      ['negative length', `${start}Content-Length: -5\r\n\r\n`],
+    ];
+    for (const [label, frame] of variants) frames.push({ frame, label: `${method} ${path}: raw ${label}` });
+  }
+  return frames;
+}
