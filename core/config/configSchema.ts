@@ -132,7 +132,10 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        /** Let tenants point providers at loopback and private addresses (tests, demos, on-premise gateways). */
+        /**
+         * Let tenants point providers at loopback, private and this host's addresses (tests, demos, on-premise
+         * gateways). Link-local (cloud metadata), multicast and reserved ranges stay refused; see docs/security.md.
+         */
         allowPrivateNetworks: { type: 'boolean', default: false },
       },
     },
