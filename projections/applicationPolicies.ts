@@ -1,14 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { applicationDecider, type Application } from '../core/applications/applicationDecider.js';
 import type { ApplicationEvent } from '../core/applications/applicationEvents.js';
-import type { RecordedEvent } from '../core/eventStore/types.js';
 import type { Projection } from './projection.js';
 
 /** An application's settings and OTP policy, as a query sees it: never its secret hash. */
 export type ApplicationPolicy = Omit<Application, 'secretHash'> & { updatedAt: string };
 
 /** Applications and their OTP policies per tenant, folded with the application decider's `evolve`. */
-export const applicationPoliciesProjection: Projection = {
+export const applicationPoliciesProjection: Projection<Extract<ApplicationEvent, { type: 'ApplicationRegistered' | 'ApplicationUpdated' }>> = {
   name: 'application_policies',
   version: 1,
   canHandle: ['ApplicationRegistered', 'ApplicationUpdated'],
@@ -22,12 +21,12 @@ export const applicationPoliciesProjection: Projection = {
     const get: Statement<[string], { doc: string }> = db.prepare('SELECT doc FROM application_policies WHERE client_id = ?');
     const put = db.prepare(`INSERT OR REPLACE INTO application_policies VALUES (?, ?, ?, ?)`);
     return {
-      apply(event: RecordedEvent) {
+      apply(event) {
         const clientId = event.streamName.slice('client-'.length);
         const row = get.get(clientId);
         // the secret hash never reaches the read model: fold with a placeholder
         const before = row ? ({ ...(JSON.parse(row.doc) as ApplicationPolicy), secretHash: '' } as Application) : undefined;
-        const after = applicationDecider.evolve(before, { type: event.type, data: event.data } as ApplicationEvent);
+        const after = applicationDecider.evolve(before, event);
         if (!after) return;
         const { secretHash: _secretHash, ...policy } = after;
         put.run(clientId, after.tenantId, JSON.stringify(policy), event.recordedAt.toISOString());

@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import type { RecordedEvent } from '../core/eventStore/types.js';
 import type { OtpEvent } from '../core/otp/otpEvents.js';
 import type { Projection } from './projection.js';
 import { parseOtpStream } from './streamNames.js';
@@ -17,7 +16,7 @@ export interface Lockout {
  * Who is locked out until when, by phone hash. A lockout lifts by itself when its time passes, so the
  * table keeps the latest one per OTP stream and queries compare with "now".
  */
-export const lockoutsProjection: Projection = {
+export const lockoutsProjection: Projection<Extract<OtpEvent, { type: 'UserLockedOut' }>> = {
   name: 'lockouts',
   version: 1,
   canHandle: ['UserLockedOut'],
@@ -31,10 +30,10 @@ export const lockoutsProjection: Projection = {
   writer(db) {
     const put = db.prepare(`INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?, ?, ?, ?, ?)`);
     return {
-      apply(event: RecordedEvent) {
+      apply(event) {
         const stream = parseOtpStream(event.streamName);
         if (!stream) return;
-        const { until, at, failedAttempts } = (event as unknown as Extract<OtpEvent, { type: 'UserLockedOut' }>).data;
+        const { until, at, failedAttempts } = event.data;
         put.run(event.streamName, stream.tenantId, stream.purpose, stream.phoneHash, at, until, failedAttempts);
       },
     };

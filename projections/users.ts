@@ -1,5 +1,4 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { RecordedEvent } from '../core/eventStore/types.js';
 import { userDecider, type User } from '../core/users/userDecider.js';
 import type { UserEvent } from '../core/users/userEvents.js';
 import type { Projection } from './projection.js';
@@ -12,7 +11,7 @@ import type { Projection } from './projection.js';
  * A batch folds in memory and writes each user it touched once, at its end; the table is keyed by
  * stream without a rowid, so a new user is two B-tree inserts (row and tenant index), not three.
  */
-export const usersProjection: Projection = {
+export const usersProjection: Projection<UserEvent> = {
   name: 'users',
   version: 3,
   canHandle: ['UserCreated', 'UserAddedToApp', 'PhoneVerified', 'UserErased'],
@@ -37,8 +36,8 @@ export const usersProjection: Projection = {
       return row ? (JSON.parse(row.doc) as User) : userDecider.initialState();
     };
     return {
-      apply(event: RecordedEvent) {
-        const after = userDecider.evolve(current(event.streamName, event.type), { type: event.type, data: event.data } as UserEvent);
+      apply(event) {
+        const after = userDecider.evolve(current(event.streamName, event.type), event);
         if (after) touched.set(event.streamName, { user: after, updatedAt: event.recordedAt });
       },
       flush() {
