@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { chainAppend, NO_STREAM_HEAD, type StreamHead } from './appendChain.js';
+import type { AppendOutcome } from './appendOutcome.js';
 import { ConcurrencyError } from './concurrencyError.js';
 import { satisfies } from './expectedRevision.js';
-import { chainMetadata } from './hashChain.js';
+import { EventIdReusedError, replayedAppend, type StoredEvent } from './idempotentAppend.js';
 import { BoundedCache } from '../support/boundedCache.js';
 import type { AppendResult, ExpectedRevision, NewEvent } from './types.js';
 
@@ -15,24 +17,14 @@ export interface QueuedAppend {
   recordedAt: number;
 }
 
-/** One append's outcome: its result, or why it failed (a conflict, or what SQLite said). */
-export type AppendOutcome =
-  | { ok: true; result: AppendResult }
-  | { ok: false; conflict?: { stream: string; expected: ExpectedRevision; actual: number | undefined }; message: string; code?: string };
-
-/** Turns a failed outcome back into the error the caller sees. */
-export function outcomeError(outcome: Extract<AppendOutcome, { ok: false }>): Error {
-  if (outcome.conflict) return new ConcurrencyError(outcome.conflict.stream, outcome.conflict.expected, outcome.conflict.actual);
-  return Object.assign(new Error(outcome.message), outcome.code ? { code: outcome.code } : {});
-}
-
 /**
  * The write side of the embedded store: one connection (`synchronous=FULL`) that commits a batch of
  * appends in one immediate transaction, so one fsync covers them all. Each append is checked against
  * its own expected revision: a conflict fails that append alone.
  */
 export class SqliteWriter {
-  private readonly lastEvent: Statement<[string], { revision: number; hash: string | null }>;
+  private readonly lastEvent: Statement<[string], StreamHead>;
+  private readonly eventById: Statement<[string], StoredEvent>;
   private readonly insert: Statement;
   private readonly insertAllInSavepoint: (rows: readonly (readonly unknown[])[]) => number;
   private readonly dataVersion: Statement<[], number>;
@@ -40,7 +32,7 @@ export class SqliteWriter {
    * Each stream's head as this writer last wrote it: valid while no other connection has committed
    * (SQLite's `data_version` tells), so a busy single process skips the head lookup per append.
    */
-  private readonly heads = new BoundedCache<string, { revision: number; hash: string | null }>(50_000);
+  private readonly heads = new BoundedCache<string, StreamHead>(50_000);
   private seenVersion = -1;
 
   static open(file: string): SqliteWriter {
@@ -55,6 +47,7 @@ export class SqliteWriter {
     this.lastEvent = db.prepare(
       "SELECT revision, json_extract(metadata, '$.chain.hash') AS hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1",
     );
+    this.eventById = db.prepare('SELECT id, stream, revision, type, position FROM events WHERE id = ?');
     this.insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.dataVersion = db.prepare('PRAGMA data_version').pluck() as Statement<[], number>;
     this.insertAllInSavepoint = db.transaction((rows: readonly (readonly unknown[])[]) => this.insertAll(rows));
@@ -91,27 +84,29 @@ export class SqliteWriter {
 
   /**
    * Checks the expected revision, prepares every row (serialised, each chained to the one before it:
-   * `hashChain.ts`), then inserts them. All checks and serialisation happen before the first insert,
-   * so an append that fails leaves nothing behind without a savepoint of its own; only caller-chosen
-   * event ids (which may collide at insert) get one. The immediate transaction holds the write lock,
-   * so no other process can move the stream between the check and the insert.
+   * `appendChain.ts`), then inserts them. All checks and serialisation happen before the first insert,
+   * so an append that fails leaves nothing behind without a savepoint of its own; only several
+   * caller-chosen event ids (which may repeat one another) get one. An append whose caller-chosen ids
+   * are already stored is a retry: it answers what it answered then (`idempotentAppend.ts`). The
+   * immediate transaction holds the write lock, so no other process can move the stream between the
+   * check and the insert.
    */
   private write({ stream, events, expected, recordedAt }: QueuedAppend): AppendResult {
-    const last = this.heads.get(stream) ?? this.lastEvent.get(stream);
-    const current = last?.revision ?? -1;
-    if (!satisfies(expected, current)) throw new ConcurrencyError(stream, expected, current);
-    let revision = current;
-    let prev = last?.hash ?? null;
-    const rows = events.map((event) => {
-      revision += 1;
-      const data = event.data ?? null;
-      const chained = chainMetadata(prev, event.type, data, event.metadata);
-      prev = chained.hash;
-      return [event.id ?? randomUUID(), stream, revision, event.type, JSON.stringify(data), JSON.stringify(chained.metadata), recordedAt] as const;
-    });
-    const position = events.some((event) => event.id !== undefined) ? this.insertAllInSavepoint(rows) : this.insertAll(rows);
-    this.heads.set(stream, { revision, hash: prev });
-    return { nextExpectedRevision: revision, position };
+    const callerIds = events.some((event) => event.id !== undefined);
+    if (callerIds) {
+      const replayed = replayedAppend(
+        { stream, expected, ids: events.map((event) => event.id ?? ''), types: events.map((event) => event.type) },
+        (id) => (id ? this.eventById.get(id) : undefined),
+      );
+      if (replayed) return replayed;
+    }
+    const head = this.heads.get(stream) ?? this.lastEvent.get(stream) ?? NO_STREAM_HEAD;
+    if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
+    const chained = chainAppend(head, events, events.map((event) => event.id ?? randomUUID()));
+    const rows = chained.rows.map((row) => [row.id, stream, row.revision, row.type, JSON.stringify(row.data), JSON.stringify(row.metadata), recordedAt] as const);
+    const position = callerIds && events.length > 1 ? this.insertAllInSavepoint(rows) : this.insertAll(rows);
+    this.heads.set(stream, chained.head);
+    return { nextExpectedRevision: chained.head.revision, position };
   }
 
   private insertAll(rows: readonly (readonly unknown[])[]): number {
@@ -122,6 +117,7 @@ export class SqliteWriter {
 }
 
 function failure(append: QueuedAppend, error: unknown): AppendOutcome {
+  if (error instanceof EventIdReusedError) return { ok: false, message: error.message, error };
   if (error instanceof ConcurrencyError) {
     return { ok: false, conflict: { stream: error.stream, expected: error.expected, actual: error.actual }, message: error.message };
   }

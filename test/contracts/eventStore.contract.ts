@@ -134,6 +134,50 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
       });
 
+      it('gives 100 concurrent \'any\' appends to one stream all a place, in the order they were made, chained', async () => {
+        const s = stream('hot');
+        const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.appendToStream(s, [event('Hot', { i })], { expectedRevision: 'any' })));
+        expect(results.map((r) => r.nextExpectedRevision)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
+        const events = await store.readStream(s);
+        expect(events.map((e) => (e.data as { i: number }).i)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
+        let previous: { revision: number; hash: string } | undefined;
+        for (const recorded of events) {
+          expect(checkLink(previous, recorded)).to.equal(undefined);
+          previous = { revision: recorded.revision, hash: chainOf(recorded.metadata)!.hash };
+        }
+      });
+
+      it('answers a retried append with the same event ids as it answered the first time, and writes nothing twice', async () => {
+        const s = stream('retry');
+        const ids = [randomUUID(), randomUUID()];
+        const append = (expectedRevision: 'no_stream' | 'any' | number) =>
+          store.appendToStream(s, [{ id: ids[0], type: 'A', data: { n: 1 } }, { id: ids[1], type: 'B', data: { n: 2 } }], { expectedRevision });
+        const first = await append('no_stream');
+        expect(await append('no_stream')).to.deep.equal(first);
+        expect(await append('any')).to.deep.equal(first);
+        const single = randomUUID();
+        const next = await store.appendToStream(s, [{ id: single, type: 'C', data: {} }], { expectedRevision: 1 });
+        // retried after the stream moved on: still the first answer
+        expect(await append('no_stream')).to.deep.equal(first);
+        expect(await store.appendToStream(s, [{ id: single, type: 'C', data: {} }], { expectedRevision: 1 })).to.deep.equal(next);
+        const events = await store.readStream(s);
+        expect(events.map((e) => [e.id, e.type, e.revision])).to.deep.equal([[ids[0], 'A', 0], [ids[1], 'B', 1], [single, 'C', 2]]);
+        // retries racing each other: one write, the same answer for all
+        const racing = [randomUUID()];
+        const raced = await Promise.all(Array.from({ length: 5 }, () => store.appendToStream(s, [{ id: racing[0], type: 'D', data: {} }], { expectedRevision: 2 })));
+        expect(new Set(raced.map((r) => JSON.stringify(r))).size).to.equal(1);
+        expect(await store.readStream(s)).to.have.length(4);
+      });
+
+      it('reports the position of the newest event as lastPosition', async () => {
+        await store.appendToStream(stream('head'), [event('A')]);
+        const { position } = await store.appendToStream(stream('head'), [event('B'), event('C')]);
+        expect(await store.lastPosition()).to.be.at.least(position);
+        // a shared server may take other writers' events meanwhile; alone, it is exactly the last append
+        const [last] = await collect(store.readAll({ fromPosition: position - 1, maxCount: 1 }));
+        expect(last!.globalPosition).to.equal(position);
+      });
+
       it('reads a stream from a revision, backwards, and with a max count; a missing stream is empty', async () => {
         const s = stream('read');
         await store.appendToStream(s, Array.from({ length: 10 }, (_, i) => event('N', { i })));
@@ -338,6 +382,22 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         expect(calls).to.equal(1);
         await subscription.close();
       });
+    });
+
+    it('closes an open subscription silently with the store', async () => {
+      await store.appendToStream(stream('open'), [event('A')]);
+      const errors: Error[] = [];
+      const seen: RecordedEvent[] = [];
+      const subscription = store.subscribe({ filter: { streamPrefixes: [prefix] }, onError: (error) => errors.push(error) }, (e) => {
+        seen.push(e);
+      });
+      await subscription.caughtUp;
+      await store.close();
+      await subscription.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(errors).to.deep.equal([]);
+      expect(seen).to.have.length(1);
+      store = await fixture.open(); // afterEach closes it
     });
 
     it('answers ping while open', async () => {
