@@ -45,6 +45,11 @@ const bootstrapTenantSchema = {
   },
 } as const;
 
+/** Any case, as the adapters read them (`createEventStore.ts`): ajv patterns take no flags. */
+const anyCase = (word: string) => word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+const eventStoreUrlPattern =
+  `^\\s*(${anyCase('sqlite')}:.+|${anyCase('postgres')}(${anyCase('ql')})?://.+|(${['kurrentdb', 'kurrent', 'kdb', 'esdb'].map(anyCase).join('|')})(\\+${anyCase('discover')})?://.+)$`;
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -69,8 +74,8 @@ export const configSchema = {
       additionalProperties: false,
       required: ['url'],
       properties: {
-        /** `sqlite:<file>`, `kurrentdb://...` or `esdb://...`; derived from `dataDir` when not set. */
-        url: { type: 'string', pattern: '^(sqlite:.+|(kurrentdb|kurrent|esdb)(\\+discover)?://.+)$' },
+        /** `sqlite:<file>`, `postgres://...`, `kurrentdb://...` or `esdb://...`; derived from `dataDir` when not set. */
+        url: { type: 'string', pattern: eventStoreUrlPattern },
       },
     },
     keyStore: {

@@ -24,14 +24,16 @@ import {
 import type { EventFilter, EventMetadata, ExpectedRevision, NewEvent, RecordedEvent } from './types.js';
 
 /**
- * `esdb://` (EventStoreDB) strings are rewritten to `kurrentdb://`: the client still accepts them but
- * prints a deprecation warning on every connect. Everything after the scheme is the same syntax.
+ * The client's parser takes `kurrentdb`, `kurrent`, `kdb` and `esdb` (each also `+discover`) in lower
+ * case only, and prints a deprecation warning for `esdb` on every connect. We accept any case and
+ * surrounding whitespace, and hand it `kurrentdb://` or `kurrentdb+discover://`; the rest of the string
+ * is the same syntax for all of them.
  */
 export function normalizeConnectionString(connectionString: string): string {
   const trimmed = connectionString.trim();
-  const match = /^esdb(\+discover)?:\/\//i.exec(trimmed);
+  const match = /^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\//i.exec(trimmed);
   if (!match) return trimmed;
-  return `kurrentdb${match[1] ?? ''}://${trimmed.slice(match[0].length)}`;
+  return `kurrentdb${match[2] ? '+discover' : ''}://${trimmed.slice(match[0].length)}`;
 }
 
 export function toStreamState(expected: ExpectedRevision): AppendStreamState {

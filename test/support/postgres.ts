@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+
+/** The test database, given by `.ci/run` (or by hand: `bash .ci/postgres.sh start`). */
+export const postgresUrl = process.env.OTPLEDGER_TEST_POSTGRES?.trim() || undefined;
+
+const SKIP_REASON =
+  'PostgreSQL tests skipped: OTPLEDGER_TEST_POSTGRES is not set (CI sets it; by hand: ' +
+  '`eval "$(bash .ci/postgres.sh start | tail -1)"` starts a throwaway cluster and prints the variable)';
+
+/** `describe` when a test database is given; otherwise one pending test that says why nothing ran. */
+export function describePostgres(title: string, body: (url: string) => void): void {
+  if (postgresUrl) {
+    describe(title, () => body(postgresUrl));
+    return;
+  }
+  describe(title, () => {
+    it('needs a PostgreSQL server', function () {
+      console.log(`      ${SKIP_REASON}`);
+      this.skip();
+    });
+  });
+}
+
+/**
+ * A store URL on a fresh schema of the test database, so tests never see each other's events, and
+ * a way to drop it afterwards.
+ */
+export function freshSchema(url: string, label = 't'): { url: string; schema: string; drop(): Promise<void> } {
+  const schema = `${label}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const withSchema = new URL(url);
+  withSchema.searchParams.set('schema', schema);
+  return {
+    url: withSchema.toString(),
+    schema,
+    async drop() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
