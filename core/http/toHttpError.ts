@@ -1,6 +1,7 @@
 import { SmsProviderError } from '@otpledger/plugin-kit';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
 import { DomainError } from '../decider/decider.js';
+import { StoreUnavailableError } from '../eventStore/storeUnavailable.js';
 import { HttpError } from './httpError.js';
 
 /** Statuses for the domain's refusals; any other reason is a 400 with the reason as its code. */
@@ -39,6 +40,12 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof SmsProviderError) {
     // the provider's own words stay in the log and the SmsDeliveryFailed event; the caller learns the kind
     return new HttpError(502, 'sms_delivery_failed', `the SMS could not be delivered (${error.code})`, { cause: error, expose: true });
+  }
+  if (error instanceof StoreUnavailableError) {
+    // said plainly, so clients retry and operators look at the database, not at otpledger
+    return new HttpError(503, 'temporarily_unavailable', 'the event store is unavailable; try again shortly', {
+      cause: error, expose: true, headers: { 'Retry-After': '1' },
+    });
   }
   if (error instanceof SchemaValidationError) {
     return new HttpError(400, 'invalid_request', error.message, { cause: error });
