@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import path from 'node:path';
-import { startChildServer } from '../support/childServer.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
 
 const phone = '+15125550142';
@@ -54,24 +52,5 @@ describe('OTP correctness under concurrency (expected revisions, through HTTP)',
     expect((await authenticateAt(t.url, code)).status).to.equal(429);
   });
 
-  it('holds with two server processes sharing one SQLite file', async () => {
-    const second = await startChildServer(path.join(t.dir, 'test-config.json'));
-    try {
-      const { code } = await t.lastSms(phone);
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => authenticateAt(i % 2 ? second.url : t.url, code)));
-      expect(results.filter((r) => r.status === 200), JSON.stringify(results.filter((r) => r.status !== 401))).to.have.length(1);
-      expect(await countEvents(t, 'OtpVerified')).to.equal(1);
-
-      expect((await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token)).status).to.equal(200);
-      const next = (await t.lastSms(phone)).code;
-      const wrong = next === '000000' ? '111111' : '000000';
-      const failures = await Promise.all(Array.from({ length: 50 }, (_, i) => authenticateAt(i % 2 ? second.url : t.url, wrong)));
-      expect(failures.filter((r) => r.status === 200)).to.have.length(0);
-      expect(await countEvents(t, 'OtpFailed')).to.equal(3);
-      expect(await countEvents(t, 'UserLockedOut')).to.equal(1);
-      expect((await authenticateAt(second.url, next)).status).to.equal(429);
-    } finally {
-      await second.stop();
-    }
-  });
+  // two processes sharing one store (SQLite and PostgreSQL): test/e2e/twoProcesses.test.ts
 });
