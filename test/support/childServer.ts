@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A second otpledger process (`core/main.ts`) on the config file a test wrote; resolves once it listens. */
-export async function startChildServer(configFile: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startChildServer(configFile: string): Promise<{ url: string; stop(): Promise<void>; kill(): Promise<void> }> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_') && name !== 'PORT' && name !== 'HOST'));
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'core/main.ts'], {
     cwd: repoRoot,
@@ -24,6 +24,11 @@ export async function startChildServer(configFile: string): Promise<{ url: strin
         url: entry.url,
         async stop() {
           child.kill('SIGTERM');
+          await exited;
+        },
+        /** `kill -9`: no shutdown, no last flush. */
+        async kill() {
+          child.kill('SIGKILL');
           await exited;
         },
       };
