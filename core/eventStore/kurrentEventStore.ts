@@ -1,27 +1,18 @@
-import {
-  BACKWARDS,
-  END,
-  FORWARDS,
-  KurrentDBClient,
-  START,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-} from '@kurrent/kurrentdb-client';
-import { ConcurrencyError } from './concurrencyError.js';
-import { satisfies } from './expectedRevision.js';
-import { chainMetadata, chainOf } from './hashChain.js';
+import { randomUUID } from 'node:crypto';
+import { BACKWARDS, END, FORWARDS, KurrentDBClient, START, StreamNotFoundError } from '@kurrent/kurrentdb-client';
 import { matchesFilter } from './eventFilter.js';
+import { KurrentAppender } from './kurrentAppender.js';
 import { KurrentSubscription } from './kurrentSubscription.js';
 import {
   isSystemEvent,
+  kurrentError,
+  matchesNothing,
   normalizeConnectionString,
-  toActualRevision,
-  toEventData,
   toGlobalPosition,
   toReadPosition,
   toRecordedEvent,
   toServerFilter,
-  toStreamState,
+  userStreamsFilter,
 } from './kurrentMapping.js';
 import type {
   AppendOptions,
@@ -38,73 +29,51 @@ import type {
 
 /** Events per $all read. Bounds memory (the client cannot cancel a read early) and server work per call. */
 const READ_ALL_PAGE_SIZE = 500;
-/** Re-reads of the stream head when an `'any'` append loses the race for the chain's next link. */
-const MAX_CHAIN_ATTEMPTS = 50;
+/** Events per backwards page when `lastPosition` looks past trailing system events. */
+const LAST_POSITION_PAGE_SIZE = 50;
+
+/** The part of the client the store uses (a model of it stands in for a server in unit tests). */
+export type KurrentClient = Pick<KurrentDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>;
 
 /**
- * The event store on a KurrentDB (or EventStoreDB 22.6+) node or cluster, over gRPC.
- * Global positions are the events' prepare positions: see `kurrentMapping.ts`.
+ * The event store on a KurrentDB (or EventStoreDB 23.10+) node or cluster, over gRPC.
+ * Global positions are the events' prepare positions: see `kurrentMapping.ts`. Appends go through
+ * `KurrentAppender` (per-stream queues, one head read from the leader and one server append per batch).
  */
 export class KurrentEventStore implements EventStore {
-  private constructor(private readonly client: KurrentDBClient) {}
+  private client: KurrentClient | undefined;
+  private readonly appender: KurrentAppender;
+  private readonly subscriptions = new Set<KurrentSubscription>();
+  /** Whether a call ever went out: only then is there a channel to close. */
+  private used = false;
+  private closing: Promise<void> | undefined;
 
-  /** `kurrentdb://`, `kurrentdb+discover://`, `esdb://` or `esdb+discover://` connection strings. */
+  constructor(client: KurrentClient) {
+    this.client = client;
+    this.appender = new KurrentAppender(() => this.open());
+  }
+
+  /** `kurrentdb://`, `kurrentdb+discover://`, `kurrent://`, `kdb://` or `esdb://` (any case) connection strings. */
   static connect(connectionString: string): KurrentEventStore {
     return new KurrentEventStore(KurrentDBClient.connectionString(normalizeConnectionString(connectionString)));
   }
 
-  /**
-   * Appends with the hash chain (`hashChain.ts`): reads the stream's last event for its revision and
-   * hash, chains the new events onto it, and appends with that exact revision as the expected one, so
-   * the server refuses the write if anyone appended in between. When the caller asked for `'any'` or
-   * `'stream_exists'` such a conflict is ours, not theirs: we re-read and retry (bounded). A caller's
-   * exact revision or `'no_stream'` is checked against what we read and reported as theirs.
-   */
-  async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (events.length === 0) throw new TypeError(`appendToStream(${stream}): no events to append`);
-    const expected = options.expectedRevision ?? 'any';
-    for (let attempt = 1; ; attempt++) {
-      const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
-      const current = last?.revision ?? -1;
-      if (!satisfies(expected, current)) throw new ConcurrencyError(stream, expected, current);
-      let prev = last ? (chainOf(last.metadata)?.hash ?? null) : null;
-      const data = events.map((event) => {
-        const chained = chainMetadata(prev, event.type, event.data ?? null, event.metadata);
-        prev = chained.hash;
-        return toEventData(event, chained.metadata);
+  appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closing) return Promise.reject(new Error('event store is closed'));
+    if (!stream) return Promise.reject(new TypeError('stream name must not be empty'));
+    if (events.length === 0) return Promise.reject(new TypeError(`appendToStream(${stream}): no events to append`));
+    return new Promise((resolve, reject) => {
+      this.appender.append({
+        stream,
+        events,
+        // fixed now, so a retry after a timeout carries the same ones (the server deduplicates them)
+        ids: events.map((event) => event.id ?? randomUUID()),
+        callerIds: events.some((event) => event.id !== undefined),
+        expected: options.expectedRevision ?? 'any',
+        resolve,
+        reject,
       });
-      try {
-        return await this.appendExactly(stream, data, current);
-      } catch (error) {
-        const ours = expected === 'any' || expected === 'stream_exists';
-        if (!(error instanceof ConcurrencyError) || !ours || attempt >= MAX_CHAIN_ATTEMPTS) {
-          throw error instanceof ConcurrencyError ? new ConcurrencyError(stream, expected, error.actual) : error;
-        }
-      }
-    }
-  }
-
-  private async appendExactly(stream: string, data: ReturnType<typeof toEventData>[], current: number): Promise<AppendResult> {
-    const expected = current === -1 ? 'no_stream' : current;
-    let result;
-    try {
-      result = await this.client.appendToStream(stream, data, { streamState: toStreamState(expected) });
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
-        throw new ConcurrencyError(stream, expected, toActualRevision(error.actualState));
-      }
-      throw error;
-    }
-    // With `throwOnAppendFailure=false` in the connection string the client reports conflicts this way.
-    if (!result.success) throw new ConcurrencyError(stream, expected, Number(result.nextExpectedRevision));
-    if (!result.position) throw new Error(`KurrentDB did not report a position for the append to ${stream}`);
-    return {
-      nextExpectedRevision: Number(result.nextExpectedRevision),
-      // The server puts the log position of the append's last record in `commit` (its `prepare` is at
-      // best the same number, and the first record's position on some versions). For an event written
-      // through gRPC that log position is what reads report as its prepare, i.e. our global position.
-      position: Number(result.position.commit),
-    };
+    });
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -113,7 +82,7 @@ export class KurrentEventStore implements EventStore {
     const backwards = direction === 'backwards';
     const events: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(stream, {
+      for await (const resolved of this.open().readStream(stream, {
         direction: backwards ? BACKWARDS : FORWARDS,
         fromRevision: fromRevision === undefined ? (backwards ? END : START) : BigInt(fromRevision),
         ...(maxCount === undefined ? {} : { maxCount }),
@@ -122,36 +91,40 @@ export class KurrentEventStore implements EventStore {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
-      throw error;
+      throw kurrentError(error, 'read stream');
     }
     return events;
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     const { filter, maxCount = Number.POSITIVE_INFINITY } = options;
-    if (maxCount <= 0) return;
+    if (maxCount <= 0 || matchesNothing(filter)) return;
     const serverFilter = toServerFilter(filter);
     let after = options.fromPosition ?? 0;
     let yielded = 0;
     for (;;) {
       // A read from a position includes the event at that position, hence `> after` below.
       let progressed = false;
-      for await (const resolved of this.client.readAll({
-        fromPosition: toReadPosition(after),
-        direction: FORWARDS,
-        // +1: the page starts with the event at `after`, already seen.
-        maxCount: Math.min(READ_ALL_PAGE_SIZE, maxCount - yielded + 1),
-        filter: serverFilter,
-      })) {
-        const raw = resolved.event;
-        if (!raw || toGlobalPosition(raw.position) <= after) continue;
-        progressed = true;
-        after = toGlobalPosition(raw.position);
-        if (isSystemEvent(raw.streamId, raw.type)) continue;
-        const event = toRecordedEvent(raw);
-        if (!matchesFilter(event, filter)) continue;
-        yield event;
-        if (++yielded >= maxCount) return;
+      try {
+        for await (const resolved of this.open().readAll({
+          fromPosition: toReadPosition(after),
+          direction: FORWARDS,
+          // +1: the page starts with the event at `after`, already seen.
+          maxCount: Math.min(READ_ALL_PAGE_SIZE, maxCount - yielded + 1),
+          filter: serverFilter,
+        })) {
+          const raw = resolved.event;
+          if (!raw || toGlobalPosition(raw.position) <= after) continue;
+          progressed = true;
+          after = toGlobalPosition(raw.position);
+          if (isSystemEvent(raw.streamId, raw.type)) continue;
+          const event = toRecordedEvent(raw);
+          if (!matchesFilter(event, filter)) continue;
+          yield event;
+          if (++yielded >= maxCount) return;
+        }
+      } catch (error) {
+        throw kurrentError(error, 'read $all');
       }
       // An empty page (not a short one) ends the read: a filtered page may legitimately come back short.
       if (!progressed) return;
@@ -159,27 +132,89 @@ export class KurrentEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions, handler: EventHandler): Subscription {
+    if (this.closing) throw new Error('event store is closed');
     const fromPosition = options.fromPosition ?? 0;
-    const stream = this.client.subscribeToAll({
+    const stream = this.open().subscribeToAll({
       fromPosition: toReadPosition(fromPosition),
       filter: toServerFilter(options.filter),
     });
-    return new KurrentSubscription(stream, { ...options, fromPosition }, handler);
+    const subscription = new KurrentSubscription(stream, { ...options, fromPosition }, handler, () => this.subscriptions.delete(subscription));
+    this.subscriptions.add(subscription);
+    return subscription;
   }
 
+  /**
+   * The newest event a subscription would deliver: `$` streams are left out on the server, `$` types
+   * here, the same two rules delivery applies (a trailing system event in a `$projections-…` stream
+   * would otherwise be a position no subscription reaches, and `catchUp` would wait for it forever).
+   */
   async lastPosition(): Promise<number> {
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: toServerFilter(undefined) })) {
-      if (resolved.event) return toGlobalPosition(resolved.event.position);
+    let before: number | undefined;
+    try {
+      for (;;) {
+        let read = 0;
+        for await (const resolved of this.open().readAll({
+          direction: BACKWARDS,
+          fromPosition: before === undefined ? END : toReadPosition(before),
+          maxCount: LAST_POSITION_PAGE_SIZE,
+          filter: userStreamsFilter(),
+        })) {
+          const raw = resolved.event;
+          if (!raw) continue;
+          const position = toGlobalPosition(raw.position);
+          if (before !== undefined && position >= before) continue;
+          read += 1;
+          before = position;
+          if (!isSystemEvent(raw.streamId, raw.type)) return position;
+        }
+        if (read === 0) return 0;
+      }
+    } catch (error) {
+      throw kurrentError(error, 'last position');
     }
-    return 0;
   }
 
   /** Reads the last event of $all: fails fast when the server is unreachable or the user may not read $all. */
   async ping(): Promise<void> {
-    for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) break;
+    try {
+      for await (const _ of this.open().readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) break;
+    } catch (error) {
+      throw kurrentError(error, 'ping');
+    }
   }
 
-  async close(): Promise<void> {
-    await this.client.dispose();
+  /**
+   * Commits nothing new: appends already queued get their outcome, open subscriptions are closed
+   * silently (as on every store), then the client's calls, its gRPC channel and our reference to it
+   * (the native bridge is freed with it) go.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.appender.idle();
+      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      const client = this.client;
+      this.client = undefined;
+      if (!client) return;
+      await client.dispose();
+      if (this.used) await closeChannel(client);
+    })();
+    return this.closing;
+  }
+
+  /** The client, until `close` has finished (appends accepted before it still reach the server). */
+  private open(): KurrentClient {
+    if (!this.client) throw new Error('event store is closed');
+    this.used = true;
+    return this.client;
+  }
+}
+
+/** The client keeps its gRPC channel open after `dispose()`; it exposes it only through an internal method. */
+async function closeChannel(client: KurrentClient): Promise<void> {
+  const internal = client as unknown as { getChannel?: () => Promise<{ close(): void } | undefined> };
+  try {
+    (await internal.getChannel?.())?.close();
+  } catch {
+    // never connected (no node answered): nothing to close
   }
 }

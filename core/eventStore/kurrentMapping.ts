@@ -5,6 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   ANY,
+  CancelledError,
+  DeadlineExceededError,
+  NotLeaderError,
+  TimeoutError,
+  UnavailableError,
   NO_STREAM,
   START,
   STREAM_EXISTS,
@@ -21,6 +26,7 @@ import {
   type ReadPosition,
   type RecordedEvent as KurrentRecordedEvent,
 } from '@kurrent/kurrentdb-client';
+import { StoreUnavailableError } from './storeUnavailable.js';
 import type { EventFilter, EventMetadata, ExpectedRevision, NewEvent, RecordedEvent } from './types.js';
 
 /**
@@ -91,9 +97,11 @@ export function isSystemEvent(streamName: string, type: string): boolean {
  * The server can filter $all on stream names OR on event types, by prefix or regex, not both.
  * Stream prefixes win (usually the more selective); the exact match, the other dimension and the time
  * range are always re-checked client-side with `matchesFilter`. With nothing to push down we still ask
- * the server to leave out system events.
+ * the server to leave out system events. An empty list matches nothing: the server is asked for no
+ * stream at all (still sending its checkpoints), rather than for the whole of $all to drop here.
  */
 export function toServerFilter(filter: EventFilter | undefined): Filter {
+  if (filter?.streamPrefixes?.length === 0 || filter?.eventTypes?.length === 0) return streamNameFilter({ regex: MATCHES_NO_STREAM });
   if (filter?.streamPrefixes && filter.streamPrefixes.length > 0) {
     return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
   }
@@ -101,6 +109,31 @@ export function toServerFilter(filter: EventFilter | undefined): Filter {
     return eventTypeFilter({ prefixes: [...filter.eventTypes] });
   }
   return excludeSystemEvents();
+}
+
+/** No stream has an empty name. */
+const MATCHES_NO_STREAM = '^$';
+
+/** Whether a filter can match no event at all (an empty list of prefixes or types). */
+export function matchesNothing(filter: EventFilter | undefined): boolean {
+  return filter?.streamPrefixes?.length === 0 || filter?.eventTypes?.length === 0;
+}
+
+/** The filter `lastPosition` reads with: no `$` streams on the server (types are checked client-side). */
+export const userStreamsFilter = (): Filter => streamNameFilter({ regex: '^[^$]' });
+
+/** A failure after which an append may or may not have been written (the answer never came). */
+export function isUnknownOutcome(error: unknown): boolean {
+  return error instanceof DeadlineExceededError || error instanceof UnavailableError || error instanceof TimeoutError || error instanceof CancelledError;
+}
+
+/** A client error as the store reports it: an unreachable cluster as `StoreUnavailableError`, anything else unchanged. */
+export function kurrentError(error: unknown, doing: string): Error {
+  if (error instanceof StoreUnavailableError) return error;
+  if (isUnknownOutcome(error) || error instanceof NotLeaderError) {
+    return new StoreUnavailableError(`KurrentDB is unavailable (${doing}): ${(error as Error).message}`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** `metadata` replaces the event's own when given: the adapter passes the chained metadata (`hashChain.ts`). */
@@ -125,10 +158,8 @@ function toMetadata(raw: unknown): EventMetadata {
 }
 
 export function toRecordedEvent(event: KurrentRecordedEvent | AllStreamRecordedEvent): RecordedEvent {
-  if (!event.position) {
-    // Servers before 22.6 do not send positions on stream reads; otpledger needs them for checkpoints.
-    throw new Error(`KurrentDB did not report a position for event ${event.id}: the server is too old (need 22.6+)`);
-  }
+  // the client types it optional on stream reads; every server otpledger supports (23.10+) sends it
+  if (!event.position) throw new Error(`KurrentDB did not report a position for event ${event.id}`);
   return {
     id: event.id,
     type: event.type,

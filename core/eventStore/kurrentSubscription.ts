@@ -31,6 +31,7 @@ export class KurrentSubscription implements Subscription {
     private readonly stream: AllStreamSubscription,
     private readonly options: SubscribeOptions & { fromPosition: number },
     private readonly handler: EventHandler,
+    private readonly onClose: () => void = () => undefined,
   ) {
     this.#position = options.fromPosition;
     this.caughtUp = new Promise<void>((resolve, reject) => {
@@ -54,6 +55,7 @@ export class KurrentSubscription implements Subscription {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.onClose();
     this.#wake?.();
     try {
       await this.stream.unsubscribe();

@@ -53,7 +53,11 @@ function resolved(position: number, streamId = 'otp-1', type = 'OtpIssued', meta
 }
 
 describe('KurrentDB mapping', () => {
-  it('rewrites esdb:// connection strings to kurrentdb:// and leaves the rest alone', () => {
+  it('hands the client kurrentdb:// or kurrentdb+discover:// for every scheme it parses, in any case, and leaves the rest alone', () => {
+    expect(normalizeConnectionString('kdb://h:2113?tls=false')).to.equal('kurrentdb://h:2113?tls=false');
+    expect(normalizeConnectionString('  KurrentDB://h:2113 ')).to.equal('kurrentdb://h:2113');
+    expect(normalizeConnectionString('Kurrent+Discover://cluster:2113')).to.equal('kurrentdb+discover://cluster:2113');
+    expect(normalizeConnectionString('kdb+discover://cluster:2113')).to.equal('kurrentdb+discover://cluster:2113');
     expect(normalizeConnectionString('esdb://localhost:2113?tls=false')).to.equal('kurrentdb://localhost:2113?tls=false');
     expect(normalizeConnectionString(' ESDB+discover://admin:changeit@cluster.local:2113 ')).to.equal(
       'kurrentdb+discover://admin:changeit@cluster.local:2113',
@@ -89,7 +93,8 @@ describe('KurrentDB mapping', () => {
     expect(toServerFilter({ streamPrefixes: ['otp-'] })).to.have.deep.property('prefixes', ['otp-']);
     expect(toServerFilter({ eventTypes: ['OtpIssued'] })).to.deep.include({ filterOn: 'eventType', prefixes: ['OtpIssued'] });
     expect(toServerFilter(undefined)).to.deep.include({ filterOn: 'eventType', regex: '^[^$].*' });
-    expect(toServerFilter({ streamPrefixes: [] })).to.have.property('regex');
+    expect(toServerFilter({ streamPrefixes: [] })).to.deep.include({ filterOn: 'streamName', regex: '^$' });
+    expect(toServerFilter({ streamPrefixes: ['otp-'], eventTypes: [] })).to.deep.include({ filterOn: 'streamName', regex: '^$' });
   });
 
   it('fills event ids and schemaVersion 1 when absent and keeps them when given', () => {
