@@ -1,7 +1,12 @@
 import type { Clock } from '../clock.js';
 import type { EventMetadata, EventStore } from '../eventStore/types.js';
 
-export const auditStreamId = (tenantId: string) => `audit-${tenantId}`;
+/**
+ * `audit-<tenantId>-<YYYY-MM-DD>-<actor>`: the audit reads of one client (or CLI user) on one UTC day.
+ * Not one stream per tenant: a stream is a consistency boundary, and one that every audit read of a
+ * tenant appends to would make them all contend for its head. Day first, so a prefix selects a day.
+ */
+export const auditStreamId = (tenantId: string, actor: string, at: Date) => `audit-${tenantId}-${at.toISOString().slice(0, 10)}-${actor}`;
 
 export type AuditQueriedEvent = {
   type: 'AuditQueried';
@@ -18,6 +23,7 @@ export async function recordAuditQuery(
   filters: Record<string, unknown>,
   metadata: Partial<EventMetadata> = {},
 ): Promise<void> {
-  const event: AuditQueriedEvent = { type: 'AuditQueried', data: { actor, query, filters, at: clock.now().toISOString() } };
-  await eventStore.appendToStream(auditStreamId(tenantId), [{ ...event, metadata: { tenantId, actor, ...metadata } }]);
+  const now = clock.now();
+  const event: AuditQueriedEvent = { type: 'AuditQueried', data: { actor, query, filters, at: now.toISOString() } };
+  await eventStore.appendToStream(auditStreamId(tenantId, actor, now), [{ ...event, metadata: { tenantId, actor, ...metadata } }]);
 }

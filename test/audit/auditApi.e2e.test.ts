@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { RecordedEvent } from '../../core/eventStore/types.js';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
 import { driveTraffic } from '../support/traffic.js';
@@ -61,7 +62,11 @@ describe('audit API, time travel (end to end)', function () {
     expect((await t.get('/admin/v1/audit/events', await t.clientToken('acme-admin'))).status).to.equal(200);
     expect((await t.get('/admin/v1/audit/events?types=OtpIssued', auditor)).status).to.equal(200);
     expect((await t.post('/admin/v1/applications', { name: 'x' }, auditor)).status).to.equal(403);
-    const audit = await t.server.container.cradle.eventStore.readStream('audit-acme');
+    const audit: RecordedEvent[] = [];
+    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['audit-acme-'] } })) audit.push(event);
+    // one stream per client and day, not one the whole tenant's audit reads contend for
+    const day = t.clock!.now().toISOString().slice(0, 10);
+    expect(audit.map((e) => e.streamName)).to.deep.equal([`audit-acme-${day}-acme-admin`, `audit-acme-${day}-acme-audit`]);
     expect(audit.map((e) => [e.type, (e.data as { actor: string }).actor])).to.deep.equal([['AuditQueried', 'acme-admin'], ['AuditQueried', 'acme-audit']]);
     expect((audit[1]!.data as { filters: { types: string[] } }).filters.types).to.deep.equal(['OtpIssued']);
   });
