@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '../eventStore/concurrencyError.js';
-import type { EventMetadata, EventStore, ExpectedRevision, RecordedEvent } from '../eventStore/types.js';
+import { commandEventId } from '../eventStore/eventIds.js';
+import { StoreUnavailableError } from '../eventStore/storeUnavailable.js';
+import type { AppendResult, EventMetadata, EventStore, ExpectedRevision, NewEvent, RecordedEvent } from '../eventStore/types.js';
 import type { Decider } from './decider.js';
 import { stateCache } from './stateCache.js';
 
@@ -28,23 +31,39 @@ export async function handleCommand<State, Command, Event extends { type: string
   command: Command,
   metadata: Partial<EventMetadata> = {},
 ): Promise<HandleResult<State, Event>> {
+  const commandId = randomUUID();
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadCurrent(store, stream, decider);
     const events = decider.decide(command, state);
     if (events.length === 0) return { events, state, revision };
     const expectedRevision: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
     try {
-      const result = await store.appendToStream(
-        stream,
-        events.map((event) => ({ type: event.type, data: event.data, metadata })),
-        { expectedRevision },
-      );
+      const append = events.map((event, index) => ({ id: commandEventId(commandId, stream, expectedRevision, index), type: event.type, data: event.data, metadata }));
+      const result = await appendOnceMore(store, stream, append, expectedRevision);
       const next = events.reduce(decider.evolve, state);
       if (store.streamRevision) stateCache.set(store, stream, decider, result.nextExpectedRevision, next);
       return { events, state: next, revision: result.nextExpectedRevision };
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
     }
+  }
+}
+
+/** How long a command waits before sending an append again whose outcome the store could not tell. */
+const UNKNOWN_OUTCOME_RETRY_MS = 200;
+
+/**
+ * Appends; when the store could not say whether the append was written (it became unavailable on the
+ * way), sends the very same append (same ids, same expected revision) once more a moment later: the
+ * store answers it as the first write if that landed, and writes it if not. Never twice.
+ */
+async function appendOnceMore(store: EventStore, stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  try {
+    return await store.appendToStream(stream, events, { expectedRevision });
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, UNKNOWN_OUTCOME_RETRY_MS));
+    return store.appendToStream(stream, events, { expectedRevision });
   }
 }
 

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { handleCommand, loadState, readFoldable } from '../../core/decider/commandHandler.js';
 import type { Decider } from '../../core/decider/decider.js';
+import { commandEventId } from '../../core/eventStore/eventIds.js';
 import { SqliteEventStore } from '../../core/eventStore/sqliteEventStore.js';
+import { StoreUnavailableError } from '../../core/eventStore/storeUnavailable.js';
 import type { EventStore } from '../../core/eventStore/types.js';
 
 type CounterEvent = { type: 'Added'; data: { n: number } } | { type: 'Reset'; data: { total: number } };
@@ -61,5 +63,30 @@ describe('command handler', () => {
   it('reads the whole stream when there is no snapshot yet, across pages', async () => {
     for (let i = 0; i < 40; i++) await handleCommand(store, 'counter-3', counter, { add: 1 });
     expect(await readFoldable(store, 'counter-3', counter)).to.have.length(40);
+  });
+
+  it('sends an append whose outcome was lost once more with the same ids: written once, counted once', async () => {
+    let lose = 1; // the store wrote the append but its answer never came
+    const flaky: EventStore = Object.create(store) as EventStore;
+    flaky.appendToStream = async (...args) => {
+      const result = await store.appendToStream(...args);
+      if (lose-- > 0) throw new StoreUnavailableError('connection lost after the write');
+      return result;
+    };
+    await handleCommand(flaky, 'counter-4', counter, { add: 2 });
+    expect(await loadState(store, 'counter-4', counter)).to.equal(2);
+    // twice in a row is no longer a blip: the caller hears about it, and still nothing is doubled
+    lose = 2;
+    let error: unknown;
+    await handleCommand(flaky, 'counter-4', counter, { add: 3 }).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(StoreUnavailableError);
+    expect((await store.readStream('counter-4')).map((e) => e.data)).to.deep.equal([{ n: 2 }, { n: 3 }]);
+  });
+
+  it('gives each command its own event ids, the same for the same append', () => {
+    const a = commandEventId('cmd-1', 's', 0, 0);
+    expect(a).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(commandEventId('cmd-1', 's', 0, 0)).to.equal(a);
+    expect(new Set([a, commandEventId('cmd-2', 's', 0, 0), commandEventId('cmd-1', 't', 0, 0), commandEventId('cmd-1', 's', 1, 0), commandEventId('cmd-1', 's', 0, 1), commandEventId('cmd-1', 's', 'no_stream', 0)]).size).to.equal(6);
   });
 });
