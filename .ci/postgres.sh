@@ -42,7 +42,7 @@ postgres_start() {
     { cat "$dir/initdb.log" >&2; return 1; }
   # listen on loopback only, socket in the temp dir; enough connections for the two-process tests and benches
   runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=on -c synchronous_commit=on" start >/dev/null ||
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=on -c synchronous_commit=on -c wal_recycle=off" start >/dev/null ||
     { cat "$dir/server.log" >&2; return 1; }
   export PG_TEST_DIR="$dir" PG_TEST_BIN="$bin"
   export OTPLEDGER_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"

@@ -49,7 +49,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     storedEvents: asFunction(({ config, clock }: Cradle) => createEventStore(config.eventStore.url, { now: () => clock.now() }))
       .singleton()
       .disposer((store) => store.close()),
-    keyStore: asFunction(({ config }: Cradle) => createKeyStore(config.keyStore.url))
+    keyStore: asFunction(({ config, logger }: Cradle) => createKeyStore(config.keyStore.url, { warn: (message) => logger.warn(message) }))
       .singleton()
       .disposer((store) => store.close()),
     subjectKeys: asFunction(({ keyStore, secrets, clock }: Cradle) => new SubjectKeys(keyStore, secrets, clock)).singleton(),

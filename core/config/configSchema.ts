@@ -84,10 +84,11 @@ export const configSchema = {
       required: ['url'],
       properties: {
         /**
-         * Where per-subject data keys live (erasure destroys them): `sqlite:<file>`; derived when not set,
-         * `subject-keys.db` beside a SQLite event store, else in `dataDir`. Shared by every process.
+         * Where per-subject data keys live (erasure destroys them): `sqlite:<file>` or `postgres://...`;
+         * derived when not set: a PostgreSQL event store's own URL, `subject-keys.db` beside a SQLite event
+         * store, else in `dataDir`. Shared by every process.
          */
-        url: { type: 'string', pattern: '^sqlite:.+$' },
+        url: { type: 'string', pattern: `^(sqlite:.+|\\s*${anyCase('postgres')}(${anyCase('ql')})?://.+)$` },
       },
     },
     log: {

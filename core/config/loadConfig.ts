@@ -53,12 +53,19 @@ function deriveEventStoreUrl(config: PlainObject): void {
   eventStore.url = `sqlite:${path.join(dataDir, 'otpledger.db')}`;
 }
 
-/** Subject keys live in a file of their own beside the embedded event store, else in the data dir. */
+/**
+ * Subject keys live in the PostgreSQL event store's database, in a file of their own beside the
+ * embedded event store, else in the data dir.
+ */
 function deriveKeyStoreUrl(config: PlainObject): void {
   const keyStore = isPlainObject(config.keyStore) ? config.keyStore : {};
   config.keyStore = keyStore;
   if (keyStore.url !== undefined) return;
   const eventStoreUrl = (config.eventStore as PlainObject).url;
+  if (typeof eventStoreUrl === 'string' && /^\s*postgres(ql)?:\/\//i.test(eventStoreUrl)) {
+    keyStore.url = eventStoreUrl;
+    return;
+  }
   const dataDir = typeof config.dataDir === 'string' ? config.dataDir : configSchema.properties.dataDir.default;
   const dir = typeof eventStoreUrl === 'string' && eventStoreUrl.startsWith('sqlite:') ? path.dirname(eventStoreUrl.slice('sqlite:'.length)) : dataDir;
   keyStore.url = `sqlite:${path.join(dir, 'subject-keys.db')}`;

@@ -79,6 +79,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { OTPLEDGER_EVENT_STORE_URL: url } }).eventStore.url).to.equal(url);
   });
 
+  it('keeps subject keys in the PostgreSQL event store\'s database unless told otherwise', () => {
+    const url = 'postgres://otpledger@db.internal:5432/otpledger?schema=ledger';
+    expect(loadConfig({ env: { OTPLEDGER_EVENT_STORE_URL: url } }).keyStore.url).to.equal(url);
+    expect(loadConfig({ env: { OTPLEDGER_EVENT_STORE_URL: 'PostgreSQL://db/x' } }).keyStore.url).to.equal('PostgreSQL://db/x');
+    expect(loadConfig({ env: { OTPLEDGER_EVENT_STORE_URL: 'kurrentdb://h:2113' } }).keyStore.url).to.match(/^sqlite:.*subject-keys\.db$/);
+  });
+
   it('accepts the bootstrap shape of the public interface exactly as documented', () => {
     const documented = {
       bootstrap: {
