@@ -8,6 +8,7 @@ import path from 'node:path';
 import { SqliteEventStore } from '../core/eventStore/sqliteEventStore.js';
 import { migrate } from '../core/eventStore/sqliteMigrations.js';
 import { fmt, median, printVerdict, rate, tempDir } from './benchSupport.js';
+import { benchPostgres } from './postgresAppend.js';
 
 const RAW_BATCH = 100;
 const payload = { phoneHash: 'a'.repeat(64), codeHash: 'b'.repeat(64), expiresAt: '2026-11-22T10:00:00.000Z', attempt: 0 };
@@ -69,3 +70,8 @@ for (const writers of [1, 10, 100] as const) {
   console.log(`store appends, ${String(writers).padStart(3)} writers: ${fmt(measured)} events/s  (${((measured / raw) * 100).toFixed(1)}% of raw)`);
 }
 printVerdict('store-append', median(samples[100]) / raw, 0.7);
+
+// PostgreSQL, when a server is given (as for the tests): the same writers against raw batched INSERTs
+const postgresUrl = process.env.OTPLEDGER_TEST_POSTGRES?.trim();
+if (postgresUrl) await benchPostgres(postgresUrl, rounds, scale, payload, metadata);
+else console.log('PostgreSQL half skipped: set OTPLEDGER_TEST_POSTGRES (bash .ci/postgres.sh start prints it)');

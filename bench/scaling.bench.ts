@@ -1,0 +1,138 @@
+// bench:scaling — N otpledger processes (N = 1, 2, 4) on one PostgreSQL database, full OTP cycles
+// (send, outbox read, authenticate) spread over them: cycles per second, and the CPU every otpledger
+// process and the PostgreSQL server spent per cycle, read from the processes themselves. On this 2-core
+// machine the load generator, the N servers and PostgreSQL share the cores, so cycles/s stop growing
+// with N here; CPU per cycle is the figure that carries over (docs/scaling.md builds the model on it).
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { fmt, median, tempDir } from './benchSupport.js';
+import { jsonClient, type LoadClient } from './httpLoad.js';
+import { basic } from './otpledgerUnderLoad.js';
+import { startServerProcess, type ServerProcess } from './serverProcess.js';
+
+const url = process.env.OTPLEDGER_TEST_POSTGRES?.trim();
+if (!url) {
+  console.log('bench:scaling needs PostgreSQL: set OTPLEDGER_TEST_POSTGRES (bash .ci/postgres.sh start prints it)');
+  process.exit(0);
+}
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 48);
+const ROUND_MS = Number(process.env.BENCH_SECONDS ?? 6) * 1000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const APP = { client_id: 'bench-app', client_secret: 'bench-secret-0123456789' };
+const ADMIN = { client_id: 'bench-admin', client_secret: 'bench-admin-secret-0123456789' };
+
+/** CPU (user + system) of the PostgreSQL server: the postmaster and every backend it forked, from /proc. */
+function postgresCpuMicros(postmaster: number): number {
+  const ticks = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      const ppid = Number(fields[1]);
+      if (pid !== postmaster && ppid !== postmaster) continue;
+      // utime, stime, and the exited children's cutime, cstime (backends that closed meanwhile)
+      total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return (total * 1_000_000) / ticks;
+}
+
+async function postmasterPid(): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ dir: string }>('SHOW data_directory');
+  await client.end();
+  return Number(fs.readFileSync(path.join(rows[0]!.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+interface Run {
+  cyclesPerSecond: number;
+  otpledgerCpuPerCycle: number;
+  postgresCpuPerCycle: number;
+}
+
+async function runWith(processes: number, postmaster: number): Promise<Run[]> {
+  const dir = tempDir('scaling');
+  const schema = `scale_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const storeUrl = new URL(url!);
+  storeUrl.searchParams.set('schema', schema);
+  const configFile = path.join(dir, 'bench-config.json');
+  fs.writeFileSync(configFile, JSON.stringify({
+    server: { host: '127.0.0.1', port: 0 }, dataDir: dir, log: { level: 'warn' }, dev: { outbox: true },
+    eventStore: { url: storeUrl.toString() },
+    oidc: { issuer: 'https://otpledger.bench' },
+    bootstrap: { tenants: [{ id: 'bench', name: 'Bench', applications: [
+      { name: 'Bench app', ...APP, role: 'app', otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 } },
+      { name: 'Bench admin', ...ADMIN, role: 'management' }] }] },
+  }));
+  // the first creates the schema and the keys; the others start on them
+  const servers: ServerProcess[] = [await startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile })];
+  servers.push(...(await Promise.all(Array.from({ length: processes - 1 }, () => startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile })))));
+  const clients: LoadClient[] = servers.map((server) => jsonClient(server.url, Math.ceil(CONNECTIONS / processes)));
+  const tokenOf = async (client: LoadClient, credentials: typeof APP) =>
+    ((await client.send('POST', '/oidc/token', 'grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(credentials) })).body as { access_token: string }).access_token;
+  const token = await tokenOf(clients[0]!, APP);
+  await clients[0]!.request('PUT', '/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, await tokenOf(clients[0]!, ADMIN));
+  const phones = Array.from({ length: CONNECTIONS }, (_, i) => `+1512555${String(1000 + i).padStart(4, '0')}`);
+  for (const phone of phones) await clients[0]!.request('POST', '/cis/v1/users', { phone_number: phone }, token);
+
+  const ok = (what: string, response: { status: number; body: unknown }) => {
+    if (response.status !== 200) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response;
+  };
+  // worker w always uses server w % N and its own phone, as a load balancer with sticky sessions would
+  const cycle = async (worker: number) => {
+    const client = clients[worker % processes]!;
+    const phone = phones[worker]!;
+    ok('send', await client.request('POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token));
+    const outbox = ok('outbox', await client.request('GET', `/dev/sms-outbox?phone_number=${encodeURIComponent(phone)}`));
+    const code = /\d{6}/.exec((outbox.body as { message: string }[])[0]!.message)![0];
+    ok('authenticate', await client.request('POST', '/cis/v1/auth/otp/authenticate', { passcode: code, identifier_type: 'phone_number', identifier: phone }, token));
+  };
+  const measureFor = async (ms: number): Promise<Run> => {
+    const before = await Promise.all(servers.map((server) => server.probe()));
+    const pgBefore = postgresCpuMicros(postmaster);
+    let cycles = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: CONNECTIONS }, async (_, worker) => {
+      while (performance.now() - started < ms) {
+        await cycle(worker);
+        cycles += 1;
+      }
+    }));
+    const elapsed = performance.now() - started;
+    const after = await Promise.all(servers.map((server) => server.probe()));
+    const otpledgerCpu = after.reduce((sum, sample, i) => sum + sample.cpuMicros - before[i]!.cpuMicros, 0);
+    return { cyclesPerSecond: (cycles * 1000) / elapsed, otpledgerCpuPerCycle: otpledgerCpu / cycles, postgresCpuPerCycle: (postgresCpuMicros(postmaster) - pgBefore) / cycles };
+  };
+  try {
+    await measureFor(2000); // warm-up: JIT, caches, connections
+    const runs: Run[] = [];
+    for (let round = 0; round < ROUNDS; round++) runs.push(await measureFor(ROUND_MS));
+    return runs;
+  } finally {
+    for (const client of clients) client.close();
+    await Promise.all(servers.map((server) => server.stop()));
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const postmaster = await postmasterPid();
+console.log(`${CONNECTIONS} connections spread over N otpledger processes on one PostgreSQL, ${ROUNDS} rounds of ${ROUND_MS / 1000} s (median):`);
+for (const processes of [1, 2, 4]) {
+  const runs = await runWith(processes, postmaster);
+  const m = (pick: (run: Run) => number) => median(runs.map(pick));
+  console.log(`  N=${processes}: ${fmt(m((r) => r.cyclesPerSecond))} cycles/s; CPU per cycle: otpledger ${fmt(m((r) => r.otpledgerCpuPerCycle))} µs (all processes), ` +
+    `PostgreSQL ${fmt(m((r) => r.postgresCpuPerCycle))} µs`);
+}
