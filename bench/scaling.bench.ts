@@ -53,12 +53,19 @@ async function postmasterPid(): Promise<number> {
 }
 
 interface Run {
+  cycles: number;
   cyclesPerSecond: number;
   otpledgerCpuPerCycle: number;
   postgresCpuPerCycle: number;
 }
 
-async function runWith(processes: number, postmaster: number): Promise<Run[]> {
+/** What the cycles left in the database: events and bytes (table, indexes, TOAST) per cycle. */
+interface Footprint {
+  eventsPerCycle: number;
+  bytesPerEvent: number;
+}
+
+async function runWith(processes: number, postmaster: number): Promise<{ runs: Run[]; footprint: Footprint }> {
   const dir = tempDir('scaling');
   const schema = `scale_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const storeUrl = new URL(url!);
@@ -110,18 +117,24 @@ async function runWith(processes: number, postmaster: number): Promise<Run[]> {
     const elapsed = performance.now() - started;
     const after = await Promise.all(servers.map((server) => server.probe()));
     const otpledgerCpu = after.reduce((sum, sample, i) => sum + sample.cpuMicros - before[i]!.cpuMicros, 0);
-    return { cyclesPerSecond: (cycles * 1000) / elapsed, otpledgerCpuPerCycle: otpledgerCpu / cycles, postgresCpuPerCycle: (postgresCpuMicros(postmaster) - pgBefore) / cycles };
+    return { cycles, cyclesPerSecond: (cycles * 1000) / elapsed, otpledgerCpuPerCycle: otpledgerCpu / cycles, postgresCpuPerCycle: (postgresCpuMicros(postmaster) - pgBefore) / cycles };
   };
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const sizes = async () => (await admin.query<{ events: string; bytes: string }>(
+    `SELECT count(*) AS events, pg_total_relation_size('${schema}.events') AS bytes FROM ${schema}.events`)).rows[0]!;
   try {
     await measureFor(2000); // warm-up: JIT, caches, connections
+    const before = await sizes();
     const runs: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) runs.push(await measureFor(ROUND_MS));
-    return runs;
+    const after = await sizes();
+    const cycles = runs.reduce((sum, run) => sum + run.cycles, 0);
+    const events = Number(after.events) - Number(before.events);
+    return { runs, footprint: { eventsPerCycle: events / cycles, bytesPerEvent: (Number(after.bytes) - Number(before.bytes)) / events } };
   } finally {
     for (const client of clients) client.close();
     await Promise.all(servers.map((server) => server.stop()));
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -131,8 +144,8 @@ async function runWith(processes: number, postmaster: number): Promise<Run[]> {
 const postmaster = await postmasterPid();
 console.log(`${CONNECTIONS} connections spread over N otpledger processes on one PostgreSQL, ${ROUNDS} rounds of ${ROUND_MS / 1000} s (median):`);
 for (const processes of [1, 2, 4]) {
-  const runs = await runWith(processes, postmaster);
+  const { runs, footprint } = await runWith(processes, postmaster);
   const m = (pick: (run: Run) => number) => median(runs.map(pick));
   console.log(`  N=${processes}: ${fmt(m((r) => r.cyclesPerSecond))} cycles/s; CPU per cycle: otpledger ${fmt(m((r) => r.otpledgerCpuPerCycle))} µs (all processes), ` +
-    `PostgreSQL ${fmt(m((r) => r.postgresCpuPerCycle))} µs`);
+    `PostgreSQL ${fmt(m((r) => r.postgresCpuPerCycle))} µs; ${footprint.eventsPerCycle.toFixed(2)} events and ${fmt(footprint.eventsPerCycle * footprint.bytesPerEvent)} bytes stored per cycle`);
 }
