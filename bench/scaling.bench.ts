@@ -47,7 +47,7 @@ function postgresCpuMicros(postmaster: number): number {
 async function postmasterPid(): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query<{ dir: string }>('SHOW data_directory');
+  const { rows } = await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
   await client.end();
   return Number(fs.readFileSync(path.join(rows[0]!.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
@@ -72,7 +72,7 @@ async function runWith(processes: number, postmaster: number): Promise<{ runs: R
   storeUrl.searchParams.set('schema', schema);
   const configFile = path.join(dir, 'bench-config.json');
   fs.writeFileSync(configFile, JSON.stringify({
-    server: { host: '127.0.0.1', port: 0 }, dataDir: dir, log: { level: 'warn' }, dev: { outbox: true },
+    server: { host: '127.0.0.1', port: 0 }, dataDir: dir, log: { level: 'info' }, dev: { outbox: true },
     eventStore: { url: storeUrl.toString() },
     oidc: { issuer: 'https://otpledger.bench' },
     bootstrap: { tenants: [{ id: 'bench', name: 'Bench', applications: [
