@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     expect(config.bootstrap.tenants[0]?.applications.map((app) => [app.client_id, app.role])).to.deep.equal([
       ['acme-web', 'app'],
       ['acme-admin', 'management'],
+      ['acme-audit', 'auditor'],
     ]);
   });
 
