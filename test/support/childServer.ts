@@ -6,12 +6,15 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A second otpledger process (`core/main.ts`) on the config file a test wrote; resolves once it listens. */
-export async function startChildServer(configFile: string): Promise<{ url: string; stop(): Promise<void>; kill(): Promise<void> }> {
+/**
+ * A second otpledger process (`core/main.ts`) on the config file a test wrote (or on `config/default.json` alone
+ * when there is none), with `env` added; resolves once it listens.
+ */
+export async function startChildServer(configFile: string | undefined, env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void>; kill(): Promise<void> }> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_') && name !== 'PORT' && name !== 'HOST'));
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'core/main.ts'], {
     cwd: repoRoot,
-    env: { ...inherited, OTPLEDGER_CONFIG: path.resolve(configFile), OTPLEDGER_LOG_LEVEL: 'info' },
+    env: { ...inherited, ...(configFile && { OTPLEDGER_CONFIG: path.resolve(configFile) }), OTPLEDGER_LOG_LEVEL: 'info', ...env },
   });
   const exited = once(child, 'exit');
   let stderr = '';
