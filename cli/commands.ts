@@ -15,16 +15,27 @@ import { progressBar } from './progressBar.js';
 const actor = () => `cli:${os.userInfo().username}`;
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-/** `audit verify [--tenant t]`: exit 1 at the first broken link. */
+/** `audit verify [--tenant t] [--allow-empty]`: exit 1 at the first broken link, and on zero events unless allowed. */
 export async function auditVerify(cradle: Cradle, args: string[]): Promise<number> {
-  const { options } = parseOptions(args, ['tenant']);
+  const { options, flags } = parseOptions(args, ['tenant'], ['allow-empty']);
   const tenantId = options.tenant;
-  if (tenantId) await recordAuditQuery(cradle.eventStore, cradle.clock, tenantId, actor(), 'verify', {});
   const report = await verifyChain(cradle.storedEvents, { ...(tenantId && { tenantId }) });
+  // recorded after the walk, so this query's own record never makes an empty tenant look verified;
+  // a tenant with no events at all (a typo) gets no audit stream
+  if (tenantId && report.events > 0) await recordAuditQuery(cradle.eventStore, cradle.clock, tenantId, actor(), 'verify', {});
   print(report);
   if (report.broken) {
     const { stream, revision, problem } = report.broken;
     console.error(`otpledger: hash chain broken at stream ${stream} revision ${revision} (${problem})`);
+    return 1;
+  }
+  if (report.events === 0) {
+    const scope = tenantId ? ` of tenant ${tenantId}` : '';
+    if (flags['allow-empty']) {
+      console.error(`otpledger: no events${scope} to verify (accepted: --allow-empty)`);
+      return 0;
+    }
+    console.error(`otpledger: no events${scope} to verify: nothing was checked (wrong store or tenant?); --allow-empty accepts an empty store`);
     return 1;
   }
   console.error(`otpledger: ${report.events} events in ${report.streams} streams verified`);

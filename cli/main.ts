@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../core/config/configSchema.js';
 import { loadConfig } from '../core/config/loadConfig.js';
 import { buildContainer } from '../core/container.js';
 import type { Cradle } from '../core/cradle.js';
@@ -5,11 +8,16 @@ import { UsageError } from './args.js';
 import { auditQuery, auditVerify, projectionsRebuild, state } from './commands.js';
 
 const usage = `usage: otpledger <command>   (config from OTPLEDGER_CONFIG, as the server)
-  audit verify [--tenant <id>]                       check every stream's hash chain; exit 1 at the first break
+  audit verify [--tenant <id>] [--allow-empty]        check every stream's hash chain; exit 1 at the first break,
+                                                     and when there was nothing to check unless --allow-empty
   audit query --tenant <id> [--types A,B] [--user-id <id>] [--phone-number <e164>] [--client-id <id>]
               [--from <iso>] [--to <iso>] [--cursor <position>] [--format ndjson|csv]
   projections rebuild [name]                         drop read model(s) and replay every event
-  state --tenant <id> --kind user|provider|policy|lockouts --id <id> [--at <iso|position>]`;
+  state --tenant <id> --kind user|policy|lockouts --id <id> [--at <iso|position>]
+  state --tenant <id> --kind provider [--at <iso|position>]   the tenant's SMS provider: no --id
+        --id is a user id (user), a client id (policy), an E.164 number or phone hash (lockouts)
+
+The CLI works on an existing store only: it never creates one.`;
 
 const commands: Record<string, (cradle: Cradle, args: string[]) => Promise<number>> = {
   'audit verify': auditVerify,
@@ -33,6 +41,11 @@ export async function runCli(argv: string[]): Promise<number> {
     console.error(`otpledger: ${(error as Error).message}`);
     return 2;
   }
+  const missing = missingStore(config);
+  if (missing) {
+    console.error(`otpledger: ${missing}`);
+    return 2;
+  }
   const container = await buildContainer({ ...config, log: { ...config.log, level: 'error' } });
   try {
     return await command(container.cradle, argv.slice(key.split(' ').length));
@@ -42,6 +55,21 @@ export async function runCli(argv: string[]): Promise<number> {
   } finally {
     await container.dispose();
   }
+}
+
+/**
+ * Opening a SQLite store that is not there would create an empty one (and fresh development keys beside it),
+ * and every command would then answer about nothing: `audit verify` would say ok. Say where we looked instead.
+ */
+function missingStore(config: Config): string | undefined {
+  const { url } = config.eventStore;
+  if (!url.startsWith('sqlite:')) return undefined;
+  const file = path.resolve(url.slice('sqlite:'.length));
+  if (existsSync(file)) return undefined;
+  return (
+    `no event store at ${file}; the CLI opens an existing store and never creates one. ` +
+    'Run it where the server keeps its data, or point it there with OTPLEDGER_DATA_DIR, OTPLEDGER_EVENT_STORE_URL or OTPLEDGER_CONFIG.'
+  );
 }
 
 process.exitCode = await runCli(process.argv.slice(2));
