@@ -33,6 +33,8 @@ const bareClient = jsonClient(bareServer.url, CONNECTIONS);
 const peerServer = await startServerProcess('bench/oidcProviderServer.ts');
 const peerClient = jsonClient(peerServer.url, CONNECTIONS);
 const otpledger = await startOtpledger(CONNECTIONS);
+// the cost of Prometheus metrics (on in config/default.json): the same cycle on a server with them off
+const unmetered = await startOtpledger(CONNECTIONS, { metrics: { enabled: false } });
 
 const expect200 = (what: string) => (response: { status: number; body: unknown }) => {
   if (response.status !== 200) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
@@ -45,6 +47,7 @@ const lines = {
       { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(PEER_CLIENT) })) },
   token: { name: 'otpledger client_credentials (ES256 JWT)', unit: 'token', server: otpledger.server, op: otpledger.token },
   cycle: { name: 'otpledger OTP cycle (send, outbox read, authenticate)', unit: 'cycle', server: otpledger.server, op: otpledger.cycle },
+  cycleUnmetered: { name: 'otpledger OTP cycle, metrics off', unit: 'cycle', server: unmetered.server, op: unmetered.cycle },
 } satisfies Record<string, Line>;
 
 const results = new Map<string, Measurement[]>(Object.keys(lines).map((key) => [key, []]));
@@ -64,6 +67,8 @@ for (const [key, line] of Object.entries(lines)) {
 const perRound = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]!));
 const tokenVsPeer = perRound(cpu('token'), cpu('peer'));
 const cycleVsBare = perRound(cpu('cycle'), cpu('bare'));
+const metricsCost = perRound(cpu('cycle'), cpu('cycleUnmetered'));
+await unmetered.stop();
 
 bareClient.close();
 peerClient.close();
@@ -79,5 +84,6 @@ if (SOAK_CYCLES > 0) {
 }
 await otpledger.stop();
 
+console.log(`otp-metrics cycle_cpu_with_vs_without=${metricsCost.toFixed(3)} (metrics are cheap when close to 1)`);
 console.log('targets: token_vs_peer <= 0.65, cycle_vs_bare <= 5');
 console.log(`otp-cpu token_vs_peer=${tokenVsPeer.toFixed(3)} cycle_vs_bare=${cycleVsBare.toFixed(3)}`);

@@ -7,6 +7,9 @@ import { createEventStore } from './eventStore/createEventStore.js';
 import { createApp } from './http/app.js';
 import { randomIds } from './ids.js';
 import { createLogger } from './logger.js';
+import { meteredEventStore } from './metrics/meteredEventStore.js';
+import { projectionLag } from './metrics/projectionLag.js';
+import { ServerMetrics } from './metrics/serverMetrics.js';
 import { ApplicationRegistry } from './applications/applicationRegistry.js';
 import { PasswordlessLogin } from './auth0/passwordlessLogin.js';
 import { SmsConnections } from './auth0/smsConnections.js';
@@ -46,7 +49,13 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     logger: asFunction(({ config }: Cradle) => createLogger(config)).singleton(),
     clock: asValue(systemClock),
     ids: asValue(randomIds),
-    storedEvents: asFunction(({ config, clock }: Cradle) => createEventStore(config.eventStore.url, { now: () => clock.now() }))
+    // read lazily at scrape time, so the metrics never hold the stores open or resolve them early
+    metrics: asFunction((cradle: Cradle) => (cradle.config.metrics.enabled ? new ServerMetrics(() => projectionLag({ ...cradle, eventStore: cradle.storedEvents })) : undefined)).singleton(),
+    // the adapter itself is metered: appends are timed with their durable commit, and counted as stored
+    storedEvents: asFunction(({ config, clock, metrics }: Cradle) => {
+      const store = createEventStore(config.eventStore.url, { now: () => clock.now() });
+      return metrics ? meteredEventStore(store, metrics) : store;
+    })
       .singleton()
       .disposer((store) => store.close()),
     keyStore: asFunction(({ config, logger }: Cradle) => createKeyStore(config.keyStore.url, { warn: (message) => logger.warn(message) }))

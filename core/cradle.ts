@@ -6,6 +6,7 @@ import type { EventStore } from './eventStore/types.js';
 import type { AppState } from './http/types.js';
 import type { Ids } from './ids.js';
 import type { Logger } from './logger.js';
+import type { ServerMetrics } from './metrics/serverMetrics.js';
 import type { ApplicationRegistry } from './applications/applicationRegistry.js';
 import type { PasswordlessLogin } from './auth0/passwordlessLogin.js';
 import type { SmsConnections } from './auth0/smsConnections.js';
@@ -52,6 +53,8 @@ export interface Cradle {
   subjectKeys: SubjectKeys;
   /** Seals and opens personal fields (read models hold them sealed too). */
   personalData: PersonalDataSealer;
+  /** Prometheus metrics; undefined when `metrics.enabled` is false. */
+  metrics: ServerMetrics | undefined;
   /** The public URL of this server: `config.oidc.issuer`, else the URL it listens on. */
   issuer: string;
   app: Koa<AppState>;

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   }
   const { logger } = running.container.cradle;
   logger.info({ url: running.url }, `otpledger listening on ${running.url}`);
+  if (running.metricsUrl) logger.info({ metricsUrl: running.metricsUrl }, `metrics at ${running.metricsUrl}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -10,6 +10,7 @@ import type { Cradle } from './cradle.js';
 import { answerClientErrors } from './http/clientFaults.js';
 import { gracefulClose } from './http/gracefulClose.js';
 import { applyBootstrap } from './applications/bootstrap.js';
+import { startMetricsListener, type MetricsListener } from './metrics/metricsListener.js';
 
 export interface StartServerOptions {
   /** Defaults to `loadConfig()` (files and environment). */
@@ -21,6 +22,8 @@ export interface RunningServer {
   /** `http://host:port` as actually bound (port 0 becomes the chosen port). */
   url: string;
   port: number;
+  /** Where `GET /metrics` is served when `metrics.port` gives it a listener of its own. */
+  metricsUrl?: string;
   container: AwilixContainer<Cradle>;
   /** Stops accepting, lets in-flight requests finish (bounded by `server.shutdownTimeoutMs`), closes the store. */
   close(): Promise<void>;
@@ -55,6 +58,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (!config.oidc.issuer && !overrides.issuer) container.register({ issuer: asValue(url) });
     // The app is built once the URL is known (it may be the issuer); no request can arrive before this line.
     server.on('request', container.resolve('app').callback());
+    let metricsListener: MetricsListener | undefined;
+    const { metrics } = container.cradle;
+    if (metrics && config.metrics.port !== undefined) {
+      try {
+        metricsListener = await startMetricsListener(metrics, config.metrics.host ?? config.server.host, config.metrics.port, logger);
+      } catch (error) {
+        await closeServer(0);
+        throw error;
+      }
+    }
 
     if (config.dev.outbox) {
       logger.warn(
@@ -65,13 +78,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
     let closing: Promise<void> | undefined;
     const close = () => {
-      closing ??= closeServer(config.server.shutdownTimeoutMs)
+      closing ??= Promise.all([closeServer(config.server.shutdownTimeoutMs), metricsListener?.close()])
         // the runner stops (and commits its last batch) before the stores it reads and writes close
         .then(() => container.cradle.projectionRunner.stop())
         .finally(() => container.dispose());
       return closing;
     };
-    return { url, port, container, close };
+    return { url, port, ...(metricsListener && { metricsUrl: metricsListener.url }), container, close };
   } catch (error) {
     await container.dispose();
     throw error;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { createLogger } from '../core/logger.js';
+import { Writable } from 'node:stream';
+import { createLogger, wantsPrettyLogs } from '../core/logger.js';
 
 describe('createLogger', () => {
   it('censors credentials and codes wherever a request or payload carries them', () => {
@@ -16,5 +17,22 @@ describe('createLogger', () => {
     const line = JSON.stringify(lines[0]);
     for (const secret of ['Bearer abc', 's3cret', '123456', '654321', '"k"', '"p"', 'top-level']) expect(line).not.to.include(secret);
     expect(line).to.include('curl').and.to.include('+15550100').and.to.include('[redacted]');
+  });
+
+  it('writes human-readable lines with log.pretty (secrets still censored), JSON otherwise', () => {
+    let text = '';
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });
+    const logger = createLogger({ log: { level: 'info', pretty: true } }, sink);
+    logger.info({ client_secret: 's3cret', path: '/healthz' }, 'request');
+    expect(text).to.match(/INFO.*request/);
+    expect(text).to.include('/healthz').and.to.include('[redacted]').and.not.to.include('s3cret');
+    expect(() => JSON.parse(text)).to.throw();
+  });
+
+  it('is pretty when stdout is a terminal unless log.pretty says otherwise', () => {
+    expect(wantsPrettyLogs({ log: { level: 'info' } }, true)).to.equal(true);
+    expect(wantsPrettyLogs({ log: { level: 'info' } }, false)).to.equal(false);
+    expect(wantsPrettyLogs({ log: { level: 'info', pretty: false } }, true)).to.equal(false);
+    expect(wantsPrettyLogs({ log: { level: 'info', pretty: true } }, false)).to.equal(true);
   });
 });

@@ -101,6 +101,21 @@ export const configSchema = {
           enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
           default: 'info',
         },
+        /** Human-readable lines (pino-pretty) instead of JSON; when not set, pretty only if stdout is a terminal. */
+        pretty: { type: 'boolean' },
+      },
+    },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Serve Prometheus metrics at `GET /metrics`. */
+        enabled: { type: 'boolean', default: false },
+        /** Serve them on their own listener on this port (and `host`) instead of the API's. 0 picks a free port. */
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        /** The metrics listener's address; defaults to `server.host`. */
+        host: { type: 'string', minLength: 1 },
       },
     },
     oidc: {

@@ -9,6 +9,7 @@ import { methodNotAllowed } from './httpError.js';
 import { useNullPrototypeQuery } from './nullPrototypeQuery.js';
 import { requestId } from './requestId.js';
 import { requestLog } from './requestLog.js';
+import { httpMetrics } from '../metrics/httpMetrics.js';
 import { routes as defaultRoutes } from './routes/index.js';
 import type { AppState, RouteFactory } from './types.js';
 
@@ -18,11 +19,11 @@ export interface AppOptions {
 }
 
 /**
- * The Koa app: request id -> request log -> error handler -> body parser -> routes.
+ * The Koa app: request id -> request log -> request metrics (when on) -> error handler -> body parser -> routes.
  * The error handler sits inside the log so the logged status is the one the client got.
  */
 export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppState> {
-  const { config, logger } = cradle;
+  const { config, logger, metrics } = cradle;
   const app = new Koa<AppState>();
   useNullPrototypeQuery(app);
   // Errors that escape the error handler: a client's broken or abandoned request (the socket or the parser
@@ -39,6 +40,7 @@ export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppStat
 
   app.use(requestId(cradle));
   app.use(requestLog(cradle));
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(errorHandler(options.errorRenderers ?? defaultErrorRenderers));
   app.use(bodyParser({ limit: config.server.bodyLimitBytes }));
   app.use(router.routes());

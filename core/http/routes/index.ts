@@ -14,6 +14,7 @@ import { cisTenantSmsProviderRoutes } from './cisTenantSmsProviders.js';
 import { cisUserRoutes } from './cisUsers.js';
 import { devOutboxRoutes } from './devOutbox.js';
 import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
 import { oidcRoutes } from './oidc.js';
 import { twilioServiceRoutes } from './twilio/twilioServices.js';
 import { twilioVerificationRoutes } from './twilio/twilioVerifications.js';
@@ -21,6 +22,7 @@ import { twilioVerificationRoutes } from './twilio/twilioVerifications.js';
 /** Every route module of the server, mounted in this order. Add an API by adding one line. */
 export const routes: RouteFactory[] = [
   healthRoutes,
+  metricsRoutes,
   oidcRoutes,
   cisUserRoutes,
   cisOtpLoginRoutes,
