@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.tmp/**', 'test/fixtures/**/*.js', 'packages/*/dist/**'] },
+  { ignores: ['node_modules/**', 'data/**', '.tmp/**', 'test/fixtures/**/*.js', 'packages/*/dist/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

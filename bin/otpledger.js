@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `otpledger` command: runs the TypeScript CLI (cli/main.ts) through tsx, a runtime dependency,
-// so it works from a fresh clone after `npm ci` with no build step.
+// The CLI from the sources, for a clone: runs cli/main.ts through tsx (a devDependency), no build step.
+// The installed package's `otpledger` command is the build, dist/cli/main.js (`npm run build`).
 import { register } from 'tsx/esm/api';
 
 register();

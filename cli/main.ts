@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../core/config/configSchema.js';

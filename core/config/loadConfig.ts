@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../packageRoot.js';
 import { compileSchema } from '../validation/compileSchema.js';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
 import { configSchema, type Config } from './configSchema.js';
@@ -9,7 +9,7 @@ import { deepFreeze } from './deepFreeze.js';
 import { deepMerge, isPlainObject, type PlainObject } from './deepMerge.js';
 import { applyEnvOverrides } from './envOverrides.js';
 
-const defaultsFile = fileURLToPath(new URL('../../config/default.json', import.meta.url));
+const defaultsFile = path.join(packageRoot, 'config', 'default.json');
 const validateConfig = compileSchema<Config>(configSchema);
 
 export interface LoadConfigOptions {

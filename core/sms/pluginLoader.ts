@@ -28,7 +28,7 @@ export async function loadSmsPlugins(options: LoadPluginsOptions): Promise<SmsPl
   const { logger, cwd = process.cwd(), builtInDir = BUILT_IN_DIR } = options;
   const registry = new SmsPluginRegistry();
   const candidates = [
-    ...builtInFolders(builtInDir).map((folder) => ({ source: `built-in ${path.basename(folder)}`, builtIn: true, locate: (): Located => ({ url: pathToFileURL(path.join(folder, 'index.ts')).href }) })),
+    ...builtInFolders(builtInDir).map(({ folder, entry }) => ({ source: `built-in ${path.basename(folder)}`, builtIn: true, locate: (): Located => ({ url: pathToFileURL(entry).href }) })),
     ...options.external.map((specifier) => ({ source: specifier, builtIn: false, locate: () => resolveExternal(specifier, cwd) })),
   ];
   for (const { source, builtIn, locate } of candidates) {
@@ -48,12 +48,17 @@ export async function loadSmsPlugins(options: LoadPluginsOptions): Promise<SmsPl
   return registry;
 }
 
-function builtInFolders(dir: string): string[] {
+/** Each `<name>/index.ts` (the sources) or `<name>/index.js` (the build, `dist/plugins/`), by folder name. */
+function builtInFolders(dir: string): { folder: string; entry: string }[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, 'index.ts')))
+    .filter((entry) => entry.isDirectory())
     .map((entry) => path.join(dir, entry.name))
-    .sort();
+    .sort()
+    .flatMap((folder) => {
+      const entry = ['index.ts', 'index.js'].map((name) => path.join(folder, name)).find((file) => existsSync(file));
+      return entry ? [{ folder, entry }] : [];
+    });
 }
 
 interface Located {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +18,10 @@ const guides = readdirSync(path.join(repoRoot, 'docs'))
 
 /**
  * What the test adds around a block: stop at the first failing command (pipes included), make curl fail on any
- * HTTP status >= 400 (keeping the body for the message), and run `npx otpledger` as npx would in a clone.
+ * HTTP status >= 400 (keeping the body for the message).
  */
 const prelude = `set -eo pipefail
 curl() { command curl --silent --show-error --fail-with-body "$@"; }
-npx() { if [ "$1" = otpledger ]; then shift; node ${JSON.stringify(path.join(repoRoot, 'bin/otpledger.js'))} "$@"; else command npx "$@"; fi; }
 `;
 
 async function freePort(): Promise<number> {
@@ -68,7 +67,12 @@ describe('README and docs walkthroughs, pasted into bash against a real server',
   let server: { url: string; stop(): Promise<void> };
   const env = () => ({ OTPLEDGER_DATA_DIR: temp.dir });
 
+  // Blocks run where a reader of a clone pastes them, its root, stood in for by a directory whose bin/ is the clone's:
+  // what they write (exports) stays out of the repository.
+  const cwd = path.join(temp.dir, 'clone');
   before(async () => {
+    mkdirSync(cwd);
+    symlinkSync(path.join(repoRoot, 'bin'), path.join(cwd, 'bin'));
     server = await startChildServer(undefined, { OTPLEDGER_DATA_DIR: temp.dir, PORT: '0' });
   });
   after(async () => {
@@ -88,7 +92,7 @@ describe('README and docs walkthroughs, pasted into bash against a real server',
   plan.forEach((walk, index) => {
     const where = `${path.relative(repoRoot, walk.file)}:${walk.line}`;
     it(`${where} ${walk.name}${index >= plan.length - 1 && index > 0 ? ' (again, after every guide)' : ''}`, async () => {
-      const { code, output } = await runBash(await localise(walk.script, server.url), env(), temp.dir);
+      const { code, output } = await runBash(await localise(walk.script, server.url), env(), cwd);
       expect(code, `${where} ${walk.name} failed (exit ${code}):\n${output}`).to.equal(0);
       if (walk.expect) expect(output, `${where} ${walk.name}: its output lacks ${walk.expect}`).to.include(walk.expect);
     });
