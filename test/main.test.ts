@@ -47,6 +47,16 @@ describe('main (npm start)', () => {
     expect(code).to.equal(0);
   });
 
+  it('on the production example without secrets exits 1 with one line naming each missing secret, and generates none', async () => {
+    const child = startMain({ OTPLEDGER_DATA_DIR: temp.dir, PORT: '0', OTPLEDGER_CONFIG: 'config/production.example.json' });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).to.equal(1);
+    expect(stderr.trim()).to.match(/^otpledger: missing secrets OTPLEDGER_MASTER_KEY, OTPLEDGER_HMAC_KEY, OTPLEDGER_SIGNING_KEY: give each in its environment variable or in a file named by <NAME>_FILE \(development keys are off/);
+    expect(stderr.trim().split('\n')).to.have.length(1);
+  });
+
   it('prints one line naming the problem and exits 1 when the config is wrong', async () => {
     const child = startMain({ OTPLEDGER_DATA_DIR: temp.dir, PORT: 'eighty', OTPLEDGER_LOG_LEVEL: 'loud' });
     let stderr = '';

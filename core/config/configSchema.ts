@@ -105,6 +105,18 @@ export const configSchema = {
         pretty: { type: 'boolean' },
       },
     },
+    secrets: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /**
+         * A secret not given in the environment is generated into `<dataDir>/secrets/` (a development key).
+         * `false` (production) makes a missing secret stop the start instead, naming each one.
+         */
+        developmentKeys: { type: 'boolean', default: false },
+      },
+    },
     metrics: {
       type: 'object',
       additionalProperties: false,

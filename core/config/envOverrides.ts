@@ -8,6 +8,7 @@ const overrides = [
   { variable: 'OTPLEDGER_EVENT_STORE_URL', path: ['eventStore', 'url'] },
   { variable: 'OTPLEDGER_KEY_STORE_URL', path: ['keyStore', 'url'] },
   { variable: 'OTPLEDGER_LOG_LEVEL', path: ['log', 'level'] },
+  { variable: 'OTPLEDGER_ISSUER', path: ['oidc', 'issuer'] },
 ] as const;
 
 export interface AppliedOverride {

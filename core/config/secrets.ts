@@ -30,9 +30,19 @@ export interface Secrets {
 /**
  * Each secret comes from its env variable (`OTPLEDGER_MASTER_KEY`, `OTPLEDGER_HMAC_KEY`: base64 of 32 bytes;
  * `OTPLEDGER_SIGNING_KEY`: a private EC P-256 JWK), or from the file named by `<NAME>_FILE`. A secret given
- * neither way is a development key generated once into `<dataDir>/secrets/` and reused, with a loud warning.
+ * neither way is a development key generated once into `<dataDir>/secrets/` and reused, with a loud warning, when
+ * `secrets.developmentKeys` is on (the demo config); when it is off, a missing secret is a `ConfigError` naming them all.
  */
+const requiredSecrets = ['OTPLEDGER_MASTER_KEY', 'OTPLEDGER_HMAC_KEY', 'OTPLEDGER_SIGNING_KEY'] as const;
+
 export async function loadSecrets(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Secrets> {
+  const missing = config.secrets.developmentKeys ? [] : requiredSecrets.filter((name) => readSecretFromEnv(env, name) === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `missing secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: give each in its environment variable or in a file named by <NAME>_FILE ` +
+        '(development keys are off: "secrets": { "developmentKeys": false }, as in config/production.example.json)',
+    );
+  }
   const devKeys: string[] = [];
   const fromEnvOrDev = async (name: string, fileName: string, generate: () => Promise<string>) => {
     const value = readSecretFromEnv(env, name);

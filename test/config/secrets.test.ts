@@ -112,4 +112,25 @@ describe('loadSecrets', () => {
     expect(await attempt({ OTPLEDGER_SIGNING_KEY: '{"kty":"oct","k":"abc"}' })).to.match(/^OTPLEDGER_SIGNING_KEY must be a private EC P-256 JWK/);
     expect(await attempt({ OTPLEDGER_SIGNING_KEY_FILE: path.join(temp.dir, 'nope.json') })).to.match(/^OTPLEDGER_SIGNING_KEY_FILE: cannot read/);
   });
+
+  it('with developmentKeys off (the production example), refuses to start without every secret, naming the missing ones, and writes no key', async () => {
+    const config = testConfig(temp.dir, { secrets: { developmentKeys: false } });
+    const keyFile = path.join(temp.dir, 'hmac.key');
+    writeFileSync(keyFile, randomBytes(32).toString('base64'));
+    let error: unknown;
+    try {
+      await loadSecrets(config, captureLogger().logger, { OTPLEDGER_HMAC_KEY_FILE: keyFile });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as Error).message).to.match(/^missing secrets OTPLEDGER_MASTER_KEY, OTPLEDGER_SIGNING_KEY: give each in its environment variable or in a file named by <NAME>_FILE/);
+    expect(() => statSync(path.join(temp.dir, 'secrets'))).to.throw();
+
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const env = { OTPLEDGER_MASTER_KEY: randomBytes(32).toString('base64'), OTPLEDGER_HMAC_KEY_FILE: keyFile, OTPLEDGER_SIGNING_KEY: JSON.stringify(await exportJWK(privateKey)) };
+    const { logger, lines } = captureLogger();
+    await loadSecrets(config, logger, env);
+    expect(JSON.stringify(lines)).not.to.contain('DEVELOPMENT KEYS');
+  });
 });
