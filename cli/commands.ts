@@ -62,15 +62,15 @@ export async function projectionsRebuild(cradle: Cradle, args: string[]): Promis
   return 0;
 }
 
-/** `state --tenant t --kind user|provider|policy|lockouts --id .. [--at ISO|position]` */
+/** `state --tenant t --kind user|provider|policy|lockouts|protection --id .. [--at ISO|position]` */
 export async function state(cradle: Cradle, args: string[]): Promise<number> {
   const { options } = parseOptions(args, ['tenant', 'kind', 'id', 'at']);
   if (!options.tenant) throw new UsageError('--tenant is required');
   const kind = options.kind;
   if (!kind || !(stateKinds as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${stateKinds.join(', ')}`);
-  if (!options.id && kind !== 'provider') throw new UsageError('--id is required');
+  if (!options.id && kind !== 'provider' && kind !== 'protection') throw new UsageError('--id is required');
   const point = parsePointInTime(options.at ?? cradle.clock.now().toISOString());
   await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'state', { kind, at: options.at ?? null });
-  print(await stateAt({ eventStore: cradle.eventStore, hmacKey: cradle.secrets.hmacKey }, options.tenant, kind as StateKind, options.id ?? options.tenant, point));
+  print(await stateAt({ eventStore: cradle.eventStore, hmacKey: cradle.secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults }, options.tenant, kind as StateKind, options.id ?? options.tenant, point));
   return 0;
 }

@@ -9,7 +9,7 @@ const usage = `usage: otpledger <command>   (config from OTPLEDGER_CONFIG, as th
   audit query --tenant <id> [--types A,B] [--user-id <id>] [--phone-number <e164>] [--client-id <id>]
               [--from <iso>] [--to <iso>] [--cursor <position>] [--format ndjson|csv]
   projections rebuild [name]                         drop read model(s) and replay every event
-  state --tenant <id> --kind user|provider|policy|lockouts --id <id> [--at <iso|position>]`;
+  state --tenant <id> --kind user|provider|policy|lockouts|protection --id <id> [--at <iso|position>]`;
 
 const commands: Record<string, (cradle: Cradle, args: string[]) => Promise<number>> = {
   'audit verify': auditVerify,
