@@ -2,19 +2,22 @@ import { loadConfig } from '../core/config/loadConfig.js';
 import { buildContainer } from '../core/container.js';
 import type { Cradle } from '../core/cradle.js';
 import { UsageError } from './args.js';
-import { auditQuery, auditVerify, projectionsRebuild, state } from './commands.js';
+import { auditQuery, auditVerify, projectionsRebuild, protectionBacktest, state } from './commands.js';
 
 const usage = `usage: otpledger <command>   (config from OTPLEDGER_CONFIG, as the server)
   audit verify [--tenant <id>]                       check every stream's hash chain; exit 1 at the first break
   audit query --tenant <id> [--types A,B] [--user-id <id>] [--phone-number <e164>] [--client-id <id>]
               [--from <iso>] [--to <iso>] [--cursor <position>] [--format ndjson|csv]
   projections rebuild [name]                         drop read model(s) and replay every event
+  protection backtest --tenant <id> [--policy <file.json>] [--from <iso>]
+                                                     replay the log under an SMS protection policy: refusals per reason, false positives
   state --tenant <id> --kind user|provider|policy|lockouts|protection --id <id> [--at <iso|position>]`;
 
 const commands: Record<string, (cradle: Cradle, args: string[]) => Promise<number>> = {
   'audit verify': auditVerify,
   'audit query': auditQuery,
   'projections rebuild': projectionsRebuild,
+  'protection backtest': protectionBacktest,
   state,
 };
 
