@@ -12,6 +12,7 @@ import { jsonClient } from './httpLoad.js';
 import { PEER_CLIENT } from './peerClient.js';
 import { basic, startOtpledger } from './otpledgerUnderLoad.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
+import { screeningShare } from './screeningShare.js';
 import { soak } from './soak.js';
 
 const CONNECTIONS = 50;
@@ -64,6 +65,7 @@ for (const [key, line] of Object.entries(lines)) {
 const perRound = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]!));
 const tokenVsPeer = perRound(cpu('token'), cpu('peer'));
 const cycleVsBare = perRound(cpu('cycle'), cpu('bare'));
+const screening = await screeningShare(otpledger.server, otpledger.cycle, { ms: ROUND_MS, connections: CONNECTIONS });
 
 bareClient.close();
 peerClient.close();
@@ -79,5 +81,7 @@ if (SOAK_CYCLES > 0) {
 }
 await otpledger.stop();
 
+console.log(`SMS protection screening: ${fmt(screening.screeningMicros)} µs of a ${fmt(screening.cycleMicros)} µs OTP cycle`);
+console.log(`otp-screening share=${screening.share.toFixed(3)} target=0.1`);
 console.log('targets: token_vs_peer <= 0.65, cycle_vs_bare <= 5');
 console.log(`otp-cpu token_vs_peer=${tokenVsPeer.toFixed(3)} cycle_vs_bare=${cycleVsBare.toFixed(3)}`);
