@@ -12,6 +12,7 @@ import { jsonClient } from './httpLoad.js';
 import { PEER_CLIENT } from './peerClient.js';
 import { basic, startOtpledger } from './otpledgerUnderLoad.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
+import { screeningShare } from './screeningShare.js';
 import { soak } from './soak.js';
 
 const CONNECTIONS = 50;
@@ -69,6 +70,7 @@ const tokenVsPeer = perRound(cpu('token'), cpu('peer'));
 const cycleVsBare = perRound(cpu('cycle'), cpu('bare'));
 const metricsCost = perRound(cpu('cycle'), cpu('cycleUnmetered'));
 await unmetered.stop();
+const screening = await screeningShare(otpledger.server, otpledger.cycle, { ms: ROUND_MS, connections: CONNECTIONS });
 
 bareClient.close();
 peerClient.close();
@@ -85,5 +87,7 @@ if (SOAK_CYCLES > 0) {
 await otpledger.stop();
 
 console.log(`otp-metrics cycle_cpu_with_vs_without=${metricsCost.toFixed(3)} (metrics are cheap when close to 1)`);
+console.log(`SMS protection screening: ${fmt(screening.screeningMicros)} µs of a ${fmt(screening.cycleMicros)} µs OTP cycle`);
+console.log(`otp-screening share=${screening.share.toFixed(3)} target=0.1`);
 console.log('targets: token_vs_peer <= 0.65, cycle_vs_bare <= 5');
 console.log(`otp-cpu token_vs_peer=${tokenVsPeer.toFixed(3)} cycle_vs_bare=${cycleVsBare.toFixed(3)}`);

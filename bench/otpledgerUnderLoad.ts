@@ -8,6 +8,11 @@ import { startServerProcess, type ServerProcess } from './serverProcess.js';
 const APP = { client_id: 'bench-app', client_secret: 'bench-secret-0123456789' };
 const ADMIN = { client_id: 'bench-admin', client_secret: 'bench-admin-secret-0123456789' };
 
+/** Cooldown 0 and caps no cycle reaches; the pumping guard on (the cycles verify every code: a healthy range). */
+export const BENCH_PROTECTION = {
+  limits: { phone: { cooldown_seconds: 0, max_sends: 100_000, window_minutes: 1 }, tenant: { max_sends: 1_000_000_000, window_minutes: 1 } },
+};
+
 export const basic = ({ client_id, client_secret }: { client_id: string; client_secret: string }) =>
   `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`;
 
@@ -34,6 +39,8 @@ export async function startOtpledger(workers: number, overlay: Record<string, un
     bootstrap: { tenants: [{ id: 'bench', name: 'Bench', applications: [
       { name: 'Bench app', ...APP, role: 'app', otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 } },
       { name: 'Bench admin', ...ADMIN, role: 'management' }] }] },
+    // cycles re-send to the same phones at once: SMS protection lets them through, every rule still evaluated
+    sms: { protectionDefaults: BENCH_PROTECTION },
     ...overlay,
   }));
   const server = await startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile, OTPLEDGER_LOG_LEVEL: 'info' });

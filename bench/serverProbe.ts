@@ -12,6 +12,8 @@ export interface ProbeSample {
   delayP50Ms: number;
   delayP99Ms: number;
   delayMaxMs: number;
+  /** CPU spent screening SMS sends so far (`core/protection/screeningCost.ts`), in microseconds; 0 outside otpledger. */
+  screeningMicros: number;
 }
 
 if (process.send) {
@@ -26,6 +28,7 @@ if (process.send) {
       delayP50Ms: delay.percentile(50) / 1e6,
       delayP99Ms: delay.percentile(99) / 1e6,
       delayMaxMs: delay.max / 1e6,
+      screeningMicros: (globalThis as Record<symbol, { micros?: number } | undefined>)[Symbol.for('otpledger.screeningCost')]?.micros ?? 0,
     };
     delay.reset();
     process.send!({ probe: sample });

@@ -8,6 +8,9 @@ import { exportLines } from '../core/audit/exportFormats.js';
 import { verifyChain } from '../core/audit/verifyChain.js';
 import type { Cradle } from '../core/cradle.js';
 import { parsePointInTime, stateAt, stateKinds, type StateKind } from '../core/timeTravel/stateAt.js';
+import { readFileSync } from 'node:fs';
+import { backtest, BACKTEST_EVENT_TYPES } from '../core/protection/backtest.js';
+import { parseSmsProtectionPolicy } from '../core/protection/smsProtectionPolicy.js';
 import { rebuildProjections } from '../projections/rebuild.js';
 import { parseOptions, UsageError } from './args.js';
 import { progressBar } from './progressBar.js';
@@ -73,15 +76,53 @@ export async function projectionsRebuild(cradle: Cradle, args: string[]): Promis
   return 0;
 }
 
-/** `state --tenant t --kind user|provider|policy|lockouts --id .. [--at ISO|position]` */
+/** `state --tenant t --kind user|provider|policy|lockouts|protection --id .. [--at ISO|position]` */
 export async function state(cradle: Cradle, args: string[]): Promise<number> {
   const { options } = parseOptions(args, ['tenant', 'kind', 'id', 'at']);
   if (!options.tenant) throw new UsageError('--tenant is required');
   const kind = options.kind;
   if (!kind || !(stateKinds as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${stateKinds.join(', ')}`);
-  if (!options.id && kind !== 'provider') throw new UsageError('--id is required');
+  if (!options.id && kind !== 'provider' && kind !== 'protection') throw new UsageError('--id is required');
   const point = parsePointInTime(options.at ?? cradle.clock.now().toISOString());
   await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'state', { kind, at: options.at ?? null });
-  print(await stateAt({ eventStore: cradle.eventStore, hmacKey: cradle.secrets.hmacKey }, options.tenant, kind as StateKind, options.id ?? options.tenant, point));
+  print(await stateAt({ eventStore: cradle.eventStore, hmacKey: cradle.secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults }, options.tenant, kind as StateKind, options.id ?? options.tenant, point));
+  return 0;
+}
+
+/**
+ * `protection backtest --tenant t [--policy file.json] [--from ISO]`: replays the tenant's OTP events under a
+ * policy (the file's, laid over the deployment's defaults as a PUT would be; else the tenant's policy in force)
+ * and prints, per reason, how many sends it would have refused and how many of those were verified later.
+ */
+export async function protectionBacktest(cradle: Cradle, args: string[]): Promise<number> {
+  const { options } = parseOptions(args, ['tenant', 'policy', 'from']);
+  if (!options.tenant) throw new UsageError('--tenant is required');
+  const from = options.from === undefined ? undefined : new Date(options.from);
+  if (from && Number.isNaN(from.getTime())) throw new UsageError('--from must be an ISO 8601 time');
+  let policy;
+  if (options.policy) {
+    let body: unknown;
+    try {
+      body = JSON.parse(readFileSync(options.policy, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--policy ${options.policy}: ${(error as Error).message}`);
+    }
+    policy = parseSmsProtectionPolicy(body, cradle.smsProtectionPolicies.defaults);
+  } else {
+    policy = await cradle.smsProtectionPolicies.policy(options.tenant);
+  }
+  const head = await cradle.eventStore.lastPosition();
+  const bar = progressBar(`backtesting ${options.tenant}`);
+  const events = cradle.eventStore.readAll({
+    filter: { streamPrefixes: [`otp-${options.tenant}-`], eventTypes: BACKTEST_EVENT_TYPES, ...(from && { recordedFrom: from }) },
+  });
+  let seen = 0;
+  const report = await backtest(events, policy, (event) => {
+    if (++seen % 500 === 0) bar.update(event.globalPosition, head);
+  });
+  bar.update(head, head);
+  const refused = Object.values(report.refused).reduce((sum, r) => sum + r.refused, 0);
+  bar.end(`replayed ${report.sends.toLocaleString('en-US')} sends: ${refused.toLocaleString('en-US')} would have been refused or held back`);
+  print({ tenant: options.tenant, from: from?.toISOString() ?? null, policy, ...report });
   return 0;
 }

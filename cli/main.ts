@@ -6,7 +6,7 @@ import { loadConfig } from '../core/config/loadConfig.js';
 import { buildContainer } from '../core/container.js';
 import type { Cradle } from '../core/cradle.js';
 import { UsageError } from './args.js';
-import { auditQuery, auditVerify, projectionsRebuild, state } from './commands.js';
+import { auditQuery, auditVerify, projectionsRebuild, protectionBacktest, state } from './commands.js';
 
 const usage = `usage: otpledger <command>   (config from OTPLEDGER_CONFIG, as the server)
   audit verify [--tenant <id>] [--allow-empty]        check every stream's hash chain; exit 1 at the first break,
@@ -14,8 +14,10 @@ const usage = `usage: otpledger <command>   (config from OTPLEDGER_CONFIG, as th
   audit query --tenant <id> [--types A,B] [--user-id <id>] [--phone-number <e164>] [--client-id <id>]
               [--from <iso>] [--to <iso>] [--cursor <position>] [--format ndjson|csv]
   projections rebuild [name]                         drop read model(s) and replay every event
+  protection backtest --tenant <id> [--policy <file.json>] [--from <iso>]
+                                                     replay the log under an SMS protection policy: refusals per reason, false positives
   state --tenant <id> --kind user|policy|lockouts --id <id> [--at <iso|position>]
-  state --tenant <id> --kind provider [--at <iso|position>]   the tenant's SMS provider: no --id
+  state --tenant <id> --kind provider|protection [--at <iso|position>]   the tenant's SMS provider or protection policy: no --id
         --id is a user id (user), a client id (policy), an E.164 number or phone hash (lockouts)
 
 The CLI works on an existing store only: it never creates one.`;
@@ -24,6 +26,7 @@ const commands: Record<string, (cradle: Cradle, args: string[]) => Promise<numbe
   'audit verify': auditVerify,
   'audit query': auditQuery,
   'projections rebuild': projectionsRebuild,
+  'protection backtest': protectionBacktest,
   state,
 };
 

@@ -17,6 +17,8 @@ import { UserBlocks } from './auth0/userBlocks.js';
 import { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import { TokenService } from './oidc/tokenService.js';
 import { OtpService } from './otp/otpService.js';
+import { SmsProtectionPolicies } from './protection/smsProtectionPolicies.js';
+import { SmsScreening } from './protection/smsScreening.js';
 import { DevOutbox } from './sms/devOutbox.js';
 import { EgressGuard } from './sms/egressGuard.js';
 import { loadSmsPlugins } from './sms/pluginLoader.js';
@@ -88,6 +90,8 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     userBlocks: asFunction((cradle: Cradle) => new UserBlocks(cradle)).singleton(),
     verifyServices: asFunction((cradle: Cradle) => new VerifyServices(cradle)).singleton(),
     verifications: asFunction((cradle: Cradle) => new Verifications(cradle)).singleton(),
+    smsProtectionPolicies: asFunction((cradle: Cradle) => new SmsProtectionPolicies(cradle)).singleton(),
+    smsScreening: asFunction((cradle: Cradle) => new SmsScreening(cradle)).singleton(),
 
     readModels: asFunction(({ config }: Cradle) => ReadModelStore.open(ReadModelStore.fileIn(config.dataDir)))
       .singleton()

@@ -14,6 +14,8 @@ import type { UserBlocks } from './auth0/userBlocks.js';
 import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
 import type { TokenService } from './oidc/tokenService.js';
 import type { OtpService } from './otp/otpService.js';
+import type { SmsProtectionPolicies } from './protection/smsProtectionPolicies.js';
+import type { SmsScreening } from './protection/smsScreening.js';
 import type { DevOutbox } from './sms/devOutbox.js';
 import type { EgressGuard } from './sms/egressGuard.js';
 import type { SmsPluginRegistry } from './sms/pluginRegistry.js';
@@ -86,6 +88,10 @@ export interface Cradle {
   /** The Twilio Verify dialect: each tenant's Verify Services, and verifications over the OTP domain. */
   verifyServices: VerifyServices;
   verifications: Verifications;
+  /** Each tenant's SMS protection policy (`tenantsms-<tenantId>`). */
+  smsProtectionPolicies: SmsProtectionPolicies;
+  /** Screening of every send outside the phone's stream: destination rules, address, tenant and range limits. */
+  smsScreening: SmsScreening;
 
   // read side: local read models (`<dataDir>/readmodels.db`) fed by the projection runner
   readModels: ReadModelStore;

@@ -1,12 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { RecordedEvent } from '../core/eventStore/types.js';
 import type { OtpIssuedData } from '../core/otp/otpEvents.js';
+import { REFUSAL_REASONS, type RefusalReason, type SmsSendRefusedData } from '../core/protection/smsSendRefused.js';
 import { DEFAULT_PROVIDER } from '../core/sms/tenantSmsEvents.js';
 import type { Projection } from './projection.js';
 import { providerNameOf } from './providerSettings.js';
 import { dayOf, parseOtpStream, tenantOf } from './streamNames.js';
 
-const counters = ['issued', 'verified', 'failed', 'lockouts', 'sms_sent', 'sms_failed'] as const;
+const refusalCounters = REFUSAL_REASONS.map((reason) => `refused_${reason}` as const);
+const counters = ['issued', 'verified', 'failed', 'lockouts', 'sms_sent', 'sms_failed', ...refusalCounters] as const;
 type Counter = (typeof counters)[number];
 
 /** Who an OTP stream's latest code was for: the later events of the stream count against it. */
@@ -22,7 +24,8 @@ const MAX_CACHED_STREAMS = 200_000;
 
 /**
  * OTP activity per tenant, application, provider, country calling code and UTC day: codes issued,
- * verified, failed, lockouts, SMS sent and failed. Counts are tallied in memory during a batch and
+ * verified, failed, lockouts, SMS sent and failed, and sends refused or held back by SMS protection per
+ * reason (`SmsSendRefused` in `enforce` mode; what `monitor` only flagged is not a refusal). Counts are tallied in memory during a batch and
  * added to the table once per key at its end (inside the batch's transaction), which keeps a replay of
  * millions of events close to the raw read rate. The day is the domain time of the event (`at`,
  * `issuedAt`, `sentAt`), else when it was recorded. OTP events count against the tenant's primary
@@ -31,8 +34,8 @@ const MAX_CACHED_STREAMS = 200_000;
  */
 export const otpStatsProjection: Projection = {
   name: 'otp_stats',
-  version: 1,
-  canHandle: ['OtpIssued', 'OtpVerified', 'OtpFailed', 'UserLockedOut', 'SmsSent', 'SmsDeliveryFailed', 'ProviderConfigured'],
+  version: 2,
+  canHandle: ['OtpIssued', 'OtpVerified', 'OtpFailed', 'UserLockedOut', 'SmsSent', 'SmsDeliveryFailed', 'SmsSendRefused', 'ProviderConfigured'],
   tables: ['otp_stats', 'otp_stats_streams', 'otp_stats_providers'],
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS otp_stats (
@@ -102,6 +105,17 @@ export const otpStatsProjection: Projection = {
         }
         const stream = parseOtpStream(event.streamName);
         if (!stream) return;
+        if (event.type === 'SmsSendRefused') {
+          const refusal = data as unknown as SmsSendRefusedData;
+          if (refusal.mode !== 'enforce') return;
+          const context = {
+            clientId: refusal.clientId ?? UNKNOWN,
+            countryCode: refusal.countryCallingCode ?? UNKNOWN,
+            provider: contextOf(event.streamName)?.provider ?? providerOf(stream.tenantId),
+          };
+          count(stream.tenantId, context, dayOf(refusal.at, event.recordedAt), `refused_${refusal.reason}`);
+          return;
+        }
         if (event.type === 'OtpIssued') {
           const issued = data as unknown as OtpIssuedData;
           const context = { clientId: issued.clientId, countryCode: issued.countryCallingCode ?? UNKNOWN, provider: providerOf(stream.tenantId) };
@@ -140,6 +154,8 @@ export interface OtpStatsRow {
   lockouts: number;
   smsSent: number;
   smsFailed: number;
+  /** Sends refused or held back by SMS protection, per reason. */
+  refused: Record<RefusalReason, number>;
   /** verified / issued, 0 when nothing was issued. */
   conversionRate: number;
 }
@@ -151,6 +167,7 @@ export function otpStats(db: Database, tenantId: string, fromDay = '0000-00-00',
   return rows.map((row) => ({
     tenantId: row.tenant_id!, clientId: row.client_id!, provider: row.provider!, countryCode: row.country_code!, day: row.day!,
     issued: row.issued!, verified: row.verified!, failed: row.failed!, lockouts: row.lockouts!, smsSent: row.sms_sent!, smsFailed: row.sms_failed!,
+    refused: Object.fromEntries(REFUSAL_REASONS.map((reason) => [reason, Number(row[`refused_${reason}`])])) as Record<RefusalReason, number>,
     conversionRate: row.issued ? Math.round((row.verified! / row.issued) * 10_000) / 10_000 : 0,
   }));
 }

@@ -66,6 +66,11 @@ export const configSchema = {
         bodyLimitBytes: { type: 'integer', minimum: 1, default: 102400 },
         /** How long `close()` waits for in-flight requests before cutting connections. */
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
+        /**
+         * Addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is believed (the caller's address keys
+         * per-address SMS limits and brute-force protection); none by default.
+         */
+        trustedProxies: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 2, maxLength: 50 }, default: [] },
       },
     },
     dataDir: { type: 'string', minLength: 1, default: './data' },
@@ -170,6 +175,11 @@ export const configSchema = {
          * gateways). Link-local (cloud metadata), multicast and reserved ranges stay refused; see docs/security.md.
          */
         allowPrivateNetworks: { type: 'boolean', default: false },
+        /**
+         * The SMS protection policy of every tenant that has not set its own, and what a tenant's policy leaves out
+         * (`PUT /admin/v1/sms-protection`); otpledger's defaults fill in the rest. See docs/sms-protection.md.
+         */
+        protectionDefaults: { type: 'object', default: {} },
       },
     },
     /** Module specifiers of external plugins, loaded at start. */

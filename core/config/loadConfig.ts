@@ -8,6 +8,8 @@ import { ConfigError } from './configError.js';
 import { deepFreeze } from './deepFreeze.js';
 import { deepMerge, isPlainObject, type PlainObject } from './deepMerge.js';
 import { applyEnvOverrides } from './envOverrides.js';
+import { parseIpRange } from '../support/ipRange.js';
+import { parseSmsProtectionPolicy } from '../protection/smsProtectionPolicy.js';
 
 const defaultsFile = path.join(packageRoot, 'config', 'default.json');
 const validateConfig = compileSchema<Config>(configSchema);
@@ -33,7 +35,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   deriveEventStoreUrl(config);
   deriveKeyStoreUrl(config);
   try {
-    return deepFreeze(validateConfig(config));
+    return deepFreeze(checkSemantics(validateConfig(config)));
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) throw error;
     const problems = error.problems.map((problem) => {
@@ -42,6 +44,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+}
+
+/**
+ * What the schema cannot say: each trusted proxy is an address or a CIDR range, and the protection defaults
+ * are a policy (checked by its own schema, so its problems are named under `/sms/protectionDefaults`).
+ */
+function checkSemantics(config: Config): Config {
+  const problems = config.server.trustedProxies.flatMap((entry, index) => {
+    try {
+      parseIpRange(entry);
+      return [];
+    } catch {
+      return [`/server/trustedProxies/${index} "${entry}" is not an IP address or CIDR range`];
+    }
+  });
+  try {
+    parseSmsProtectionPolicy(config.sms.protectionDefaults);
+  } catch (error) {
+    if (!(error instanceof SchemaValidationError)) throw error;
+    problems.push(...error.problems.map((problem) => `/sms/protectionDefaults${problem.startsWith('/') ? '' : ' '}${problem}`));
+  }
+  if (problems.length > 0) throw new SchemaValidationError(problems);
+  return config;
 }
 
 /** The embedded store lives in the data dir unless a URL is given. */

@@ -13,6 +13,8 @@ export interface HandleResult<State, Event> {
   state: State;
   /** The stream's revision after the command, -1 when the stream still does not exist. */
   revision: number;
+  /** The global position of the last event appended; 0 when nothing was. */
+  position: number;
 }
 
 /** Retries after a version conflict; a conflict means someone else moved the stream first. */
@@ -35,14 +37,14 @@ export async function handleCommand<State, Command, Event extends { type: string
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadCurrent(store, stream, decider);
     const events = decider.decide(command, state);
-    if (events.length === 0) return { events, state, revision };
+    if (events.length === 0) return { events, state, revision, position: 0 };
     const expectedRevision: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
     try {
       const append = events.map((event, index) => ({ id: commandEventId(commandId, stream, expectedRevision, index), type: event.type, data: event.data, metadata }));
       const result = await appendOnceMore(store, stream, append, expectedRevision);
       const next = events.reduce(decider.evolve, state);
       if (store.streamRevision) stateCache.set(store, stream, decider, result.nextExpectedRevision, next);
-      return { events, state: next, revision: result.nextExpectedRevision };
+      return { events, state: next, revision: result.nextExpectedRevision, position: result.position };
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
     }

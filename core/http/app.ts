@@ -2,6 +2,7 @@ import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { Cradle } from '../cradle.js';
 import { bodyParser } from './bodyParser.js';
+import { clientAddress } from './clientAddress.js';
 import { isClientFault } from './clientFaults.js';
 import { errorHandler } from './errorHandler.js';
 import { errorRenderers as defaultErrorRenderers, type ErrorRenderer } from './errorRenderers.js';
@@ -42,6 +43,7 @@ export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppStat
   app.use(requestLog(cradle));
   if (metrics) app.use(httpMetrics(metrics));
   app.use(errorHandler(options.errorRenderers ?? defaultErrorRenderers));
+  app.use(clientAddress(config.server.trustedProxies));
   app.use(bodyParser({ limit: config.server.bodyLimitBytes }));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));

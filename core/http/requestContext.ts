@@ -4,5 +4,5 @@ import type { AppContext } from './types.js';
 /** The request context a dialect hands the domain (see `RequestContext`). */
 export function requestContext(ctx: AppContext, { publicClient }: { publicClient: boolean }): RequestContext {
   const userAgent = ctx.get('User-Agent');
-  return { ip: ctx.ip, ...(userAgent && { userAgent }), publicClient, endpoint: `${ctx.method} ${ctx.path}`, receivedAt: ctx.state.receivedAt };
+  return { ip: ctx.state.clientIp ?? ctx.ip, ...(userAgent && { userAgent }), publicClient };
 }

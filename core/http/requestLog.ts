@@ -9,7 +9,6 @@ import type { AppMiddleware } from './types.js';
 export function requestLog({ logger }: { logger: Logger }): AppMiddleware {
   return async (ctx, next) => {
     const started = performance.now();
-    ctx.state.receivedAt = started;
     ctx.state.log = logger.child({ reqId: ctx.state.requestId });
     try {
       await next();

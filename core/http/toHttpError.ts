@@ -2,6 +2,7 @@ import { SmsProviderError } from '@otpledger/plugin-kit';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
 import { DomainError } from '../decider/decider.js';
 import { StoreUnavailableError } from '../eventStore/storeUnavailable.js';
+import { SmsSendRefusedError } from '../protection/smsSendRefused.js';
 import { HttpError } from './httpError.js';
 
 /** Statuses for the domain's refusals; any other reason is a 400 with the reason as its code. */
@@ -28,12 +29,21 @@ const codeByStatus: Record<number, string> = {
   501: 'not_implemented',
 };
 
+/** A screening refusal: 429 with `Retry-After` (seconds, rounded up) for the limits, 403 for the destination rules. */
+export function smsRefusal(error: SmsSendRefusedError, code: string): HttpError {
+  const retryAfter = error.retryAfterSeconds;
+  return new HttpError(error.rateLimited ? 429 : 403, code, error.message, {
+    cause: error, ...(error.rateLimited && retryAfter !== undefined && { headers: { 'Retry-After': String(retryAfter) } }),
+  });
+}
+
 /**
  * Any thrown value as an `HttpError`: ours pass through, a schema failure is a 400 naming every problem,
  * an exposed 4xx from a library keeps its status, everything else is a 500.
  */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof SmsSendRefusedError) return smsRefusal(error, error.rateLimited ? 'too_many_requests' : 'sms_not_allowed');
   if (error instanceof DomainError) {
     return new HttpError(statusByReason[error.reason] ?? 400, error.reason, error.message, { cause: error });
   }

@@ -8,8 +8,8 @@ export interface AppState {
   requestId: string;
   /** The request's logger: every line it writes carries the request id. */
   log: Logger;
-  /** When the request arrived (`performance.now()`). */
-  receivedAt: number;
+  /** The caller's address, after `server.trustedProxies` (`clientAddress`). */
+  clientIp: string;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -1,7 +1,9 @@
 import { sameDigest } from '../crypto/keyedHash.js';
 import { DomainError, type Decider } from '../decider/decider.js';
-import type { OtpEvent, OtpIssuedData, UnknownIdentifierCodeData } from './otpEvents.js';
+import type { SmsSendRefusedData } from '../protection/smsSendRefused.js';
+import type { OtpEvent, OtpIssuedData, SendsPerMinute, UnknownIdentifierCodeData } from './otpEvents.js';
 import { LEGACY_ATTEMPT_RULES, type ResendRules } from './otpRules.js';
+import { screenSend, trimmed, withSend, type SendScreening } from './sendScreening.js';
 
 /** The latest code of a stream: a real one, or one made for an identifier that matches no user. */
 export type LiveCode = (OtpIssuedData | UnknownIdentifierCodeData) & { used: boolean; failures?: number };
@@ -13,13 +15,21 @@ export interface OtpState {
   failedAttempts: number;
   /** Epoch ms; the lockout lifts by itself once `now` passes it. */
   lockedUntil?: number;
+  /** When the latest code was issued (epoch ms), and the codes issued per minute over the last day: the per-phone limits. */
+  lastSendAt?: number;
+  sendsPerMinute: SendsPerMinute;
 }
 
 export type OtpCommand =
-  /** With `resend`, a send while the app's code is live continues its challenge (see `ResendRules`). */
-  | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData; resend?: ResendRules }
-  /** A code for an identifier that matches no user: issued and counted like a real one, never sent. */
-  | { type: 'IssueUnknownIdentifierOtp'; now: Date; otp: UnknownIdentifierCodeData }
+  /**
+   * `screening` (absent: no limits) may refuse the send, hold it back or flag it (see `screenSend`); with `resend`,
+   * a send while the app's code is live continues its challenge (see `ResendRules`).
+   */
+  | { type: 'IssueOtp'; now: Date; otp: OtpIssuedData; screening?: SendScreening; resend?: ResendRules }
+  /** A code for an identifier that matches no user: issued, screened and counted like a real one, never sent. */
+  | { type: 'IssueUnknownIdentifierOtp'; now: Date; otp: UnknownIdentifierCodeData; screening?: SendScreening }
+  /** A refusal decided before the stream was read (the destination's country or number type). */
+  | { type: 'RefuseSend'; now: Date; refusal: SmsSendRefusedData }
   /** With `challengeId`, only a code of that challenge can match: another live code counts as none. */
   | { type: 'VerifyOtp'; now: Date; codeHash: string; clientId: string; challengeId?: string }
   | { type: 'RevokeOtp'; now: Date; otpId: string; reason: 'delivery_failed' }
@@ -55,15 +65,18 @@ export const isRealCode = (code: LiveCode): code is OtpIssuedData & { used: bool
 
 const isLocked = (state: OtpState, now: Date) => state.lockedUntil !== undefined && state.lockedUntil > now.getTime();
 
-/** A new code: a challenge of its own, or with `resend` the next code of the app's live challenge. */
-function issue(command: Extract<OtpCommand, { type: 'IssueOtp' }>, state: OtpState): OtpEvent[] {
+/**
+ * A new code is a challenge of its own, or with `resend` the next code of the app's live challenge: answers the
+ * challenge it continues (undefined: it starts one), and throws past the challenge's `maxSends`.
+ */
+function continuedChallenge(command: Extract<OtpCommand, { type: 'IssueOtp' }>, state: OtpState): OtpIssuedData['challenge'] {
   const { now, otp, resend } = command;
   const live = resend && liveCode(state, now);
   const continues = live && live.clientId === otp.clientId && live.userId === otp.userId;
-  if (!continues) return [{ type: 'OtpIssued', data: { ...otp, failedAttempts: state.failedAttempts } }];
+  if (!continues) return undefined;
   const sentBefore = [...(live.challenge?.sentBefore ?? []), live.issuedAt];
   if (sentBefore.length >= resend.maxSends) throw new TooManySendsError(challengeIdOf(live), resend.maxSends);
-  return [{ type: 'OtpIssued', data: { ...otp, failedAttempts: state.failedAttempts, challenge: { id: challengeIdOf(live), sentBefore } } }];
+  return { id: challengeIdOf(live), sentBefore };
 }
 
 function close(command: Extract<OtpCommand, { type: 'CloseChallenge' }>, state: OtpState): OtpEvent[] {
@@ -103,10 +116,46 @@ function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpS
   return events;
 }
 
-/** A new code replaces the old one and carries the failure count, so a fresh code does not reset it. */
-const newCode = (state: OtpState, event: Extract<OtpEvent, { type: 'OtpIssued' | 'OtpRequestedForUnknownIdentifier' }>): OtpState =>
+type IssuedEvent = Extract<OtpEvent, { type: 'OtpIssued' | 'OtpRequestedForUnknownIdentifier' }>;
+
+/** A new code replaces the old one and carries the failure count and the send history, so it resets neither. */
+function newCode(state: OtpState, event: IssuedEvent): OtpState {
+  const at = Date.parse(event.data.issuedAt);
   // a code is only issued while not locked out, so no lock matters from here on
-  ({ code: { ...event.data, used: false }, failedAttempts: event.data.failedAttempts ?? state.failedAttempts });
+  return {
+    code: { ...event.data, used: false },
+    failedAttempts: event.data.failedAttempts ?? state.failedAttempts,
+    lastSendAt: at,
+    sendsPerMinute: withSend(event.data.sendsBefore ?? state.sendsPerMinute, at),
+  };
+}
+
+/** A new code, screened first: nothing, a refusal, or the code (with the hold-back or monitor flag). */
+function issue(command: Extract<OtpCommand, { type: 'IssueOtp' | 'IssueUnknownIdentifierOtp' }>, state: OtpState): OtpEvent[] {
+  const now = command.now.getTime();
+  const carried = { failedAttempts: state.failedAttempts, sendsBefore: trimmed(state.sendsPerMinute, now) };
+  let issued: IssuedEvent;
+  if (command.type === 'IssueOtp') {
+    const challenge = continuedChallenge(command, state);
+    issued = { type: 'OtpIssued', data: { ...command.otp, ...carried, ...(challenge && { challenge }) } };
+  } else {
+    issued = { type: 'OtpRequestedForUnknownIdentifier', data: { ...command.otp, ...carried } };
+  }
+  if (!command.screening) return [issued];
+  const screened = screenSend(command.screening, state, now);
+  switch (screened.verdict) {
+    case 'refuse':
+      return [{ type: 'SmsSendRefused', data: screened.refusal }];
+    case 'hold':
+      return [issued, { type: 'SmsSendRefused', data: screened.refusal }];
+    case 'send':
+      return screened.monitored ? [issued, { type: 'SmsSendRefused', data: screened.monitored }] : [issued];
+    default: {
+      const unreachable: never = screened;
+      return unreachable;
+    }
+  }
+}
 
 /**
  * The OTP rules: only the latest code works, once, before it expires; the code's own attempt rules count
@@ -117,7 +166,7 @@ const newCode = (state: OtpState, event: Extract<OtpEvent, { type: 'OtpIssued' |
  * one (up to its rules' `maxSends`), and the caller may close it.
  */
 export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
-  initialState: () => ({ failedAttempts: 0 }),
+  initialState: () => ({ failedAttempts: 0, sendsPerMinute: {} }),
 
   decide(command, state) {
     if (command.type === 'RevokeOtp') {
@@ -125,12 +174,12 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
       return live ? [{ type: 'OtpRevoked', data: { otpId: command.otpId, reason: command.reason, at: command.now.toISOString() } }] : [];
     }
     if (command.type === 'CloseChallenge') return close(command, state);
+    if (command.type === 'RefuseSend') return [{ type: 'SmsSendRefused', data: command.refusal }];
     if (isLocked(state, command.now)) throw new LockedOutError(new Date(state.lockedUntil!));
     switch (command.type) {
       case 'IssueOtp':
-        return issue(command, state);
       case 'IssueUnknownIdentifierOtp':
-        return [{ type: 'OtpRequestedForUnknownIdentifier', data: { ...command.otp, failedAttempts: state.failedAttempts } }];
+        return issue(command, state);
       case 'VerifyOtp':
         return verify(command, state);
       default: {
@@ -158,8 +207,10 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
       case 'OtpRevoked':
         return { ...state, code: state.code && { ...state.code, used: true } };
       case 'UserLockedOut':
-        // the lockout also burns the current code: it never works again, not even after the lock lifts
-        return { failedAttempts: 0, lockedUntil: Date.parse(event.data.until) };
+        // the lockout also burns the current code: it never works again, not even after the lock lifts;
+        // the send history stays (a lockout is no way around the per-phone limits)
+        return { failedAttempts: 0, lockedUntil: Date.parse(event.data.until), sendsPerMinute: state.sendsPerMinute, ...(state.lastSendAt !== undefined && { lastSendAt: state.lastSendAt }) };
+      case 'SmsSendRefused': // a refused send sent nothing: it does not count against the limits
       case 'SmsSent':
       case 'SmsDeliveryFailed':
       case 'SmsWithheld':
@@ -172,6 +223,7 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
     }
   },
 
-  // each carries the whole state: the current code and carried failures, or the lock and nothing else
-  isSnapshot: (event) => event.type === 'OtpIssued' || event.type === 'OtpRequestedForUnknownIdentifier' || event.type === 'UserLockedOut',
+  // a code carries the whole state (itself, carried failures, the send history); the lock does not carry the
+  // send history, so folding starts at the newest code
+  isSnapshot: (event) => event.type === 'OtpIssued' || event.type === 'OtpRequestedForUnknownIdentifier',
 };

@@ -3,6 +3,7 @@
  * one purpose in one tenant (`otpStreamId`), and the outcome of each SMS. No event holds a code: only its keyed
  * hash.
  */
+import type { SmsSendRefusedData } from '../protection/smsSendRefused.js';
 import type { SmsDeliveryEvent } from '../sms/smsDeliveryEvents.js';
 import type { AttemptRules } from './otpRules.js';
 
@@ -33,7 +34,16 @@ export interface OtpIssuedData {
    * its first code) and when each earlier code of it was issued. Absent: the code starts a challenge, its otpId its id.
    */
   challenge?: { id: string; sentBefore: string[] };
+  /** The destination's region, number type and range (the number without its last 4 digits), for screening. */
+  country?: string;
+  numberType?: string;
+  prefix?: string;
+  /** Codes issued to this stream before this one, per UTC minute (`2026-11-22T10:04`), over the last day (set by the decider). */
+  sendsBefore?: SendsPerMinute;
 }
+
+/** How many codes a stream was issued in each UTC minute (`YYYY-MM-DDTHH:MM`). */
+export type SendsPerMinute = Record<string, number>;
 
 /**
  * A code for an identifier that matches no user: made, hashed and counted exactly like a real one (so wrong
@@ -51,6 +61,7 @@ export interface UnknownIdentifierCodeData {
   expiresAt: string;
   attempts: AttemptRules;
   failedAttempts?: number;
+  sendsBefore?: SendsPerMinute;
 }
 
 export type OtpFailureReason = 'mismatch' | 'expired' | 'no_active_code';
@@ -66,10 +77,13 @@ export type OtpEvent =
   /** The code can no longer be used: its SMS could not be delivered, it was guessed at too often, or the caller closed its challenge. */
   | { type: 'OtpRevoked'; data: { otpId: string; reason: OtpRevokeReason; at: string } }
   | { type: 'OtpRequestedForUnknownIdentifier'; data: UnknownIdentifierCodeData }
+  /** Screening refused a send to this stream, or held it back (see `SmsSendRefusedData`). */
+  | { type: 'SmsSendRefused'; data: SmsSendRefusedData }
   | SmsDeliveryEvent;
 
 export const otpEventTypes = [
-  'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'SmsSent', 'SmsDeliveryFailed', 'SmsWithheld',
+  'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'SmsSendRefused',
+  'SmsSent', 'SmsDeliveryFailed', 'SmsWithheld',
 ] as const;
 
 /**

@@ -4,12 +4,14 @@ import type { EventMetadata, EventStore } from '../eventStore/types.js';
 import type { Ids } from '../ids.js';
 import type { SmsSender } from '../sms/smsSender.js';
 import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
-import { AnswerTiming, outcomeOf } from './answerTiming.js';
 import { generateCode, hashCode } from './otpCodes.js';
-import { challengeIdOf, isRealCode, liveCode, otpDecider } from './otpDecider.js';
-import { otpStreamId, type OtpEvent, type OtpFailureReason, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
+import { challengeIdOf, isRealCode, liveCode, otpDecider, type OtpCommand } from './otpDecider.js';
+import { otpStreamId, type OtpFailureReason, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
 import type { OtpRules } from './otpRules.js';
 import type { RequestContext } from './requestContext.js';
+import type { PreparedScreening, SmsScreening } from '../protection/smsScreening.js';
+import type { SmsProtectionPolicy } from '../protection/smsProtectionPolicy.js';
+import { SmsSendRefusedError } from '../protection/smsSendRefused.js';
 
 /** The application a code is for, as the send path needs it. */
 export interface OtpApp {
@@ -27,6 +29,13 @@ export interface SendOtpCommand {
   phone: PhoneNumber;
   /** Known user the code is for; absent when a login may create the user. */
   userId?: string;
+  /** The user verified this very number before: the pumping guard never holds it back. */
+  recipientVerified?: boolean;
+  /**
+   * The request named the number itself (default). False when the user was found by another identifier: a
+   * destination rule then holds the send back silently instead of refusing it, which would say the user exists.
+   */
+  byNumber?: boolean;
   /** Redirect login: where the authorization code goes, and whether a new user may be created. */
   redirect?: { uri: string; createNewUser: boolean };
   rules: OtpRules;
@@ -41,7 +50,10 @@ export interface UnknownIdentifier {
   phone?: PhoneNumber;
 }
 
-export type SendToUnknownCommand = Omit<SendOtpCommand, 'phone' | 'userId' | 'redirect'> & { identifier: UnknownIdentifier };
+export type SendToUnknownCommand = Omit<SendOtpCommand, 'phone' | 'userId' | 'redirect' | 'recipientVerified' | 'byNumber'> & { identifier: UnknownIdentifier };
+
+/** What the destination rules look at before the user lookup. */
+export type DestinationCheck = Pick<SendOtpCommand, 'app' | 'purpose' | 'phone' | 'request' | 'metadata'>;
 
 export interface VerifyOtpCommand {
   app: OtpApp;
@@ -79,14 +91,19 @@ const challengeOf = (code: OtpIssuedData): Challenge => ({
   id: challengeIdOf(code), clientId: code.clientId, sentAt: [...(code.challenge?.sentBefore ?? []), code.issuedAt], expiresAt: code.expiresAt,
 });
 
+type Deps = { eventStore: EventStore; secrets: { hmacKey: Buffer }; clock: Clock; ids: Ids; smsSender: SmsSender; smsScreening: SmsScreening };
+
 /**
  * Issues and checks codes: the code is generated here, hashed into `OtpIssued` with its attempt rules, sent,
- * and forgotten. The rules (latest code only, single use, expiry, lockout) are the decider's.
+ * and forgotten. The rules (latest code only, single use, expiry, lockout) are the decider's. Every send is
+ * screened here, once for every dialect: the destination rules, the tenant's, address and range verdicts
+ * (`SmsScreening`), and the phone's own limits in its stream (`screenSend`); every refusal or hold-back is an
+ * `SmsSendRefused` event in that stream.
  *
  * An identifier that matches no user takes the same path in a stream of its own (named by its keyed hash):
- * a code is made and counted like any other, its SMS is dispatched as a decoy (the provider's limits, retries
- * and outcome, no send), and the answer comes no sooner than a known one's would (`AnswerTiming`). Status,
- * body, limits, lockouts and timing therefore answer alike.
+ * a code is made, screened and counted like any other, and its SMS is dispatched as a decoy (the provider's
+ * limits, retries, and a duration and outcome drawn from its recent real calls; no send). Status, body, limits,
+ * lockouts and timing therefore answer alike.
  */
 export class OtpService {
   private readonly eventStore: EventStore;
@@ -94,14 +111,15 @@ export class OtpService {
   private readonly clock: Clock;
   private readonly ids: Ids;
   private readonly smsSender: SmsSender;
-  private readonly timing = new AnswerTiming();
+  private readonly screening: SmsScreening;
 
-  constructor(deps: { eventStore: EventStore; secrets: { hmacKey: Buffer }; clock: Clock; ids: Ids; smsSender: SmsSender }) {
+  constructor(deps: Deps) {
     this.eventStore = deps.eventStore;
     this.hmacKey = deps.secrets.hmacKey;
     this.clock = deps.clock;
     this.ids = deps.ids;
     this.smsSender = deps.smsSender;
+    this.screening = deps.smsScreening;
   }
 
   phoneHash(phone: PhoneNumber): string {
@@ -109,72 +127,115 @@ export class OtpService {
   }
 
   /**
-   * Throws `LockedOutError` while the phone is locked out, `TooManySendsError` for a resend beyond its rules'
-   * `maxSends`. Answers the id of the code it issued and the challenge the code belongs to.
+   * The destination rules (countries, number types) for a number the request named, before anything is looked
+   * up: throws `SmsSendRefusedError` (recorded in the number's stream) when they refuse it. `send` checks again.
    */
-  async send(command: SendOtpCommand): Promise<{ otpId: string; challenge: Challenge }> {
-    return this.timed(command, async () => {
-      const { app, purpose, phone, rules } = command;
-      const now = this.clock.now();
-      const phoneHash = this.phoneHash(phone);
-      const stream = otpStreamId(app.tenantId, purpose, phoneHash);
-      const code = generateCode(rules.codeLength);
-      const otp: OtpIssuedData = {
-        otpId: this.ids.uuid(),
-        codeHash: hashCode(this.hmacKey, stream, code),
-        purpose,
-        clientId: app.clientId,
-        ...(command.userId && { userId: command.userId }),
-        phoneHash,
-        countryCallingCode: phone.countryCallingCode,
-        issuedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(),
-        ...(command.redirect && { redirectUri: command.redirect.uri, createNewUser: command.redirect.createNewUser }),
-        attempts: rules.attempts,
-      };
-      const issued = await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp, ...(rules.resend && { resend: rules.resend }) }, command.metadata);
-      const { message } = rules;
-      await this.delivered(command, stream, otp.otpId, () => this.smsSender.send({
-        ...this.dispatch(command, stream, otp.otpId),
-        to: phone.e164,
-        ...(message.senderId && { senderId: message.senderId }),
-        body: message.render(code),
-      }));
-      const recorded = issued.events.find((event): event is Extract<OtpEvent, { type: 'OtpIssued' }> => event.type === 'OtpIssued')!;
-      return { otpId: otp.otpId, challenge: challengeOf(recorded.data) };
-    });
+  async checkDestination(check: DestinationCheck): Promise<void> {
+    const policy = await this.screening.policy(check.app.tenantId);
+    await this.refuseDestination(check, policy, this.clock.now());
   }
 
   /**
-   * A send for an identifier that matches no user: a code made, hashed and recorded like any other (harvesting
-   * attempts are audit data) in the identifier's own stream, then a decoy dispatch; nothing is sent.
+   * Throws `LockedOutError` while the phone is locked out, `SmsSendRefusedError` when screening refuses the
+   * send, `TooManySendsError` for a resend beyond its rules' `maxSends`. Answers the id of the code it issued
+   * (also when the send was held back silently) and the challenge the code belongs to.
+   */
+  async send(command: SendOtpCommand): Promise<{ otpId: string; challenge: Challenge }> {
+    const { app, purpose, phone, rules } = command;
+    const now = this.clock.now();
+    const phoneHash = this.phoneHash(phone);
+    const stream = otpStreamId(app.tenantId, purpose, phoneHash);
+    const policy = await this.screening.policy(app.tenantId);
+    const byNumber = command.byNumber ?? true;
+    if (byNumber) await this.refuseDestination(command, policy, now);
+    const code = generateCode(rules.codeLength);
+    const otp: OtpIssuedData = {
+      otpId: this.ids.uuid(),
+      codeHash: hashCode(this.hmacKey, stream, code),
+      purpose,
+      clientId: app.clientId,
+      ...(command.userId && { userId: command.userId }),
+      phoneHash,
+      countryCallingCode: phone.countryCallingCode,
+      country: phone.country,
+      numberType: phone.numberType,
+      prefix: phone.prefix,
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(),
+      ...(command.redirect && { redirectUri: command.redirect.uri, createNewUser: command.redirect.createNewUser }),
+      attempts: rules.attempts,
+    };
+    const target = { tenantId: app.tenantId, clientId: app.clientId, phone, recipientHash: phoneHash, request: command.request, exempt: command.recipientVerified ?? false, byNumber, metadata: command.metadata };
+    const prepared = await this.screening.prepare(target, policy, now, false);
+    const issue: OtpCommand = { type: 'IssueOtp', now, otp, screening: prepared.screening, ...(rules.resend && { resend: rules.resend }) };
+    const { held, issued } = await this.issue(stream, prepared, issue, command.metadata);
+    const dispatch = this.dispatch(command, stream, otp.otpId);
+    await this.delivered(command, stream, otp.otpId, () => (held
+      ? this.smsSender.withhold({ ...dispatch, to: phone.e164, reason: 'held_back' })
+      : this.smsSender.send({ ...dispatch, to: phone.e164, ...(rules.message.senderId && { senderId: rules.message.senderId }), body: rules.message.render(code) })));
+    return { otpId: otp.otpId, challenge: challengeOf(issued as OtpIssuedData) };
+  }
+
+  /**
+   * A send for an identifier that matches no user: a code made, hashed, screened and recorded like any other
+   * (harvesting attempts are audit data) in the identifier's own stream, then a decoy dispatch; nothing is sent.
    */
   async sendToUnknown(command: SendToUnknownCommand): Promise<void> {
-    await this.padded(command, async () => {
-      const { app, purpose, identifier, rules } = command;
-      const now = this.clock.now();
-      const stream = otpStreamId(app.tenantId, purpose, identifier.hash);
-      const otpId = this.ids.uuid();
-      // a real code, the same work as a known send's, that nobody will ever receive
-      const codeHash = hashCode(this.hmacKey, stream, generateCode(rules.codeLength));
-      await handleCommand(this.eventStore, stream, otpDecider, {
-        type: 'IssueUnknownIdentifierOtp', now,
-        otp: {
-          otpId, codeHash, purpose, clientId: app.clientId, identifierType: identifier.type, identifierHash: identifier.hash,
-          issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(), attempts: rules.attempts,
-        },
-      }, command.metadata);
-      await this.delivered(command, stream, otpId, () => this.smsSender.withhold({
-        ...this.dispatch(command, stream, otpId),
-        ...(identifier.phone && { to: identifier.phone.e164 }),
-        reason: 'unknown_identifier',
-      }));
-    });
+    const { app, purpose, identifier, rules } = command;
+    const now = this.clock.now();
+    const stream = otpStreamId(app.tenantId, purpose, identifier.hash);
+    const policy = await this.screening.policy(app.tenantId);
+    if (identifier.phone) await this.refuseDestination({ ...command, phone: identifier.phone }, policy, now);
+    const otpId = this.ids.uuid();
+    // a real code, the same work as a known send's, that nobody will ever receive
+    const codeHash = hashCode(this.hmacKey, stream, generateCode(rules.codeLength));
+    const target = {
+      tenantId: app.tenantId, clientId: app.clientId, ...(identifier.phone && { phone: identifier.phone }), recipientHash: identifier.hash,
+      request: command.request, exempt: false, byNumber: true, metadata: command.metadata,
+    };
+    const prepared = await this.screening.prepare(target, policy, now, true);
+    await this.issue(stream, prepared, {
+      type: 'IssueUnknownIdentifierOtp', now, screening: prepared.screening,
+      otp: {
+        otpId, codeHash, purpose, clientId: app.clientId, identifierType: identifier.type, identifierHash: identifier.hash,
+        issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(), attempts: rules.attempts,
+      },
+    }, command.metadata);
+    await this.delivered(command, stream, otpId, () => this.smsSender.withhold({
+      ...this.dispatch(command, stream, otpId),
+      ...(identifier.phone && { to: identifier.phone.e164 }),
+      reason: 'unknown_identifier',
+    }));
+  }
+
+  /** Runs the screened issue; throws the refusal, or answers the code recorded and whether it is held back silently. */
+  private async issue(stream: string, prepared: PreparedScreening, command: OtpCommand, metadata: Partial<EventMetadata>) {
+    let result;
+    try {
+      result = await handleCommand(this.eventStore, stream, otpDecider, command, metadata);
+    } catch (error) {
+      prepared.cancel();
+      throw error;
+    }
+    prepared.settle(result.events, result.position);
+    const refusal = result.events.find((event) => event.type === 'SmsSendRefused');
+    const issued = result.events.find((event) => event.type === 'OtpIssued' || event.type === 'OtpRequestedForUnknownIdentifier');
+    if (!issued) throw new SmsSendRefusedError(refusal!.data);
+    return { held: refusal?.data.mode === 'enforce', issued: issued.data };
+  }
+
+  private async refuseDestination(check: DestinationCheck, policy: SmsProtectionPolicy, now: Date): Promise<void> {
+    const recipientHash = this.phoneHash(check.phone);
+    const target = { tenantId: check.app.tenantId, clientId: check.app.clientId, phone: check.phone, recipientHash, request: check.request, exempt: false, byNumber: true, metadata: check.metadata };
+    const refusal = this.screening.destinationRefusal(policy, check.phone, this.screening.facts(target), now);
+    if (!refusal) return;
+    await handleCommand(this.eventStore, otpStreamId(check.app.tenantId, check.purpose, recipientHash), otpDecider, { type: 'RefuseSend', now, refusal }, check.metadata);
+    throw new SmsSendRefusedError(refusal);
   }
 
   /** Throws `LockedOutError` while the phone is locked out. The code's own attempt rules count a wrong guess. */
   async verify(command: VerifyOtpCommand): Promise<VerifyOtpResult> {
-    return this.timed(command, () => this.check(command, otpStreamId(command.app.tenantId, command.purpose, this.phoneHash(command.phone))));
+    return this.check(command, otpStreamId(command.app.tenantId, command.purpose, this.phoneHash(command.phone)));
   }
 
   /** The phone's live challenge for this app (a code that can still be used), if there is one. */
@@ -194,7 +255,7 @@ export class OtpService {
 
   /** A code checked for an identifier that matches no user: counted (and locked out) in its own stream; never ok. */
   async verifyUnknown(command: VerifyUnknownCommand): Promise<VerifyOtpResult> {
-    return this.padded(command, () => this.check(command, otpStreamId(command.app.tenantId, command.purpose, command.identifier.hash)));
+    return this.check(command, otpStreamId(command.app.tenantId, command.purpose, command.identifier.hash));
   }
 
   private async check(command: VerifyOtpCommand | VerifyUnknownCommand, stream: string): Promise<VerifyOtpResult> {
@@ -227,36 +288,4 @@ export class OtpService {
       throw error;
     }
   }
-
-  /** A known identifier's operation, its duration remembered by outcome for the unknown path to match. */
-  private async timed<T>(command: { app: OtpApp; request: RequestContext }, operation: () => Promise<T>): Promise<T> {
-    const key = timingKey(command);
-    try {
-      const result = await operation();
-      this.timing.record(key, resultOutcome(result), command.request.receivedAt);
-      return result;
-    } catch (error) {
-      this.timing.record(key, outcomeOf(error), command.request.receivedAt);
-      throw error;
-    }
-  }
-
-  /** An unknown identifier's operation, answered no sooner than a known one with the same outcome. */
-  private async padded<T>(command: { app: OtpApp; request: RequestContext }, operation: () => Promise<T>): Promise<T> {
-    const key = timingKey(command);
-    let result: T;
-    try {
-      result = await operation();
-    } catch (error) {
-      await this.timing.pad(key, outcomeOf(error), command.request.receivedAt);
-      throw error;
-    }
-    await this.timing.pad(key, resultOutcome(result), command.request.receivedAt);
-    return result;
-  }
 }
-
-/** A refused check (`{ ok: false }`) is timed apart from a success. */
-const resultOutcome = (result: unknown) => ((result as { ok?: unknown } | undefined)?.ok === false ? 'refused' : 'ok');
-
-const timingKey = ({ app, request }: { app: OtpApp; request: RequestContext }) => `${app.tenantId}\0${request.endpoint}`;

@@ -14,8 +14,4 @@ export interface RequestContext {
    * the end user's and per-address limits apply. False for a confidential client, whose address is its backend.
    */
   publicClient: boolean;
-  /** The dialect's operation (`POST /cis/v1/auth/otp/send`): answers are timed per operation. */
-  endpoint: string;
-  /** When the request arrived, on the monotonic clock (`performance.now()`). */
-  receivedAt: number;
 }

@@ -4,6 +4,7 @@ import type { BruteForceEvent } from '../auth0/bruteForceDecider.js';
 import type { AuthorizationCodeEvent } from '../oidc/authorizationCodeEvents.js';
 import type { SessionEvent } from '../oidc/sessionEvents.js';
 import type { OtpEvent } from '../otp/otpEvents.js';
+import type { PrefixEvent } from '../protection/prefixEvents.js';
 import type { SmsDeliveryEvent } from '../sms/smsDeliveryEvents.js';
 import type { TenantSmsEvent } from '../sms/tenantSmsEvents.js';
 import type { VerifyServiceEvent } from '../twilioVerify/verifyServiceEvents.js';
@@ -24,7 +25,7 @@ import type { IdentifierEvent, UserEvent } from '../users/userEvents.js';
 export type CataloguedEvent =
   | UserEvent | IdentifierEvent | OtpEvent | SmsDeliveryEvent | TenantSmsEvent
   | SessionEvent | AuthorizationCodeEvent | ApplicationEvent | TenantEvent | AuditQueriedEvent | BruteForceEvent
-  | VerifyServiceEvent;
+  | VerifyServiceEvent | PrefixEvent;
 
 type DataOf<Type extends CataloguedEvent['type']> = Extract<CataloguedEvent, { type: Type }>['data'];
 type Field<Data> = keyof Data & string;
@@ -47,6 +48,9 @@ export interface EventPrivacy<Data> {
 const none = {};
 const providerReference = "the provider's id for the message: a reference into the provider's own records (which hold the number, under the provider's retention)";
 const tenantsOwn = "the tenant's own configuration (an organisation's, not a data subject's)";
+const numberRange = 'the number less its last 4 digits: a range of 10,000 numbers, what the pumping guard counts by (docs/sms-protection.md says what it narrows)';
+const sendCounts = 'how many codes the stream was sent in each minute of the last day (the per-phone limits): counts, no content';
+const addressHash = "a keyed hash of the caller's address (as the brute-force streams' names), never the address";
 
 export const personalDataCatalogue: { readonly [Type in CataloguedEvent['type']]: EventPrivacy<DataOf<Type>> } = {
   // a user's stream: their identifiers, under the user's key
@@ -58,12 +62,14 @@ export const personalDataCatalogue: { readonly [Type in CataloguedEvent['type']]
   IdentifierReleased: none,
 
   // one phone's codes: keyed hashes only (the number itself is on the user and in the SMS events)
-  OtpIssued: none,
+  OtpIssued: { notPersonal: { prefix: numberRange, sendsBefore: sendCounts } },
   OtpFailed: none,
   OtpVerified: none,
   UserLockedOut: none,
   OtpRevoked: none,
-  OtpRequestedForUnknownIdentifier: none,
+  OtpRequestedForUnknownIdentifier: { notPersonal: { sendsBefore: sendCounts } },
+  // screening's refusals and hold-backs: keyed hashes, the country and type, the range
+  SmsSendRefused: { notPersonal: { prefix: numberRange, ipHash: addressHash } },
 
   // the outcome of an SMS to a phone, perhaps before any user holds it, in the phone's OTP stream: under
   // the phone's key. No number since they moved there (`to` only in events from before, which named it);
@@ -75,6 +81,10 @@ export const personalDataCatalogue: { readonly [Type in CataloguedEvent['type']]
   ProviderConfigured: { notPersonal: { settings: tenantsOwn, fallback: tenantsOwn } },
   ProviderValidationFailed: { notPersonal: { message: "a provider's answer to a check of the tenant's settings; no end user is involved" } },
   PasswordlessConnectionConfigured: { notPersonal: { template: "the tenant's SMS template, with a placeholder for the code" } },
+  SmsProtectionConfigured: { notPersonal: { policy: tenantsOwn } },
+  // the pumping guard's decisions about a whole number range (a range is no one's)
+  PrefixQuarantined: { notPersonal: { prefix: numberRange, evidencePositions: 'positions of the events counted, each under its own phone key' } },
+  PrefixReleased: { notPersonal: { prefix: numberRange } },
 
   SessionStarted: none,
   TokensIssued: none,

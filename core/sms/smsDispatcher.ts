@@ -5,6 +5,7 @@ import type { EventStore } from '../eventStore/types.js';
 import type { Logger } from '../logger.js';
 import { BoundedCache } from '../support/boundedCache.js';
 import { SampleRing } from '../support/sampleRing.js';
+import { waitUntil } from '../support/waitUntil.js';
 import { parsePhoneNumber } from '../users/phoneNumber.js';
 import { asProviderError } from './asProviderError.js';
 import { EgressRefusedError, type EgressGuard } from './egressGuard.js';
@@ -54,8 +55,11 @@ interface Deps {
 
 type Link = ResolvedProviders['chain'][number];
 
-/** One provider call as it ended: success, or the kit error (the message with the SMS's digits masked). */
-type AttemptOutcome = { ok: true } | { ok: false; code: SmsProviderError['code']; message: string; httpStatus?: number };
+/**
+ * One provider call as it ended, and how long it took: success, or the kit error (the message with the SMS's
+ * digits masked).
+ */
+type AttemptOutcome = { ms: number } & ({ ok: true } | { ok: false; code: SmsProviderError['code']; message: string; httpStatus?: number });
 
 type LinkOutcome =
   | { ok: true; result: SendResult; attempts: number }
@@ -71,8 +75,8 @@ const OUTCOME_SAMPLES = 64;
  * `SmsProviderError` is thrown, which the HTTP layer answers as 502 `sms_delivery_failed`.
  *
  * A decoy (`withhold`) takes the same path without a send: each provider's `reserve` spends its own limit, and
- * each attempt's outcome is drawn from that provider's recent real attempts, so a provider cap or an outage
- * answers an identifier that matches no user exactly as it answers a known one.
+ * each attempt's duration and outcome are drawn from that provider's recent real attempts, so a provider's
+ * round trip, cap or outage answer an identifier that matches no user exactly as they answer a known one.
  */
 export class SmsDispatcher implements SmsSender {
   /** Providers by tenant, settings version and position: a new configuration makes new instances. */
@@ -126,17 +130,18 @@ export class SmsDispatcher implements SmsSender {
     if (refused) return { ok: false, error: new SmsProviderError('invalid_config', `${link.provider}: ${refused}`, { cause: new EgressRefusedError(refused) }), attempts: 0 };
     const message = { to: sms.to, body: sms.body, ...(sms.senderId && { senderId: sms.senderId }) };
     return this.withRetries(key, link, sms, async (provider, context) => {
+      const started = performance.now();
       try {
         const result = await withDeadline({ timeoutMs: context.timeoutMs + DEADLINE_GRACE_MS }, `SMS provider ${link.provider}`, (signal) =>
           provider.send(message, { ...context, signal }),
         );
-        this.samples(key).add({ ok: true });
+        this.samples(key).add({ ms: performance.now() - started, ok: true });
         return result ?? {};
       } catch (thrown) {
         // never store the code: any run of 4+ digits of the SMS text is masked in the message
         const error = asProviderError(thrown, link.provider);
         const masked = new SmsProviderError(error.code, maskDigits(error.message, sms.body), { ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }), ...(error.providerCode !== undefined && { providerCode: error.providerCode }), cause: error });
-        this.samples(key).add({ ok: false, code: masked.code, message: masked.message, ...(masked.httpStatus !== undefined && { httpStatus: masked.httpStatus }) });
+        this.samples(key).add({ ms: performance.now() - started, ok: false, code: masked.code, message: masked.message, ...(masked.httpStatus !== undefined && { httpStatus: masked.httpStatus }) });
         throw masked;
       }
     });
@@ -144,8 +149,11 @@ export class SmsDispatcher implements SmsSender {
 
   private decoyWithRetries(key: string, link: Link, sms: WithheldSms): Promise<LinkOutcome> {
     return this.withRetries(key, link, sms, async (provider, context) => {
+      const started = performance.now();
+      // a limit of the provider's own answers at once, as it does for a send
       await provider.reserve?.(context);
-      const drawn = this.samples(key).draw() ?? { ok: true };
+      const drawn = this.samples(key).draw() ?? { ms: 0, ok: true };
+      await waitUntil(started + drawn.ms);
       if (!drawn.ok) throw new SmsProviderError(drawn.code, drawn.message, drawn.httpStatus === undefined ? {} : { httpStatus: drawn.httpStatus });
       return {};
     });

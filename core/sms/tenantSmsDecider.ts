@@ -1,5 +1,7 @@
 import type { Decider } from '../decider/decider.js';
-import type { PasswordlessConnectionConfiguredData, ProviderConfiguredData, ProviderValidationFailedData, TenantSmsEvent } from './tenantSmsEvents.js';
+import type {
+  PasswordlessConnectionConfiguredData, ProviderConfiguredData, ProviderValidationFailedData, SmsProtectionConfiguredData, TenantSmsEvent,
+} from './tenantSmsEvents.js';
 
 export interface TenantSmsState {
   /** The active configuration; none means the Default provider. */
@@ -8,15 +10,18 @@ export interface TenantSmsState {
   version: number;
   /** The Auth0-style passwordless connection's options; none until first configured (defaults apply). */
   passwordless?: PasswordlessConnectionConfiguredData;
+  /** The SMS protection policy; none until first configured (the defaults apply). */
+  protection?: SmsProtectionConfiguredData;
 }
 
 export type TenantSmsCommand =
   | { type: 'ConfigureProvider'; configured: ProviderConfiguredData }
   | { type: 'RecordValidationFailure'; failure: ProviderValidationFailedData }
-  | { type: 'ConfigurePasswordlessConnection'; connection: PasswordlessConnectionConfiguredData };
+  | { type: 'ConfigurePasswordlessConnection'; connection: PasswordlessConnectionConfiguredData }
+  | { type: 'ConfigureSmsProtection'; configured: SmsProtectionConfiguredData };
 
 /**
- * A tenant's SMS provider settings. Validation (schema, challenge) happens before the command, because it
+ * A tenant's SMS settings: its providers, its Auth0-style connection and its SMS protection policy. Validation (schema, challenge) happens before the command, because it
  * needs I/O; the decider records the outcome. A failed validation leaves `current` as it was.
  */
 export const tenantSmsDecider: Decider<TenantSmsState, TenantSmsCommand, TenantSmsEvent> = {
@@ -30,6 +35,8 @@ export const tenantSmsDecider: Decider<TenantSmsState, TenantSmsCommand, TenantS
         return [{ type: 'ProviderValidationFailed', data: command.failure }];
       case 'ConfigurePasswordlessConnection':
         return [{ type: 'PasswordlessConnectionConfigured', data: command.connection }];
+      case 'ConfigureSmsProtection':
+        return [{ type: 'SmsProtectionConfigured', data: command.configured }];
       default: {
         const never: never = command;
         return never;
@@ -45,6 +52,8 @@ export const tenantSmsDecider: Decider<TenantSmsState, TenantSmsCommand, TenantS
         return state;
       case 'PasswordlessConnectionConfigured':
         return { ...state, passwordless: event.data };
+      case 'SmsProtectionConfigured':
+        return { ...state, protection: event.data };
       default: {
         const never: never = event;
         return never;

@@ -1,3 +1,5 @@
+import type { SmsProtectionPolicy } from '../protection/smsProtectionPolicy.js';
+
 /** The provider a tenant sends with until it configures one. */
 export const DEFAULT_PROVIDER = 'Default';
 
@@ -44,10 +46,18 @@ export interface PasswordlessConnectionConfiguredData {
   configuredAt: string;
 }
 
+/** The tenant's SMS protection policy (`PUT /admin/v1/sms-protection`), defaults filled in: what was in force. */
+export interface SmsProtectionConfiguredData {
+  tenantId: string;
+  policy: SmsProtectionPolicy;
+  configuredAt: string;
+}
+
 export type TenantSmsEvent =
   | { type: 'ProviderConfigured'; data: ProviderConfiguredData }
   | { type: 'ProviderValidationFailed'; data: ProviderValidationFailedData }
-  | { type: 'PasswordlessConnectionConfigured'; data: PasswordlessConnectionConfiguredData };
+  | { type: 'PasswordlessConnectionConfigured'; data: PasswordlessConnectionConfiguredData }
+  | { type: 'SmsProtectionConfigured'; data: SmsProtectionConfiguredData };
 
 /** The one place that names a tenant's SMS provider stream. */
 export const tenantSmsStreamId = (tenantId: string) => `tenantsms-${tenantId}`;

@@ -6,12 +6,14 @@ import type { Decider } from '../decider/decider.js';
 import type { EventStore, RecordedEvent } from '../eventStore/types.js';
 import { otpDecider } from '../otp/otpDecider.js';
 import { otpStreamId, type OtpEvent } from '../otp/otpEvents.js';
-import { tenantSmsStreamId } from '../sms/tenantSmsEvents.js';
+import { tenantSmsDecider } from '../sms/tenantSmsDecider.js';
+import { tenantSmsStreamId, type TenantSmsEvent } from '../sms/tenantSmsEvents.js';
+import type { SmsProtectionPolicy } from '../protection/smsProtectionPolicy.js';
 import { userDecider } from '../users/userDecider.js';
 import { userStreamId, type UserEvent } from '../users/userEvents.js';
 import { parsePhoneNumber, phoneNumberHash } from '../users/phoneNumber.js';
 
-export const stateKinds = ['user', 'provider', 'policy', 'lockouts'] as const;
+export const stateKinds = ['user', 'provider', 'policy', 'lockouts', 'protection'] as const;
 export type StateKind = (typeof stateKinds)[number];
 
 /** A moment: an instant (events recorded at or before it) or a global position (events up to it). */
@@ -53,7 +55,7 @@ async function foldUpTo<State, Event extends { type: string; data: unknown }>(
  * deciders' own `evolve`, the same fold the command side uses. Never reads the read models.
  */
 export async function stateAt(
-  { eventStore, hmacKey }: { eventStore: EventStore; hmacKey: Buffer },
+  { eventStore, hmacKey, protectionDefaults }: { eventStore: EventStore; hmacKey: Buffer; protectionDefaults: SmsProtectionPolicy },
   tenantId: string, kind: StateKind, id: string, point: PointInTime,
 ): Promise<StateAt> {
   const at = 'time' in point ? point.time.toISOString() : String(point.position);
@@ -77,6 +79,15 @@ export async function stateAt(
       }
       const state = current && { configuredAt: current.recordedAt.toISOString(), configuredBy: current.metadata.actor, settings: redactValue(current.data) };
       return { kind, id: tenantId, at, asOfPosition: current?.globalPosition ?? 0, state };
+    }
+    case 'protection': {
+      // the tenant's SMS protection policy then: the defaults until one was configured
+      const { state, last } = await foldUpTo<ReturnType<typeof tenantSmsDecider.initialState>, TenantSmsEvent>(eventStore, tenantSmsStreamId(tenantId), tenantSmsDecider, point);
+      const configured = state.protection;
+      const policy = configured
+        ? { policy: configured.policy, configuredAt: configured.configuredAt, defaults: false }
+        : { policy: protectionDefaults, configuredAt: null, defaults: true };
+      return { kind, id: tenantId, at, asOfPosition: last?.globalPosition ?? 0, state: policy };
     }
     case 'lockouts': {
       // the id is a phone number (E.164) or its keyed hash

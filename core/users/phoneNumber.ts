@@ -8,6 +8,12 @@ export interface PhoneNumber {
   e164: string;
   /** Without the `+`, e.g. `1` (statistics group by it). */
   countryCallingCode: string;
+  /** ISO 3166 alpha-2 of the number's region (`US`); `001` for non-geographic numbers (`+800...`). */
+  country: string;
+  /** libphonenumber's type (`MOBILE`, `FIXED_LINE_OR_MOBILE`, `PREMIUM_RATE`, ...), `UNKNOWN` when it cannot tell. */
+  numberType: string;
+  /** The E.164 number without its last 4 digits: the range SMS pumping works through (`+1512555`). */
+  prefix: string;
 }
 
 export class InvalidPhoneNumberError extends DomainError {
@@ -25,7 +31,10 @@ export function parsePhoneNumber(input: string): PhoneNumber {
     if (!/^\+[1-9]\d{6,14}$/.test(input)) throw new InvalidPhoneNumberError(input);
     const parsed = parsePhoneNumberFromString(input);
     if (!parsed || !parsed.isValid()) throw new InvalidPhoneNumberError(input);
-    return Object.freeze({ e164: parsed.number, countryCallingCode: parsed.countryCallingCode });
+    return Object.freeze({
+      e164: parsed.number, countryCallingCode: parsed.countryCallingCode, country: parsed.country ?? '001',
+      numberType: parsed.getType() ?? 'UNKNOWN', prefix: parsed.number.slice(0, -4),
+    });
   });
 }
 

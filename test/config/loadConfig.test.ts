@@ -24,7 +24,7 @@ describe('loadConfig', () => {
 
   it('gives a working default: 127.0.0.1:8080, ./data, the SQLite store inside it, the demo tenant', () => {
     const config = loadConfig({ env: {} });
-    expect(config.server).to.deep.equal({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 102400, shutdownTimeoutMs: 10000 });
+    expect(config.server).to.deep.equal({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 102400, shutdownTimeoutMs: 10000, trustedProxies: [] });
     expect(config.dataDir).to.equal('./data');
     expect(config.eventStore.url).to.equal('sqlite:data/otpledger.db');
     expect(config.log.level).to.equal('info');

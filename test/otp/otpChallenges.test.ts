@@ -15,18 +15,20 @@ const issue = (otpId: string, seconds: number, extra: Partial<OtpIssuedData> = {
   ({ type: 'IssueOtp', now: at(seconds), otp: code(otpId, seconds, extra), resend });
 const issued = (otpId: string, seconds: number, extra: Partial<OtpIssuedData> = {}): OtpEvent =>
   ({ type: 'OtpIssued', data: { ...code(otpId, seconds, extra), failedAttempts: 0 } });
+/** The decider also records the stream's earlier sends per minute (for the per-phone limits). */
+const after = (earlier: number) => ({ sendsBefore: { '2026-11-22T10:00': earlier } });
 
 describe('otp decider: challenges (resends, caps, closing)', () => {
   const otpSpec = spec(otpDecider);
 
   it('a send without resend rules starts a challenge of its own, even while a code is live', () => {
-    otpSpec.given([issued('c1', 0)]).when({ ...issue('c2', 10), resend: undefined } as OtpCommand).then([issued('c2', 10)]);
+    otpSpec.given([issued('c1', 0)]).when({ ...issue('c2', 10), resend: undefined } as OtpCommand).then([issued('c2', 10, after(1))]);
   });
 
   it('a resend while the same app\'s code is live continues its challenge: a new code under the challenge\'s id', () => {
-    otpSpec.given([issued('c1', 0)]).when(issue('c2', 10)).then([issued('c2', 10, { challenge: { id: 'c1', sentBefore: [iso(0)] } })]);
+    otpSpec.given([issued('c1', 0)]).when(issue('c2', 10)).then([issued('c2', 10, { challenge: { id: 'c1', sentBefore: [iso(0)] }, ...after(1) })]);
     const second = issued('c2', 10, { challenge: { id: 'c1', sentBefore: [iso(0)] } });
-    otpSpec.given([issued('c1', 0), second]).when(issue('c3', 20)).then([issued('c3', 20, { challenge: { id: 'c1', sentBefore: [iso(0), iso(10)] } })]);
+    otpSpec.given([issued('c1', 0), second]).when(issue('c3', 20)).then([issued('c3', 20, { challenge: { id: 'c1', sentBefore: [iso(0), iso(10)] }, ...after(2) })]);
   });
 
   it('refuses a send beyond maxSends with TooManySendsError', () => {
@@ -36,9 +38,9 @@ describe('otp decider: challenges (resends, caps, closing)', () => {
   });
 
   it('starts a new challenge once the live code expired, was used, or belongs to another app', () => {
-    otpSpec.given([issued('c1', 0)]).when(issue('c2', 600)).then([issued('c2', 600)]);
-    otpSpec.given([issued('c1', 0), { type: 'OtpVerified', data: { otpId: 'c1', at: iso(5) } }]).when(issue('c2', 10)).then([issued('c2', 10)]);
-    otpSpec.given([issued('c1', 0, { clientId: 'VA2' })]).when(issue('c2', 10)).then([issued('c2', 10)]);
+    otpSpec.given([issued('c1', 0)]).when(issue('c2', 600)).then([issued('c2', 600, after(1))]);
+    otpSpec.given([issued('c1', 0), { type: 'OtpVerified', data: { otpId: 'c1', at: iso(5) } }]).when(issue('c2', 10)).then([issued('c2', 10, after(1))]);
+    otpSpec.given([issued('c1', 0, { clientId: 'VA2' })]).when(issue('c2', 10)).then([issued('c2', 10, after(1))]);
   });
 
   it('a lockout refuses resends too', () => {

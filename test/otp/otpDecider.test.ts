@@ -23,7 +23,7 @@ describe('otp decider', () => {
   const otpSpec = spec(otpDecider);
 
   it('issues a code', () => {
-    otpSpec.given([]).when({ type: 'IssueOtp', now: t0, otp }).then([{ type: 'OtpIssued', data: { ...otp, failedAttempts: 0 } }]);
+    otpSpec.given([]).when({ type: 'IssueOtp', now: t0, otp }).then([{ type: 'OtpIssued', data: { ...otp, failedAttempts: 0, sendsBefore: {} } }]);
   });
 
   it('verifies the right code before it expires', () => {
@@ -77,7 +77,7 @@ describe('otp decider', () => {
   it('lifts the lockout by itself when the time is up, and the old code stays dead', () => {
     const locked: OtpEvent = { type: 'UserLockedOut', data: { until: at(900).toISOString(), failedAttempts: 3, at: t0.toISOString() } };
     otpSpec.given([issued, locked]).when(verify(900)).then([failed(900, 0, 'no_active_code', null)]);
-    otpSpec.given([issued, locked]).when({ type: 'IssueOtp', now: at(900), otp }).then([{ type: 'OtpIssued', data: { ...otp, failedAttempts: 0 } }]);
+    otpSpec.given([issued, locked]).when({ type: 'IssueOtp', now: at(900), otp }).then([{ type: 'OtpIssued', data: { ...otp, failedAttempts: 0, sendsBefore: { '2026-11-22T10:00': 1 } } }]);
   });
 
   it('revokes a live code whose SMS failed, and nothing else', () => {
@@ -90,11 +90,13 @@ describe('otp decider', () => {
 
   it('carries failures into a new code, so a fresh code does not reset the count', () => {
     otpSpec.given([issued, failed(1, 1), failed(2, 2)]).when({ type: 'IssueOtp', now: at(3), otp: { ...otp, otpId: 'otp-2' } })
-      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 2 } }]);
+      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 2, sendsBefore: { '2026-11-22T10:00': 1 } } }]);
   });
 
   it('folds from the newest snapshot to the same state as from the beginning', () => {
-    const history: OtpEvent[] = [issued, failed(1, 1), { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 1 } }, failed(2, 2)];
+    // as the decider records it: the second code carries the failure and the first send
+    const second: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 1, sendsBefore: { '2026-11-22T10:00': 1 } } };
+    const history: OtpEvent[] = [issued, failed(1, 1), second, failed(2, 2)];
     const full = history.reduce(otpDecider.evolve, otpDecider.initialState());
     const fromSnapshot = history.slice(2).reduce(otpDecider.evolve, otpDecider.initialState());
     expect(fromSnapshot).to.deep.equal(full);
@@ -119,7 +121,7 @@ describe('otp decider', () => {
     const burnt: OtpEvent = { type: 'OtpRevoked', data: { otpId: 'otp-1', reason: 'too_many_attempts', at: at(3).toISOString() } };
     const afterAuth0 = [auth0Issued, failed(1, 0), failed(2, 0), failed(3, 0), burnt];
     otpSpec.given(afterAuth0).when({ type: 'IssueOtp', now: at(4), otp: { ...otp, otpId: 'otp-2' } })
-      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 0 } }]);
+      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 0, sendsBefore: { '2026-11-22T10:00': 1 } } }]);
     const mosaicCode: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', failedAttempts: 0 } };
     // the user's first typo at the Mosaic code is the first of its three, not the fourth
     otpSpec.given([...afterAuth0, mosaicCode]).when(verify(5, wrong)).then([failed(5, 1, 'mismatch', 'otp-2')]);
@@ -127,7 +129,7 @@ describe('otp decider', () => {
     const mosaicFailures = [issued, failed(1, 1), failed(2, 2)];
     const auth0Between: OtpEvent = { type: 'OtpIssued', data: { ...otp, otpId: 'otp-2', attempts: auth0, failedAttempts: 2 } };
     otpSpec.given([...mosaicFailures, auth0Between]).when({ type: 'IssueOtp', now: at(4), otp: { ...otp, otpId: 'otp-3' } })
-      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-3', failedAttempts: 2 } }]);
+      .then([{ type: 'OtpIssued', data: { ...otp, otpId: 'otp-3', failedAttempts: 2, sendsBefore: { '2026-11-22T10:00': 2 } } }]);
   });
 
   it('checks a code recorded before codes carried their rules by the legacy rules (3 tries, 15 minutes)', () => {

@@ -31,6 +31,7 @@ describe('projections (end to end)', function () {
     expect(otpStats(db, 'acme')).to.deep.equal([{
       tenantId: 'acme', clientId: 'acme-web', provider: 'Default', countryCode: '1', day: '2026-11-22',
       issued: 2, verified: 1, failed: 3, lockouts: 1, smsSent: 2, smsFailed: 0, conversionRate: 0.5,
+      refused: { cooldown: 0, phone_limit: 0, ip_limit: 0, tenant_limit: 0, country: 0, number_type: 0, pumping_guard: 0 },
     }]);
 
     const tables = projections.flatMap((p) => p.tables);

@@ -3,6 +3,8 @@ import { request } from 'node:http';
 export interface Answer {
   status: number;
   body: any;
+  /** Not enumerable, so a test can compare `{ status, body }` with deep equality. */
+  readonly headers: Record<string, string | string[] | undefined>;
 }
 
 export interface CallOptions {
@@ -11,6 +13,7 @@ export interface CallOptions {
   localAddress?: string;
   form?: boolean;
   userAgent?: string;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -29,13 +32,15 @@ export function call(baseUrl: string, method: string, path: string, body?: unkno
         ...(payload !== undefined && { 'content-type': options.form ? 'application/x-www-form-urlencoded' : 'application/json' }),
         ...(options.token && { authorization: `Bearer ${options.token}` }),
         ...(options.userAgent && { 'user-agent': options.userAgent }),
+        ...options.headers,
       },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        const answer = { status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined };
+        resolve(Object.defineProperty(answer, 'headers', { value: res.headers, enumerable: false }) as Answer);
       });
     });
     req.on('error', reject);

@@ -21,6 +21,15 @@ export const acme = {
   ],
 };
 
+/**
+ * SMS protection for tests that are about something else: every rule still runs, none gets in the way of
+ * a test that sends to one phone many times. Tests of protection itself pass `protection: 'defaults'`.
+ */
+export const RELAXED_PROTECTION = {
+  limits: { phone: { cooldown_seconds: 0, max_sends: 100_000 }, ip: { max_sends: 10_000_000 }, tenant: { max_sends: 1_000_000_000 } },
+  pumping_guard: { mode: 'off' },
+};
+
 /** A clock the test moves by hand. */
 export function manualClock(start = new Date('2026-11-22T10:00:00.000Z')): Clock & { advance(ms: number): void } {
   let now = start.getTime();
@@ -42,11 +51,14 @@ export interface TestServer {
 }
 
 /** A real listening otpledger on 127.0.0.1 with the embedded store in a temp dir and the dev outbox on; `overrides` replace registrations. */
-export async function startOtpServer(options: { clock?: boolean; overlay?: Record<string, unknown>; dir?: string; overrides?: Overrides } = {}): Promise<TestServer> {
+export async function startOtpServer(options: {
+  clock?: boolean; overlay?: Record<string, unknown>; dir?: string; overrides?: Overrides; protection?: 'relaxed' | 'defaults';
+} = {}): Promise<TestServer> {
   const temp = options.dir ? { dir: options.dir, remove() {} } : tempDir();
   const clock = options.clock ? manualClock() : undefined;
+  const sms = { ...(options.protection !== 'defaults' && { protectionDefaults: RELAXED_PROTECTION }), ...(options.overlay?.sms as object | undefined) };
   const server = await startServer({
-    config: testConfig(temp.dir, { bootstrap: { tenants: [acme] }, dev: { outbox: true }, ...options.overlay }),
+    config: testConfig(temp.dir, { bootstrap: { tenants: [acme] }, dev: { outbox: true }, ...options.overlay, sms }),
     overrides: { ...(clock && { clock: asValue(clock) }), ...options.overrides },
   });
   const url = server.url;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { parsePhoneNumber } from '../../core/users/phoneNumber.js';
 import { accountSidOf } from '../../core/twilioVerify/accountSid.js';
 import { acme, startOtpServer, type TestServer } from '../support/otpServer.js';
 import { twilioFailure, twilioVerifyClient } from '../support/twilioVerifyClient.js';
@@ -60,7 +61,7 @@ describe('Twilio Verify dialect: verifications and checks through the official t
     const to = nextPhone();
     await service().verifications.create({ to, channel: 'sms' });
     await service().verificationChecks.create({ to, code: await codeFor(to) });
-    const phoneHash = t.server.container.cradle.otpService.phoneHash({ e164: to, countryCallingCode: '1' });
+    const phoneHash = t.server.container.cradle.otpService.phoneHash(parsePhoneNumber(to));
     const events = (await otpEvents()).filter((event) => event.streamName.endsWith(phoneHash));
     expect(events.map((event) => event.type)).to.deep.equal(['OtpIssued', 'SmsSent', 'OtpVerified']);
     expect(events[0]!.data).to.include({ purpose: 'verify', clientId: serviceSid, phoneHash });

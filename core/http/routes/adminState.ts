@@ -8,8 +8,9 @@ import { badRequest } from '../httpError.js';
 import type { AppState } from '../types.js';
 
 /**
- * Time travel: `GET /admin/v1/state?at=<ISO time | position>&kind=<user|provider|policy|lockouts>&id=...`
- * answers what a user, the tenant's provider, an application's policy or a phone's lockouts looked like
+ * Time travel: `GET /admin/v1/state?at=<ISO time | position>&kind=<user|provider|policy|lockouts|protection>&id=...`
+ * answers what a user, the tenant's provider, an application's policy, a phone's lockouts or the tenant's SMS
+ * protection policy looked like
  * then, by folding their streams up to that point. Recorded as an audit query.
  */
 export function adminStateRoutes(cradle: Cradle): Router<AppState> {
@@ -20,7 +21,7 @@ export function adminStateRoutes(cradle: Cradle): Router<AppState> {
     const { tenantId, clientId } = ctx.state.auth;
     const { at, kind, id } = ctx.query;
     if (typeof kind !== 'string' || !(stateKinds as readonly string[]).includes(kind)) throw badRequest(`kind must be one of ${stateKinds.join(', ')}`);
-    if (typeof id !== 'string' && kind !== 'provider') throw badRequest('id is required');
+    if (typeof id !== 'string' && kind !== 'provider' && kind !== 'protection') throw badRequest('id is required');
     let point;
     try {
       point = parsePointInTime(typeof at === 'string' ? at : clock.now().toISOString());
@@ -29,7 +30,7 @@ export function adminStateRoutes(cradle: Cradle): Router<AppState> {
     }
     await recordAuditQuery(eventStore, clock, tenantId, clientId, 'state', { kind, at: at ?? null, ...(kind !== 'lockouts' && { id }) }, eventMetadata(ctx, tenantId, clientId));
     try {
-      ctx.body = { result: await stateAt({ eventStore, hmacKey: secrets.hmacKey }, tenantId, kind as StateKind, typeof id === 'string' ? id : tenantId, point) };
+      ctx.body = { result: await stateAt({ eventStore, hmacKey: secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults }, tenantId, kind as StateKind, typeof id === 'string' ? id : tenantId, point) };
     } catch (error) {
       if (error instanceof TypeError || (error as Error).name === 'InvalidPhoneNumberError') throw badRequest((error as Error).message);
       throw error;

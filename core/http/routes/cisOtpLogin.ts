@@ -64,10 +64,13 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     const rules = cisOtpRules(app, { customMessage, senderId });
     const metadata = eventMetadata(ctx, tenantId, clientId);
     const request = requestContext(ctx, { publicClient: false });
+    const byNumber = body.identifier_type === 'phone_number';
+    // a number's country and type are screened before anyone is looked up: the answer is the same for all
+    if (byNumber) await otpService.checkDestination({ app, purpose: 'login', phone: parsePhoneNumber(body.identifier), request, metadata });
     const user = await findAppUser(tenantId, clientId, body.identifier_type, body.identifier);
     if (user) {
       const phone = parsePhoneNumber(user.phoneNumber!);
-      await otpService.send({ app, purpose: 'login', phone, userId: user.userId, rules, request, metadata });
+      await otpService.send({ app, purpose: 'login', phone, userId: user.userId, recipientVerified: user.phoneNumberVerified, byNumber, rules, request, metadata });
     } else {
       const identifier = unknownIdentifier(cradle, body.identifier_type, body.identifier);
       await otpService.sendToUnknown({ app, purpose: 'login', identifier, rules, request, metadata });

@@ -56,12 +56,13 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
     const request = requestContext(ctx, { publicClient: false });
+    await otpService.checkDestination({ app, purpose: 'login', phone, request, metadata });
     const user = await users.findUser(tenantId, 'phone_number', phone.e164);
     const mayCreate = body.create_new_user && app.public_signup;
     if (user || mayCreate) {
       await otpService.send({
-        app, purpose: 'login', phone, ...(user && { userId: user.userId }), redirect: { uri: body.redirect_uri, createNewUser: mayCreate },
-        rules, request, metadata,
+        app, purpose: 'login', phone, ...(user && { userId: user.userId }), recipientVerified: user?.phoneNumberVerified ?? false,
+        redirect: { uri: body.redirect_uri, createNewUser: mayCreate }, rules, request, metadata,
       });
     } else {
       await otpService.sendToUnknown({ app, purpose: 'login', identifier: unknownIdentifier(cradle, 'phone_number', phone.e164), rules, request, metadata });

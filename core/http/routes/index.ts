@@ -2,6 +2,7 @@ import type { RouteFactory } from '../types.js';
 import { adminApplicationRoutes } from './adminApplications.js';
 import { adminAuditRoutes } from './adminAudit.js';
 import { adminReadModelRoutes } from './adminReadModels.js';
+import { adminSmsProtectionRoutes } from './adminSmsProtection.js';
 import { adminStateRoutes } from './adminState.js';
 import { auth0ConnectionRoutes } from './auth0Connections.js';
 import { auth0PasswordlessRoutes } from './auth0Passwordless.js';
@@ -39,5 +40,6 @@ export const routes: RouteFactory[] = [
   adminAuditRoutes,
   adminStateRoutes,
   adminReadModelRoutes,
+  adminSmsProtectionRoutes,
   devOutboxRoutes,
 ];

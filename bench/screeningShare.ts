@@ -1,0 +1,30 @@
+// The share of an OTP cycle's server CPU that SMS protection's screening takes (target <= 10%). The server meters
+// its screening steps itself (`core/protection/screeningCost.ts`: the destination rules, the address, tenant and
+// range checks and their read-model queries, the reservations, the `sms_protection` projection's work); the
+// per-phone rule inside the decider (`screenSend`, pure) is timed here, in this process, and added once per cycle.
+import { screenSend } from '../core/otp/sendScreening.js';
+import { DEFAULT_SMS_PROTECTION } from '../core/protection/smsProtectionPolicy.js';
+import { measure, type Operation } from './cpuPerOperation.js';
+import type { ServerProcess } from './serverProcess.js';
+
+function screenSendMicros(): number {
+  const now = Date.parse('2026-11-22T10:00:00Z');
+  const history = { lastSendAt: now - 60_000, sendsPerMinute: { '2026-11-22T09:59': 1, '2026-11-22T09:58': 1 } };
+  const screening = { phone: DEFAULT_SMS_PROTECTION.limits.phone, facts: { clientId: 'bench-app', phoneHash: 'p'.repeat(64) } };
+  const rounds = 200_000;
+  let refused = 0;
+  const started = process.cpuUsage();
+  for (let i = 0; i < rounds; i++) refused += screenSend(screening, history, now + i).verdict === 'refuse' ? 1 : 0;
+  const spent = process.cpuUsage(started);
+  if (refused > rounds) throw new Error('unreachable');
+  return (spent.user + spent.system) / rounds;
+}
+
+export async function screeningShare(server: ServerProcess, cycle: Operation, options: { ms: number; connections: number }) {
+  const before = await server.probe();
+  const { ops } = await measure(server, cycle, options);
+  const after = await server.probe();
+  const cycleMicros = (after.cpuMicros - before.cpuMicros) / ops;
+  const screeningMicros = (after.screeningMicros - before.screeningMicros) / ops + screenSendMicros();
+  return { cycleMicros, screeningMicros, share: screeningMicros / cycleMicros };
+}

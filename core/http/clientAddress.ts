@@ -1,0 +1,27 @@
+import ipaddr from 'ipaddr.js';
+import { canonicalIp, inRanges, parseIpRange } from '../support/ipRange.js';
+import type { AppMiddleware } from './types.js';
+
+/**
+ * The caller's address (`ctx.state.clientIp`): the socket's peer, unless the peer is one of `trustedProxies`;
+ * then `X-Forwarded-For` is read from the right, skipping the trusted proxies it names, and the first other
+ * address is the client. With no trusted proxies (the default) the header is never read: anyone can write it.
+ */
+export function clientAddress(trustedProxies: readonly string[]): AppMiddleware {
+  const ranges = trustedProxies.map(parseIpRange);
+  return async (ctx, next) => {
+    const peer = ctx.req.socket.remoteAddress ?? '';
+    let client = canonicalIp(peer);
+    if (ranges.length > 0 && inRanges(peer, ranges)) {
+      const hops = ctx.get('X-Forwarded-For').split(',').map((hop) => hop.trim()).filter(Boolean);
+      for (let i = hops.length - 1; i >= 0; i--) {
+        const hop = hops[i]!;
+        if (!ipaddr.isValid(hop)) break; // a garbled entry: the last address known good stands
+        client = canonicalIp(hop);
+        if (!inRanges(hop, ranges)) break;
+      }
+    }
+    ctx.state.clientIp = client;
+    await next();
+  };
+}
