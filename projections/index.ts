@@ -4,6 +4,7 @@ import { otpStatsProjection } from './otpStats.js';
 import { phoneIndexProjection } from './phoneIndex.js';
 import type { Projection } from './projection.js';
 import { providerSettingsProjection } from './providerSettings.js';
+import { subjectIndexProjection } from './subjectIndex.js';
 import { usersProjection } from './users.js';
 
 /** Every read model of the server. Add one by adding a file and a line here. */
@@ -15,5 +16,6 @@ export function allProjections({ hmacKey }: { hmacKey: Buffer }): Projection[] {
     applicationPoliciesProjection,
     otpStatsProjection,
     phoneIndexProjection(hmacKey),
+    subjectIndexProjection(hmacKey),
   ];
 }

@@ -3,6 +3,7 @@ import { adminApplicationRoutes } from './adminApplications.js';
 import { adminAuditRoutes } from './adminAudit.js';
 import { adminReadModelRoutes } from './adminReadModels.js';
 import { adminStateRoutes } from './adminState.js';
+import { adminUserDataRoutes } from './adminUserData.js';
 import { auth0ConnectionRoutes } from './auth0Connections.js';
 import { auth0PasswordlessRoutes } from './auth0Passwordless.js';
 import { auth0TokenRoutes } from './auth0Token.js';
@@ -37,5 +38,6 @@ export const routes: RouteFactory[] = [
   adminAuditRoutes,
   adminStateRoutes,
   adminReadModelRoutes,
+  adminUserDataRoutes,
   devOutboxRoutes,
 ];
