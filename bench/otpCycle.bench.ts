@@ -11,6 +11,7 @@ import { measure, type Measurement, type Operation } from './cpuPerOperation.js'
 import { jsonClient } from './httpLoad.js';
 import { PEER_CLIENT } from './peerClient.js';
 import { basic, startOtpledger } from './otpledgerUnderLoad.js';
+import { measureSealing } from './sealingCost.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 import { screeningShare } from './screeningShare.js';
 import { soak } from './soak.js';
@@ -66,6 +67,10 @@ for (const [key, line] of Object.entries(lines)) {
     `latency p50 ${median(runs.map((m) => m.p50Ms)).toFixed(1)} ms, p99 ${median(runs.map((m) => m.p99Ms)).toFixed(1)} ms; ${fmt(median(runs.map((m) => m.opsPerSecond)))} ${line.unit}s/s`);
 }
 const perRound = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]!));
+const sealing = await measureSealing();
+const cycleCpu = median(cpu('cycle'));
+console.log(`otp-sealing cycle_share=${(sealing.cycleMicros / cycleCpu).toFixed(3)} target=0.1 (the sealing layer, measured in this process: ` +
+  `${sealing.cycleMicros.toFixed(0)} µs per OTP cycle of ${fmt(cycleCpu)} µs; a new user's profile sealed under a new key ${fmt(sealing.signupMicros)} µs, once per user)`);
 const tokenVsPeer = perRound(cpu('token'), cpu('peer'));
 const cycleVsBare = perRound(cpu('cycle'), cpu('bare'));
 const metricsCost = perRound(cpu('cycle'), cpu('cycleUnmetered'));

@@ -7,6 +7,7 @@ import { buildContainer } from '../core/container.js';
 import type { Cradle } from '../core/cradle.js';
 import { UsageError } from './args.js';
 import { auditQuery, auditVerify, projectionsRebuild, protectionBacktest, state } from './commands.js';
+import { keysRewrap, usersErase, usersExport } from './userCommands.js';
 
 const usage = `usage: otpledger <command>   (config from OTPLEDGER_CONFIG, as the server)
   audit verify [--tenant <id>] [--allow-empty]        check every stream's hash chain; exit 1 at the first break,
@@ -19,6 +20,9 @@ const usage = `usage: otpledger <command>   (config from OTPLEDGER_CONFIG, as th
   state --tenant <id> --kind user|policy|lockouts --id <id> [--at <iso|position>]
   state --tenant <id> --kind provider|protection [--at <iso|position>]   the tenant's SMS provider or protection policy: no --id
         --id is a user id (user), a client id (policy), an E.164 number or phone hash (lockouts)
+  users export --tenant <id> --user <user id>        the data-subject access export (JSON)
+  users erase --tenant <id> --user <user id>         erase a user: its keys destroyed, UserErased recorded
+  keys rewrap                                        wrap every subject key under the current master key
 
 The CLI works on an existing store only: it never creates one.`;
 
@@ -28,6 +32,9 @@ const commands: Record<string, (cradle: Cradle, args: string[]) => Promise<numbe
   'projections rebuild': projectionsRebuild,
   'protection backtest': protectionBacktest,
   state,
+  'users export': usersExport,
+  'users erase': usersErase,
+  'keys rewrap': keysRewrap,
 };
 
 /** Runs one command; returns the exit code. Output on stdout, diagnostics and progress on stderr. */

@@ -30,6 +30,7 @@ import { Verifications } from './twilioVerify/verifications.js';
 import { VerifyServices } from './twilioVerify/verifyServices.js';
 import { createKeyStore } from './privacy/createKeyStore.js';
 import { PersonalDataSealer } from './privacy/personalDataSealer.js';
+import { DataSubjectRequests } from './privacy/dataSubjectRequests.js';
 import { SealingEventStore } from './privacy/sealingEventStore.js';
 import { SubjectKeys } from './privacy/subjectKeys.js';
 import { allProjections } from '../projections/index.js';
@@ -67,6 +68,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     personalData: asFunction(({ subjectKeys, secrets }: Cradle) => new PersonalDataSealer(subjectKeys, secrets.hmacKey)).singleton(),
     // the domain's view: personal fields sealed on the way in, opened on the way out
     eventStore: asFunction(({ storedEvents, personalData }: Cradle) => new SealingEventStore(storedEvents, personalData)).singleton(),
+    dataSubjectRequests: asFunction((cradle: Cradle) => new DataSubjectRequests(cradle)).singleton(),
     issuer: asValue(config.oidc.issuer ?? `http://${config.server.host}:${config.server.port}`),
     app: asFunction((cradle: Cradle) => createApp(cradle)).singleton(),
 

@@ -27,6 +27,7 @@ import type { UserDirectory } from './users/userDirectory.js';
 import type { Verifications } from './twilioVerify/verifications.js';
 import type { VerifyServices } from './twilioVerify/verifyServices.js';
 import type { KeyStore } from './privacy/keyStore.js';
+import type { DataSubjectRequests } from './privacy/dataSubjectRequests.js';
 import type { PersonalDataSealer } from './privacy/personalDataSealer.js';
 import type { SubjectKeys } from './privacy/subjectKeys.js';
 import type { Projection } from '../projections/projection.js';
@@ -57,6 +58,8 @@ export interface Cradle {
   personalData: PersonalDataSealer;
   /** Prometheus metrics; undefined when `metrics.enabled` is false. */
   metrics: ServerMetrics | undefined;
+  /** Access export and erasure of a user (GDPR art. 15 and 17). */
+  dataSubjectRequests: DataSubjectRequests;
   /** The public URL of this server: `config.oidc.issuer`, else the URL it listens on. */
   issuer: string;
   app: Koa<AppState>;

@@ -5,6 +5,7 @@ import { phoneIndexProjection } from './phoneIndex.js';
 import type { Projection } from './projection.js';
 import { providerSettingsProjection } from './providerSettings.js';
 import { smsProtectionProjection } from './smsProtection.js';
+import { subjectIndexProjection } from './subjectIndex.js';
 import { usersProjection } from './users.js';
 
 /** Every read model of the server. Add one by adding a file and a line here. */
@@ -17,5 +18,6 @@ export function allProjections({ hmacKey }: { hmacKey: Buffer }): Projection[] {
     otpStatsProjection,
     phoneIndexProjection(hmacKey),
     smsProtectionProjection,
+    subjectIndexProjection(hmacKey),
   ];
 }

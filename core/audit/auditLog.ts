@@ -10,7 +10,7 @@ export const auditStreamId = (tenantId: string, actor: string, at: Date) => `aud
 
 export type AuditQueriedEvent = {
   type: 'AuditQueried';
-  data: { actor: string; query: 'events' | 'verify' | 'state'; filters: Record<string, unknown>; at: string };
+  data: { actor: string; query: 'events' | 'verify' | 'state' | 'export'; filters: Record<string, unknown>; at: string };
 };
 
 /** Every look at the audit data is itself recorded, before any of it is returned. */

@@ -26,10 +26,10 @@ export interface KeyLookup {
 
 export interface KeyStore {
   /**
-   * The subject's key; when it has none, `candidate` is stored (durably, before this resolves) and
-   * returned. Concurrent callers, in this process or another, all get the same key.
+   * The subject's key; when it has none, `create()` makes one, which is stored (durably, before this
+   * resolves) and returned. Concurrent callers, in this process or another, all get the same key.
    */
-  getOrCreate(candidate: SubjectKeyRecord): Promise<SubjectKeyRecord>;
+  getOrCreate(subject: string, create: () => SubjectKeyRecord): Promise<SubjectKeyRecord>;
   /** Looks keys up by id. An id neither found nor destroyed was never in this store. */
   lookup(keyIds: readonly string[]): Promise<KeyLookup>;
   /**

@@ -2,7 +2,7 @@ import type { NewEvent, RecordedEvent } from '../eventStore/types.js';
 import { phoneNumberHash } from '../users/phoneNumber.js';
 import { parseOtpStream } from '../../projections/streamNames.js';
 import { privacyOf, type SubjectRule } from './personalData.js';
-import { ERASED, isSealedValue, openValue, sealedKeyId, sealValue } from './sealedValue.js';
+import { ERASED, isSealedValue, sealedKeyId, sealValue } from './sealedValue.js';
 import type { DataKey, SubjectKeys } from './subjectKeys.js';
 import { phoneSubject } from './subjects.js';
 
@@ -25,6 +25,13 @@ export class PersonalDataSealer {
 
   /** The events with their personal fields sealed (the same objects when they have none). */
   async seal(stream: string, events: readonly NewEvent[]): Promise<NewEvent[]> {
+    let personal = false;
+    for (const event of events) {
+      const privacy = privacyOf(event.type);
+      if (!privacy) throw new UncataloguedEventError(event.type);
+      personal ||= privacy.personal !== undefined;
+    }
+    if (!personal) return events as NewEvent[]; // most appends: nothing to seal, nothing to wait for
     const keys = new Map<string, Promise<DataKey>>();
     const keyFor = (subject: string) => {
       let key = keys.get(subject);
@@ -32,8 +39,7 @@ export class PersonalDataSealer {
       return key;
     };
     return Promise.all(events.map(async (event) => {
-      const privacy = privacyOf(event.type);
-      if (!privacy) throw new UncataloguedEventError(event.type);
+      const privacy = privacyOf(event.type)!;
       if (!privacy.personal) return event;
       const data = (event.data ?? {}) as Data;
       const fields = privacy.personal.fields.filter((field) => data[field] !== undefined && !isSealedValue(data[field]));
@@ -72,7 +78,7 @@ export class PersonalDataSealer {
         if (keyId === undefined) continue;
         opened ??= { ...(object as Data) };
         const key = keys.get(keyId);
-        opened[field] = key ? openValue(keyId, key, value as string) : ERASED;
+        opened[field] = key ? this.keys.openSealed(keyId, key, value as string) : ERASED;
       }
       return (opened ?? object) as T;
     });

@@ -44,7 +44,11 @@ export class PostgresKeyStore implements KeyStore {
     this.pool.on('error', () => undefined);
   }
 
-  async getOrCreate(candidate: SubjectKeyRecord): Promise<SubjectKeyRecord> {
+  async getOrCreate(subject: string, create: () => SubjectKeyRecord): Promise<SubjectKeyRecord> {
+    // nearly always the key exists: one point query, and no new key made for nothing
+    const [existing] = await this.query<KeyRow>('read key', `SELECT key_id, subject, wrapped, created_at FROM ${this.table} WHERE subject = $1`, [subject]);
+    if (existing) return toRecord(existing);
+    const candidate = { ...create(), subject };
     // of two processes creating one subject's key, the first insert wins and both read it back
     const rows = await this.query<KeyRow>('create key',
       `WITH inserted AS (

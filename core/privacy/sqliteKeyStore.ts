@@ -30,6 +30,7 @@ export class SqliteKeyStore implements KeyStore {
   private readonly bySubject: Statement<[string], KeyRow>;
   private readonly insert: Statement<[string, string, string, number]>;
   private readonly destroyedIds: Statement<[string], { key_id: string }>;
+  private readonly byId: Statement<[string], KeyRow>;
 
   static open(file: string): SqliteKeyStore {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -48,25 +49,26 @@ export class SqliteKeyStore implements KeyStore {
     this.bySubject = db.prepare('SELECT key_id, subject, wrapped, created_at FROM subject_keys WHERE subject = ?');
     this.insert = db.prepare('INSERT INTO subject_keys (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING');
     this.destroyedIds = db.prepare('SELECT key_id FROM destroyed_keys WHERE key_id = ?');
+    this.byId = db.prepare('SELECT key_id, subject, wrapped, created_at FROM subject_keys WHERE key_id = ?');
   }
 
-  async getOrCreate(candidate: SubjectKeyRecord): Promise<SubjectKeyRecord> {
-    const existing = this.bySubject.get(candidate.subject);
+  async getOrCreate(subject: string, create: () => SubjectKeyRecord): Promise<SubjectKeyRecord> {
+    const existing = this.bySubject.get(subject);
     if (existing) return toRecord(existing);
+    const candidate = create();
     // of two processes creating one subject's key, the first insert wins and both read it back
-    this.insert.run(candidate.keyId, candidate.subject, candidate.wrapped, candidate.createdAt.getTime());
-    return toRecord(this.bySubject.get(candidate.subject)!);
+    this.insert.run(candidate.keyId, subject, candidate.wrapped, candidate.createdAt.getTime());
+    return toRecord(this.bySubject.get(subject)!);
   }
 
   async lookup(keyIds: readonly string[]): Promise<KeyLookup> {
     const result: KeyLookup = { keys: new Map(), destroyed: new Set() };
-    const unique = [...new Set(keyIds)];
-    for (let start = 0; start < unique.length; start += 500) {
-      const chunk = unique.slice(start, start + 500);
-      const rows = this.db.prepare(`SELECT key_id, subject, wrapped, created_at FROM subject_keys WHERE key_id IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as KeyRow[];
-      for (const row of rows) result.keys.set(row.key_id, toRecord(row));
+    // a handful of ids per call (an event's, a page's): point queries on the primary key
+    for (const keyId of new Set(keyIds)) {
+      const row = this.byId.get(keyId);
+      if (row) result.keys.set(keyId, toRecord(row));
+      else if (this.destroyedIds.get(keyId)) result.destroyed.add(keyId);
     }
-    for (const keyId of unique) if (!result.keys.has(keyId) && this.destroyedIds.get(keyId)) result.destroyed.add(keyId);
     return result;
   }
 

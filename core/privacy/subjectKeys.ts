@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { SecretBox } from '../crypto/secretBox.js';
+import { BoundedCache } from '../support/boundedCache.js';
 import type { KeyStore } from './keyStore.js';
+import { openValue } from './sealedValue.js';
 
 /** A subject's data key, unwrapped, for sealing. */
 export interface DataKey {
@@ -28,11 +30,16 @@ const wrapContext = (keyId: string, subject: string) => `subject-key/${keyId}/${
 /**
  * Per-subject data keys: random AES-256 keys, wrapped by the master key (`OTPLEDGER_MASTER_KEY`, with
  * `OTPLEDGER_PREVIOUS_MASTER_KEYS` opening keys wrapped before a rotation) and kept in the key store.
- * Nothing is cached between calls: a key destroyed by another process is gone for this one at once,
- * and no process seals new data with a key that an erasure has just destroyed.
+ * Every call asks the key store, so a key destroyed by another process is gone for this one at once, and
+ * no process seals new data with a key an erasure has just destroyed. Only the unwrapping is remembered
+ * (by the wrapped value, which a rewrap changes) and the opening of sealed values (by the sealed value), and
+ * each is used only for a key the store has just answered with: a cache never outlives a key's destruction.
  */
 export class SubjectKeys {
   private readonly master: SecretBox;
+  private readonly unwrapped = new BoundedCache<string, Buffer>(10_000);
+  /** Sealed value -> its plaintext JSON: a user's profile is read again and again, each AES-GCM open costs ~10 µs. */
+  private readonly opened = new BoundedCache<string, string>(20_000);
 
   constructor(
     private readonly store: KeyStore,
@@ -44,12 +51,11 @@ export class SubjectKeys {
 
   /** The subject's key, created on first use. */
   async keyFor(subject: string): Promise<DataKey> {
-    const keyId = randomBytes(16).toString('base64url');
-    const key = randomBytes(32);
-    const record = await this.store.getOrCreate({
-      keyId, subject, wrapped: this.master.seal(key.toString('base64'), wrapContext(keyId, subject)), createdAt: this.clock.now(),
+    const record = await this.store.getOrCreate(subject, () => {
+      const keyId = randomBytes(16).toString('base64url');
+      return { keyId, subject, wrapped: this.master.seal(randomBytes(32).toString('base64'), wrapContext(keyId, subject)), createdAt: this.clock.now() };
     });
-    return record.keyId === keyId ? { keyId, key } : { keyId: record.keyId, key: this.unwrap(record.keyId, record.subject, record.wrapped) };
+    return { keyId: record.keyId, key: this.unwrap(record.keyId, record.subject, record.wrapped) };
   }
 
   /** Unwrapped keys by id; `SubjectKeyMissingError` for an id the store never held. */
@@ -66,9 +72,21 @@ export class SubjectKeys {
     return { keys, destroyed: found.destroyed };
   }
 
+  /** A value sealed with `keyId`, whose `key` the store has just answered with (from `open`). */
+  openSealed(keyId: string, key: Buffer, sealed: string): unknown {
+    const json = this.opened.getOrCompute(sealed, () => JSON.stringify(openValue(keyId, key, sealed)));
+    return JSON.parse(json) as unknown;
+  }
+
   /** Destroys the subjects' keys for good (see `KeyStore.destroy`); returns the key ids destroyed. */
-  destroy(subjects: readonly string[]): Promise<string[]> {
-    return this.store.destroy(subjects);
+  async destroy(subjects: readonly string[]): Promise<string[]> {
+    const destroyed = await this.store.destroy(subjects);
+    if (destroyed.length > 0) {
+      // not needed for correctness (the store is asked first), but no reason to keep them in memory
+      this.unwrapped.clear();
+      this.opened.clear();
+    }
+    return destroyed;
   }
 
   /** Wraps every key again under the current master key, so a retired one can be dropped. Returns how many changed. */
@@ -91,6 +109,6 @@ export class SubjectKeys {
   }
 
   private unwrap(keyId: string, subject: string, wrapped: string): Buffer {
-    return Buffer.from(this.master.open(wrapped, wrapContext(keyId, subject)), 'base64');
+    return this.unwrapped.getOrCompute(`${keyId}\u0000${subject}\u0000${wrapped}`, () => Buffer.from(this.master.open(wrapped, wrapContext(keyId, subject)), 'base64'));
   }
 }

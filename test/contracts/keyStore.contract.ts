@@ -40,19 +40,19 @@ export function keyStoreContract(name: string, fixture: KeyStoreFixture): void {
 
     it('keeps the first key of a subject: later candidates get it back', async () => {
       const first = candidate(subject('a'));
-      expect(await store.getOrCreate(first)).to.deep.equal(first);
-      const again = await store.getOrCreate(candidate(subject('a')));
+      expect(await store.getOrCreate(subject('a'), () => first)).to.deep.equal(first);
+      const again = await store.getOrCreate(subject('a'), () => candidate(subject('a')));
       expect(again).to.deep.equal(first);
-      expect((await store.getOrCreate(candidate(subject('b')))).keyId).to.not.equal(first.keyId);
+      expect((await store.getOrCreate(subject('b'), () => candidate(subject('b')))).keyId).to.not.equal(first.keyId);
     });
 
     it('gives concurrent creators of one subject the same key', async () => {
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.getOrCreate(candidate(subject('race')))));
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.getOrCreate(subject('race'), () => candidate(subject('race')))));
       expect(new Set(results.map((r) => r.keyId)).size).to.equal(1);
       if (!fixture.openAnother) return;
       const other = await fixture.openAnother();
       try {
-        const both = await Promise.all([store.getOrCreate(candidate(subject('two'))), other.getOrCreate(candidate(subject('two')))]);
+        const both = await Promise.all([store.getOrCreate(subject('two'), () => candidate(subject('two'))), other.getOrCreate(subject('two'), () => candidate(subject('two')))]);
         expect(both[0].keyId).to.equal(both[1].keyId);
       } finally {
         await other.close();
@@ -60,8 +60,8 @@ export function keyStoreContract(name: string, fixture: KeyStoreFixture): void {
     });
 
     it('looks keys up by id, and tells destroyed ids from ids it never held', async () => {
-      const kept = await store.getOrCreate(candidate(subject('kept')));
-      const gone = await store.getOrCreate(candidate(subject('gone')));
+      const kept = await store.getOrCreate(subject('kept'), () => candidate(subject('kept')));
+      const gone = await store.getOrCreate(subject('gone'), () => candidate(subject('gone')));
       expect(await store.destroy([subject('gone')])).to.deep.equal([gone.keyId]);
       const found = await store.lookup([kept.keyId, gone.keyId, 'never-there']);
       expect([...found.keys.keys()]).to.deep.equal([kept.keyId]);
@@ -70,12 +70,12 @@ export function keyStoreContract(name: string, fixture: KeyStoreFixture): void {
     });
 
     it('destroys only the subjects named, once; a destroyed subject gets a new key id when it comes back', async () => {
-      const a = await store.getOrCreate(candidate(subject('a')));
-      const b = await store.getOrCreate(candidate(subject('b')));
+      const a = await store.getOrCreate(subject('a'), () => candidate(subject('a')));
+      const b = await store.getOrCreate(subject('b'), () => candidate(subject('b')));
       expect(await store.destroy([subject('a'), subject('nobody')])).to.deep.equal([a.keyId]);
       expect(await store.destroy([subject('a')])).to.deep.equal([]);
       expect((await store.lookup([b.keyId])).keys.has(b.keyId)).to.equal(true);
-      const back = await store.getOrCreate(candidate(subject('a')));
+      const back = await store.getOrCreate(subject('a'), () => candidate(subject('a')));
       expect(back.keyId).to.not.equal(a.keyId);
       expect((await store.lookup([a.keyId])).destroyed.has(a.keyId)).to.equal(true);
     });
@@ -84,7 +84,7 @@ export function keyStoreContract(name: string, fixture: KeyStoreFixture): void {
       if (!fixture.openAnother) this.skip();
       const other = await fixture.openAnother!();
       try {
-        const key = await other.getOrCreate(candidate(subject('shared')));
+        const key = await other.getOrCreate(subject('shared'), () => candidate(subject('shared')));
         expect((await store.lookup([key.keyId])).keys.has(key.keyId)).to.equal(true);
         await store.destroy([subject('shared')]);
         expect((await other.lookup([key.keyId])).keys.size).to.equal(0);
@@ -95,8 +95,8 @@ export function keyStoreContract(name: string, fixture: KeyStoreFixture): void {
 
     it('really forgets: after a deletion no persisted byte holds the wrapped key', async function () {
       if (!fixture.persistedBytes) this.skip();
-      const doomed = await store.getOrCreate(candidate(subject('doomed')));
-      const kept = await store.getOrCreate(candidate(subject('kept')));
+      const doomed = await store.getOrCreate(subject('doomed'), () => candidate(subject('doomed')));
+      const kept = await store.getOrCreate(subject('kept'), () => candidate(subject('kept')));
       const holds = async (value: string) => (await fixture.persistedBytes!()).some((bytes) => bytes.includes(value));
       // the search can fail: both keys are on disk (database or WAL) before the deletion
       expect(await holds(doomed.wrapped)).to.equal(true);
@@ -108,7 +108,7 @@ export function keyStoreContract(name: string, fixture: KeyStoreFixture): void {
     });
 
     it('rewraps keys in place and leaves no copy of the old wrapping', async function () {
-      const key = await store.getOrCreate(candidate(subject('rotated')));
+      const key = await store.getOrCreate(subject('rotated'), () => candidate(subject('rotated')));
       const rewrapped = candidate(subject('rotated')).wrapped;
       await store.rewrap(new Map([[key.keyId, rewrapped]]));
       expect((await store.lookup([key.keyId])).keys.get(key.keyId)?.wrapped).to.equal(rewrapped);
@@ -118,7 +118,7 @@ export function keyStoreContract(name: string, fixture: KeyStoreFixture): void {
     });
 
     it('lists every key in pages ordered by key id', async () => {
-      const made = await Promise.all(['p1', 'p2', 'p3'].map((label) => store.getOrCreate(candidate(subject(label)))));
+      const made = await Promise.all(['p1', 'p2', 'p3'].map((label) => store.getOrCreate(subject(label), () => candidate(subject(label)))));
       const seen: string[] = [];
       for (let after = ''; ;) {
         const page = await store.list(after, 2);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestServer } from './otpServer.js';
@@ -11,6 +11,23 @@ export function cli(configFile: string, ...args: string[]) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_')));
   return spawnSync(process.execPath, [path.join(repoRoot, 'bin/otpledger.js'), ...args], {
     cwd: repoRoot, env: { ...env, OTPLEDGER_CONFIG: configFile }, encoding: 'utf8', timeout: 60_000,
+  });
+}
+
+/**
+ * `cli` without blocking this process: for a CLI run beside a server of this process, which must go on
+ * answering (a blocked event loop lets its keep-alive connections lapse under the test's requests).
+ */
+export function cliBeside(configFile: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_')));
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/otpledger.js'), ...args], { cwd: repoRoot, env: { ...env, OTPLEDGER_CONFIG: configFile } });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });
 }
 

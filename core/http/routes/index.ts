@@ -4,6 +4,7 @@ import { adminAuditRoutes } from './adminAudit.js';
 import { adminReadModelRoutes } from './adminReadModels.js';
 import { adminSmsProtectionRoutes } from './adminSmsProtection.js';
 import { adminStateRoutes } from './adminState.js';
+import { adminUserDataRoutes } from './adminUserData.js';
 import { auth0ConnectionRoutes } from './auth0Connections.js';
 import { auth0PasswordlessRoutes } from './auth0Passwordless.js';
 import { auth0TokenRoutes } from './auth0Token.js';
@@ -41,5 +42,6 @@ export const routes: RouteFactory[] = [
   adminStateRoutes,
   adminReadModelRoutes,
   adminSmsProtectionRoutes,
+  adminUserDataRoutes,
   devOutboxRoutes,
 ];
