@@ -23,14 +23,19 @@ describe('OIDC discovery and JWKS', () => {
     expect(response.body.claims_supported).to.include.members(['sub', 'phone_number', 'phone_number_verified', 'sid']);
   });
 
-  it('serves the public signing key, and only the public part', async () => {
-    const response = await server.request('/oidc/jwks');
-    expect(response.status).to.equal(200);
-    expect(response.headers.get('content-type')).to.match(/^application\/jwk-set\+json/);
-    const [key, ...others] = response.body.keys;
-    expect(others).to.deep.equal([]);
-    expect(key).to.include({ kty: 'EC', crv: 'P-256', kid: server.cradle.secrets.signingKey.kid, alg: 'ES256', use: 'sig' });
-    expect(key).to.not.have.property('d');
+  it('serves every signing key (the development pair: ES256 and RS256), public parts only, at /oidc/jwks and /.well-known/jwks.json', async () => {
+    const { signingKeys } = server.cradle.secrets;
+    expect(signingKeys.map((key) => key.alg)).to.deep.equal(['ES256', 'RS256']);
+    for (const path of ['/oidc/jwks', '/.well-known/jwks.json']) {
+      const response = await server.request(path);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('content-type')).to.match(/^application\/jwk-set\+json/);
+      const [ec, rsa, ...others] = response.body.keys;
+      expect(others).to.deep.equal([]);
+      expect(ec).to.include({ kty: 'EC', crv: 'P-256', kid: signingKeys[0]!.kid, alg: 'ES256', use: 'sig' });
+      expect(rsa).to.include({ kty: 'RSA', e: 'AQAB', kid: signingKeys[1]!.kid, alg: 'RS256', use: 'sig' });
+      for (const key of [ec, rsa]) for (const part of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).to.not.have.property(part);
+    }
   });
 
   it('signs id tokens and access tokens that any OIDC library verifies against the served JWKS', async () => {

@@ -62,7 +62,8 @@ export const oidcRoutes: RouteFactory = (cradle) => {
     };
   });
 
-  router.get('/oidc/jwks', (ctx) => {
+  // the second path is Auth0's, where its SDKs look
+  router.get(['/oidc/jwks', '/.well-known/jwks.json'], (ctx) => {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.type = 'application/jwk-set+json';
     ctx.body = tokens.jwks();
