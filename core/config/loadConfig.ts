@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSchema } from '../validation/compileSchema.js';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
+import { bootstrapProblems } from './bootstrapRules.js';
 import { configSchema, type Config } from './configSchema.js';
 import { ConfigError } from './configError.js';
 import { deepFreeze } from './deepFreeze.js';
@@ -32,8 +33,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const { config, applied } = applyEnvOverrides(merged, env);
   deriveEventStoreUrl(config);
   deriveKeyStoreUrl(config);
+  let valid: Config;
   try {
-    return deepFreeze(validateConfig(config));
+    valid = validateConfig(config);
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) throw error;
     const problems = error.problems.map((problem) => {
@@ -42,6 +44,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+  const problems = bootstrapProblems(valid);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return deepFreeze(valid);
 }
 
 /** The embedded store lives in the data dir unless a URL is given. */

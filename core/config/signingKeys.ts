@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { ConfigError } from './configError.js';
@@ -51,7 +51,7 @@ async function importSigningKey(value: unknown, source: string): Promise<Signing
   if (jwk.alg !== undefined && jwk.alg !== alg) throw new ConfigError(`${source}: a ${jwk.kty} key signs ${alg}, not ${jwk.alg}`);
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+    privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch (error) {
     throw new ConfigError(`${source} cannot be imported: ${(error as Error).message}`);
   }

@@ -7,7 +7,7 @@ import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
 import { AnswerTiming, outcomeOf } from './answerTiming.js';
 import { generateCode, hashCode } from './otpCodes.js';
 import { challengeIdOf, isRealCode, liveCode, otpDecider } from './otpDecider.js';
-import { otpStreamId, type OtpEvent, type OtpFailureReason, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
+import { otpStreamId, redirectFields, type OtpEvent, type OtpFailureReason, type OtpIssuedData, type OtpPurpose, type RedirectLogin } from './otpEvents.js';
 import type { OtpRules } from './otpRules.js';
 import type { RequestContext } from './requestContext.js';
 
@@ -28,7 +28,7 @@ export interface SendOtpCommand {
   /** Known user the code is for; absent when a login may create the user. */
   userId?: string;
   /** Redirect login: where the authorization code goes, and whether a new user may be created. */
-  redirect?: { uri: string; createNewUser: boolean };
+  redirect?: RedirectLogin;
   rules: OtpRules;
   request: RequestContext;
   metadata: Partial<EventMetadata>;
@@ -129,7 +129,7 @@ export class OtpService {
         countryCallingCode: phone.countryCallingCode,
         issuedAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(),
-        ...(command.redirect && { redirectUri: command.redirect.uri, createNewUser: command.redirect.createNewUser }),
+        ...(command.redirect && redirectFields(command.redirect)),
         attempts: rules.attempts,
       };
       const issued = await handleCommand(this.eventStore, stream, otpDecider, { type: 'IssueOtp', now, otp, ...(rules.resend && { resend: rules.resend }) }, command.metadata);
