@@ -35,7 +35,9 @@ describe('loadConfig', () => {
     expect(config.bootstrap.tenants[0]?.applications.map((app) => [app.client_id, app.role])).to.deep.equal([
       ['acme-web', 'app'],
       ['acme-admin', 'management'],
+      ['acme-mobile', 'app'],
     ]);
+    expect(config.bootstrap.tenants[0]?.applications[2]).to.include({ token_endpoint_auth_method: 'none' }).and.not.have.property('client_secret');
   });
 
   it('fills defaults for sections and fields a file leaves out', () => {
