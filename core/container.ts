@@ -15,6 +15,7 @@ import { PasswordlessLogin } from './auth0/passwordlessLogin.js';
 import { SmsConnections } from './auth0/smsConnections.js';
 import { UserBlocks } from './auth0/userBlocks.js';
 import { AuthorizationCodes } from './oidc/authorizationCodes.js';
+import { TokenIntrospection } from './oidc/tokenIntrospection.js';
 import { TokenService } from './oidc/tokenService.js';
 import { OtpService } from './otp/otpService.js';
 import { SmsProtectionPolicies } from './protection/smsProtectionPolicies.js';
@@ -86,6 +87,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     smsDispatchPolicy: asValue(defaultDispatchPolicy),
     smsSender: asFunction((cradle: Cradle) => new SmsDispatcher(cradle, cradle.smsDispatchPolicy)).singleton(),
     tokens: asFunction((cradle: Cradle) => new TokenService(cradle)).singleton(),
+    tokenIntrospection: asFunction((cradle: Cradle) => new TokenIntrospection(cradle)).singleton(),
     authorizationCodes: asFunction((cradle: Cradle) => new AuthorizationCodes(cradle)).singleton(),
     smsConnections: asFunction((cradle: Cradle) => new SmsConnections(cradle)).singleton(),
     passwordlessLogin: asFunction((cradle: Cradle) => new PasswordlessLogin(cradle)).singleton(),

@@ -12,6 +12,7 @@ import type { PasswordlessLogin } from './auth0/passwordlessLogin.js';
 import type { SmsConnections } from './auth0/smsConnections.js';
 import type { UserBlocks } from './auth0/userBlocks.js';
 import type { AuthorizationCodes } from './oidc/authorizationCodes.js';
+import type { TokenIntrospection } from './oidc/tokenIntrospection.js';
 import type { TokenService } from './oidc/tokenService.js';
 import type { OtpService } from './otp/otpService.js';
 import type { SmsProtectionPolicies } from './protection/smsProtectionPolicies.js';
@@ -83,6 +84,8 @@ export interface Cradle {
   /** Each tenant's SMS provider settings (`tenantsms-<tenantId>`). */
   tenantSmsProviders: TenantSmsProviders;
   tokens: TokenService;
+  /** RFC 7662 for confidential clients; each introspection recorded. */
+  tokenIntrospection: TokenIntrospection;
   authorizationCodes: AuthorizationCodes;
   /** The Auth0 dialect: each tenant's passwordless `sms` connection, and its start/token flow. */
   smsConnections: SmsConnections;

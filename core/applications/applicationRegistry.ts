@@ -1,4 +1,4 @@
-import { CLIENT_SECRET_DOMAIN, clientStreamId, tenantStreamId, type ApplicationSettings } from './applicationEvents.js';
+import { CLIENT_SECRET_DOMAIN, clientStreamId, isPublicClient, tenantStreamId, type ApplicationSettings } from './applicationEvents.js';
 import { applicationDecider, type Application } from './applicationDecider.js';
 import { handleCommand, loadState } from '../decider/commandHandler.js';
 import { keyedHash, sameDigest } from '../crypto/keyedHash.js';
@@ -32,13 +32,13 @@ export class ApplicationRegistry {
     return loadState(this.eventStore, clientStreamId(clientId), applicationDecider);
   }
 
-  /** The application if `secret` is its client secret; undefined otherwise (unknown or wrong alike). */
+  /** The application if `secret` is its client secret; undefined otherwise (unknown, wrong or a public client alike). */
   async authenticate(clientId: string, secret: string): Promise<Application | undefined> {
     const app = await this.get(clientId);
     const presented = this.secretHash(secret);
-    // compare even for an unknown client, so both cases take the same time
+    // compare even for an unknown or public client, so every case takes the same time
     const ok = sameDigest(app?.secretHash ?? presented.replace(/./g, '0'), presented);
-    return ok && app ? app : undefined;
+    return ok && app?.secretHash ? app : undefined;
   }
 
   async ensureTenant(tenantId: string, name: string, metadata: Partial<EventMetadata>): Promise<void> {
@@ -52,17 +52,19 @@ export class ApplicationRegistry {
     }
   }
 
-  async ensure(tenantId: string, clientId: string, secret: string, settings: ApplicationSettings, metadata: Partial<EventMetadata>): Promise<Application> {
+  /** Bootstrap: `secret` is undefined for a public client. */
+  async ensure(tenantId: string, clientId: string, secret: string | undefined, settings: ApplicationSettings, metadata: Partial<EventMetadata>): Promise<Application> {
     const result = await handleCommand(this.eventStore, clientStreamId(clientId), applicationDecider,
-      { type: 'EnsureApplication', tenantId, clientId, secretHash: this.secretHash(secret), settings }, metadata);
+      { type: 'EnsureApplication', tenantId, clientId, ...(secret !== undefined && { secretHash: this.secretHash(secret) }), settings }, metadata);
     return result.state!;
   }
 
-  async register(tenantId: string, clientId: string, settings: ApplicationSettings, metadata: Partial<EventMetadata>): Promise<{ app: Application; clientSecret: string }> {
-    const clientSecret = ApplicationRegistry.generateSecret();
+  /** A confidential client gets a new random secret (shown once); a public client gets none. */
+  async register(tenantId: string, clientId: string, settings: ApplicationSettings, metadata: Partial<EventMetadata>): Promise<{ app: Application; clientSecret?: string }> {
+    const clientSecret = isPublicClient(settings) ? undefined : ApplicationRegistry.generateSecret();
     const result = await handleCommand(this.eventStore, clientStreamId(clientId), applicationDecider,
-      { type: 'RegisterApplication', tenantId, clientId, secretHash: this.secretHash(clientSecret), settings }, metadata);
-    return { app: result.state!, clientSecret };
+      { type: 'RegisterApplication', tenantId, clientId, ...(clientSecret !== undefined && { secretHash: this.secretHash(clientSecret) }), settings }, metadata);
+    return { app: result.state!, ...(clientSecret !== undefined && { clientSecret }) };
   }
 
   async update(tenantId: string, clientId: string, changes: Partial<ApplicationSettings>, metadata: Partial<EventMetadata>): Promise<Application> {

@@ -70,7 +70,7 @@ export class PasswordlessLogin {
     await guard?.({ type: 'RecordLoginSuccess', now: this.deps.clock.now() });
     const { user } = await users.createOrAddToApp(app.tenantId, app.clientId, { phoneNumber: phone.e164 }, metadata);
     const verified = user.phoneNumberVerified ? user : await users.verifyPhone(app.tenantId, user.userId, phone.e164, 'login', metadata);
-    const session = await tokens.startSession({ app, user: verified, amr: ['otp', 'sms'], metadata });
+    const session = await tokens.startSession({ app, user: verified, amr: ['otp', 'sms'], scope: request.scope, dialect: 'auth0', metadata });
     const offline = request.scope.split(' ').includes('offline_access');
     return {
       access_token: session.access_token, id_token: session.id_token,

@@ -22,15 +22,19 @@ const otpPolicySchema = {
 const bootstrapApplicationSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'client_id', 'client_secret'],
+  required: ['name', 'client_id'],
   properties: {
     name: { type: 'string', minLength: 1 },
     client_id: { type: 'string', minLength: 1, maxLength: 200 },
+    /** Required unless `token_endpoint_auth_method` is `none` (a public client has none); checked in `applyBootstrap`. */
     client_secret: { type: 'string', minLength: 1 },
     role: { type: 'string', enum: ['app', 'management', 'auditor'], default: 'app' },
+    /** https:, or http: for loopback hosts, no fragment (`redirectUris.ts`). */
     redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' }, default: [] },
     public_signup: { type: 'boolean', default: false },
     otp: otpPolicySchema,
+    token_endpoint_auth_method: { type: 'string', enum: ['client_secret_basic', 'client_secret_post', 'none'] },
+    id_token_signed_response_alg: { type: 'string', enum: ['ES256', 'RS256'] },
   },
 } as const;
 

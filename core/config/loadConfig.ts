@@ -3,6 +3,7 @@ import path from 'node:path';
 import { packageRoot } from '../packageRoot.js';
 import { compileSchema } from '../validation/compileSchema.js';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
+import { bootstrapProblems } from './bootstrapRules.js';
 import { configSchema, type Config } from './configSchema.js';
 import { ConfigError } from './configError.js';
 import { deepFreeze } from './deepFreeze.js';
@@ -34,8 +35,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const { config, applied } = applyEnvOverrides(merged, env);
   deriveEventStoreUrl(config);
   deriveKeyStoreUrl(config);
+  let valid: Config;
   try {
-    return deepFreeze(checkSemantics(validateConfig(config)));
+    valid = checkSemantics(validateConfig(config));
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) throw error;
     const problems = error.problems.map((problem) => {
@@ -44,6 +46,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
+  const problems = bootstrapProblems(valid);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return deepFreeze(valid);
 }
 
 /**

@@ -1,19 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { Config } from './configSchema.js';
 import { ConfigError } from './configError.js';
 import { devSecret, readSecretFromEnv } from './secretSource.js';
+import { generateSigningJwk, parseSigningKeys, type SigningKey } from './signingKeys.js';
 
-/** The key that signs tokens (ES256); `publicJwk` is what the JWKS endpoint serves. */
-export interface SigningKey {
-  kid: string;
-  alg: 'ES256';
-  privateKey: CryptoKey;
-  privateJwk: JWK;
-  publicJwk: JWK;
-}
+export type { SigningKey };
 
 export interface Secrets {
   /** 32 bytes: encrypts secrets stored in events (e.g. plugin API keys). */
@@ -24,14 +17,17 @@ export interface Secrets {
   previousMasterKeys: { id: string; key: Buffer }[];
   /** 32 bytes: keyed hashes of OTPs, client secrets and the phone index. */
   hmacKey: Buffer;
+  /** Every key of `OTPLEDGER_SIGNING_KEY` (or the development keys: one ES256, one RS256), in order; all are in the JWKS. */
+  signingKeys: SigningKey[];
+  /** The first ES256 key: what signs unless an RS256 token is asked for. */
   signingKey: SigningKey;
 }
 
 /**
  * Each secret comes from its env variable (`OTPLEDGER_MASTER_KEY`, `OTPLEDGER_HMAC_KEY`: base64 of 32 bytes;
- * `OTPLEDGER_SIGNING_KEY`: a private EC P-256 JWK), or from the file named by `<NAME>_FILE`. A secret given
- * neither way is a development key generated once into `<dataDir>/secrets/` and reused, with a loud warning, when
- * `secrets.developmentKeys` is on (the demo config); when it is off, a missing secret is a `ConfigError` naming them all.
+ * `OTPLEDGER_SIGNING_KEY`: private JWKs, see `signingKeys.ts`), or from the file named by `<NAME>_FILE`. A secret
+ * given neither way is a development key generated once into `<dataDir>/secrets/` and reused, with a loud warning,
+ * when `secrets.developmentKeys` is on (the demo config); when it is off, a missing secret is a `ConfigError` naming them all.
  */
 const requiredSecrets = ['OTPLEDGER_MASTER_KEY', 'OTPLEDGER_HMAC_KEY', 'OTPLEDGER_SIGNING_KEY'] as const;
 
@@ -54,8 +50,13 @@ export async function loadSecrets(config: Config, logger: Logger, env: NodeJS.Pr
 
   const masterKey = decodeKey('OTPLEDGER_MASTER_KEY', await fromEnvOrDev('OTPLEDGER_MASTER_KEY', 'master.key', randomKey));
   const hmacKey = decodeKey('OTPLEDGER_HMAC_KEY', await fromEnvOrDev('OTPLEDGER_HMAC_KEY', 'hmac.key', randomKey));
-  const signingJwk = await fromEnvOrDev('OTPLEDGER_SIGNING_KEY', 'signing-key.jwk.json', generateSigningJwk);
-  const signingKey = await importSigningKey(signingJwk);
+  const signingKeys = await loadSigningKeys(env, config.dataDir, devKeys);
+  const signingKey = signingKeys.find((key) => key.alg === 'ES256');
+  if (!signingKey) throw new ConfigError('OTPLEDGER_SIGNING_KEY needs an EC P-256 key (ES256): it signs access and refresh tokens');
+  if (!signingKeys.some((key) => key.alg === 'RS256')) {
+    logger.warn('OTPLEDGER_SIGNING_KEY has no RSA key: tokens asked for in RS256 (the Auth0 dialect\'s id_tokens, applications with ' +
+      'id_token_signed_response_alg RS256) are signed ES256 instead, which Auth0\'s SDKs refuse. Add an RSA key to the key set.');
+  }
 
   if (devKeys.length > 0) {
     logger.warn(
@@ -68,7 +69,7 @@ export async function loadSecrets(config: Config, logger: Logger, env: NodeJS.Pr
   const previousMasterKeys = (previous ?? '').split(/[\s,]+/).filter(Boolean)
     .map((base64) => decodeKey('OTPLEDGER_PREVIOUS_MASTER_KEYS', base64))
     .map((key) => ({ id: keyId(key), key }));
-  return { masterKey, masterKeyId: keyId(masterKey), previousMasterKeys, hmacKey, signingKey };
+  return { masterKey, masterKeyId: keyId(masterKey), previousMasterKeys, hmacKey, signingKeys, signingKey };
 }
 
 function decodeKey(name: string, base64: string): Buffer {
@@ -84,29 +85,12 @@ function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
-async function generateSigningJwk(): Promise<string> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = await exportJWK(privateKey);
-  return JSON.stringify({ ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'ES256', use: 'sig' });
-}
-
-async function importSigningKey(text: string): Promise<SigningKey> {
-  let jwk: JWK;
-  try {
-    jwk = JSON.parse(text) as JWK;
-  } catch {
-    throw new ConfigError('OTPLEDGER_SIGNING_KEY must be a JSON Web Key (JSON)');
-  }
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.d || !jwk.x || !jwk.y) {
-    throw new ConfigError('OTPLEDGER_SIGNING_KEY must be a private EC P-256 JWK (kty "EC", crv "P-256", with "d")');
-  }
-  const kid = jwk.kid ?? (await calculateJwkThumbprint(jwk));
-  const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' };
-  let privateKey: CryptoKey;
-  try {
-    privateKey = (await importJWK({ ...jwk, alg: 'ES256' }, 'ES256')) as CryptoKey;
-  } catch (error) {
-    throw new ConfigError(`OTPLEDGER_SIGNING_KEY cannot be imported: ${(error as Error).message}`);
-  }
-  return { kid, alg: 'ES256', privateKey, privateJwk: { ...jwk, kid, alg: 'ES256' }, publicJwk };
+/** The keys of the environment, or the development pair: the ES256 key file of old and an RS256 one beside it. */
+async function loadSigningKeys(env: NodeJS.ProcessEnv, dataDir: string, devKeys: string[]): Promise<SigningKey[]> {
+  const given = readSecretFromEnv(env, 'OTPLEDGER_SIGNING_KEY');
+  if (given !== undefined) return parseSigningKeys(given);
+  devKeys.push('OTPLEDGER_SIGNING_KEY');
+  const ec = await devSecret(dataDir, 'signing-key.jwk.json', () => generateSigningJwk('ES256'));
+  const rsa = await devSecret(dataDir, 'signing-key-rs256.jwk.json', () => generateSigningJwk('RS256'));
+  return [...(await parseSigningKeys(ec, 'the development key signing-key.jwk.json')), ...(await parseSigningKeys(rsa, 'the development key signing-key-rs256.jwk.json'))];
 }

@@ -14,13 +14,20 @@ export interface AuthorizationCodeGrant {
   phoneHash?: string;
   createNewUser: boolean;
   expiresAt: string;
+  /** OpenID Connect: echoed in the id_token, so the client knows the answer is to its own request. */
+  nonce?: string;
+  /** PKCE (RFC 7636): base64url(SHA-256(code_verifier)); `S256` is the only method. */
+  codeChallenge?: string;
 }
 
 export type AuthorizationCodeEvent =
   | { type: 'AuthorizationCodeIssued'; data: AuthorizationCodeGrant }
-  | { type: 'AuthorizationCodeRedeemed'; data: { clientId: string; at: string } };
+  /** `sid`: the session this redemption starts (absent on codes redeemed before it was recorded). */
+  | { type: 'AuthorizationCodeRedeemed'; data: { clientId: string; at: string; sid?: string } }
+  /** The code came back after its redemption: refused, and the session of the redemption revoked (RFC 6749 §4.1.2). */
+  | { type: 'AuthorizationCodeReplayed'; data: { clientId: string; at: string; sid?: string } };
 
-export const authorizationCodeEventTypes = ['AuthorizationCodeIssued', 'AuthorizationCodeRedeemed'] as const;
+export const authorizationCodeEventTypes = ['AuthorizationCodeIssued', 'AuthorizationCodeRedeemed', 'AuthorizationCodeReplayed'] as const;
 
 /** Authorization codes are hashed in this domain of `keyedHash`. */
 export const AUTHORIZATION_CODE_DOMAIN = 'authorization-code';

@@ -1,6 +1,6 @@
 import type { Decider } from '../decider/decider.js';
 import { InvalidGrantError } from './oauthErrors.js';
-import type { IssuedTokens, SessionEvent, SessionGrant } from './sessionEvents.js';
+import type { IssuedTokens, SessionEvent, SessionGrant, SessionRevocationReason } from './sessionEvents.js';
 
 export interface Session {
   sid: string;
@@ -8,6 +8,7 @@ export interface Session {
   clientId: string;
   userId: string;
   amr: string[];
+  scope?: string;
   /** The only refresh token that may still be used. */
   refreshTokenJti?: string;
   revoked: boolean;
@@ -16,8 +17,9 @@ export interface Session {
 export type SessionState = Session | undefined;
 
 export type SessionCommand =
-  | { type: 'StartSession'; sid: string; tenantId: string; clientId: string; userId: string; amr: string[]; grant: SessionGrant; tokens: IssuedTokens }
-  | { type: 'RefreshSession'; clientId: string; presentedRefreshTokenJti: string; tokens: IssuedTokens };
+  | { type: 'StartSession'; sid: string; tenantId: string; clientId: string; userId: string; amr: string[]; scope?: string; grant: SessionGrant; tokens: IssuedTokens }
+  | { type: 'RefreshSession'; clientId: string; presentedRefreshTokenJti: string; tokens: IssuedTokens }
+  | { type: 'RevokeSession'; reason: Exclude<SessionRevocationReason, 'refresh_token_reuse'>; clientId?: string; tokenJti?: string };
 
 export type SessionRule = 'session_exists' | 'session_not_found' | 'session_revoked' | 'wrong_client' | 'refresh_token_reuse';
 
@@ -34,6 +36,8 @@ export class SessionError extends InvalidGrantError {
  * Rotating refresh tokens (RFC 9700 §4.14.2): only the latest refresh token of a session works, and
  * using it replaces it. Presenting an older one means two parties hold the session's tokens (a thief and
  * the client, or a client racing itself); which one is honest cannot be told, so the session is revoked.
+ * A revoked session stays revoked; revoking one that has not started yet (a replayed authorization code
+ * racing its first redemption) leaves a tombstone, so it never starts.
  */
 export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent> = {
   initialState: () => undefined,
@@ -42,9 +46,9 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
     switch (command.type) {
       case 'StartSession': {
         if (state) throw new SessionError('session_exists', `session ${command.sid} already exists`);
-        const { sid, tenantId, clientId, userId, amr, grant, tokens } = command;
+        const { sid, tenantId, clientId, userId, amr, scope, grant, tokens } = command;
         return [
-          { type: 'SessionStarted', data: { sid, tenantId, clientId, userId, amr } },
+          { type: 'SessionStarted', data: { sid, tenantId, clientId, userId, amr, ...(scope !== undefined && { scope }) } },
           { type: 'TokensIssued', data: { grant, ...tokens } },
         ];
       }
@@ -56,6 +60,11 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
           return [{ type: 'SessionRevoked', data: { reason: 'refresh_token_reuse', refreshTokenJti: command.presentedRefreshTokenJti } }];
         }
         return [{ type: 'TokensIssued', data: { grant: 'refresh_token', ...command.tokens } }];
+      }
+      case 'RevokeSession': {
+        if (state?.revoked) return [];
+        const { reason, clientId, tokenJti } = command;
+        return [{ type: 'SessionRevoked', data: { reason, ...(clientId && { clientId }), ...(tokenJti && { tokenJti }) } }];
       }
       default: {
         const unreachable: never = command;
@@ -71,7 +80,8 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
       case 'TokensIssued':
         return state && { ...state, refreshTokenJti: event.data.refreshTokenJti };
       case 'SessionRevoked':
-        return state && { ...state, revoked: true };
+        // the tombstone of a session revoked before it started: nobody's, and revoked
+        return state ? { ...state, revoked: true } : { sid: '', tenantId: '', clientId: '', userId: '', amr: [], revoked: true };
       default: {
         const unreachable: never = event;
         return unreachable;

@@ -11,12 +11,27 @@ export interface IssuedTokens {
   expiresAt: string;
 }
 
-export type SessionRevocationReason = 'refresh_token_reuse';
+/**
+ * Why a session ended before its tokens expired: an old refresh token came back (RFC 9700 §4.14.2), the client
+ * revoked one of its tokens (RFC 7009), or its authorization code was presented again (RFC 6749 §4.1.2).
+ */
+export type SessionRevocationReason = 'refresh_token_reuse' | 'revoked_by_client' | 'authorization_code_replay';
+
+export interface SessionStartedData {
+  sid: string;
+  tenantId: string;
+  clientId: string;
+  userId: string;
+  amr: string[];
+  /** What the session's access tokens allow at userinfo (absent on sessions started before: every scope). */
+  scope?: string;
+}
 
 export type SessionEvent =
-  | { type: 'SessionStarted'; data: { sid: string; tenantId: string; clientId: string; userId: string; amr: string[] } }
+  | { type: 'SessionStarted'; data: SessionStartedData }
   | { type: 'TokensIssued'; data: IssuedTokens & { grant: SessionGrant } }
-  | { type: 'SessionRevoked'; data: { reason: SessionRevocationReason; refreshTokenJti: string } };
+  /** `refreshTokenJti`: the reused token; `tokenJti` and `clientId`: the token a client revoked. */
+  | { type: 'SessionRevoked'; data: { reason: SessionRevocationReason; refreshTokenJti?: string; tokenJti?: string; clientId?: string } };
 
 export const sessionEventTypes = ['SessionStarted', 'TokensIssued', 'SessionRevoked'] as const;
 

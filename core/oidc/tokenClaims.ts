@@ -1,7 +1,7 @@
 import type { ApplicationRole } from '../applications/applicationEvents.js';
 
 /**
- * The claims of every JWT otpledger signs (ES256, `kid` header). Access and refresh tokens are
+ * The claims of every JWT otpledger signs (ES256, or RS256 for an id_token that asks for it; `kid` header). Access and refresh tokens are
  * meant for this server (`aud` = issuer) and say what they are in `token_use`, so one can never
  * pass for another; the id token is meant for the client (`aud` = client_id).
  */
@@ -35,6 +35,8 @@ interface SessionTokenClaims extends Registered {
 /** A signed-in user, through an application, in a session. Header `typ: at+jwt`. */
 export interface UserAccessTokenClaims extends SessionTokenClaims {
   token_use: 'user';
+  /** What the token allows at userinfo (RFC 9068 §2.2.3); absent on tokens issued before: every scope. */
+  scope?: string;
 }
 
 export type AccessTokenClaims = ClientAccessTokenClaims | UserAccessTokenClaims;
@@ -50,6 +52,7 @@ export interface IdTokenClaims extends Registered {
   aud: string;
   sid: string;
   amr: string[];
+  nonce?: string;
   phone_number?: string;
   phone_number_verified: boolean;
   email?: string;

@@ -40,7 +40,7 @@ const sessionRequired = ['iss', 'aud', 'iat', 'exp', 'jti', 'sub', 'client_id', 
 const userAccessSchema = {
   type: 'object',
   required: sessionRequired,
-  properties: { ...sessionProperties, token_use: { const: 'user' } },
+  properties: { ...sessionProperties, token_use: { const: 'user' }, scope: { type: 'string', maxLength: 1000 } },
 } as const;
 
 const refreshSchema = {
@@ -58,6 +58,7 @@ const redirectLinkSchema = {
     token_use: { const: 'redirect' },
     redirect_uri: { type: 'string', format: 'uri', maxLength: 2000 },
     code: { type: 'string', minLength: 1, maxLength: 200 },
+    state: { type: 'string', minLength: 1, maxLength: 1024 },
   },
 } as const;
 
@@ -69,6 +70,7 @@ export interface RedirectLinkClaims {
   token_use: 'redirect';
   redirect_uri: string;
   code: string;
+  state?: string;
 }
 
 const parseClientAccess = compileSchema<ClientAccessTokenClaims>(clientAccessSchema);

@@ -25,6 +25,10 @@ export interface OtpIssuedData {
   /** Redirect login: where the authorization code goes, and whether a new user may be created. */
   redirectUri?: string;
   createNewUser?: boolean;
+  /** Redirect login, OAuth: returned on the redirect (`state`), put in the id_token (`nonce`), PKCE's S256 challenge. */
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
   /** The rules its wrong guesses are counted by, whoever checks it (absent on codes recorded before: the legacy rules). */
   attempts?: AttemptRules;
   /** Failures carried into this code (set by the decider): makes `OtpIssued` a snapshot of the stream. */
@@ -62,6 +66,23 @@ export interface UnknownIdentifierCodeData {
   attempts: AttemptRules;
   failedAttempts?: number;
   sendsBefore?: SendsPerMinute;
+}
+
+/** A redirect login's OAuth request, carried by its code from the send to the authorization code. */
+export interface RedirectLogin {
+  uri: string;
+  createNewUser: boolean;
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
+}
+
+/** The `OtpIssued` fields of a redirect login. */
+export function redirectFields({ uri, createNewUser, state, nonce, codeChallenge }: RedirectLogin): Partial<OtpIssuedData> {
+  return {
+    redirectUri: uri, createNewUser,
+    ...(state !== undefined && { state }), ...(nonce !== undefined && { nonce }), ...(codeChallenge !== undefined && { codeChallenge }),
+  };
 }
 
 export type OtpFailureReason = 'mismatch' | 'expired' | 'no_active_code';

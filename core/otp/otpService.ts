@@ -6,7 +6,7 @@ import type { SmsSender } from '../sms/smsSender.js';
 import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
 import { generateCode, hashCode } from './otpCodes.js';
 import { challengeIdOf, isRealCode, liveCode, otpDecider, type OtpCommand } from './otpDecider.js';
-import { otpStreamId, type OtpFailureReason, type OtpIssuedData, type OtpPurpose } from './otpEvents.js';
+import { otpStreamId, redirectFields, type OtpFailureReason, type OtpIssuedData, type OtpPurpose, type RedirectLogin } from './otpEvents.js';
 import type { OtpRules } from './otpRules.js';
 import type { RequestContext } from './requestContext.js';
 import type { PreparedScreening, SmsScreening } from '../protection/smsScreening.js';
@@ -37,7 +37,7 @@ export interface SendOtpCommand {
    */
   byNumber?: boolean;
   /** Redirect login: where the authorization code goes, and whether a new user may be created. */
-  redirect?: { uri: string; createNewUser: boolean };
+  redirect?: RedirectLogin;
   rules: OtpRules;
   request: RequestContext;
   metadata: Partial<EventMetadata>;
@@ -162,7 +162,7 @@ export class OtpService {
       prefix: phone.prefix,
       issuedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(),
-      ...(command.redirect && { redirectUri: command.redirect.uri, createNewUser: command.redirect.createNewUser }),
+      ...(command.redirect && redirectFields(command.redirect)),
       attempts: rules.attempts,
     };
     const target = { tenantId: app.tenantId, clientId: app.clientId, phone, recipientHash: phoneHash, request: command.request, exempt: command.recipientVerified ?? false, byNumber, metadata: command.metadata };

@@ -3,6 +3,7 @@ import type { AuditQueriedEvent } from '../audit/auditLog.js';
 import type { BruteForceEvent } from '../auth0/bruteForceDecider.js';
 import type { AuthorizationCodeEvent } from '../oidc/authorizationCodeEvents.js';
 import type { SessionEvent } from '../oidc/sessionEvents.js';
+import type { TokenIntrospectionEvent } from '../oidc/tokenIntrospection.js';
 import type { OtpEvent } from '../otp/otpEvents.js';
 import type { PrefixEvent } from '../protection/prefixEvents.js';
 import type { SmsDeliveryEvent } from '../sms/smsDeliveryEvents.js';
@@ -25,7 +26,7 @@ import type { IdentifierEvent, UserEvent } from '../users/userEvents.js';
 export type CataloguedEvent =
   | UserEvent | IdentifierEvent | OtpEvent | SmsDeliveryEvent | TenantSmsEvent
   | SessionEvent | AuthorizationCodeEvent | ApplicationEvent | TenantEvent | AuditQueriedEvent | BruteForceEvent
-  | VerifyServiceEvent | PrefixEvent;
+  | VerifyServiceEvent | PrefixEvent | TokenIntrospectionEvent;
 
 type DataOf<Type extends CataloguedEvent['type']> = Extract<CataloguedEvent, { type: Type }>['data'];
 type Field<Data> = keyof Data & string;
@@ -92,6 +93,9 @@ export const personalDataCatalogue: { readonly [Type in CataloguedEvent['type']]
   // the phone a redirect login verified, before the user may exist: under the phone's key
   AuthorizationCodeIssued: { personal: { subject: { phoneIn: 'phoneNumber' }, fields: ['phoneNumber'] } },
   AuthorizationCodeRedeemed: none,
+  AuthorizationCodeReplayed: none,
+  // which client asked about which token id: no token, no person
+  TokenIntrospected: none,
 
   ApplicationRegistered: { notPersonal: { name: "the application's name" } },
   ApplicationUpdated: { notPersonal: { name: "the application's name" } },

@@ -36,7 +36,9 @@ describe('loadConfig', () => {
       ['acme-web', 'app'],
       ['acme-admin', 'management'],
       ['acme-audit', 'auditor'],
+      ['acme-mobile', 'app'],
     ]);
+    expect(config.bootstrap.tenants[0]?.applications[2]).to.include({ token_endpoint_auth_method: 'none' }).and.not.have.property('client_secret');
   });
 
   it('fills defaults for sections and fields a file leaves out', () => {

@@ -24,7 +24,7 @@ describe('development secret files shared by two processes cold-starting on one 
       expect(disagreements.map((line) => [line, second![line.round]])).to.deep.equal([]);
       // and nothing half-written or temporary is left behind
       for (let round = 0; round < rounds; round++) {
-        expect(fs.readdirSync(path.join(base, String(round), 'secrets')).sort()).to.deep.equal(['hmac.key', 'master.key', 'signing-key.jwk.json']);
+        expect(fs.readdirSync(path.join(base, String(round), 'secrets')).sort()).to.deep.equal(['hmac.key', 'master.key', 'signing-key-rs256.jwk.json', 'signing-key.jwk.json']);
       }
     } finally {
       fs.rmSync(base, { recursive: true, force: true });

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK } from 'jose';
@@ -49,11 +49,58 @@ describe('loadSecrets', () => {
     expect(new TextDecoder().decode(payload)).to.equal('hello');
   });
 
+  it('generates an RS256 development key beside the ES256 one, and both sign what their public JWKs verify', async () => {
+    const config = testConfig(temp.dir);
+    rmSync(path.join(temp.dir, 'secrets', 'signing-key-rs256.jwk.json')); // testConfig lays a shared one: generate it here
+    const { signingKeys } = await loadSecrets(config, captureLogger().logger, {});
+    expect(statSync(path.join(temp.dir, 'secrets', 'signing-key-rs256.jwk.json')).mode & 0o777).to.equal(0o600);
+    expect(signingKeys.map((key) => key.alg)).to.deep.equal(['ES256', 'RS256']);
+    const rsa = signingKeys[1]!;
+    expect(rsa.publicJwk).to.include({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: rsa.kid });
+    expect(rsa.publicJwk).not.to.have.property('d');
+    const jws = await new CompactSign(new TextEncoder().encode('hello')).setProtectedHeader({ alg: 'RS256', kid: rsa.kid }).sign(rsa.privateKey);
+    expect(new TextDecoder().decode((await compactVerify(jws, await importJWK(rsa.publicJwk, 'RS256'))).payload)).to.equal('hello');
+  });
+
+  it('reads one JWK, an array or a JWK Set, and refuses what cannot sign, naming the key', async () => {
+    const env = (value: unknown) => ({ OTPLEDGER_SIGNING_KEY: JSON.stringify(value) });
+    const ec = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
+    const rsa = await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey);
+    const load = (value: unknown) => loadSecrets(testConfig(temp.dir), captureLogger().logger, env(value));
+    expect((await load([ec, rsa])).signingKeys.map((key) => key.alg)).to.deep.equal(['ES256', 'RS256']);
+    expect((await load({ keys: [rsa, ec] })).signingKey.alg).to.equal('ES256');
+
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' });
+    const refusals: [unknown, RegExp][] = [
+      [[ec, await exportJWK(publicKey)], /key 1 must be a private EC P-256 JWK .* or a private RSA JWK/],
+      [[ec, weak], /key 1: an RSA key must have at least 2048 bits/],
+      [[rsa], /needs an EC P-256 key \(ES256\)/],
+      [{ ...ec, alg: 'ES384' }, /signs ES256, not ES384/],
+      [[{ ...ec, kid: 'k' }, { ...rsa, kid: 'k' }], /two keys have the kid "k"/],
+      [{ keys: [] }, /holds no key/],
+    ];
+    for (const [value, message] of refusals) {
+      const error = await load(value).catch((thrown: unknown) => thrown);
+      expect(error, JSON.stringify(message.source)).to.be.instanceOf(ConfigError);
+      expect((error as Error).message).to.match(message);
+    }
+  });
+
+  it('warns when the environment gives no RSA key: RS256 tokens fall back to ES256', async () => {
+    const ec = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
+    const { logger, lines } = captureLogger();
+    const secrets = await loadSecrets(testConfig(temp.dir), logger, { OTPLEDGER_SIGNING_KEY: JSON.stringify(ec) });
+    expect(secrets.signingKeys).to.have.length(1);
+    expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).to.satisfy((msgs: string[]) => msgs.some((msg) => /has no RSA key/.test(msg)));
+  });
+
   it('takes keys from the environment or from _FILE variables, without warning', async () => {
     const master = randomBytes(32);
     const hmac = randomBytes(32);
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), kid: 'prod-2026' };
+    const rsa = { ...(await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey)), kid: 'prod-2026-rsa' };
     const hmacFile = path.join(temp.dir, 'hmac.b64');
     writeFileSync(hmacFile, `${hmac.toString('base64')}\n`);
     const { logger, lines } = captureLogger();
@@ -61,12 +108,13 @@ describe('loadSecrets', () => {
     const secrets = await loadSecrets(testConfig(temp.dir), logger, {
       OTPLEDGER_MASTER_KEY: master.toString('base64'),
       OTPLEDGER_HMAC_KEY_FILE: hmacFile,
-      OTPLEDGER_SIGNING_KEY: JSON.stringify(jwk),
+      OTPLEDGER_SIGNING_KEY: JSON.stringify({ keys: [jwk, rsa] }),
     });
 
     expect(secrets.masterKey.equals(master)).to.equal(true);
     expect(secrets.hmacKey.equals(hmac)).to.equal(true);
     expect(secrets.signingKey.kid).to.equal('prod-2026');
+    expect(secrets.signingKeys.map(({ kid, alg }) => `${kid} ${alg}`)).to.deep.equal(['prod-2026 ES256', 'prod-2026-rsa RS256']);
     expect(lines.filter((line) => line.level >= 40)).to.deep.equal([]);
   });
 

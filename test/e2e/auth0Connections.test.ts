@@ -53,6 +53,28 @@ describe('Auth0 dialect: the sms connection through /api/v2/connections, and the
     expect((await t.get('/api/v2/connections', await t.clientToken('acme-web'))).status).to.equal(403);
   });
 
+  it('pages as the Management API does: include_totals, page/per_page, checkpoint take/from, repeated strategy, fields', async () => {
+    const list = async (query: string) => (await t.get(`/api/v2/connections?${query}`, admin)).body;
+    const [connection] = await list('');
+    expect(await list('include_totals=true')).to.deep.equal({ connections: [connection], start: 0, limit: 50, total: 1 });
+    expect(await list('include_totals=true&page=1&per_page=1')).to.deep.equal({ connections: [], start: 1, limit: 1, total: 1 });
+    expect(await list('page=0&per_page=1')).to.deep.equal([connection]);
+    expect(await list('take=1')).to.deep.equal({ connections: [connection] });
+    expect(await list('include_totals=true&take=50')).to.deep.equal({ connections: [connection] });
+    expect(await list(`from=${id}&take=5`)).to.deep.equal({ connections: [connection] });
+    expect(await list('from=con_zzzzzzzzzzzzzzzz&take=5')).to.deep.equal({ connections: [] });
+    expect(await list('strategy=auth0&strategy=sms')).to.deep.equal([connection]);
+    expect(await list('strategy=auth0&strategy=google-oauth2')).to.deep.equal([]);
+    expect(await list('fields=id,strategy')).to.deep.equal([{ id, strategy: 'sms' }]);
+    expect(Object.keys((await list('fields=options,enabled_clients&include_fields=false'))[0])).to.have.members(['id', 'strategy', 'name', 'is_domain_connection', 'realms']);
+    const bad = await t.get('/api/v2/connections?per_page=1000&include_totals=yes', admin);
+    expect(bad.status).to.equal(400);
+    expect(bad.body).to.deep.equal({
+      statusCode: 400, error: 'Bad Request', errorCode: 'invalid_query_string',
+      message: 'Query validation error: per_page must be an integer from 1 to 100; include_totals must be true or false',
+    });
+  });
+
   it('a PATCH (the seed payload) shows through GET /cis/v1/tenantsmsproviders, secret masked, events in the tenant SMS stream', async () => {
     const answer = await patch({ options: { strategy: 'sms', ...gatewayOptions(), template: 'Code: @@password@@', disable_signup: true, name: 'sms', syntax: 'md_with_macros', totp: { time_step: 120, length: 8 } }, is_domain_connection: false, enabled_clients: ['acme-web'] });
     expect(answer.status, JSON.stringify(answer.body)).to.equal(200);

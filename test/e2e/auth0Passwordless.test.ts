@@ -42,12 +42,12 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
       ...options,
     },
     is_domain_connection: false,
-    enabled_clients: ['acme-web'],
+    enabled_clients: ['acme-web', 'acme-mobile'],
   }, { token: admin });
   const start = (number = phone, options: CallOptions = {}) =>
-    call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', connection: 'sms', phone_number: number, send: 'code' }, { userAgent: BROWSER, ...options });
+    call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-mobile', connection: 'sms', phone_number: number, send: 'code' }, { userAgent: BROWSER, ...options });
   const token = (otp: string, options: CallOptions = {}, extra: Record<string, string> = {}) =>
-    call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', username: phone, otp, realm: 'sms', ...extra }, { form: true, ...options });
+    call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp, realm: 'sms', ...extra }, { form: true, ...options });
   const lastCode = () => /\d+$/.exec(gateway.requests.at(-1)!.json.body)![0];
   const events = async (prefix: string) => {
     const found: { type: string; data: any }[] = [];
@@ -66,11 +66,11 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
     });
     expect(lastCode()).to.have.length(6);
 
-    const tokens = await token(lastCode(), {}, { client_secret: 'acme-web-secret', scope: 'openid offline_access' });
+    const tokens = await token(lastCode(), {}, { scope: 'openid offline_access' });
     expect(tokens.status, JSON.stringify(tokens.body)).to.equal(200);
     expect(tokens.body).to.include({ token_type: 'Bearer', scope: 'openid offline_access' });
     expect(tokens.body).to.have.keys('access_token', 'id_token', 'refresh_token', 'token_type', 'expires_in', 'scope');
-    const { payload } = await jwtVerify(tokens.body.id_token, createRemoteJWKSet(new URL(`${t.url}/oidc/jwks`)), { audience: 'acme-web' });
+    const { payload } = await jwtVerify(tokens.body.id_token, createRemoteJWKSet(new URL(`${t.url}/oidc/jwks`)), { audience: 'acme-mobile' });
     expect(payload).to.include({ phone_number: phone, phone_number_verified: true });
     // the same domain events as the Mosaic dialect
     expect((await events(`otp-acme-login-`)).map((e) => e.type)).to.deep.equal(['OtpIssued', 'SmsSent', 'OtpVerified']);
@@ -82,7 +82,7 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
   it('follows totp and the template: 4 digits, valid for time_step seconds, macros filled', async () => {
     await patch({ totp: { time_step: 60, length: 4 }, template: '{{ application.name }}: @@password@@' });
     await start();
-    expect(gateway.requests.at(-1)!.json.body).to.match(/^Acme web: \d{4}$/);
+    expect(gateway.requests.at(-1)!.json.body).to.match(/^Acme mobile: \d{4}$/);
     const [issued] = await events('otp-acme-login-');
     expect(Date.parse(issued!.data.expiresAt) - Date.parse(issued!.data.issuedAt)).to.equal(60_000);
   });
@@ -160,16 +160,50 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
     await patch({ disable_signup: false });
     const stranger = '+15125550199';
     await start(stranger);
-    const signedUp = await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', username: stranger, otp: lastCode(), realm: 'sms' });
+    const signedUp = await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: stranger, otp: lastCode(), realm: 'sms' });
     expect(signedUp.status).to.equal(200);
     expect(signedUp.body).not.to.have.property('refresh_token'); // no offline_access asked
     expect(await t.server.container.cradle.users.findUser('acme', 'phone_number', stranger)).to.include({ phoneNumberVerified: true });
   });
 
   it('refuses clients the connection is not enabled for', async () => {
-    const answer = await call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-shop', connection: 'sms', phone_number: phone, send: 'code' });
+    const answer = await call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-shop', client_secret: 'acme-shop-secret', connection: 'sms', phone_number: phone, send: 'code' });
     expect(answer.status).to.equal(400);
     expect(answer.body.error).to.equal('bad.connection');
     expect(gateway.requests).to.have.length(0);
+  });
+
+  it('only a public client (token_endpoint_auth_method "none") may skip its secret: a confidential one without it is 401 invalid_client, like an unknown one', async () => {
+    const refused = { status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } };
+    const startAs = (body: Record<string, string>) => call(t.url, 'POST', '/passwordless/start', { connection: 'sms', phone_number: phone, send: 'code', ...body });
+    const tokenAs = (body: Record<string, string>) => call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, username: phone, otp: '123456', realm: 'sms', ...body }, { form: true });
+    const clients: Record<string, string>[] = [{ client_id: 'acme-web' }, { client_id: 'no-such-app' }, { client_id: 'acme-web', client_secret: 'wrong' }, { client_id: 'acme-mobile', client_secret: 'anything' }];
+    for (const client of clients) {
+      expect(await startAs(client), JSON.stringify(client)).to.deep.equal(refused);
+      expect(await tokenAs(client), JSON.stringify(client)).to.deep.equal(refused);
+      // and at the discovered token endpoint, where the grant is accepted too
+      expect(await call(t.url, 'POST', '/oidc/token', { grant_type: PASSWORDLESS_OTP_GRANT, username: phone, otp: '123456', realm: 'sms', ...client }, { form: true })).to.deep.equal(refused);
+    }
+    expect(gateway.requests).to.have.length(0);
+    // with its secret the confidential client works, and so does the public one with none
+    expect((await startAs({ client_id: 'acme-web', client_secret: 'acme-web-secret' })).status).to.equal(200);
+    expect((await startAs({ client_id: 'acme-mobile' })).status).to.equal(200);
+    expect((await tokenAs({ client_id: 'acme-mobile', otp: lastCode() })).status).to.equal(200);
+  });
+
+  it('the OTP grant at /oidc/token: the same tokens, an RS256 id_token (Auth0 dialect) unless the application asks for ES256', async () => {
+    expect((await start()).status).to.equal(200);
+    const answer = await call(t.url, 'POST', '/oidc/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp: lastCode(), realm: 'sms' }, { form: true });
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
+    const jwks = createRemoteJWKSet(new URL(`${t.url}/.well-known/jwks.json`));
+    expect((await jwtVerify(answer.body.id_token, jwks, { audience: 'acme-mobile' })).protectedHeader.alg).to.equal('RS256');
+    // the access token is for this server: ES256 whatever the dialect
+    expect((await jwtVerify(answer.body.access_token, jwks)).protectedHeader.alg).to.equal('ES256');
+
+    const management = await t.clientToken('acme-admin');
+    expect((await t.patch('/admin/v1/applications/acme-mobile', { id_token_signed_response_alg: 'ES256' }, management)).status).to.equal(200);
+    await start();
+    const es = await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp: lastCode(), realm: 'sms' }, { form: true });
+    expect((await jwtVerify(es.body.id_token, jwks, { audience: 'acme-mobile' })).protectedHeader.alg).to.equal('ES256');
   });
 });

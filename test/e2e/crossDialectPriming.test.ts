@@ -21,8 +21,9 @@ describe('cross-dialect attempts: a code belongs to its own rules', function () 
   });
   afterEach(() => t.close());
 
-  const auth0Start = () => call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', connection: 'sms', phone_number: phone, send: 'code' });
-  const auth0Token = (otp: string) => call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', username: phone, otp, realm: 'sms' }, { form: true });
+  // the web app's backend: a confidential client, with its secret
+  const auth0Start = () => call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', client_secret: 'acme-web-secret', connection: 'sms', phone_number: phone, send: 'code' });
+  const auth0Token = (otp: string) => call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', client_secret: 'acme-web-secret', username: phone, otp, realm: 'sms' }, { form: true });
   const cisSend = () => t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app);
   const cisAuthenticate = (passcode: string) => t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, app);
   const wrongFor = (code: string) => (code.startsWith('0') ? '1' : '0').repeat(code.length);

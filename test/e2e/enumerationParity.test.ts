@@ -114,9 +114,10 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
       const id = (await t.get('/api/v2/connections', admin)).body[0].id;
       expect((await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web'] }, { token: admin })).status).to.equal(200);
     });
-    const start = (phone_number: string) => call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', connection: 'sms', phone_number, send: 'code' });
+    // a confidential client sends its secret (only a public client may not)
+    const start = (phone_number: string) => call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', client_secret: 'acme-web-secret', connection: 'sms', phone_number, send: 'code' });
     const token = (username: string, otp: string) =>
-      call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', username, otp, realm: 'sms' }, { form: true });
+      call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', client_secret: 'acme-web-secret', username, otp, realm: 'sms' }, { form: true });
     const withoutId = ({ status, body }: { status: number; body: Record<string, unknown> }) => {
       const { _id: id, phone_number: _phone, ...rest } = body;
       expect(id).to.be.a('string');

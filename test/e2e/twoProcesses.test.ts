@@ -109,9 +109,13 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const link = new URL(validation.body.result as string);
       const hop = await fetch(`${t.url}${link.pathname}${link.search}`, { redirect: 'manual' });
       const code = new URL(hop.headers.get('location')!).searchParams.get('code')!;
+      const redeemedBefore = await eventsOf('authcode-', 'AuthorizationCodeRedeemed');
       const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => tokenAt(either(i), { grant_type: 'authorization_code', code, redirect_uri: redirectUri })));
-      expect(count(replies, 200), statuses(replies)).to.equal(1);
-      expect(count(replies, 400), statuses(replies)).to.equal(19);
+      // redeemed once; the 19 others are replays, which revoke the redemption's session (RFC 6749 §4.1.2), so its
+      // tokens die with it, and its own answer may already be a refusal if a replay's revocation came first
+      expect(await eventsOf('authcode-', 'AuthorizationCodeRedeemed')).to.equal(redeemedBefore + 1);
+      expect(count(replies, 200), statuses(replies)).to.be.at.most(1);
+      expect(count(replies, 400), statuses(replies)).to.be.at.least(19);
     });
 
     it('rotates a refresh token once of 20 parallel refreshes, and revokes the session when an old one comes back', async () => {

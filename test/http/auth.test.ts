@@ -36,10 +36,14 @@ describe('requireClient / requireUser', () => {
   const get = (path: string, authorization?: string) =>
     server.request(path, authorization === undefined ? {} : { headers: { Authorization: authorization } });
 
+  /** RFC 6750 §3: no token → the scheme and realm only; a bad one → `error="invalid_token"` and why. */
   async function expectInvalidToken(path: string, authorization?: string) {
     const response = await get(path, authorization);
     expect(response.status, `${path} with ${authorization}`).to.equal(401);
-    expect(response.headers.get('www-authenticate')).to.equal('Bearer error="invalid_token"');
+    const presented = authorization !== undefined && /^Bearer \S/.test(authorization);
+    expect(response.headers.get('www-authenticate')).to.equal(presented
+      ? `Bearer realm="otpledger", error="invalid_token", error_description="${response.body.error_description}"`
+      : 'Bearer realm="otpledger"');
     expect(response.body.error).to.equal('invalid_token');
     return response;
   }
@@ -54,7 +58,7 @@ describe('requireClient / requireUser', () => {
   it('admits a user token and tells the route who signed in, in which session', async () => {
     const response = await get('/test/user', `Bearer ${user.access_token}`);
     expect(response.status).to.equal(200);
-    expect(response.body).to.deep.equal({ kind: 'user', tenantId, clientId: clients.web.clientId, userId: user.userId, sid: user.sid });
+    expect(response.body).to.deep.equal({ kind: 'user', tenantId, clientId: clients.web.clientId, userId: user.userId, sid: user.sid, scope: 'openid profile email phone' });
   });
 
   it('answers 401 invalid_token without a token, or with a token that is not a bearer access token', async () => {
@@ -77,7 +81,7 @@ describe('requireClient / requireUser', () => {
     const refused = await get('/test/management', `Bearer ${appToken}`);
     expect(refused.status).to.equal(403);
     expect(refused.body.error).to.equal('insufficient_scope');
-    expect(refused.headers.get('www-authenticate')).to.equal('Bearer error="insufficient_scope"');
+    expect(refused.headers.get('www-authenticate')).to.equal('Bearer realm="otpledger", error="insufficient_scope"');
     const admitted = await get('/test/management', `Bearer ${managementToken}`);
     expect(admitted.status).to.equal(200);
     expect(admitted.body.role).to.equal('management');

@@ -11,10 +11,11 @@ const grant: AuthorizationCodeGrant = {
   phoneNumber: '+14155550100', createNewUser: false, expiresAt: at(60).toISOString(),
 };
 const issued: AuthorizationCodeEvent = { type: 'AuthorizationCodeIssued', data: grant };
-const redeem = (seconds: number, changes: Partial<{ clientId: string; redirectUri: string }> = {}): AuthorizationCodeCommand => ({
-  type: 'RedeemAuthorizationCode', clientId: grant.clientId, redirectUri: grant.redirectUri, now: at(seconds), ...changes,
+type Redeem = Extract<AuthorizationCodeCommand, { type: 'RedeemAuthorizationCode' }>;
+const redeem = (seconds: number, changes: Partial<Omit<Redeem, 'type'>> = {}): Redeem => ({
+  type: 'RedeemAuthorizationCode', clientId: grant.clientId, redirectUri: grant.redirectUri, now: at(seconds), sid: 's1', ...changes,
 });
-const redeemed = (seconds: number): AuthorizationCodeEvent => ({ type: 'AuthorizationCodeRedeemed', data: { clientId: 'acme-web', at: at(seconds).toISOString() } });
+const redeemed = (seconds: number): AuthorizationCodeEvent => ({ type: 'AuthorizationCodeRedeemed', data: { clientId: 'acme-web', at: at(seconds).toISOString(), sid: 's1' } });
 
 function refusedWith(command: AuthorizationCodeCommand, events: AuthorizationCodeEvent[], rule: string) {
   const state = events.reduce(authorizationCodeDecider.evolve, authorizationCodeDecider.initialState());
@@ -32,8 +33,22 @@ describe('authorization code decider', () => {
     codes.given([issued]).when(redeem(59)).then([redeemed(59)]);
   });
 
-  it('redeems a code once', () => {
-    refusedWith(redeem(2), [issued, redeemed(1)], 'code_used');
+  it('redeems a code once, recording the session it starts; a replay is recorded with that session, for the caller to revoke it', () => {
+    codes.given([issued]).when(redeem(1)).then([redeemed(1)]);
+    codes.given([issued, redeemed(1)]).when(redeem(2, { sid: 's2' }))
+      .then([{ type: 'AuthorizationCodeReplayed', data: { clientId: 'acme-web', at: at(2).toISOString(), sid: 's1' } }]);
+    // the replay of another client, too: the code is spent, whoever presents it
+    codes.given([issued, redeemed(1)]).when(redeem(2, { clientId: 'other-app' }))
+      .then([{ type: 'AuthorizationCodeReplayed', data: { clientId: 'other-app', at: at(2).toISOString(), sid: 's1' } }]);
+  });
+
+  it('PKCE: a code issued with a challenge needs the verifier of that challenge; a verifier without a challenge is refused', () => {
+    const withChallenge: AuthorizationCodeEvent = { type: 'AuthorizationCodeIssued', data: { ...grant, codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' } };
+    codes.given([withChallenge]).when({ ...redeem(1), verifierChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' }).then([redeemed(1)]);
+    refusedWith(redeem(1), [withChallenge], 'pkce_required');
+    refusedWith({ ...redeem(1), verifierChallenge: 'x'.repeat(43) }, [withChallenge], 'pkce_mismatch');
+    refusedWith({ ...redeem(1), verifierChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' }, [issued], 'pkce_unexpected');
+    refusedWith({ ...redeem(1), requirePkce: true }, [issued], 'pkce_required');
   });
 
   it('refuses an expired code', () => {
@@ -54,7 +69,7 @@ describe('authorization code decider', () => {
   });
 
   it('refuses every time with an OAuth invalid_grant', () => {
-    codes.given([issued, redeemed(1)]).when(redeem(2)).then(InvalidGrantError);
+    codes.given([issued]).when(redeem(60)).then(InvalidGrantError);
     expect(new AuthorizationCodeError('code_used', 'x').reason).to.equal('invalid_grant');
   });
 

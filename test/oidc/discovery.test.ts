@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { clients, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
 
 describe('OIDC discovery and JWKS', () => {
@@ -14,23 +14,53 @@ describe('OIDC discovery and JWKS', () => {
       issuer: server.url,
       token_endpoint: `${server.url}/oidc/token`,
       jwks_uri: `${server.url}/oidc/jwks`,
-      id_token_signing_alg_values_supported: ['ES256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      userinfo_endpoint: `${server.url}/oidc/userinfo`,
+      revocation_endpoint: `${server.url}/oidc/revoke`,
+      introspection_endpoint: `${server.url}/oidc/introspect`,
+      id_token_signing_alg_values_supported: ['ES256', 'RS256'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      code_challenge_methods_supported: ['S256'],
       response_types_supported: ['code'],
       subject_types_supported: ['public'],
+      authorization_response_iss_parameter_supported: true,
     });
-    expect(response.body.grant_types_supported).to.have.members(['authorization_code', 'refresh_token', 'client_credentials']);
-    expect(response.body.claims_supported).to.include.members(['sub', 'phone_number', 'phone_number_verified', 'sid']);
+    expect(response.body.grant_types_supported).to.have.members([
+      'authorization_code', 'refresh_token', 'client_credentials', 'http://auth0.com/oauth/grant-type/passwordless/otp',
+    ]);
+    expect(response.body.claims_supported).to.include.members(['sub', 'phone_number', 'phone_number_verified', 'sid', 'nonce']);
+    expect(response.body.scopes_supported).to.include.members(['openid', 'phone', 'offline_access']);
   });
 
-  it('serves the public signing key, and only the public part', async () => {
-    const response = await server.request('/oidc/jwks');
-    expect(response.status).to.equal(200);
-    expect(response.headers.get('content-type')).to.match(/^application\/jwk-set\+json/);
-    const [key, ...others] = response.body.keys;
-    expect(others).to.deep.equal([]);
-    expect(key).to.include({ kty: 'EC', crv: 'P-256', kid: server.cradle.secrets.signingKey.kid, alg: 'ES256', use: 'sig' });
-    expect(key).to.not.have.property('d');
+  it('keeps an issuer with a trailing slash exactly as configured, and names endpoints without a double slash', async () => {
+    const slashed = await startOidcServer({ issuer: 'https://tenant.example/' });
+    try {
+      const { body } = await slashed.request('/.well-known/openid-configuration');
+      expect(body).to.deep.include({ issuer: 'https://tenant.example/', token_endpoint: 'https://tenant.example/oidc/token', jwks_uri: 'https://tenant.example/oidc/jwks' });
+      const token = await slashed.token({ grant_type: 'client_credentials', client_id: clients.web.clientId, client_secret: `${clients.web.clientId}-secret` });
+      expect(decodeJwt(token.body.access_token)).to.include({ iss: 'https://tenant.example/', aud: 'https://tenant.example/' });
+      // and verifies what it signed, under that issuer
+      const user = await slashed.request('/oidc/userinfo', { headers: { Authorization: `Bearer ${token.body.access_token}` } });
+      expect(user.status).to.equal(401);
+      expect(user.body.error_description).to.equal('a user access token is required');
+    } finally {
+      await slashed.close();
+    }
+  });
+
+  it('serves every signing key (the development pair: ES256 and RS256), public parts only, at /oidc/jwks and /.well-known/jwks.json', async () => {
+    const { signingKeys } = server.cradle.secrets;
+    expect(signingKeys.map((key) => key.alg)).to.deep.equal(['ES256', 'RS256']);
+    for (const path of ['/oidc/jwks', '/.well-known/jwks.json']) {
+      const response = await server.request(path);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('content-type')).to.match(/^application\/jwk-set\+json/);
+      const [ec, rsa, ...others] = response.body.keys;
+      expect(others).to.deep.equal([]);
+      expect(ec).to.include({ kty: 'EC', crv: 'P-256', kid: signingKeys[0]!.kid, alg: 'ES256', use: 'sig' });
+      expect(rsa).to.include({ kty: 'RSA', e: 'AQAB', kid: signingKeys[1]!.kid, alg: 'RS256', use: 'sig' });
+      for (const key of [ec, rsa]) for (const part of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).to.not.have.property(part);
+    }
   });
 
   it('signs id tokens and access tokens that any OIDC library verifies against the served JWKS', async () => {

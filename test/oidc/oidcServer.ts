@@ -20,6 +20,8 @@ export const clients = {
   /** Redirect login, known users only. */
   closed: { clientId: 'acme-closed', role: 'app', public_signup: false },
   admin: { clientId: 'acme-admin', role: 'management', public_signup: false },
+  /** A public client (`token_endpoint_auth_method: "none"`): no secret. */
+  mobile: { clientId: 'acme-mobile', role: 'app', public_signup: true, token_endpoint_auth_method: 'none' },
 } as const;
 export const secretOf = (clientId: string) => `${clientId}-secret`;
 
@@ -53,13 +55,13 @@ export interface OidcServer {
  * A real server on 127.0.0.1 with its own SQLite file and clock, the OIDC routes mounted, plus `extraRoutes`,
  * and the applications of `clients` registered.
  */
-export async function startOidcServer(options: { oidc?: Record<string, number>; extraRoutes?: RouteFactory[] } = {}): Promise<OidcServer> {
+export async function startOidcServer(options: { oidc?: Record<string, number>; issuer?: string; extraRoutes?: RouteFactory[] } = {}): Promise<OidcServer> {
   const temp = tempDir();
   const clock = testClock();
   // only the routes under test: the rest of the API is not this suite's business
   const routes: RouteFactory[] = [healthRoutes, oidcRoutes, ...(options.extraRoutes ?? [])];
   const server: RunningServer = await startServer({
-    config: testConfig(temp.dir, { oidc: options.oidc ?? {} }),
+    config: testConfig(temp.dir, { oidc: { ...options.oidc, ...(options.issuer && { issuer: options.issuer }) } }),
     overrides: {
       clock: asValue(clock),
       app: asFunction((cradle: Cradle) => createApp(cradle, { routes })).singleton(),
@@ -68,9 +70,14 @@ export async function startOidcServer(options: { oidc?: Record<string, number>; 
   const { cradle } = server.container;
   const metadata = { actor: 'test', tenantId };
   await cradle.applications.ensureTenant(tenantId, 'Acme', metadata);
-  for (const { clientId, role, public_signup } of Object.values(clients)) {
-    const settings: ApplicationSettings = { name: clientId, role, redirect_uris: [redirectUri], public_signup, otp: defaultOtpSettings };
-    await cradle.applications.ensure(tenantId, clientId, secretOf(clientId), settings, metadata);
+  for (const client of Object.values(clients)) {
+    const { clientId, role, public_signup } = client;
+    const isPublic = 'token_endpoint_auth_method' in client;
+    const settings: ApplicationSettings = {
+      name: clientId, role, redirect_uris: [redirectUri], public_signup, otp: defaultOtpSettings,
+      token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+    };
+    await cradle.applications.ensure(tenantId, clientId, isPublic ? undefined : secretOf(clientId), settings, metadata);
   }
 
   const request = async (path: string, init?: RequestInit): Promise<Response> => {

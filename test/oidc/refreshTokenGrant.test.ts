@@ -36,7 +36,7 @@ describe('POST /oidc/token: refresh_token (rotating)', () => {
     const second = await refresh(first.refresh_token);
     expect(second.status).to.equal(200);
     expect(second.headers.get('cache-control')).to.equal('no-store');
-    expect(second.body).to.have.keys('access_token', 'id_token', 'refresh_token', 'token_type', 'expires_in', 'session_id');
+    expect(second.body).to.have.keys('access_token', 'id_token', 'refresh_token', 'token_type', 'expires_in', 'scope', 'session_id');
     expect(second.body.session_id).to.equal(first.session_id);
     expect(second.body.refresh_token).to.not.equal(first.refresh_token);
     expect(decodeJwt(second.body.id_token)).to.include({ sub: first.userId, sid: first.session_id, phone_number_verified: true });

@@ -75,6 +75,6 @@ describe('the claims of every verified token are checked against a schema', func
     // the well-formed link still redirects
     const good = await fetch(`${t.url}/cis/v1/auth/otp/sms/redirect?token=${await sign({ token_use: 'redirect', redirect_uri: 'https://acme.example/verify', code: 'c' }, 'JWT')}`, { redirect: 'manual' });
     expect(good.status).to.equal(302);
-    expect(good.headers.get('location')).to.equal('https://acme.example/verify?code=c');
+    expect(good.headers.get('location')).to.equal(`https://acme.example/verify?code=c&iss=${encodeURIComponent(t.url)}`);
   });
 });

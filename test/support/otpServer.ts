@@ -18,6 +18,8 @@ export const acme = {
     },
     { name: 'Acme shop', client_id: 'acme-shop', client_secret: 'acme-shop-secret', role: 'app', redirect_uris: ['https://shop.acme.example/cb'] },
     { name: 'Acme admin', client_id: 'acme-admin', client_secret: 'acme-admin-secret', role: 'management' },
+    /** A public client (a mobile app): no secret, identified by its client_id. */
+    { name: 'Acme mobile', client_id: 'acme-mobile', role: 'app', token_endpoint_auth_method: 'none', public_signup: true },
   ],
 };
 
@@ -44,6 +46,7 @@ export interface TestServer {
   close(): Promise<void>;
   post(path: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
   put(path: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
+  patch(path: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
   get(path: string, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
   clientToken(clientId?: string, secret?: string): Promise<string>;
   /** The newest SMS to a phone, from the dev outbox, and the code in it. */
@@ -80,6 +83,7 @@ export async function startOtpServer(options: {
     },
     post: (path, body, token) => request('POST', path, body, token),
     put: (path, body, token) => request('PUT', path, body, token),
+    patch: (path, body, token) => request('PATCH', path, body, token),
     get: (path, token) => request('GET', path, undefined, token),
     async clientToken(clientId = 'acme-web', secret = `${clientId}-secret`) {
       const response = await fetch(`${url}/oidc/token`, {

@@ -1,3 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../../core/config/configSchema.js';
 import { loadConfig } from '../../core/config/loadConfig.js';
 import { writeJson } from './tempDir.js';
@@ -15,5 +18,20 @@ export function testConfig(dataDir: string, overlay: Record<string, unknown> = {
     dev: { outbox: false },
     ...overlay,
   });
+  seedRsaDevKey(dataDir);
   return loadConfig({ env: { OTPLEDGER_CONFIG: file } });
+}
+
+let rsaDevKey: string | undefined;
+
+/**
+ * Every test server would otherwise generate its own RS256 development key (hundreds of ms of CPU each):
+ * they share one per test process, laid where the server looks for it. The ES256 key stays per server.
+ */
+function seedRsaDevKey(dataDir: string): void {
+  const file = path.join(dataDir, 'secrets', 'signing-key-rs256.jwk.json');
+  if (existsSync(file)) return;
+  rsaDevKey ??= JSON.stringify({ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${rsaDevKey}\n`, { mode: 0o600 });
 }

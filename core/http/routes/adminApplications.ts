@@ -1,9 +1,11 @@
 import { Router } from '@koa/router';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Application } from '../../applications/applicationDecider.js';
-import { defaultOtpSettings, type ApplicationSettings } from '../../applications/applicationEvents.js';
+import { defaultOtpSettings, tokenEndpointAuthMethods, type ApplicationSettings } from '../../applications/applicationEvents.js';
+import { redirectUriProblems } from '../../applications/redirectUris.js';
 import type { Cradle } from '../../cradle.js';
 import { compileSchema } from '../../validation/compileSchema.js';
+import { SchemaValidationError } from '../../validation/schemaValidationError.js';
 import { requireClient } from '../auth.js';
 import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
@@ -26,13 +28,19 @@ const settingsProperties = {
   redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string', format: 'uri', maxLength: 2000 } },
   public_signup: { type: 'boolean' },
   otp: otpSchema,
+  id_token_signed_response_alg: { type: 'string', enum: ['ES256', 'RS256'] },
 } as const;
 
 const createSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
-  properties: { client_id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{2,99}$' }, ...settingsProperties },
+  properties: {
+    client_id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{2,99}$' },
+    ...settingsProperties,
+    /** Set at registration only: `none` registers a public client, which gets no secret. */
+    token_endpoint_auth_method: { type: 'string', enum: tokenEndpointAuthMethods },
+  },
 } as const;
 
 const updateSchema = { type: 'object', additionalProperties: false, minProperties: 1, properties: settingsProperties } as const;
@@ -48,7 +56,15 @@ const appBody = (app: Application) => ({
   redirect_uris: app.redirect_uris,
   public_signup: app.public_signup,
   otp: app.otp,
+  token_endpoint_auth_method: app.token_endpoint_auth_method ?? 'client_secret_basic',
+  ...(app.id_token_signed_response_alg && { id_token_signed_response_alg: app.id_token_signed_response_alg }),
 });
+
+/** The redirect URI rules (`redirectUris.ts`), as a 400 naming each offending entry. */
+function checkRedirectUris(uris: readonly string[] | undefined): void {
+  const problems = redirectUriProblems(uris ?? [], '/redirect_uris');
+  if (problems.length > 0) throw new SchemaValidationError(problems);
+}
 
 /**
  * The admin API for a tenant's applications, authorised by a management client's token; every
@@ -78,6 +94,7 @@ export function adminApplicationRoutes(cradle: Cradle): Router<AppState> {
 
   router.post('/admin/v1/applications', auth, async (ctx) => {
     const body = parseCreate(ctx.request.body);
+    checkRedirectUris(body.redirect_uris);
     const { tenantId, clientId: actor } = ctx.state.auth;
     const settings: ApplicationSettings = {
       name: body.name,
@@ -85,11 +102,13 @@ export function adminApplicationRoutes(cradle: Cradle): Router<AppState> {
       redirect_uris: body.redirect_uris ?? [],
       public_signup: body.public_signup ?? false,
       otp: { ...defaultOtpSettings, ...body.otp },
+      token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_basic',
+      ...(body.id_token_signed_response_alg && { id_token_signed_response_alg: body.id_token_signed_response_alg }),
     };
     const { app, clientSecret } = await applications.register(tenantId, body.client_id ?? ids.uuid(), settings, eventMetadata(ctx, tenantId, actor));
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { result: { ...appBody(app), client_secret: clientSecret } };
+    ctx.body = { result: { ...appBody(app), ...(clientSecret !== undefined && { client_secret: clientSecret }) } };
   });
 
   router.get('/admin/v1/applications/:clientId', auth, async (ctx) => {
@@ -98,6 +117,7 @@ export function adminApplicationRoutes(cradle: Cradle): Router<AppState> {
 
   router.patch('/admin/v1/applications/:clientId', auth, async (ctx) => {
     const body = parseUpdate(ctx.request.body);
+    checkRedirectUris(body.redirect_uris);
     const { tenantId, clientId: actor } = ctx.state.auth;
     const current = await ownApp(tenantId, ctx.params.clientId!);
     const { otp, ...rest } = body;

@@ -1,6 +1,7 @@
 import { Router } from '@koa/router';
 import type { Cradle } from '../../cradle.js';
 import { parseConnectionPatch } from '../../auth0/connectionOptions.js';
+import { connectionPage, parseConnectionListQuery } from '../../auth0/connectionPaging.js';
 import { SchemaValidationError } from '../../validation/schemaValidationError.js';
 import { requireClient } from '../auth.js';
 import { eventMetadata } from '../eventMetadata.js';
@@ -8,6 +9,16 @@ import { HttpError } from '../httpError.js';
 import type { AppState } from '../types.js';
 
 const noSuchConnection = () => new HttpError(404, 'inexistent_connection', 'The connection does not exist');
+
+/** Auth0 words a query it refuses as "Query validation error: ...", code `invalid_query_string`. */
+function asQueryErrors<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof SchemaValidationError) throw new HttpError(400, 'invalid_query_string', `Query validation error: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
 
 /** Auth0 words a body it refuses as "Payload validation error: ...", code `invalid_body`. */
 async function asPayloadErrors<T>(action: () => T | Promise<T>): Promise<T> {
@@ -21,7 +32,8 @@ async function asPayloadErrors<T>(action: () => T | Promise<T>): Promise<T> {
 
 /**
  * Auth0's Management API for the tenant's one passwordless `sms` connection, with a management token (seed
- * "Set Up Custom SMS Gateway for Passwordless Connections"): list, read, and `PATCH` its options. Errors in
+ * "Set Up Custom SMS Gateway for Passwordless Connections"): list (with Auth0's paging: `page`/`per_page`,
+ * `include_totals`, checkpoint `from`/`take`, repeated `strategy`, `fields`), read, and `PATCH` its options. Errors in
  * Auth0's `{ statusCode, error, message, errorCode }` (see `errorRenderers`).
  */
 export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, 'tokens' | 'smsConnections'>): Router<AppState> {
@@ -29,10 +41,10 @@ export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, '
   const auth = requireClient(tokens, ['management']);
 
   router.get('/api/v2/connections', auth, async (ctx) => {
-    const { strategy, name } = ctx.query;
-    const matches = (value: unknown, wanted: string) => value === undefined || value === wanted || (Array.isArray(value) && value.includes(wanted));
+    const query = asQueryErrors(() => parseConnectionListQuery(ctx.query));
+    const connection = (await smsConnections.describe(ctx.state.auth.tenantId)) as Record<string, unknown> & { id: string };
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = matches(strategy, 'sms') && matches(name, 'sms') ? [await smsConnections.describe(ctx.state.auth.tenantId)] : [];
+    ctx.body = connectionPage([connection], query);
   });
 
   router.get('/api/v2/connections/:id', auth, async (ctx) => {

@@ -1,8 +1,7 @@
 import { Router } from '@koa/router';
-import { importJWK, jwtVerify, SignJWT } from 'jose';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../cradle.js';
-import { redirectLinkClaims, type RedirectLinkClaims } from '../../oidc/tokenClaimsSchema.js';
+import { redirectUriProblem } from '../../applications/redirectUris.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { compileSchema } from '../../validation/compileSchema.js';
 import { requireClient } from '../auth.js';
@@ -13,6 +12,7 @@ import { customMessageField, phoneAndPasscodeSchema, phoneNumberField, senderIdF
 import { invalidPasscode, loadApp, unknownIdentifier } from './cisShared.js';
 import { cisOtpRules } from './cisOtpRules.js';
 import { requestContext } from '../requestContext.js';
+import { endpointUrl } from './oidc.js';
 
 const sendSchema = {
   type: 'object',
@@ -24,6 +24,13 @@ const sendSchema = {
     create_new_user: { type: 'boolean', default: false },
     custom_message: customMessageField,
     sender_id: senderIdField,
+    /** OAuth 2.0 (RFC 6749 §4.1.1): returned unchanged on the redirect. */
+    state: { type: 'string', minLength: 1, maxLength: 1024 },
+    /** OpenID Connect: put in the id_token of the code's exchange. */
+    nonce: { type: 'string', minLength: 1, maxLength: 1024 },
+    /** PKCE (RFC 7636): base64url(SHA-256(code_verifier)), 43 characters; checked at the code exchange. */
+    code_challenge: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+    code_challenge_method: { type: 'string' },
   },
 } as const;
 
@@ -31,21 +38,29 @@ const parseSend = compileSchema<FromSchema<typeof sendSchema>>(sendSchema);
 const parseValidation = compileSchema<FromSchema<typeof phoneAndPasscodeSchema>>(phoneAndPasscodeSchema);
 
 const REDIRECT_PATH = '/cis/v1/auth/otp/sms/redirect';
-const REDIRECT_TTL = '2m';
+const REDIRECT_TTL_SECONDS = 120;
+
+/** PKCE is S256 only (RFC 7636 §4.2, RFC 9700 §2.1.1): `plain` puts the verifier itself on the front channel. */
+function checkPkce(body: { code_challenge?: string; code_challenge_method?: string }): void {
+  const method = body.code_challenge_method;
+  if (method !== undefined && body.code_challenge === undefined) throw badRequest('code_challenge_method was given without a code_challenge');
+  if (body.code_challenge === undefined) return;
+  if (method === 'plain') throw badRequest('code_challenge_method plain is not supported: use S256');
+  if (method !== 'S256') throw badRequest('code_challenge_method must be S256');
+}
 
 /**
  * Redirect SMS OTP login (seed "Login with SMS OTP"): send to a phone with an allowed
- * `redirect_uri`; validation answers `{ result: URL }`; a GET on that URL redirects to
- * `redirect_uri?code=...`; the code is exchanged at `/oidc/token` (where a new user is created
- * if the send allowed it and the app has public sign-up).
+ * `redirect_uri` (and, as an OAuth client would, `state`, `nonce`, a PKCE `code_challenge`); validation answers
+ * `{ result: URL }`; a GET on that URL redirects to `redirect_uri?code=...&state=...&iss=...`; the code is exchanged
+ * at `/oidc/token` (where a new user is created if the send allowed it and the app has public sign-up).
  * The result URL carries a short-lived token signed by this server, so it cannot be turned
  * into an open redirect.
  */
 export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
-  const { tokens, users, otpService, authorizationCodes, secrets } = cradle;
+  const { tokens, users, otpService, authorizationCodes } = cradle;
   const router = new Router<AppState>();
   const clientAuth = requireClient(tokens, ['app']);
-  let publicKey: ReturnType<typeof importJWK> | undefined;
 
   router.post('/cis/v1/auth/otp/sms', clientAuth, async (ctx) => {
     const body = parseSend(ctx.request.body);
@@ -53,6 +68,7 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const app = await loadApp(cradle, clientId);
     const rules = cisOtpRules(app, { customMessage: body.custom_message, senderId: body.sender_id });
     if (!app.redirect_uris.includes(body.redirect_uri)) throw badRequest('redirect_uri is not one of the application\'s redirect URIs');
+    checkPkce(body);
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
     const request = requestContext(ctx, { publicClient: false });
@@ -62,7 +78,12 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     if (user || mayCreate) {
       await otpService.send({
         app, purpose: 'login', phone, ...(user && { userId: user.userId }), recipientVerified: user?.phoneNumberVerified ?? false,
-        redirect: { uri: body.redirect_uri, createNewUser: mayCreate }, rules, request, metadata,
+        redirect: {
+          uri: body.redirect_uri, createNewUser: mayCreate,
+          ...(body.state !== undefined && { state: body.state }), ...(body.nonce !== undefined && { nonce: body.nonce }),
+          ...(body.code_challenge !== undefined && { codeChallenge: body.code_challenge }),
+        },
+        rules, request, metadata,
       });
     } else {
       await otpService.sendToUnknown({ app, purpose: 'login', identifier: unknownIdentifier(cradle, 'phone_number', phone.e164), rules, request, metadata });
@@ -78,33 +99,29 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const metadata = eventMetadata(ctx, tenantId, clientId);
     const result = await otpService.verify({ app, purpose: 'login', phone, passcode: body.passcode, request: requestContext(ctx, { publicClient: false }), metadata });
     if (!result.ok || !result.code.redirectUri) throw invalidPasscode();
+    const { code: issued } = result;
+    const redirectUri = result.code.redirectUri;
     const code = await authorizationCodes.issue({
-      tenantId, clientId, redirectUri: result.code.redirectUri, userId: result.code.userId,
-      phoneNumber: phone.e164, createNewUser: result.code.createNewUser ?? false, metadata,
+      tenantId, clientId, redirectUri, userId: issued.userId,
+      phoneNumber: phone.e164, createNewUser: issued.createNewUser ?? false, metadata,
+      ...(issued.nonce !== undefined && { nonce: issued.nonce }), ...(issued.codeChallenge !== undefined && { codeChallenge: issued.codeChallenge }),
     });
-    const handle = await new SignJWT({ token_use: 'redirect', redirect_uri: result.code.redirectUri, code })
-      .setProtectedHeader({ alg: 'ES256', kid: secrets.signingKey.kid })
-      .setIssuer(cradle.issuer)
-      .setAudience(cradle.issuer)
-      .setIssuedAt()
-      .setExpirationTime(REDIRECT_TTL)
-      .sign(secrets.signingKey.privateKey);
+    const handle = await tokens.signRedirectLink({ redirect_uri: redirectUri, code, ...(issued.state !== undefined && { state: issued.state }) }, REDIRECT_TTL_SECONDS);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { result: `${cradle.issuer}${REDIRECT_PATH}?token=${encodeURIComponent(handle)}` };
+    ctx.body = { result: `${endpointUrl(cradle.issuer, REDIRECT_PATH)}?token=${encodeURIComponent(handle)}` };
   });
 
   router.get(REDIRECT_PATH, async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
-    let claims: RedirectLinkClaims;
-    try {
-      publicKey ??= importJWK(secrets.signingKey.publicJwk, 'ES256');
-      const { payload } = await jwtVerify(token, await publicKey, { issuer: cradle.issuer, audience: cradle.issuer, algorithms: ['ES256'] });
-      claims = redirectLinkClaims(payload);
-    } catch {
+    const claims = await tokens.verifyRedirectLink(token).catch(() => {
       throw badRequest('the link is invalid or has expired');
-    }
+    });
+    // registered URIs are checked when registered; one recorded before those rules never becomes a redirect to script
+    if (redirectUriProblem(claims.redirect_uri)) throw badRequest('the redirect_uri of this link is not allowed');
     const target = new URL(claims.redirect_uri);
     target.searchParams.set('code', claims.code);
+    if (claims.state !== undefined) target.searchParams.set('state', claims.state);
+    target.searchParams.set('iss', cradle.issuer); // RFC 9207: which server the code is from
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(target.toString());
   });

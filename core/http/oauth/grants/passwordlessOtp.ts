@@ -1,0 +1,50 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { WrongVerificationCodeError } from '../../../auth0/passwordlessErrors.js';
+import { parsePhoneNumber, type PhoneNumber } from '../../../users/phoneNumber.js';
+import { compileSchema } from '../../../validation/compileSchema.js';
+import { inAuth0Words } from '../../auth0Errors.js';
+import { HttpError } from '../../httpError.js';
+import { requestContext } from '../../requestContext.js';
+import type { GrantHandler } from '../grant.js';
+
+/** Auth0's grant type for a passwordless code (its Authentication API, "Authenticate user"). */
+export const PASSWORDLESS_OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
+
+const otpGrantSchema = {
+  type: 'object',
+  required: ['username', 'otp', 'realm'],
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 32 },
+    otp: { type: 'string', minLength: 1, maxLength: 32 },
+    realm: { type: 'string' },
+    scope: { type: 'string', maxLength: 1000, default: 'openid' },
+    /** Accepted and not used: access tokens are for this server (their `aud` is the issuer). */
+    audience: { type: 'string' },
+  },
+} as const;
+
+const parseOtpGrant = compileSchema<FromSchema<typeof otpGrantSchema>>(otpGrantSchema);
+
+/**
+ * The passwordless OTP grant (`realm: "sms"`, the phone as `username`), at `/oauth/token` and at the discovered
+ * `/oidc/token` alike: refusals in Auth0's words, id_tokens RS256 unless the application chose otherwise.
+ */
+export const passwordlessOtpGrant: GrantHandler = async ({ ctx, cradle, client, body, metadata }) => {
+  const grant = parseOtpGrant(body);
+  if (grant.realm !== 'sms') throw new HttpError(400, 'invalid_request', 'realm must be "sms", the passwordless SMS connection');
+  const { app } = client;
+  if (app.role !== 'app') throw new HttpError(403, 'unauthorized_client', `client ${app.clientId} is not an end-user application`);
+  const request = requestContext(ctx, { publicClient: client.method === 'none' });
+  return inAuth0Words(() => cradle.passwordlessLogin.exchange({
+    app, phone: phoneOf(grant.username), otp: grant.otp, scope: grant.scope, request, metadata,
+  }));
+};
+
+/** A username that is no phone number cannot have a code: the same answer as a wrong code. */
+function phoneOf(username: string): PhoneNumber {
+  try {
+    return parsePhoneNumber(username);
+  } catch {
+    throw new HttpError(403, 'invalid_grant', new WrongVerificationCodeError().message);
+  }
+}
