@@ -48,10 +48,10 @@ describe('otpledger CLI: it never creates a store, and an empty verification is 
     db.close();
   });
 
-  it('the help says state --kind provider needs no --id', () => {
+  it('the help says state --kind provider (or protection) needs no --id', () => {
     const help = cli(path.join(temp.dir, 'unused.json'), '--help');
     expect(help.status).to.equal(0);
-    expect(help.stderr).to.match(/state --tenant <id> --kind provider \[--at <iso\|position>\] +the tenant's SMS provider: no --id/);
+    expect(help.stderr).to.match(/state --tenant <id> --kind provider\|protection \[--at <iso\|position>\] +the tenant's SMS provider or protection policy: no --id/);
     expect(existsSync(path.join(temp.dir, 'unused.json'))).to.equal(false);
   });
 });

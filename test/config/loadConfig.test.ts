@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       ['acme-audit', 'auditor'],
       ['acme-mobile', 'app'],
     ]);
-    expect(config.bootstrap.tenants[0]?.applications[2]).to.include({ token_endpoint_auth_method: 'none' }).and.not.have.property('client_secret');
+    expect(config.bootstrap.tenants[0]?.applications[3]).to.include({ token_endpoint_auth_method: 'none' }).and.not.have.property('client_secret');
   });
 
   it('fills defaults for sections and fields a file leaves out', () => {

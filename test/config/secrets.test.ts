@@ -163,6 +163,7 @@ describe('loadSecrets', () => {
 
   it('with developmentKeys off (the production example), refuses to start without every secret, naming the missing ones, and writes no key', async () => {
     const config = testConfig(temp.dir, { secrets: { developmentKeys: false } });
+    rmSync(path.join(temp.dir, 'secrets'), { recursive: true, force: true }); // the RS256 key testConfig lays for speed
     const keyFile = path.join(temp.dir, 'hmac.key');
     writeFileSync(keyFile, randomBytes(32).toString('base64'));
     let error: unknown;

@@ -17,7 +17,7 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
     t = await startOtpServer({ clock: true, protection: 'defaults' });
     [app, admin] = [await t.clientToken('acme-web'), await t.clientToken('acme-admin')];
     const id = (await t.get('/api/v2/connections', admin)).body[0].id;
-    expect((await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web'] }, { token: admin })).status).to.equal(200);
+    expect((await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web', 'acme-mobile'] }, { token: admin })).status).to.equal(200);
     expect((await t.post('/cis/v1/users', { phone_number: known }, app)).status).to.equal(201);
     // the Default provider's evaluation cap (10/s) is not what these tests are about
     expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, admin)).status).to.equal(200);
@@ -30,7 +30,7 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
   const cisSend = (identifier: string, identifier_type = 'phone_number') =>
     call(t.url, 'POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type, identifier }, { token: app });
   const start = (phone_number: string, options: CallOptions = {}, extra: Record<string, string> = {}) =>
-    call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', connection: 'sms', phone_number, send: 'code', ...extra }, options);
+    call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-mobile', connection: 'sms', phone_number, send: 'code', ...extra }, options);
   const events = async (type: string) => {
     const found: { type: string; data: any; streamName: string }[] = [];
     for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { eventTypes: [type] } })) found.push(event);
@@ -134,7 +134,7 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       expect(limited.body.error_description).to.match(/^too many SMS were requested from this address; try again in \d+ seconds$/);
       expect((await start('+15125550209', B)).status).to.equal(200);
       // with its secret, the call comes from the app's backend: its address says nothing about the end user
-      expect((await start('+15125550208', A, { client_secret: 'acme-web-secret' })).status).to.equal(200);
+      expect((await start('+15125550208', A, { client_id: 'acme-web', client_secret: 'acme-web-secret' })).status).to.equal(200);
       const [refusal] = await events('SmsSendRefused');
       expect(refusal!.data).to.include({ reason: 'ip_limit', mode: 'enforce' });
       expect(refusal!.data.ipHash).to.match(/^[0-9a-f]{64}$/);
@@ -154,10 +154,10 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       try {
         const admin2 = await proxied.clientToken('acme-admin');
         const id = (await proxied.get('/api/v2/connections', admin2)).body[0].id;
-        await call(proxied.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web'] }, { token: admin2 });
+        await call(proxied.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web', 'acme-mobile'] }, { token: admin2 });
         await proxied.put('/admin/v1/sms-protection', { limits: { ip: { max_sends: 1 } } }, admin2);
         const startVia = (phone_number: string, forwarded: string) =>
-          call(proxied.url, 'POST', '/passwordless/start', { client_id: 'acme-web', connection: 'sms', phone_number, send: 'code' }, via(forwarded));
+          call(proxied.url, 'POST', '/passwordless/start', { client_id: 'acme-mobile', connection: 'sms', phone_number, send: 'code' }, via(forwarded));
         expect((await startVia('+15125550501', '203.0.113.5')).status).to.equal(200);
         expect((await startVia('+15125550502', '203.0.113.5')).status).to.equal(429);
         // the client is the right-most address that is not a trusted proxy
@@ -262,14 +262,14 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
         const phone = `+1512556${String(1000 + i).padStart(4, '0')}`;
         await start(phone);
         const otp = (await t.lastSms(phone)).code;
-        expect((await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', username: phone, otp, realm: 'sms' }, { form: true })).status).to.equal(200);
+        expect((await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp, realm: 'sms' }, { form: true })).status).to.equal(200);
       }
       expect(await sentCount()).to.equal(60);
       expect(await events('PrefixQuarantined')).to.have.length(0);
       // a quarantined range: a number that verified before still gets its code
       const verified = '+15125551999';
       await start(verified);
-      await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', username: verified, otp: (await t.lastSms(verified)).code, realm: 'sms' }, { form: true });
+      await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: verified, otp: (await t.lastSms(verified)).code, realm: 'sms' }, { form: true });
       await burst(60);
       expect(await events('PrefixQuarantined')).to.have.length(1);
       t.clock!.advance(31_000);

@@ -15,12 +15,12 @@ describe('otpledger protection backtest (CLI)', function () {
       const t = await startOtpServer({ clock: true, dir: temp.dir });
       const admin = await t.clientToken('acme-admin');
       const id = (await t.get('/api/v2/connections', admin)).body[0].id;
-      await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web'] }, { token: admin });
+      await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web', 'acme-mobile'] }, { token: admin });
       await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, admin);
-      const start = (phone_number: string) => call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', connection: 'sms', phone_number, send: 'code' });
+      const start = (phone_number: string) => call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-mobile', connection: 'sms', phone_number, send: 'code' });
       const login = async (phone: string) => {
         const otp = (await t.lastSms(phone)).code;
-        expect((await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', username: phone, otp, realm: 'sms' }, { form: true })).status).to.equal(200);
+        expect((await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp, realm: 'sms' }, { form: true })).status).to.equal(200);
       };
       // 20 real users in one range, each logging in
       for (let i = 0; i < 20; i++) {
