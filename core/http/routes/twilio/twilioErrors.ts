@@ -1,5 +1,6 @@
 import { SmsProviderError } from '@otpledger/plugin-kit';
 import { LockedOutError, TooManySendsError } from '../../../otp/otpDecider.js';
+import { SmsSendRefusedError } from '../../../protection/smsSendRefused.js';
 import { VerifyServiceNotFoundError } from '../../../twilioVerify/verifyServiceDecider.js';
 import { InvalidPhoneNumberError } from '../../../users/phoneNumber.js';
 import { SchemaValidationError } from '../../../validation/schemaValidationError.js';
@@ -29,6 +30,26 @@ const codeByStatus: Record<number, number> = {
   400: 60200, 401: 20003, 403: 20403, 404: 20404, 405: 20004, 413: 60200, 415: 60200, 429: 20429, 500: 20500, 502: 20503, 503: 20503,
 };
 
+/**
+ * A send the tenant's SMS protection refused, in Verify's words: a destination its policy does not allow is Geo
+ * Permissions' 403 60605 (twilio.com/docs/api/errors/60605; a number type it denies too, the same kind of rule); a
+ * range paused by the pumping guard is Fraud Guard's 60410, a temporary block of the prefix (twilio.com/docs/api/errors/60410);
+ * a limit that lifts with time is 429 20429, Too Many Requests, with `Retry-After`.
+ */
+function refusal(thrown: SmsSendRefusedError): TwilioError {
+  const retryAfter = thrown.retryAfterSeconds;
+  const options = { cause: thrown, ...(retryAfter !== undefined && { headers: { 'Retry-After': String(retryAfter) } }) };
+  switch (thrown.refusal.reason) {
+    case 'country':
+    case 'number_type':
+      return new TwilioError(403, 60605, `Verification delivery attempt blocked: ${thrown.message}`, options);
+    case 'pumping_guard':
+      return new TwilioError(403, 60410, `Verification delivery attempt blocked: ${thrown.message}`, options);
+    default:
+      return new TwilioError(429, 20429, `Too Many Requests: ${thrown.message}`, options);
+  }
+}
+
 /** `/FriendlyName is required` -> `Missing required parameter FriendlyName`; `/CodeLength must be <= 10` -> 60200's words. */
 function describeProblem(problem: string): string {
   const match = /^\/([^/ ]*)\S* (.*)$/.exec(problem);
@@ -47,6 +68,7 @@ function translate(thrown: unknown): HttpError | undefined {
   if (thrown instanceof VerifyServiceNotFoundError) return new TwilioError(404, 20404, 'The requested resource was not found', { cause: thrown });
   if (thrown instanceof LockedOutError) return new TwilioError(429, 60202, 'Max check attempts reached', { cause: thrown });
   if (thrown instanceof TooManySendsError) return new TwilioError(429, 60203, 'Max send attempts reached', { cause: thrown });
+  if (thrown instanceof SmsSendRefusedError) return refusal(thrown);
   if (thrown instanceof InvalidPhoneNumberError) return new TwilioError(400, 60200, 'Invalid parameter: To', { cause: thrown });
   if (thrown instanceof SchemaValidationError) {
     return new TwilioError(400, 60200, thrown.problems.map(describeProblem).join('; '), { cause: thrown });
