@@ -1,10 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { RecordedEvent } from '../core/eventStore/types.js';
-import type { OtpIssuedData } from '../core/otp/otpEvents.js';
-import { REFUSAL_REASONS, type RefusalReason, type SmsSendRefusedData } from '../core/protection/smsSendRefused.js';
-import { DEFAULT_PROVIDER } from '../core/sms/tenantSmsEvents.js';
+import type { OtpEvent } from '../core/otp/otpEvents.js';
+import { REFUSAL_REASONS, type RefusalReason } from '../core/protection/smsSendRefused.js';
+import type { SmsDeliveryEvent } from '../core/sms/smsDeliveryEvents.js';
+import { DEFAULT_PROVIDER, type TenantSmsEvent } from '../core/sms/tenantSmsEvents.js';
 import type { Projection } from './projection.js';
-import { providerNameOf } from './providerSettings.js';
 import { dayOf, parseOtpStream, tenantOf } from './streamNames.js';
 
 const refusalCounters = REFUSAL_REASONS.map((reason) => `refused_${reason}` as const);
@@ -32,7 +31,12 @@ const MAX_CACHED_STREAMS = 200_000;
  * provider when the code was issued; SMS events against the provider that actually sent (a fallback
  * shows up as its own row), and against client `unknown` when the dispatch did not name one.
  */
-export const otpStatsProjection: Projection = {
+type OtpStatsEvent =
+  | Extract<OtpEvent, { type: 'OtpIssued' | 'OtpVerified' | 'OtpFailed' | 'UserLockedOut' | 'SmsSendRefused' }>
+  | Extract<SmsDeliveryEvent, { type: 'SmsSent' | 'SmsDeliveryFailed' }>
+  | Extract<TenantSmsEvent, { type: 'ProviderConfigured' }>;
+
+export const otpStatsProjection: Projection<OtpStatsEvent> = {
   name: 'otp_stats',
   version: 2,
   canHandle: ['OtpIssued', 'OtpVerified', 'OtpFailed', 'UserLockedOut', 'SmsSent', 'SmsDeliveryFailed', 'SmsSendRefused', 'ProviderConfigured'],
@@ -81,56 +85,73 @@ export const otpStatsProjection: Projection = {
     };
 
     return {
-      apply(event: RecordedEvent) {
-        const data = (event.data ?? {}) as Record<string, unknown>;
-        if (event.type === 'ProviderConfigured') {
-          const tenantId = tenantOf(event.streamName, 'tenantsms') ?? event.metadata.tenantId;
-          if (tenantId) {
-            providers.set(tenantId, providerNameOf(data));
-            putProvider.run(tenantId, providerNameOf(data));
+      apply(event) {
+        switch (event.type) {
+          case 'ProviderConfigured': {
+            const tenantId = tenantOf(event.streamName, 'tenantsms') ?? event.metadata.tenantId;
+            if (!tenantId) return;
+            // a stored event may lack the name
+            const provider = typeof event.data.provider === 'string' ? event.data.provider : UNKNOWN;
+            providers.set(tenantId, provider);
+            putProvider.run(tenantId, provider);
+            return;
           }
-          return;
-        }
-        if (event.type === 'SmsSent' || event.type === 'SmsDeliveryFailed') {
-          // in the code's OTP stream; before, in the tenant-wide `smsdelivery-<tenant>`
-          const tenantId = parseOtpStream(event.streamName)?.tenantId ?? tenantOf(event.streamName, 'smsdelivery') ?? event.metadata.tenantId;
-          if (!tenantId) return;
-          const context = {
-            clientId: typeof data.clientId === 'string' ? data.clientId : UNKNOWN,
-            countryCode: typeof data.countryCallingCode === 'string' ? data.countryCallingCode : UNKNOWN,
-            provider: typeof data.provider === 'string' ? data.provider : providerOf(tenantId),
-          };
-          count(tenantId, context, dayOf(data.sentAt ?? data.failedAt, event.recordedAt), event.type === 'SmsSent' ? 'sms_sent' : 'sms_failed');
-          return;
+          case 'SmsSent':
+          case 'SmsDeliveryFailed': {
+            // in the code's OTP stream; before, in the tenant-wide `smsdelivery-<tenant>`
+            const tenantId = parseOtpStream(event.streamName)?.tenantId ?? tenantOf(event.streamName, 'smsdelivery') ?? event.metadata.tenantId;
+            if (!tenantId) return;
+            const { data } = event;
+            // events recorded by older versions may lack the client, country or provider
+            const context = {
+              clientId: typeof data.clientId === 'string' ? data.clientId : UNKNOWN,
+              countryCode: typeof data.countryCallingCode === 'string' ? data.countryCallingCode : UNKNOWN,
+              provider: typeof data.provider === 'string' ? data.provider : providerOf(tenantId),
+            };
+            const at = event.type === 'SmsSent' ? event.data.sentAt : event.data.failedAt;
+            count(tenantId, context, dayOf(at, event.recordedAt), event.type === 'SmsSent' ? 'sms_sent' : 'sms_failed');
+            return;
+          }
+          default:
+            break;
         }
         const stream = parseOtpStream(event.streamName);
         if (!stream) return;
-        if (event.type === 'SmsSendRefused') {
-          const refusal = data as unknown as SmsSendRefusedData;
-          if (refusal.mode !== 'enforce') return;
-          const context = {
-            clientId: refusal.clientId ?? UNKNOWN,
-            countryCode: refusal.countryCallingCode ?? UNKNOWN,
-            provider: contextOf(event.streamName)?.provider ?? providerOf(stream.tenantId),
-          };
-          count(stream.tenantId, context, dayOf(refusal.at, event.recordedAt), `refused_${refusal.reason}`);
-          return;
-        }
-        if (event.type === 'OtpIssued') {
-          const issued = data as unknown as OtpIssuedData;
-          const context = { clientId: issued.clientId, countryCode: issued.countryCallingCode ?? UNKNOWN, provider: providerOf(stream.tenantId) };
-          const known = streams.get(event.streamName);
-          if (!known || known.clientId !== context.clientId || known.countryCode !== context.countryCode || known.provider !== context.provider) {
-            if (streams.size >= MAX_CACHED_STREAMS) streams.clear();
-            streams.set(event.streamName, context);
-            dirtyStreams.set(event.streamName, context);
+        switch (event.type) {
+          case 'SmsSendRefused': {
+            const refusal = event.data;
+            if (refusal.mode !== 'enforce') return;
+            const context = {
+              clientId: refusal.clientId ?? UNKNOWN,
+              countryCode: refusal.countryCallingCode ?? UNKNOWN,
+              provider: contextOf(event.streamName)?.provider ?? providerOf(stream.tenantId),
+            };
+            count(stream.tenantId, context, dayOf(refusal.at, event.recordedAt), `refused_${refusal.reason}`);
+            return;
           }
-          count(stream.tenantId, context, dayOf(issued.issuedAt, event.recordedAt), 'issued');
-          return;
+          case 'OtpIssued': {
+            const issued = event.data;
+            const context = { clientId: issued.clientId, countryCode: issued.countryCallingCode ?? UNKNOWN, provider: providerOf(stream.tenantId) };
+            const known = streams.get(event.streamName);
+            if (!known || known.clientId !== context.clientId || known.countryCode !== context.countryCode || known.provider !== context.provider) {
+              if (streams.size >= MAX_CACHED_STREAMS) streams.clear();
+              streams.set(event.streamName, context);
+              dirtyStreams.set(event.streamName, context);
+            }
+            count(stream.tenantId, context, dayOf(issued.issuedAt, event.recordedAt), 'issued');
+            return;
+          }
+          case 'OtpVerified':
+          case 'OtpFailed':
+          case 'UserLockedOut': {
+            const counter: Counter = event.type === 'OtpVerified' ? 'verified' : event.type === 'OtpFailed' ? 'failed' : 'lockouts';
+            const context = contextOf(event.streamName) ?? { clientId: UNKNOWN, countryCode: UNKNOWN, provider: providerOf(stream.tenantId) };
+            count(stream.tenantId, context, dayOf(event.data.at, event.recordedAt), counter);
+            return;
+          }
+          default:
+            return;
         }
-        const counter: Counter = event.type === 'OtpVerified' ? 'verified' : event.type === 'OtpFailed' ? 'failed' : 'lockouts';
-        const context = contextOf(event.streamName) ?? { clientId: UNKNOWN, countryCode: UNKNOWN, provider: providerOf(stream.tenantId) };
-        count(stream.tenantId, context, dayOf(data.at, event.recordedAt), counter);
       },
       flush() {
         for (const { key, counts } of tallies.values()) add.run(...key, ...counts);
