@@ -1,9 +1,7 @@
-import { applicationPoliciesProjection } from './applicationPolicies.js';
 import { lockoutsProjection } from './lockouts.js';
 import { otpStatsProjection } from './otpStats.js';
 import { phoneIndexProjection } from './phoneIndex.js';
 import type { Projection } from './projection.js';
-import { providerSettingsProjection } from './providerSettings.js';
 import { smsProtectionProjection } from './smsProtection.js';
 import { subjectIndexProjection } from './subjectIndex.js';
 import { usersProjection } from './users.js';
@@ -13,8 +11,6 @@ export function allProjections({ hmacKey }: { hmacKey: Buffer }): Projection[] {
   return [
     usersProjection,
     lockoutsProjection,
-    providerSettingsProjection,
-    applicationPoliciesProjection,
     otpStatsProjection,
     phoneIndexProjection(hmacKey),
     smsProtectionProjection,

@@ -52,8 +52,3 @@ export function activeLockouts(db: Database, tenantId: string, now: Date): Locko
     .all(tenantId, now.toISOString()) as LockoutRow[];
   return rows.map(toLockout);
 }
-
-export function lockoutsOfPhone(db: Database, tenantId: string, phoneHash: string): Lockout[] {
-  const rows = db.prepare('SELECT * FROM lockouts WHERE tenant_id = ? AND phone_hash = ?').all(tenantId, phoneHash) as LockoutRow[];
-  return rows.map(toLockout);
-}

@@ -18,6 +18,12 @@ export interface Checkpoint {
  * with `synchronous=NORMAL`: a power cut may lose the last batches, never consistency, because each
  * batch commits with its checkpoint and is simply replayed.
  */
+/** Projections that were removed, by name, with the tables they owned. */
+const RETIRED_READ_MODELS: Record<string, readonly string[]> = {
+  provider_settings: ['provider_settings'],
+  application_policies: ['application_policies'],
+};
+
 export class ReadModelStore {
   readonly db: SqliteDatabase;
   private readonly getCheckpoint: Statement<[string], Checkpoint>;
@@ -40,11 +46,25 @@ export class ReadModelStore {
     db.pragma('secure_delete = ON');
     db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
       name TEXT PRIMARY KEY, position INTEGER NOT NULL, version INTEGER NOT NULL)`);
+    this.dropRetired();
     this.getCheckpoint = db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?');
     this.putCheckpoint = db.prepare(
       `INSERT INTO projection_checkpoints (name, position, version) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET position = excluded.position, version = excluded.version`,
     );
+  }
+
+  /**
+   * Read models that were removed because nothing read them: their tables go with their checkpoints, so a file
+   * written by an older version keeps no copy of what they held (provider settings with sealed secrets).
+   */
+  private dropRetired(): void {
+    this.db.transaction(() => {
+      for (const [name, tables] of Object.entries(RETIRED_READ_MODELS)) {
+        for (const table of tables) this.db.exec(`DROP TABLE IF EXISTS "${table}"`);
+        this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(name);
+      }
+    })();
   }
 
   /** The last position applied to a projection, 0 when it never ran. */

@@ -45,11 +45,6 @@ function trailingPhoneHash(stream: string, prefix: string): string | undefined {
   return HEX_HASH.test(hash) ? hash : undefined;
 }
 
-/** `client-<clientId>` */
-export function clientIdOf(stream: string): string | undefined {
-  return stream.startsWith('client-') ? stream.slice('client-'.length) : undefined;
-}
-
 /** `<prefix>-<tenantId>` streams with nothing after the tenant (`tenantsms-`, `audit-`, the legacy `smsdelivery-`). */
 export function tenantOf(stream: string, prefix: string): string | undefined {
   return stream.startsWith(`${prefix}-`) ? stream.slice(prefix.length + 1) : undefined;

@@ -41,5 +41,3 @@ export function migrate(db: Database): void {
     }
   }).immediate();
 }
-
-export const latestSchemaVersion = migrations[migrations.length - 1]?.version ?? 0;

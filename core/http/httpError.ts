@@ -31,4 +31,3 @@ export const methodNotAllowed = (description = 'method not allowed') => new Http
 export const payloadTooLarge = (limit: number) =>
   new HttpError(413, 'payload_too_large', `request body exceeds ${limit} bytes`);
 export const unsupportedMediaType = (description: string) => new HttpError(415, 'unsupported_media_type', description);
-export const serviceUnavailable = (description: string) => new HttpError(503, 'temporarily_unavailable', description);

@@ -102,11 +102,6 @@ export type OtpEvent =
   | { type: 'SmsSendRefused'; data: SmsSendRefusedData }
   | SmsDeliveryEvent;
 
-export const otpEventTypes = [
-  'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'SmsSendRefused',
-  'SmsSent', 'SmsDeliveryFailed', 'SmsWithheld',
-] as const;
-
 /**
  * The one owner of OTP stream names: per tenant, purpose and recipient, the recipient being the phone's keyed
  * hash (`phoneNumberHash`), or for an identifier that matches no user the identifier's keyed hash (the same
