@@ -39,9 +39,9 @@ export function phoneIndexProjection(hmacKey: Buffer): Projection {
   };
   return {
     name: 'phone_index',
-    version: 5,
+    version: 6,
     canHandle: [
-      'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'IdentifierClaimed', 'IdentifierReleased',
+      'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'SmsSendRefused', 'IdentifierClaimed', 'IdentifierReleased',
       'UserCreated', 'PhoneVerified', 'AuthorizationCodeIssued', 'SmsSent', 'SmsDeliveryFailed', 'SmsWithheld',
       'LoginFailedFromIp', 'LoginSucceededFromIp', 'IpBlockedForUser', 'IpUnblockedForUser',
     ],
