@@ -139,5 +139,37 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
       await start(unknown);
       for (let i = 0; i < 4; i++) expect(answer(await token(unknown, '000000'))).to.deep.equal(answer(await token(known, '000000')));
     });
+
+    it('/oauth/token brute-force protection: ten wrong codes block the address for a known and an unknown phone alike', async () => {
+      await start(known);
+      await start(unknown);
+      const answers = { [known]: [] as unknown[], [unknown]: [] as unknown[] };
+      for (let i = 0; i < 11; i++) for (const phone of [known, unknown]) answers[phone]!.push(answer(await token(phone, '000000')));
+      expect(answers[unknown]).to.deep.equal(answers[known]);
+      expect(answers[known]!.at(-1)).to.deep.equal([429, { error: 'too_many_attempts', error_description: 'Your account has been blocked after multiple consecutive login attempts.' }]);
+    });
+
+    it("/passwordless/start rate-cap oracle: the provider's cap refuses a known and an unknown phone alike", async () => {
+      expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 0.001, burst: 2 } }, admin)).status).to.equal(200);
+      const sent = [withoutId(await start(unknown)), withoutId(await start(known))];
+      expect(sent[0]).to.deep.equal(sent[1]);
+      expect(sent[0]![0]).to.equal(200);
+      const capped = [answer(await start(unknown)), answer(await start(known))];
+      expect(capped[0]).to.deep.equal(capped[1]);
+      expect(capped[0]![0]).to.be.within(400, 599);
+    });
+
+    it('/passwordless/start provider outage: a known and an unknown phone get the same error', async () => {
+      const gateway = await startCustomGateway('key-1234');
+      try {
+        expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/sms`, api_key: 'key-1234' } }, admin)).status).to.equal(200);
+        gateway.controls.setMode('reject');
+        const knownAnswer = answer(await start(known));
+        expect(knownAnswer[0]).to.be.within(400, 599);
+        expect(answer(await start(unknown))).to.deep.equal(knownAnswer);
+      } finally {
+        await gateway.controls.close();
+      }
+    });
   });
 });

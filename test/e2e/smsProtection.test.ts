@@ -123,6 +123,21 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
     });
   });
 
+  describe('the per-phone cap through the Auth0 dialect', () => {
+    it('caps /passwordless/start at max_sends per window for a number, 429 too_many_requests with Retry-After', async () => {
+      for (let i = 0; i < 5; i++) {
+        expect((await start(known)).status).to.equal(200);
+        t.clock!.advance(31_000);
+      }
+      const capped = await start(known);
+      expect(capped.status).to.equal(429);
+      expect(capped.body.error).to.equal('too_many_requests');
+      expect(capped.body.error_description).to.match(/^too many codes were sent to this number; try again in \d+ seconds$/);
+      expect(Number(capped.headers['retry-after'])).to.equal(3600 - 5 * 31);
+      expect((await t.lastSms(known)).count).to.equal(5);
+    });
+  });
+
   describe('per address, for public clients', () => {
     it('limits /passwordless/start without a secret per caller address; a confidential call is not limited by address', async () => {
       await policy({ limits: { ip: { max_sends: 3 } } });
@@ -276,6 +291,16 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       const before = (await t.lastSms(verified)).count;
       expect((await start(verified)).status).to.equal(200);
       expect((await t.lastSms(verified)).count).to.equal(before + 1);
+    });
+
+    it('/cis: known users of one range past the floor are held back silently, answered as sent', async () => {
+      const phones = Array.from({ length: 40 }, (_, i) => `+1512557${String(1000 + i).padStart(4, '0')}`);
+      for (const phone of phones) expect((await t.post('/cis/v1/users', { phone_number: phone }, app)).status).to.equal(201);
+      const answers = [];
+      for (const phone of phones) answers.push(withoutId(await cisSend(phone)));
+      expect(new Set(answers.map((a) => JSON.stringify(a)))).to.deep.equal(new Set([JSON.stringify([200, { message: 'OTP sent' }])]));
+      expect(await sentCount()).to.equal(30);
+      expect((await events('SmsSendRefused')).filter((e) => e.data.reason === 'pumping_guard' && e.data.silent)).to.have.length(10);
     });
 
     it('monitor records what it would hold back and sends anyway', async () => {
