@@ -147,7 +147,10 @@ export class SmsDispatcher implements SmsSender {
     });
   }
 
-  private decoyWithRetries(key: string, link: Link, sms: WithheldSms): Promise<LinkOutcome> {
+  private async decoyWithRetries(key: string, link: Link, sms: WithheldSms): Promise<LinkOutcome> {
+    // the check a send makes first, and its time (a DNS lookup): a configuration refused at send time refuses a decoy alike
+    const refused = await this.deps.egress.settingsProblem(link.settings);
+    if (refused) return { ok: false, error: new SmsProviderError('invalid_config', `${link.provider}: ${refused}`, { cause: new EgressRefusedError(refused) }), attempts: 0 };
     return this.withRetries(key, link, sms, async (provider, context) => {
       const started = performance.now();
       // a limit of the provider's own answers at once, as it does for a send

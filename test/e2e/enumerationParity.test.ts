@@ -1,7 +1,9 @@
 import { asValue } from 'awilix';
 import { expect } from 'chai';
 import { PASSWORDLESS_OTP_GRANT } from '../../core/http/routes/auth0Token.js';
+import { EgressGuard } from '../../core/sms/egressGuard.js';
 import { defaultDispatchPolicy } from '../../core/sms/smsDispatcher.js';
+import { startAuth0Gateway } from '../plugins/sms-gateway/auth0Gateway.js';
 import { call } from '../support/auth0Client.js';
 import { startCustomGateway } from '../support/customGatewayServer.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
@@ -104,6 +106,28 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
     }
   });
 
+  it('/cis a configuration refused at send time (its name now resolves inside): an unknown identifier is refused as a known one', async () => {
+    const gateway = await startAuth0Gateway();
+    let answerWith = ['93.184.215.14'];
+    const egress = new EgressGuard({ allowPrivateNetworks: false, resolve: async () => answerWith });
+    const guarded = await startOtpServer({ overlay: { sms: { allowPrivateNetworks: false } }, overrides: { egress: asValue(egress), smsDispatchPolicy: asValue({ ...defaultDispatchPolicy, sleep: async () => undefined }) } });
+    try {
+      const [guardedApp, guardedAdmin] = [await guarded.clientToken('acme-web'), await guarded.clientToken('acme-admin')];
+      await guarded.post('/cis/v1/users', { phone_number: known }, guardedApp);
+      const configured = await guarded.put('/cis/v1/tenantsmsproviders', { provider: 'sms_gateway', sms_gateway: { gateway_url: `http://gw.test:${new URL(gateway.url).port}/sms`, from: 'Acme' } }, guardedAdmin);
+      expect(configured.status, JSON.stringify(configured.body)).to.equal(200);
+      answerWith = ['127.0.0.1'];
+      const sendTo = (identifier: string) => guarded.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier }, guardedApp);
+      const knownAnswer = answer(await sendTo(known));
+      expect(knownAnswer).to.deep.equal([502, { message: 'the SMS could not be delivered (invalid_config)', error_code: 502 }]);
+      expect(answer(await sendTo(unknown))).to.deep.equal(knownAnswer);
+      expect(gateway.requests).to.have.length(0);
+    } finally {
+      await guarded.close();
+      await gateway.close();
+    }
+  });
+
   it('/cis redirect login: a known and an unknown phone answer alike', async () => {
     const redirect = (phone_number: string) => t.post('/cis/v1/auth/otp/sms', { phone_number, redirect_uri: 'https://acme.example/verify' }, app);
     expect(answer(await redirect(unknown))).to.deep.equal(answer(await redirect(known)));
@@ -143,7 +167,7 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
     it('/oauth/token brute-force protection: ten wrong codes block the address for a known and an unknown phone alike', async () => {
       await start(known);
       await start(unknown);
-      const answers = { [known]: [] as unknown[], [unknown]: [] as unknown[] };
+      const answers: Record<string, unknown[]> = { [known]: [], [unknown]: [] };
       for (let i = 0; i < 11; i++) for (const phone of [known, unknown]) answers[phone]!.push(answer(await token(phone, '000000')));
       expect(answers[unknown]).to.deep.equal(answers[known]);
       expect(answers[known]!.at(-1)).to.deep.equal([429, { error: 'too_many_attempts', error_description: 'Your account has been blocked after multiple consecutive login attempts.' }]);
