@@ -92,7 +92,8 @@ if (SOAK_CYCLES > 0) {
 await otpledger.stop();
 
 console.log(`otp-metrics cycle_cpu_with_vs_without=${metricsCost.toFixed(3)} (metrics are cheap when close to 1)`);
-console.log(`SMS protection screening: ${fmt(screening.screeningMicros)} µs of a ${fmt(screening.cycleMicros)} µs OTP cycle`);
+console.log(`SMS protection screening: ${fmt(screening.screeningMicros)} µs of a ${fmt(screening.cycleMicros)} µs OTP cycle ` +
+  `(metered in the server ${screening.metered.toFixed(1)}, the per-phone rule ${screening.rule.toFixed(1)}, the policy read ${screening.policyRead.toFixed(1)})`);
 console.log(`otp-screening share=${screening.share.toFixed(3)} target=0.1`);
 console.log('targets: token_vs_peer <= 0.65, cycle_vs_bare <= 5');
 console.log(`otp-cpu token_vs_peer=${tokenVsPeer.toFixed(3)} cycle_vs_bare=${cycleVsBare.toFixed(3)}`);
