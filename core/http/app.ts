@@ -12,11 +12,22 @@ import { requestId } from './requestId.js';
 import { requestLog } from './requestLog.js';
 import { httpMetrics } from '../metrics/httpMetrics.js';
 import { routes as defaultRoutes } from './routes/index.js';
-import type { AppState, RouteFactory } from './types.js';
+import { apiDocsRoutes } from './routes/apiDocs.js';
+import type { AppRouter, AppState, RouteFactory } from './types.js';
 
 export interface AppOptions {
   routes?: readonly RouteFactory[];
   errorRenderers?: readonly ErrorRenderer[];
+}
+
+/**
+ * The routers of the app, in mounting order: every route module's, then the API description's (which describes
+ * them all, itself included). The router-walk test reads the same list.
+ */
+export function appRouters(cradle: Cradle, options: AppOptions = {}): AppRouter[] {
+  const routers = (options.routes ?? defaultRoutes).map((factory) => factory(cradle));
+  routers.push(apiDocsRoutes(cradle, () => routers, options.errorRenderers ?? defaultErrorRenderers));
+  return routers;
 }
 
 /**
@@ -37,7 +48,7 @@ export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppStat
   });
 
   const router = new Router<AppState>();
-  for (const factory of options.routes ?? defaultRoutes) router.use(factory(cradle).routes());
+  for (const routes of appRouters(cradle, options)) router.use(routes.routes());
 
   app.use(requestId(cradle));
   app.use(requestLog(cradle));

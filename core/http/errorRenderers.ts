@@ -20,7 +20,22 @@ export interface ErrorRenderer {
    */
   translate?: (thrown: unknown) => HttpError | undefined;
   render: ErrorBodyRenderer;
+  /** The body `render` answers, as a JSON Schema named for the OpenAPI document's `components.schemas`. */
+  schema?: { name: string; schema: object };
 }
+
+const text = { type: 'string' } as const;
+const integer = { type: 'integer' } as const;
+const errorSchema = (required: readonly string[], properties: Record<string, object>) =>
+  ({ type: 'object', required, properties, additionalProperties: false }) as const;
+
+/** `{ error, error_description }`: OAuth 2.0 (RFC 6749 §5.2), Auth0's Authentication API, the admin API, everything else. */
+export const oauthErrorSchema = { name: 'OAuthError', schema: errorSchema(['error', 'error_description'], { error: text, error_description: text }) };
+export const cisErrorSchema = { name: 'MosaicError', schema: errorSchema(['message', 'error_code'], { message: text, error_code: integer }) };
+export const auth0ManagementErrorSchema = {
+  name: 'Auth0ManagementError',
+  schema: errorSchema(['statusCode', 'error', 'message', 'errorCode'], { statusCode: integer, error: text, message: text, errorCode: text }),
+};
 
 /** The default shape, OAuth 2.0 style (RFC 6749 §5.2). */
 export const oauthErrorBody: ErrorBodyRenderer = ({ code, description }) => ({
@@ -44,12 +59,12 @@ export const auth0ManagementErrorBody: ErrorBodyRenderer = ({ status, code, desc
  * Add one line per API family, e.g. `{ pathPrefix: '/cis', render: cisErrorBody }`.
  */
 export const errorRenderers: ErrorRenderer[] = [
-  { pathPrefix: '/cis', render: cisErrorBody },
-  { pathPrefix: '/api/v2', render: auth0ManagementErrorBody },
+  { pathPrefix: '/cis', render: cisErrorBody, schema: cisErrorSchema },
+  { pathPrefix: '/api/v2', render: auth0ManagementErrorBody, schema: auth0ManagementErrorSchema },
   twilioErrorRenderer,
 ];
 
-const oauthRenderer: ErrorRenderer = { pathPrefix: '/', render: oauthErrorBody };
+export const oauthRenderer: ErrorRenderer = { pathPrefix: '/', render: oauthErrorBody, schema: oauthErrorSchema };
 
 export function rendererFor(path: string, renderers: readonly ErrorRenderer[]): ErrorRenderer {
   return renderers.find(({ pathPrefix }) => path === pathPrefix || path.startsWith(`${pathPrefix}/`)) ?? oauthRenderer;

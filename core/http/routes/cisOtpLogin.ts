@@ -8,7 +8,8 @@ import { requireClient } from '../auth.js';
 import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest, HttpError } from '../httpError.js';
-import { identifierField, identifierTypeField, passcodeField, customMessageField, senderIdField } from './cisSchemas.js';
+import { describeRoute } from '../openapi/routeDescription.js';
+import { appToken, identifierField, identifierTypeField, passcodeField, customMessageField, senderIdField, messageBody, MOSAIC, userTokensBody } from './cisSchemas.js';
 import { loadApp, invalidPasscode, unknownIdentifier } from './cisShared.js';
 import { cisOtpRules } from './cisOtpRules.js';
 import { requestContext } from '../requestContext.js';
@@ -55,6 +56,17 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     return user?.phoneNumber && user.apps.includes(clientId) ? user : undefined;
   }
 
+  describeRoute(router, 'POST /cis/v1/auth/otp/send', {
+    summary: 'Send a login code by SMS (backend flow)', tag: MOSAIC, security: appToken,
+    description: 'An identifier that matches no user of the application is answered exactly like a known one; no SMS is sent to it.',
+    request: { json: sendSchema },
+    responses: { 200: { description: 'the code is on its way (or, for an unknown identifier, it seems so)', body: messageBody } },
+    errors: {
+      400: 'the body breaks the schema, the channel is not sms, the number is not a phone number, or the custom message is refused',
+      401: 'no valid client access token', 403: 'the token is not an app client\'s',
+      429: 'SMS protection or the per-code send limit refused the send (`Retry-After`)', 502: 'the SMS provider failed',
+    },
+  });
   router.post('/cis/v1/auth/otp/send', clientAuth, async (ctx) => {
     const body = parseSend(ctx.request.body);
     if (body.channel !== 'sms') throw badRequest('channel "email" is not supported by this server; use "sms"');
@@ -78,6 +90,12 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = { message: 'OTP sent' };
   });
 
+  describeRoute(router, 'POST /cis/v1/auth/otp/authenticate', {
+    summary: 'Authenticate with the code: user tokens', tag: MOSAIC, security: appToken,
+    request: { json: authenticateSchema },
+    responses: { 200: { description: 'the user tokens of a new session', body: userTokensBody } },
+    errors: { 401: 'no valid client token, or a wrong, expired or used code, or an unknown user (alike)', 403: 'the token is not an app client\'s', 429: 'locked out after too many wrong codes' },
+  });
   router.post('/cis/v1/auth/otp/authenticate', clientAuth, async (ctx) => {
     const body = parseAuthenticate(ctx.request.body);
     const { tenantId, clientId } = ctx.state.auth;

@@ -6,7 +6,8 @@ import { compileSchema } from '../../validation/compileSchema.js';
 import { requireUser } from '../auth.js';
 import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
-import { customMessageField, phoneAndPasscodeSchema, phoneNumberField, senderIdField } from './cisSchemas.js';
+import { describeRoute } from '../openapi/routeDescription.js';
+import { customMessageField, messageBody, MOSAIC, phoneAndPasscodeSchema, phoneNumberField, senderIdField, userToken } from './cisSchemas.js';
 import { invalidPasscode, loadApp } from './cisShared.js';
 import { cisOtpRules } from './cisOtpRules.js';
 import { requestContext } from '../requestContext.js';
@@ -30,6 +31,12 @@ export function cisPhoneVerificationRoutes(cradle: Cradle): Router<AppState> {
   const router = new Router<AppState>();
   const userAuth = requireUser(tokens);
 
+  describeRoute(router, 'POST /cis/v1/verification/otp/sms/send', {
+    summary: "Send a code to verify a phone for the signed-in user", tag: MOSAIC, security: userToken,
+    request: { json: sendSchema },
+    responses: { 200: { description: 'sent', body: messageBody } },
+    errors: { 400: 'the body breaks the schema or the number is not a phone number', 401: 'no valid user access token', 429: 'SMS protection or the send limit refused it', 502: 'the SMS provider failed' },
+  });
   router.post('/cis/v1/verification/otp/sms/send', userAuth, async (ctx) => {
     const body = parseSend(ctx.request.body);
     const auth = ctx.state.auth as { tenantId: string; clientId: string; userId: string };
@@ -43,6 +50,23 @@ export function cisPhoneVerificationRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = { message: 'OTP sent' };
   });
 
+  describeRoute(router, 'POST /cis/v1/verification/otp/sms/validate', {
+    summary: "Validate the code: the phone is added to the user's profile, verified", tag: MOSAIC, security: userToken,
+    request: { json: phoneAndPasscodeSchema },
+    responses: {
+      200: {
+        description: 'verified',
+        body: {
+          type: 'object', required: ['message', 'result'],
+          properties: {
+            message: { type: 'string' },
+            result: { type: 'object', required: ['user_id', 'phone_number', 'phone_number_verified'], properties: { user_id: { type: 'string' }, phone_number: { type: 'string' }, phone_number_verified: { const: true } } },
+          },
+        },
+      },
+    },
+    errors: { 401: 'no valid user token, or a wrong, expired or used code', 429: 'locked out after too many wrong codes' },
+  });
   router.post('/cis/v1/verification/otp/sms/validate', userAuth, async (ctx) => {
     const body = parseValidate(ctx.request.body);
     const auth = ctx.state.auth as { tenantId: string; clientId: string; userId: string };

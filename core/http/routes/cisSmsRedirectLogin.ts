@@ -8,7 +8,8 @@ import { requireClient } from '../auth.js';
 import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
-import { customMessageField, phoneAndPasscodeSchema, phoneNumberField, senderIdField } from './cisSchemas.js';
+import { describeRoute } from '../openapi/routeDescription.js';
+import { appToken, customMessageField, messageBody, MOSAIC, phoneAndPasscodeSchema, phoneNumberField, senderIdField } from './cisSchemas.js';
 import { invalidPasscode, loadApp, unknownIdentifier } from './cisShared.js';
 import { cisOtpRules } from './cisOtpRules.js';
 import { requestContext } from '../requestContext.js';
@@ -62,6 +63,16 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
   const router = new Router<AppState>();
   const clientAuth = requireClient(tokens, ['app']);
 
+  describeRoute(router, 'POST /cis/v1/auth/otp/sms', {
+    summary: 'Send a login code by SMS (redirect flow, with state, nonce and PKCE)', tag: MOSAIC, security: appToken,
+    description: 'A number that matches no user (and may not sign up) is answered exactly like a known one; no SMS is sent to it.',
+    request: { json: sendSchema },
+    responses: { 200: { description: 'the code is on its way (or seems so)', body: messageBody } },
+    errors: {
+      400: 'the body breaks the schema, the redirect_uri is not registered, PKCE is not S256, or the number is not a phone number',
+      401: 'no valid client access token', 403: 'the token is not an app client\'s', 429: 'SMS protection or the send limit refused it', 502: 'the SMS provider failed',
+    },
+  });
   router.post('/cis/v1/auth/otp/sms', clientAuth, async (ctx) => {
     const body = parseSend(ctx.request.body);
     const { tenantId, clientId } = ctx.state.auth;
@@ -91,6 +102,12 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = { message: 'OTP sent' };
   });
 
+  describeRoute(router, 'POST /cis/v1/auth/otp/sms/validation', {
+    summary: 'Validate the code: the URL that redirects with an authorization code', tag: MOSAIC, security: appToken,
+    request: { json: phoneAndPasscodeSchema },
+    responses: { 200: { description: 'the redirect URL (valid 2 minutes)', body: { type: 'object', required: ['result'], additionalProperties: false, properties: { result: { type: 'string', format: 'uri' } } } } },
+    errors: { 401: 'no valid client token, or a wrong, expired or used code', 403: 'the token is not an app client\'s', 429: 'locked out after too many wrong codes' },
+  });
   router.post('/cis/v1/auth/otp/sms/validation', clientAuth, async (ctx) => {
     const body = parseValidation(ctx.request.body);
     const { tenantId, clientId } = ctx.state.auth;
@@ -111,6 +128,12 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = { result: `${endpointUrl(cradle.issuer, REDIRECT_PATH)}?token=${encodeURIComponent(handle)}` };
   });
 
+  describeRoute(router, `GET ${REDIRECT_PATH}`, {
+    summary: "Follow the validation's URL: a redirect to redirect_uri with code, state and iss", tag: MOSAIC,
+    request: { query: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
+    responses: { 302: { description: 'to `redirect_uri?code=…&state=…&iss=…`', headers: { Location: { description: 'the redirect_uri with the code', schema: { type: 'string', format: 'uri' } } } } },
+    errors: { 400: 'the link is invalid or has expired, or its redirect_uri is no longer allowed' },
+  });
   router.get(REDIRECT_PATH, async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     const claims = await tokens.verifyRedirectLink(token).catch(() => {

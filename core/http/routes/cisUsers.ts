@@ -7,7 +7,8 @@ import { compileSchema } from '../../validation/compileSchema.js';
 import { requireClient } from '../auth.js';
 import type { AppState } from '../types.js';
 import { eventMetadata } from '../eventMetadata.js';
-import { phoneNumberField } from './cisSchemas.js';
+import { describeRoute } from '../openapi/routeDescription.js';
+import { appToken, MOSAIC, phoneNumberField, userSchema } from './cisSchemas.js';
 import { badRequest } from '../httpError.js';
 
 const createSchema = {
@@ -39,6 +40,13 @@ export function cisUserRoutes(cradle: Cradle): Router<AppState> {
   const { tokens, users } = cradle;
   const router = new Router<AppState>();
 
+  const created = { type: 'object', required: ['result'], properties: { result: userSchema } } as const;
+  describeRoute(router, 'POST /cis/v1/users', {
+    summary: 'Create a user, or add an existing one (same phone, email or username) to the calling app', tag: MOSAIC, security: appToken,
+    request: { json: createSchema },
+    responses: { 201: { description: 'created', body: created }, 200: { description: 'an existing user, added to the app unchanged', body: created } },
+    errors: { 400: 'the body breaks the schema, has neither phone_number nor email, or the number is not a phone number', 401: 'no valid client access token', 403: 'the token is not an app client\'s', 409: 'the identifiers belong to different users' },
+  });
   router.post('/cis/v1/users', requireClient(tokens, ['app']), async (ctx) => {
     const body = parseCreate(ctx.request.body);
     if (!body.phone_number && !body.email) throw badRequest('phone_number or email is required');

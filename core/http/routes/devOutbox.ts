@@ -2,7 +2,18 @@ import { Router } from '@koa/router';
 import type { Cradle } from '../../cradle.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { badRequest } from '../httpError.js';
+import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
+import { phoneNumberField } from './cisSchemas.js';
+
+const outboxQuery = { type: 'object', required: ['phone_number'], properties: { phone_number: phoneNumberField } } as const;
+const outboxBody = {
+  type: 'array',
+  items: {
+    type: 'object', required: ['phone_number', 'sender_id', 'message', 'sent_at'], additionalProperties: false,
+    properties: { phone_number: { type: 'string' }, sender_id: { type: ['string', 'null'] }, message: { type: 'string' }, sent_at: { type: 'string', format: 'date-time' } },
+  },
+} as const;
 
 /**
  * `GET /dev/sms-outbox?phone_number=<E.164>`: what the development sender "sent" to that number,
@@ -11,6 +22,13 @@ import type { AppState } from '../types.js';
 export function devOutboxRoutes({ config, devOutbox }: Pick<Cradle, 'config' | 'devOutbox'>): Router<AppState> {
   const router = new Router<AppState>();
   if (!config.dev.outbox) return router;
+  describeRoute(router, 'GET /dev/sms-outbox', {
+    summary: 'What the development sender "sent" to a number, newest first', tag: 'Development',
+    description: 'Mounted only when `dev.outbox` is true: it shows every code. Never in production.',
+    request: { query: outboxQuery },
+    responses: { 200: { description: 'the messages to that number', body: outboxBody } },
+    errors: { 400: 'phone_number is missing or not a phone number' },
+  });
   router.get('/dev/sms-outbox', (ctx) => {
     const phone = ctx.query.phone_number;
     if (typeof phone !== 'string') throw badRequest('phone_number query parameter is required');

@@ -1,6 +1,9 @@
 import { Router } from '@koa/router';
 import type { Cradle } from '../../cradle.js';
+import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
+
+const statusBody = (status: string) => ({ type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: status } } }) as const;
 
 /** How long `/readyz` waits for the event store before calling it unreachable. */
 const pingTimeoutMs = 2000;
@@ -12,11 +15,22 @@ const pingTimeoutMs = 2000;
 export function healthRoutes({ eventStore }: Pick<Cradle, 'eventStore'>): Router<AppState> {
   const router = new Router<AppState>();
 
+  describeRoute(router, 'GET /healthz', {
+    summary: 'Liveness: the process is up', tag: 'Operations',
+    responses: { 200: { description: 'up', body: statusBody('ok') } },
+  });
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };
   });
 
+  describeRoute(router, 'GET /readyz', {
+    summary: 'Readiness: the event store answers', tag: 'Operations',
+    responses: {
+      200: { description: 'ready', body: statusBody('ok') },
+      503: { description: 'the event store did not answer within 2 s', body: statusBody('unavailable') },
+    },
+  });
   router.get('/readyz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     try {

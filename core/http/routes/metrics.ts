@@ -1,5 +1,6 @@
 import { Router } from '@koa/router';
 import type { Cradle } from '../../cradle.js';
+import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
 
 /**
@@ -9,6 +10,10 @@ import type { AppState } from '../types.js';
 export function metricsRoutes({ config, metrics }: Pick<Cradle, 'config' | 'metrics'>): Router<AppState> {
   const router = new Router<AppState>();
   if (!metrics || config.metrics.port !== undefined) return router;
+  describeRoute(router, 'GET /metrics', {
+    summary: 'Prometheus metrics', tag: 'Operations',
+    responses: { 200: { description: 'the Prometheus text format (docs/operations.md lists the families)', contentType: 'text/plain', body: { type: 'string' } } },
+  });
   router.get('/metrics', async (ctx) => {
     const { contentType, body } = await metrics.render();
     ctx.set('Cache-Control', 'no-store');

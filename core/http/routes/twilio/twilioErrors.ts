@@ -84,6 +84,13 @@ function translate(thrown: unknown): HttpError | undefined {
 export const twilioErrorRenderer: ErrorRenderer = {
   pathPrefix: '/v2',
   translate,
+  schema: {
+    name: 'TwilioError',
+    schema: {
+      type: 'object', additionalProperties: false, required: ['code', 'message', 'more_info', 'status'],
+      properties: { code: { type: 'integer' }, message: { type: 'string' }, more_info: { type: 'string', format: 'uri' }, status: { type: 'integer' } },
+    },
+  },
   render({ status, code, description }) {
     const twilioCode = /^\d+$/.test(code) ? Number(code) : (codeByStatus[status] ?? (status >= 500 ? 20500 : 60200));
     return { code: twilioCode, message: description, more_info: `https://www.twilio.com/docs/errors/${twilioCode}`, status };

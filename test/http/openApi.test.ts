@@ -1,0 +1,106 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { expect } from 'chai';
+import { appRouters } from '../../core/http/app.js';
+import { openApiPath } from '../../core/http/openapi/openApiDocument.js';
+import { OpenApiResponses } from '../support/openApiResponses.js';
+import { startOtpServer, type TestServer } from '../support/otpServer.js';
+
+const notYetDescribed = [
+  'GET /.well-known/openid-configuration', 'GET /oidc/jwks', 'GET /.well-known/jwks.json', 'POST /oidc/token', 'GET /oidc/userinfo',
+  'POST /oidc/userinfo', 'POST /oidc/revoke', 'POST /oidc/introspect', 'GET /api/v2/connections', 'GET /api/v2/connections/:id',
+  'PATCH /api/v2/connections/:id', 'POST /passwordless/start', 'POST /oauth/token', 'POST /oauth/revoke', 'GET /userinfo',
+  'GET /api/v2/user-blocks', 'DELETE /api/v2/user-blocks', 'POST /v2/Services', 'GET /v2/Services', 'GET /v2/Services/:sid',
+  'POST /v2/Services/:sid', 'DELETE /v2/Services/:sid', 'POST /v2/Services/:serviceSid/Verifications',
+  'GET /v2/Services/:serviceSid/Verifications/:sid', 'POST /v2/Services/:serviceSid/Verifications/:sid',
+  'POST /v2/Services/:serviceSid/VerificationCheck', 'GET /admin/v1/applications', 'POST /admin/v1/applications',
+  'GET /admin/v1/applications/:clientId', 'PATCH /admin/v1/applications/:clientId', 'POST /admin/v1/applications/:clientId/secret',
+  'GET /admin/v1/audit/events', 'GET /admin/v1/audit/verify', 'GET /admin/v1/state', 'GET /admin/v1/stats/otp', 'GET /admin/v1/lockouts',
+  'GET /admin/v1/users', 'GET /admin/v1/users/:user_id', 'GET /admin/v1/sms-protection', 'PUT /admin/v1/sms-protection',
+  'GET /admin/v1/users/:user_id/export', 'DELETE /admin/v1/users/:user_id',
+];
+
+describe('OpenAPI 3.1 (GET /openapi.json, GET /docs)', function () {
+  this.timeout(60_000);
+  let t: TestServer;
+  let document: any;
+
+  before(async () => {
+    // every route mounted: the dev outbox and metrics on the API listener are on
+    t = await startOtpServer({ overlay: { metrics: { enabled: true } } });
+    const response = await fetch(`${t.url}/openapi.json`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^application\/json/);
+    document = await response.json();
+  });
+  after(() => t.close());
+
+  it('describes every route the router serves, by the router\'s own list', () => {
+    const routers = appRouters(t.server.container.cradle);
+    const served: string[] = [];
+    for (const router of routers) {
+      for (const layer of router.stack) {
+        for (const method of layer.methods) if (method !== 'HEAD') served.push(`${method} ${String(layer.path)}`);
+      }
+    }
+    expect(served.length).to.be.greaterThan(40);
+    const missing = served.filter((route) => {
+      const [method, path] = route.split(' ') as [string, string];
+      const operation = document.paths[openApiPath(path)]?.[method.toLowerCase()];
+      return !operation?.summary || !operation.responses;
+    });
+    // being described now (the list only shrinks): every other route, and any new one, must have a description
+    const beingDescribed = new Set(notYetDescribed);
+    expect(missing.filter((route) => !beingDescribed.has(route)), 'routes without a description: add a describeRoute() beside each (docs/contributing.md)').to.deep.equal([]);
+    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item as object).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.length).to.equal(served.length - missing.length);
+  });
+
+  it('is valid OpenAPI 3.1 by a maintained validator', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    expect(result.errors ?? [], JSON.stringify(result.errors, null, 1)?.slice(0, 2000)).to.deep.equal([]);
+    expect(result.valid).to.equal(true);
+    expect(validator.version).to.equal('3.1');
+  });
+
+  it('names the security of each protected route and an error shape per API family', () => {
+    expect(Object.keys(document.components.securitySchemes)).to.include.members(['clientToken', 'userToken', 'clientSecretBasic', 'twilioBasic']);
+    const send = document.paths['/cis/v1/auth/otp/send'].post;
+    expect(send.security).to.deep.equal([{ clientToken: ['app'] }]);
+    expect(send.requestBody.content['application/json'].schema.required).to.include.members(['channel', 'identifier_type', 'identifier']);
+    expect(send.responses['401'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/MosaicError' });
+    expect(document.paths['/dev/sms-outbox'].get.responses['400'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/OAuthError' });
+    expect(document.servers).to.deep.equal([{ url: t.url }]);
+  });
+
+  it('serves a page rendering it, with the assets from otpledger itself', async () => {
+    const page = await fetch(`${t.url}/docs`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('content-type')).to.match(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).to.contain("script-src 'self'");
+    const html = await page.text();
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map(([, url]) => url!);
+    expect(sources).to.include.members(['/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css', '/docs/initializer.js']);
+    for (const source of sources) {
+      const asset = await fetch(`${t.url}${source}`);
+      expect(asset.status, source).to.equal(200);
+      expect((await asset.arrayBuffer()).byteLength, source).to.be.greaterThan(50);
+    }
+    const initializer = await (await fetch(`${t.url}/docs/initializer.js`)).text();
+    expect(initializer).to.contain('"url":"/openapi.json"');
+    expect((await fetch(`${t.url}/docs/package.json`)).status).to.equal(404);
+    expect((await fetch(`${t.url}/docs/..%2Fpackage.json`)).status).to.equal(404);
+  });
+
+  it('checks responses: a body breaking its schema, an undescribed status or media type is reported', async () => {
+    const responses = await OpenApiResponses.of(t.url);
+    expect(responses.problem('GET', '/healthz', 200, 'application/json', { status: 'ok' })).to.equal(undefined);
+    expect(responses.problem('GET', '/healthz', 200, 'application/json', { status: 42 })).to.match(/breaks the document's schema/);
+    expect(responses.problem('GET', '/healthz', 418, 'application/json', { status: 'ok' })).to.match(/status 418 is not described/);
+    expect(responses.problem('GET', '/healthz', 200, 'text/plain', 'ok')).to.match(/media type text\/plain is not described/);
+    expect(responses.problem('POST', '/cis/v1/auth/otp/send', 401, 'application/json', { error: 'invalid_token', error_description: 'x' })).to.match(/breaks/);
+    expect(responses.problem('POST', '/cis/v1/auth/otp/send', 401, 'application/json', { message: 'x', error_code: 401 })).to.equal(undefined);
+    expect(responses.problem('GET', '/no/such/route', 404, 'application/json', { error: 'not_found', error_description: 'x' })).to.equal(undefined);
+    expect(responses.problem('GET', '/no/such/route', 200, 'application/json', {})).to.match(/no operation get/);
+  });
+});
