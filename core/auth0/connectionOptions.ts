@@ -54,7 +54,7 @@ const optionsSchema = {
   },
 } as const;
 
-const patchSchema = {
+export const patchSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { Clock } from '../../core/clock.js';
 import type { Overrides } from '../../core/container.js';
 import { startServer, type RunningServer } from '../../core/server.js';
+import { OpenApiResponses } from './openApiResponses.js';
 import { tempDir } from './tempDir.js';
 import { testConfig } from './testConfig.js';
 
@@ -65,6 +66,8 @@ export async function startOtpServer(options: {
     overrides: { ...(clock && { clock: asValue(clock) }), ...options.overrides },
   });
   const url = server.url;
+  // every response is checked against the server's own OpenAPI document (status, media type, body schema)
+  let described: Promise<OpenApiResponses> | undefined;
   const request = async (method: string, path: string, body?: unknown, token?: string) => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -73,7 +76,10 @@ export async function startOtpServer(options: {
       redirect: 'manual',
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    const parsed = text ? JSON.parse(text) : undefined;
+    const problem = (await (described ??= OpenApiResponses.of(url))).problem(method, path, response.status, response.headers.get('content-type'), parsed);
+    expect(problem, 'the response breaks the OpenAPI document (GET /openapi.json)').to.equal(undefined);
+    return { status: response.status, body: parsed, headers: response.headers };
   };
   const test: TestServer = {
     url, server, dir: temp.dir, clock,

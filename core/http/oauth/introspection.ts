@@ -7,7 +7,7 @@ import { HttpError } from '../httpError.js';
 import type { AppMiddleware } from '../types.js';
 import { withoutEmptyValues } from './tokenEndpoint.js';
 
-const introspectionSchema = {
+export const introspectionSchema = {
   type: 'object',
   required: ['token'],
   properties: {

@@ -7,7 +7,7 @@ import { HttpError } from '../httpError.js';
 import type { AppMiddleware } from '../types.js';
 import { withoutEmptyValues } from './tokenEndpoint.js';
 
-const revocationSchema = {
+export const revocationSchema = {
   type: 'object',
   required: ['token'],
   properties: {

@@ -24,7 +24,7 @@ export const grants: Record<string, GrantHandler> = {
 };
 
 /** RFC 6749 §3.2: unknown parameters are ignored, so no `additionalProperties: false` here. */
-const tokenRequestSchema = {
+export const tokenRequestSchema = {
   type: 'object',
   required: ['grant_type'],
   properties: {

@@ -32,4 +32,4 @@ export const securitySchemes = {
 export type SecuritySchemeName = keyof typeof securitySchemes;
 
 /** Client credentials: HTTP Basic, or the form fields of the body (the `{}` alternative), or none for a public client. */
-export const clientCredentials = [{ clientSecretBasic: [] }, {}];
+export const clientCredentials: Record<string, string[]>[] = [{ clientSecretBasic: [] }, {}];

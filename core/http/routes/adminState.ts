@@ -5,7 +5,19 @@ import { parsePointInTime, stateAt, stateKinds, type StateKind } from '../../tim
 import { requireClient } from '../auth.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
+import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
+import { adminRoute, auditorOrManagement, result } from './adminDescriptions.js';
+
+/** The query as the route reads it. */
+const stateQuery = {
+  type: 'object', required: ['kind'],
+  properties: {
+    kind: { type: 'string', enum: stateKinds },
+    id: { type: 'string', description: 'the user id, client id or phone number; not needed for provider and protection' },
+    at: { type: 'string', description: 'an ISO 8601 time or a global position; now when left out' },
+  },
+} as const;
 
 /**
  * Time travel: `GET /admin/v1/state?at=<ISO time | position>&kind=<user|provider|policy|lockouts|protection>&id=...`
@@ -17,6 +29,13 @@ export function adminStateRoutes(cradle: Cradle): Router<AppState> {
   const { tokens, eventStore, secrets, clock } = cradle;
   const router = new Router<AppState>();
 
+  describeRoute(router, 'GET /admin/v1/state', adminRoute({
+    summary: 'Time travel: what a user, the provider, a policy, a phone\'s lockouts or SMS protection looked like at a moment', security: auditorOrManagement,
+    description: 'Folds the streams up to that point. Recorded as an audit query.',
+    request: { query: stateQuery },
+    responses: { 200: { description: 'the state then (null when it did not exist yet)', body: result({}) } },
+    errors: { 400: 'kind, id or at is missing or malformed' },
+  }));
   router.get('/admin/v1/state', requireClient(tokens, ['auditor', 'management']), async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
     const { at, kind, id } = ctx.query;

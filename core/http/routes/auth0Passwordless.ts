@@ -8,6 +8,8 @@ import { inAuth0Words } from '../auth0Errors.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { HttpError } from '../httpError.js';
 import { requestContext } from '../requestContext.js';
+import { describeRoute } from '../openapi/routeDescription.js';
+import { clientCredentials } from '../openapi/securitySchemes.js';
 import type { AppState } from '../types.js';
 
 /** Auth0 ignores parameters it does not use (`authParams` among them for a code), so no `additionalProperties: false`. */
@@ -34,6 +36,21 @@ const parseStart = compileSchema<FromSchema<typeof startSchema>>(startSchema);
 export function auth0PasswordlessRoutes({ applications, passwordlessLogin }: Pick<Cradle, 'applications' | 'passwordlessLogin'>): Router<AppState> {
   const router = new Router<AppState>();
 
+  describeRoute(router, 'POST /passwordless/start', {
+    summary: "Start a passwordless SMS login (Auth0's Authentication API)", tag: 'Auth0', security: clientCredentials,
+    description: 'A public client sends its client_id only; a confidential one its secret as well. The code is exchanged at `POST /oauth/token` with the passwordless OTP grant.',
+    request: { json: startSchema, form: startSchema },
+    responses: {
+      200: {
+        description: 'the code is on its way',
+        body: { type: 'object', required: ['_id', 'phone_number', 'phone_verified'], properties: { _id: { type: 'string' }, phone_number: { type: 'string' }, phone_verified: { type: 'boolean' }, request_language: { type: ['string', 'null'] } } },
+      },
+    },
+    errors: {
+      400: 'bad.connection, bad.request, sms_provider_error (the provider refused), access_denied (sign-up disabled), or an invalid number',
+      401: 'invalid_client: unknown client or wrong secret (alike)', 429: 'too_many_attempts, or SMS protection refused the send',
+    },
+  });
   router.post('/passwordless/start', async (ctx) => {
     const body = parseStart(ctx.request.body);
     if (body.connection !== 'sms') throw new HttpError(400, 'bad.connection', `Connection does not exist: this server has the "sms" connection only`);

@@ -3,6 +3,8 @@ import type { Cradle } from '../../cradle.js';
 import { revocationEndpoint } from '../oauth/revocation.js';
 import { tokenEndpoint } from '../oauth/tokenEndpoint.js';
 import { userinfoEndpoint } from '../oauth/userinfo.js';
+import { revocationDescription, tokenDescription, userinfoDescription } from '../oauth/oauthDescriptions.js';
+import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
 
 export { PASSWORDLESS_OTP_GRANT } from '../oauth/grants/passwordlessOtp.js';
@@ -14,6 +16,9 @@ export { PASSWORDLESS_OTP_GRANT } from '../oauth/grants/passwordlessOtp.js';
  */
 export function auth0TokenRoutes(cradle: Cradle): Router<AppState> {
   const router = new Router<AppState>();
+  describeRoute(router, 'POST /oauth/token', tokenDescription('Auth0'));
+  describeRoute(router, 'POST /oauth/revoke', revocationDescription('Auth0'));
+  describeRoute(router, 'GET /userinfo', userinfoDescription('Auth0', 'GET'));
   router.post('/oauth/token', tokenEndpoint(cradle, 'auth0'));
   router.post('/oauth/revoke', revocationEndpoint(cradle));
   router.get('/userinfo', ...userinfoEndpoint(cradle));

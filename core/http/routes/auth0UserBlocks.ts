@@ -4,7 +4,11 @@ import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { requireClient } from '../auth.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { badRequest } from '../httpError.js';
+import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
+import { phoneNumberField } from './cisSchemas.js';
+
+const identifierQuery = { type: 'object', required: ['identifier'], properties: { identifier: { ...phoneNumberField, description: 'the phone number, E.164' } } } as const;
 
 /**
  * Auth0's user blocks, for the passwordless `sms` connection, with a management token:
@@ -19,6 +23,26 @@ export function auth0UserBlockRoutes({ tokens, userBlocks, otpService }: Pick<Cr
     return parsePhoneNumber(identifier);
   };
 
+  const errors = { 400: 'identifier is missing or not a phone number', 401: 'no valid client access token', 403: 'the token is not a management client\'s' };
+  describeRoute(router, 'GET /api/v2/user-blocks', {
+    summary: 'The IPs brute-force protection blocked for a user (as keyed hashes)', tag: 'Auth0', security: [{ clientToken: ['management'] }],
+    request: { query: identifierQuery },
+    responses: {
+      200: {
+        description: 'the blocks in force',
+        body: {
+          type: 'object', required: ['blocked_for'], additionalProperties: false,
+          properties: {
+            blocked_for: {
+              type: 'array',
+              items: { type: 'object', required: ['identifier', 'ip', 'connection'], properties: { identifier: { type: 'string' }, ip: { type: 'string', pattern: '^hash:' }, connection: { const: 'sms' }, until: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    },
+    errors,
+  });
   router.get('/api/v2/user-blocks', auth, async (ctx) => {
     const phone = phoneOf(ctx.query.identifier);
     const blocks = await userBlocks.list(ctx.state.auth.tenantId, otpService.phoneHash(phone));
@@ -26,6 +50,12 @@ export function auth0UserBlockRoutes({ tokens, userBlocks, otpService }: Pick<Cr
     ctx.body = { blocked_for: blocks.map((block) => ({ identifier: phone.e164, ip: `hash:${block.ipHash}`, connection: 'sms', until: block.until })) };
   });
 
+  describeRoute(router, 'DELETE /api/v2/user-blocks', {
+    summary: "Lift a user's blocks", tag: 'Auth0', security: [{ clientToken: ['management'] }],
+    request: { query: identifierQuery },
+    responses: { 204: { description: 'lifted (or there were none)' } },
+    errors,
+  });
   router.delete('/api/v2/user-blocks', auth, async (ctx) => {
     const phone = phoneOf(ctx.query.identifier);
     const { tenantId, clientId } = ctx.state.auth;

@@ -3,7 +3,11 @@ import { introspectionEndpoint } from '../oauth/introspection.js';
 import { revocationEndpoint } from '../oauth/revocation.js';
 import { grants, tokenEndpoint } from '../oauth/tokenEndpoint.js';
 import { userinfoEndpoint } from '../oauth/userinfo.js';
+import { introspectionDescription, revocationDescription, tokenDescription, userinfoDescription } from '../oauth/oauthDescriptions.js';
+import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState, RouteFactory } from '../types.js';
+
+const OIDC = 'OpenID Connect';
 
 const claimsSupported = ['sub', 'iss', 'aud', 'iat', 'exp', 'sid', 'amr', 'nonce', 'phone_number', 'phone_number_verified', 'email', 'username'];
 
@@ -22,6 +26,15 @@ export const oidcRoutes: RouteFactory = (cradle) => {
   const { tokens } = cradle;
   const router = new Router<AppState>();
 
+  describeRoute(router, 'GET /.well-known/openid-configuration', {
+    summary: 'OpenID Provider discovery', tag: OIDC,
+    responses: {
+      200: {
+        description: 'the provider metadata',
+        body: { type: 'object', required: ['issuer', 'token_endpoint', 'jwks_uri', 'response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'], properties: { issuer: { type: 'string', format: 'uri' } } },
+      },
+    },
+  });
   router.get('/.well-known/openid-configuration', (ctx) => {
     const { issuer } = cradle; // read per request: registered again once the server listens
     const url = (path: string) => endpointUrl(issuer, path);
@@ -51,13 +64,27 @@ export const oidcRoutes: RouteFactory = (cradle) => {
   });
 
   // the second path is Auth0's, where its SDKs look
+  describeRoute(router, ['GET /oidc/jwks', 'GET /.well-known/jwks.json'], {
+    summary: 'The public signing keys (ES256, RS256) as a JWK Set', tag: OIDC,
+    responses: {
+      200: {
+        description: 'the JWK Set', contentType: 'application/jwk-set+json',
+        body: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', required: ['kty', 'kid'] } } } },
+      },
+    },
+  });
   router.get(['/oidc/jwks', '/.well-known/jwks.json'], (ctx) => {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.type = 'application/jwk-set+json';
     ctx.body = tokens.jwks();
   });
 
+  describeRoute(router, 'POST /oidc/token', tokenDescription(OIDC));
   router.post('/oidc/token', tokenEndpoint(cradle, 'oidc'));
+  describeRoute(router, 'GET /oidc/userinfo', userinfoDescription(OIDC, 'GET'));
+  describeRoute(router, 'POST /oidc/userinfo', userinfoDescription(OIDC, 'POST'));
+  describeRoute(router, 'POST /oidc/revoke', revocationDescription(OIDC));
+  describeRoute(router, 'POST /oidc/introspect', introspectionDescription(OIDC));
   router.get('/oidc/userinfo', ...userinfoEndpoint(cradle));
   router.post('/oidc/userinfo', ...userinfoEndpoint(cradle));
   router.post('/oidc/revoke', revocationEndpoint(cradle));

@@ -8,7 +8,7 @@ import { ALL_SCOPES } from '../../../oidc/tokenService.js';
 import { compileSchema } from '../../../validation/compileSchema.js';
 import type { GrantHandler } from '../grant.js';
 
-const codeGrantSchema = {
+export const codeGrantSchema = {
   type: 'object',
   required: ['code', 'redirect_uri'],
   properties: {

@@ -10,7 +10,7 @@ import type { GrantHandler } from '../grant.js';
 /** Auth0's grant type for a passwordless code (its Authentication API, "Authenticate user"). */
 export const PASSWORDLESS_OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 
-const otpGrantSchema = {
+export const otpGrantSchema = {
   type: 'object',
   required: ['username', 'otp', 'realm'],
   properties: {

@@ -2,7 +2,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { compileSchema } from '../../../validation/compileSchema.js';
 import type { GrantHandler } from '../grant.js';
 
-const refreshGrantSchema = {
+export const refreshGrantSchema = {
   type: 'object',
   required: ['refresh_token'],
   properties: { refresh_token: { type: 'string', maxLength: 4096 } },

@@ -9,7 +9,7 @@ import { invalidParameter } from './twilioErrors.js';
  * twilio.com/docs/verify/api/rate-limits-and-timeouts), checks and sends per verification.
  * Twilio ignores parameters it does not know, so no `additionalProperties: false`.
  */
-const serviceProperties = {
+export const serviceProperties = {
   FriendlyName: { type: 'string', minLength: 1, maxLength: 30, pattern: '^[\\p{L}\\p{N} _-]+$' },
   CodeLength: { type: 'integer', minimum: 4, maximum: 10 },
   DoNotShareWarningEnabled: { type: 'boolean' },
@@ -18,12 +18,12 @@ const serviceProperties = {
   'Otpledger.MaxSendAttempts': { type: 'integer', minimum: 1, maximum: 100 },
 } as const;
 
-const createSchema = { type: 'object', required: ['FriendlyName'], properties: serviceProperties } as const;
-const updateSchema = { type: 'object', properties: serviceProperties } as const;
+export const createServiceSchema = { type: 'object', required: ['FriendlyName'], properties: serviceProperties } as const;
+export const updateServiceSchema = { type: 'object', properties: serviceProperties } as const;
 
-type ServiceParams = FromSchema<typeof updateSchema>;
-const parseCreate = compileFormSchema<ServiceParams & { FriendlyName: string }>(createSchema);
-const parseUpdate = compileFormSchema<ServiceParams>(updateSchema);
+type ServiceParams = FromSchema<typeof updateServiceSchema>;
+const parseCreate = compileFormSchema<ServiceParams & { FriendlyName: string }>(createServiceSchema);
+const parseUpdate = compileFormSchema<ServiceParams>(updateServiceSchema);
 
 /**
  * Twilio's Service parameters for features otpledger does not have: a boolean may be `false` (what it means
@@ -80,3 +80,9 @@ export function updateParams(body: unknown): Partial<VerifyServiceSettings> {
   checkFriendlyName(params.FriendlyName);
   return settingsOf(params);
 }
+
+/** Twilio's paging parameters (`PageToken` is accepted and not needed: pages are numbered). */
+export const pageSchema = {
+  type: 'object',
+  properties: { PageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 50 }, Page: { type: 'integer', minimum: 0, default: 0 }, PageToken: { type: 'string' } },
+} as const;

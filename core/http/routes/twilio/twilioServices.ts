@@ -4,17 +4,14 @@ import type { Cradle } from '../../../cradle.js';
 import { TWILIO_SERVICE_DEFAULTS } from '../../../twilioVerify/verifyServiceEvents.js';
 import { compileFormSchema } from '../../../validation/compileSchema.js';
 import { eventMetadata } from '../../eventMetadata.js';
+import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
+import { twilioDescriptions as describe } from './twilioDescriptions.js';
 import { requireTwilioClient } from './twilioAuth.js';
 import { resourceNotFound } from './twilioErrors.js';
 import { serviceResource } from './twilioResources.js';
-import { createParams, updateParams } from './twilioServiceParams.js';
+import { createParams, pageSchema, updateParams } from './twilioServiceParams.js';
 
-/** Twilio's paging parameters (`PageToken` is accepted and not needed: pages are numbered). */
-const pageSchema = {
-  type: 'object',
-  properties: { PageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 50 }, Page: { type: 'integer', minimum: 0, default: 0 }, PageToken: { type: 'string' } },
-} as const;
 const parsePage = compileFormSchema<FromSchema<typeof pageSchema> & { PageSize: number; Page: number }>(pageSchema);
 
 /**
@@ -27,6 +24,7 @@ export function twilioServiceRoutes(cradle: Cradle): Router<AppState> {
   const router = new Router<AppState>();
   const auth = requireTwilioClient(applications, ['management']);
 
+  describeRoute(router, 'POST /v2/Services', describe.createService);
   router.post('/v2/Services', auth, async (ctx) => {
     const { tenantId, clientId } = ctx.state.twilio;
     const settings = { ...TWILIO_SERVICE_DEFAULTS, ...createParams(ctx.request.body) };
@@ -35,6 +33,7 @@ export function twilioServiceRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = serviceResource(cradle.issuer, service);
   });
 
+  describeRoute(router, 'GET /v2/Services', describe.listServices);
   router.get('/v2/Services', auth, async (ctx) => {
     const { PageSize: size, Page: page } = parsePage({ ...ctx.query });
     const services = await verifyServices.list(ctx.state.twilio.tenantId);
@@ -53,12 +52,14 @@ export function twilioServiceRoutes(cradle: Cradle): Router<AppState> {
     };
   });
 
+  describeRoute(router, 'GET /v2/Services/:sid', describe.fetchService);
   router.get('/v2/Services/:sid', auth, async (ctx) => {
     const service = await verifyServices.get(ctx.state.twilio.tenantId, ctx.params.sid!);
     if (!service) throw resourceNotFound(ctx.path);
     ctx.body = serviceResource(cradle.issuer, service);
   });
 
+  describeRoute(router, 'POST /v2/Services/:sid', describe.updateService);
   router.post('/v2/Services/:sid', auth, async (ctx) => {
     const { tenantId, clientId } = ctx.state.twilio;
     const changes = updateParams(ctx.request.body);
@@ -67,6 +68,7 @@ export function twilioServiceRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = serviceResource(cradle.issuer, service);
   });
 
+  describeRoute(router, 'DELETE /v2/Services/:sid', describe.deleteService);
   router.delete('/v2/Services/:sid', auth, async (ctx) => {
     const { tenantId, clientId } = ctx.state.twilio;
     if (!(await verifyServices.get(tenantId, ctx.params.sid!))) throw resourceNotFound(ctx.path);

@@ -6,7 +6,7 @@ import { invalidParameter, TwilioError } from './twilioErrors.js';
  * Parameters of `POST …/Verifications` (twilio.com/docs/verify/api/verification) that otpledger applies.
  * Twilio ignores parameters it does not know, so no `additionalProperties: false`.
  */
-const startSchema = {
+export const startSchema = {
   type: 'object',
   required: ['To', 'Channel'],
   properties: {
@@ -20,7 +20,7 @@ const startSchema = {
   },
 } as const;
 
-const checkSchema = {
+export const checkSchema = {
   type: 'object',
   properties: {
     /** twilio.com/docs/api/errors/60200: a Code that is not 4-10 characters long is an invalid parameter. */
@@ -31,7 +31,7 @@ const checkSchema = {
   required: ['Code'],
 } as const;
 
-const updateSchema = { type: 'object', required: ['Status'], properties: { Status: { type: 'string', enum: ['canceled', 'approved'] } } } as const;
+export const updateSchema = { type: 'object', required: ['Status'], properties: { Status: { type: 'string', enum: ['canceled', 'approved'] } } } as const;
 
 export type StartParams = FromSchema<typeof startSchema>;
 export type CheckParams = FromSchema<typeof checkSchema>;

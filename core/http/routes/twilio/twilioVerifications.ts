@@ -4,7 +4,9 @@ import type { VerifyService } from '../../../twilioVerify/verifyServiceDecider.j
 import { parsePhoneNumber } from '../../../users/phoneNumber.js';
 import { eventMetadata } from '../../eventMetadata.js';
 import { requestContext } from '../../requestContext.js';
+import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppContext, AppState } from '../../types.js';
+import { twilioDescriptions as describe } from './twilioDescriptions.js';
 import { requireTwilioClient, type TwilioCaller } from './twilioAuth.js';
 import { resourceNotFound } from './twilioErrors.js';
 import { verificationCheckResource, verificationResource } from './twilioResources.js';
@@ -33,6 +35,7 @@ export function twilioVerificationRoutes(cradle: Cradle): Router<AppState> {
     metadata: eventMetadata(ctx, caller.tenantId, caller.clientId),
   });
 
+  describeRoute(router, 'POST /v2/Services/:serviceSid/Verifications', describe.startVerification);
   router.post('/v2/Services/:serviceSid/Verifications', auth, async (ctx) => {
     const caller = ctx.state.twilio;
     const service = await serviceOf(ctx, caller, ctx.params.serviceSid!);
@@ -43,6 +46,7 @@ export function twilioVerificationRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = verificationResource(cradle.issuer, verification);
   });
 
+  describeRoute(router, 'GET /v2/Services/:serviceSid/Verifications/:sid', describe.fetchVerification);
   router.get('/v2/Services/:serviceSid/Verifications/:sid', auth, async (ctx) => {
     const service = await serviceOf(ctx, ctx.state.twilio, ctx.params.serviceSid!);
     const verification = await verifications.pending(service, ctx.params.sid!);
@@ -50,6 +54,7 @@ export function twilioVerificationRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = verificationResource(cradle.issuer, verification);
   });
 
+  describeRoute(router, 'POST /v2/Services/:serviceSid/Verifications/:sid', describe.updateVerification);
   router.post('/v2/Services/:serviceSid/Verifications/:sid', auth, async (ctx) => {
     const caller = ctx.state.twilio;
     const service = await serviceOf(ctx, caller, ctx.params.serviceSid!);
@@ -59,6 +64,7 @@ export function twilioVerificationRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = verificationResource(cradle.issuer, verification, clock.now());
   });
 
+  describeRoute(router, 'POST /v2/Services/:serviceSid/VerificationCheck', describe.checkVerification);
   router.post('/v2/Services/:serviceSid/VerificationCheck', auth, async (ctx) => {
     const caller = ctx.state.twilio;
     const service = await serviceOf(ctx, caller, ctx.params.serviceSid!);
