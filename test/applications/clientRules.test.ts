@@ -44,6 +44,19 @@ describe('client rules: public clients, redirect URIs, client_id clashes', () =>
     expect(change.status).to.equal(400);
   });
 
+  it('takes id_token_signed_response_alg (ES256 or RS256) on create and update; anything else is 400 naming the field', async () => {
+    const created = await t.post('/admin/v1/applications', { name: 'RS app', client_id: 'acme-rs', id_token_signed_response_alg: 'RS256' }, acmeAdmin);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body.result).to.include({ id_token_signed_response_alg: 'RS256' });
+    const refused = await t.post('/admin/v1/applications', { name: 'HS app', client_id: 'acme-hs', id_token_signed_response_alg: 'HS256' }, acmeAdmin);
+    expect(refused.status).to.equal(400);
+    expect(refused.body.error_description).to.include('/id_token_signed_response_alg');
+    expect((await t.patch('/admin/v1/applications/acme-rs', { id_token_signed_response_alg: 'none' }, acmeAdmin)).status).to.equal(400);
+    const changed = await t.patch('/admin/v1/applications/acme-rs', { id_token_signed_response_alg: 'ES256' }, acmeAdmin);
+    expect(changed.status).to.equal(200);
+    expect(changed.body.result).to.include({ id_token_signed_response_alg: 'ES256' });
+  });
+
   it('refuses a public client of another role than app', async () => {
     const refused = await t.post('/admin/v1/applications', { name: 'Bad', client_id: 'acme-bad', role: 'management', token_endpoint_auth_method: 'none' }, acmeAdmin);
     expect(refused.status).to.equal(400);

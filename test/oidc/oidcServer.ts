@@ -22,7 +22,12 @@ export const clients = {
   admin: { clientId: 'acme-admin', role: 'management', public_signup: false },
   /** A public client (`token_endpoint_auth_method: "none"`): no secret. */
   mobile: { clientId: 'acme-mobile', role: 'app', public_signup: true, token_endpoint_auth_method: 'none' },
+  /** Asks for RS256 id_tokens (`id_token_signed_response_alg`). */
+  rs256: { clientId: 'acme-rs256', role: 'app', public_signup: true, id_token_signed_response_alg: 'RS256' },
 } as const;
+
+/** A tenant of its own, with one confidential app: what the OIDC tests call "another tenant". */
+export const otherTenant = { tenantId: 'globex', clientId: 'globex-web' } as const;
 export const secretOf = (clientId: string) => `${clientId}-secret`;
 
 /** Time the test moves; starts at the real now so nothing else is surprised. */
@@ -76,9 +81,14 @@ export async function startOidcServer(options: { oidc?: Record<string, number>; 
     const settings: ApplicationSettings = {
       name: clientId, role, redirect_uris: [redirectUri], public_signup, otp: defaultOtpSettings,
       token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+      ...('id_token_signed_response_alg' in client && { id_token_signed_response_alg: client.id_token_signed_response_alg }),
     };
     await cradle.applications.ensure(tenantId, clientId, isPublic ? undefined : secretOf(clientId), settings, metadata);
   }
+  await cradle.applications.ensureTenant(otherTenant.tenantId, 'Globex', { actor: 'test', tenantId: otherTenant.tenantId });
+  await cradle.applications.ensure(otherTenant.tenantId, otherTenant.clientId, secretOf(otherTenant.clientId), {
+    name: otherTenant.clientId, role: 'app', redirect_uris: [redirectUri], public_signup: true, otp: defaultOtpSettings,
+  }, { actor: 'test', tenantId: otherTenant.tenantId });
 
   const request = async (path: string, init?: RequestInit): Promise<Response> => {
     const response = await fetch(`${server.url}${path}`, init);
@@ -111,6 +121,23 @@ export async function startOidcServer(options: { oidc?: Record<string, number>; 
 export function basicAuth(clientId: string, secret: string): string {
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
+}
+
+let signInSeq = 0;
+
+/**
+ * A session of a new user of `clientId` (tenant acme unless given), started the way the OTP logins start one,
+ * with `scope` (every scope when not given): its tokens and the user's id and phone.
+ */
+export async function signIn(server: OidcServer, options: { clientId?: string; tenant?: string; scope?: string; verified?: boolean } = {}) {
+  const { clientId = clients.web.clientId, tenant = tenantId, scope, verified = true } = options;
+  const { cradle } = server;
+  const phoneNumber = `+1415556${String(signInSeq++).padStart(4, '0')}`;
+  const { user } = await cradle.users.createOrAddToApp(tenant, clientId, { phoneNumber }, {});
+  const current = verified ? await cradle.users.verifyPhone(tenant, user.userId, phoneNumber, 'login', {}) : user;
+  const app = (await cradle.applications.get(clientId))!;
+  const tokens = await cradle.tokens.startSession({ app, user: current, amr: ['otp', 'sms'], ...(scope !== undefined && { scope }), metadata: {} });
+  return { ...tokens, userId: user.userId, phoneNumber };
 }
 
 /** The form fields of a client authenticating in the body. */

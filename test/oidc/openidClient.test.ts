@@ -76,6 +76,23 @@ describe('openid-client 6 against otpledger', function () {
     expect(info).to.deep.equal({ sub: claims.sub, phone_number: phone, phone_number_verified: true });
   });
 
+  it('PKCE is S256 only: plain, or a challenge without a method (RFC 7636 reads it as plain), is refused before any SMS is sent', async () => {
+    const { access_token: appToken } = await client.clientCredentialsGrant(web);
+    const phone = newPhone();
+    expect((await t.post('/cis/v1/users', { phone_number: phone }, appToken)).status).to.equal(201);
+    const verifier = client.randomPKCECodeVerifier();
+    const login = (pkce: Record<string, string>) => t.post('/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: REDIRECT, state: client.randomState(), ...pkce }, appToken);
+    const plain = await login({ code_challenge: verifier.slice(0, 43), code_challenge_method: 'plain' });
+    expect(plain.status).to.equal(400);
+    expect(plain.body.message).to.equal('code_challenge_method plain is not supported: use S256');
+    const noMethod = await login({ code_challenge: await client.calculatePKCECodeChallenge(verifier) });
+    expect(noMethod.status).to.equal(400);
+    expect(noMethod.body.message).to.equal('code_challenge_method must be S256');
+    const noChallenge = await login({ code_challenge_method: 'S256' });
+    expect(noChallenge.status).to.equal(400);
+    expect((await t.lastSms(phone)).count).to.equal(0);
+  });
+
   it('a wrong state, or a wrong verifier, is refused', async () => {
     const checks = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() };
     const { callback } = await redirectLogin(checks);
