@@ -55,7 +55,9 @@ function readCredentials(authorization: string, body: { client_id?: string; clie
     return basic;
   }
   if (body.client_id === undefined) {
-    throw invalidClient(undefined, 'client authentication is required: HTTP Basic, or client_id (and client_secret for a confidential client)');
+    // another scheme in the Authorization header (a Bearer token) is an attempt too: it is told to use Basic
+    throw invalidClient(authorization ? 'client_secret_basic' : undefined,
+      'client authentication is required: HTTP Basic, or client_id (and client_secret for a confidential client)');
   }
   if (body.client_secret === undefined) return { method: 'none', clientId: body.client_id };
   return { method: 'client_secret_post', clientId: body.client_id, clientSecret: body.client_secret };

@@ -5,7 +5,7 @@ import { authenticateClient } from '../clientAuthentication.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { HttpError } from '../httpError.js';
 import type { AppMiddleware } from '../types.js';
-import { withoutEmptyValues } from './tokenEndpoint.js';
+import { oauthParameters } from './parameters.js';
 
 export const introspectionSchema = {
   type: 'object',
@@ -26,7 +26,7 @@ const parseIntrospection = compileSchema<FromSchema<typeof introspectionSchema>>
  */
 export function introspectionEndpoint(cradle: Cradle): AppMiddleware {
   return async (ctx) => {
-    const body = parseIntrospection(withoutEmptyValues(ctx.request.body));
+    const body = parseIntrospection(oauthParameters(ctx));
     const { app, method } = await authenticateClient(ctx, body, cradle.applications);
     if (method === 'none') throw new HttpError(401, 'invalid_client', 'introspection is for confidential clients: authenticate with the client secret');
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });

@@ -5,7 +5,7 @@ import { authenticateClient } from '../clientAuthentication.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { HttpError } from '../httpError.js';
 import type { AppMiddleware } from '../types.js';
-import { withoutEmptyValues } from './tokenEndpoint.js';
+import { oauthParameters } from './parameters.js';
 
 export const revocationSchema = {
   type: 'object',
@@ -30,7 +30,7 @@ const parseRevocation = compileSchema<FromSchema<typeof revocationSchema>>(revoc
  */
 export function revocationEndpoint(cradle: Cradle): AppMiddleware {
   return async (ctx) => {
-    const raw = withoutEmptyValues(ctx.request.body);
+    const raw = oauthParameters(ctx);
     const body = parseRevocation(raw);
     const { app } = await authenticateClient(ctx, body, cradle.applications);
     const inspected = await cradle.tokens.inspect(body.token);

@@ -10,6 +10,7 @@ import { eventMetadata } from '../eventMetadata.js';
 import { HttpError } from '../httpError.js';
 import type { AppMiddleware } from '../types.js';
 import type { GrantHandler } from './grant.js';
+import { oauthParameters } from './parameters.js';
 import { authorizationCodeGrant } from './grants/authorizationCode.js';
 import { clientCredentialsGrant } from './grants/clientCredentials.js';
 import { PASSWORDLESS_OTP_GRANT, passwordlessOtpGrant } from './grants/passwordlessOtp.js';
@@ -42,7 +43,7 @@ const parseTokenRequest = compileSchema<FromSchema<typeof tokenRequestSchema>>(t
  */
 export function tokenEndpoint(cradle: Cradle, dialect: Dialect): AppMiddleware {
   return async (ctx) => {
-    const raw = withoutEmptyValues(ctx.request.body);
+    const raw = oauthParameters(ctx);
     const body = parseTokenRequest(raw);
     const grant = Object.hasOwn(grants, body.grant_type) ? grants[body.grant_type] : undefined;
     if (!grant) throw new HttpError(400, 'unsupported_grant_type', `grant_type ${body.grant_type} is not supported`);
@@ -63,10 +64,4 @@ async function asOAuthErrors<T>(action: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
-}
-
-/** RFC 6749 §3.2: a parameter sent without a value is treated as omitted. */
-export function withoutEmptyValues(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== ''));
 }
