@@ -63,7 +63,10 @@ export async function startOtpledger(workers: number, overlay: Record<string, un
   const adminToken = await clientToken(ADMIN);
   expectOk('provider', await client.request('PUT', '/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, adminToken));
   const phones = Array.from({ length: workers }, (_, i) => `+1512555${String(1000 + i).padStart(4, '0')}`);
-  for (const phone of phones) await client.request('POST', '/cis/v1/users', { phone_number: phone }, token);
+  for (const phone of phones) {
+    const created = await client.request('POST', '/cis/v1/users', { phone_number: phone }, token);
+    if (created.status !== 201) throw new Error(`user ${phone}: ${created.status} ${JSON.stringify(created.body)}`);
+  }
 
   return {
     server,
@@ -74,9 +77,11 @@ export async function startOtpledger(workers: number, overlay: Record<string, un
     },
     cycle: async (worker) => {
       const phone = phones[worker % phones.length]!;
-      expectOk('send', await client.request('POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token));
+      const sent = expectOk('send', await client.request('POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token));
       const outbox = expectOk('outbox', await client.request('GET', `/dev/sms-outbox?phone_number=${encodeURIComponent(phone)}`));
-      const code = /\d{6}/.exec((outbox.body as { message: string }[])[0]!.message)![0];
+      const [newest] = outbox.body as { message: string }[];
+      if (!newest) throw new Error(`send to ${phone} answered ${JSON.stringify(sent.body)}, but its outbox is empty (held back by SMS protection?)`);
+      const code = /\d{6}/.exec(newest.message)![0];
       expectOk('authenticate', await client.request('POST', '/cis/v1/auth/otp/authenticate', { passcode: code, identifier_type: 'phone_number', identifier: phone }, token));
     },
     async stop() {
