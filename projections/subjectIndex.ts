@@ -12,9 +12,14 @@ export interface SubjectLinks {
   phones: string[];
   /** Streams wholly about the user besides its own: sessions, identifier claims. */
   streams: string[];
+  /**
+   * Keyed hashes of its other identifiers (email, username): they name the OTP streams of the codes
+   * asked for them before they were the user's (`OtpRequestedForUnknownIdentifier`).
+   */
+  identifiers: string[];
 }
 
-type Link = [subject: string, kind: 'phone' | 'stream', value: string];
+type Link = [subject: string, kind: 'phone' | 'stream' | 'identifier', value: string];
 
 /**
  * Which pseudonymous ids belong to a user, for data-subject requests (export, erasure): the keyed
@@ -53,7 +58,8 @@ export function subjectIndexProjection(hmacKey: Buffer): Projection {
         if (!userId || !tenantId) return [];
         const subject = userSubject(tenantId, userId);
         const phone = userIndexPhoneHash(event.streamName);
-        return [[subject, 'stream', event.streamName], ...(phone ? [[subject, 'phone', phone] as Link] : [])];
+        const hash = phone ?? event.streamName.slice(-64);
+        return [[subject, 'stream', event.streamName], ...(/^[0-9a-f]{64}$/.test(hash) ? [[subject, phone ? 'phone' : 'identifier', hash] as Link] : [])];
       }
       default:
         return [];
@@ -61,7 +67,8 @@ export function subjectIndexProjection(hmacKey: Buffer): Projection {
   };
   return {
     name: 'subject_index',
-    version: 1,
+    // 2: links emails and usernames by keyed hash too
+    version: 2,
     canHandle: ['UserCreated', 'PhoneVerified', 'OtpIssued', 'AuthorizationCodeIssued', 'SessionStarted', 'IdentifierClaimed'],
     tables: ['subject_links'],
     setup(db) {
@@ -90,5 +97,6 @@ export function subjectLinks(db: Database, subject: string): SubjectLinks {
   return {
     phones: rows.filter((row) => row.kind === 'phone').map((row) => row.value),
     streams: rows.filter((row) => row.kind === 'stream').map((row) => row.value),
+    identifiers: rows.filter((row) => row.kind === 'identifier').map((row) => row.value),
   };
 }

@@ -99,6 +99,14 @@ export class DataSubjectRequests {
         if (held.has(phoneHash) || (event.data as { userId?: unknown } | null)?.userId === userId) byPosition.set(position, event);
       }
     }
+    // codes asked for its email or username before they were its own (nobody was sent one), up to the erasure
+    for (const identifierHash of links.identifiers) {
+      for (const position of phonePositions(readModels.db, identifierHash, 0, Number.MAX_SAFE_INTEGER)) {
+        if (position > erasedAt || byPosition.has(position)) continue;
+        const event = await this.eventAt(position);
+        if (event && (event.metadata.tenantId === undefined || event.metadata.tenantId === tenantId)) byPosition.set(position, event);
+      }
+    }
     const events = await personalData.open([...byPosition.values()].sort((a, b) => a.globalPosition - b.globalPosition));
     return { user: exportedUser(user), events: events.map(toAuditRecord) };
   }

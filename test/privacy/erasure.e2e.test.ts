@@ -4,6 +4,7 @@ import path from 'node:path';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
 import { cliBeside as cli, cliConfigFor } from '../support/cli.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
+import { filesHolding as filesHoldingAny, readModelFiles as readModelFilesOf } from '../support/dataDirSearch.js';
 import { tempDir } from '../support/tempDir.js';
 
 const phone = '+15125550188';
@@ -11,26 +12,8 @@ const email = 'ada.erasure@example.com';
 const username = 'ada_lovelace_1815';
 const redirectUri = 'https://acme.example/verify';
 
-/** Every file under the data dir but the development outbox and the keys (`secrets/`), as bytes. */
-function dataDirFiles(dir: string): { file: string; bytes: Buffer }[] {
-  const out: { file: string; bytes: Buffer }[] = [];
-  const walk = (current: string) => {
-    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'secrets') walk(full);
-      } else if (entry.name !== 'sms-outbox.ndjson') out.push({ file: path.relative(dir, full), bytes: fs.readFileSync(full) });
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 /** The files that hold any of the three values, in any of their spellings. */
-function filesHolding(dir: string): string[] {
-  const needles = [phone, phone.slice(1), email, username];
-  return dataDirFiles(dir).filter(({ bytes }) => needles.some((needle) => bytes.includes(needle))).map(({ file }) => file);
-}
+const filesHolding = (dir: string) => filesHoldingAny(dir, [phone, phone.slice(1), email, username]);
 
 const holdsNone = (text: string) => {
   for (const value of [phone, phone.slice(1), email, username]) expect(text, value).to.not.contain(value);
@@ -91,6 +74,10 @@ describe('erasure and data-subject requests (end to end)', function () {
     expect(before.body.user).to.deep.include({ user_id: userId, phone_number: phone, email, username, phone_number_verified: true });
     const types = (before.body.events as { type: string }[]).map((e) => e.type);
     expect(types).to.include.members(['UserCreated', 'IdentifierClaimed', 'OtpIssued', 'SmsSent', 'OtpVerified', 'PhoneVerified', 'SessionStarted', 'TokensIssued', 'AuthorizationCodeIssued']);
+    // the copy taken is itself on record, before it was answered: who, and about whom
+    const queries = await call('GET', '/admin/v1/audit/events?type=AuditQueried&limit=1000', auditor);
+    const exports = (queries.body.result as { data: { query: string; actor: string; filters: unknown } }[]).filter((r) => r.data.query === 'export');
+    expect(exports.map(({ data }) => ({ actor: data.actor, filters: data.filters }))).to.deep.equal([{ actor: 'acme-admin', filters: { userId } }]);
     const createdEvent = (before.body.events as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'UserCreated')!;
     expect(createdEvent.data).to.include({ phoneNumber: phone, email, username });
     expect((await t.get('/admin/v1/users/' + userId, admin)).body.result).to.include({ phone_number: phone, email, username });
@@ -101,7 +88,7 @@ describe('erasure and data-subject requests (end to end)', function () {
     const { storedEvents } = t.server.container.cradle;
     const sealedEmail = ((await storedEvents.readStream(`user-acme-${userId}`))[0]!.data as { email: string }).email;
     expect(sealedEmail).to.match(/^pii:v1:/);
-    const readModelFiles = () => dataDirFiles(temp.dir).filter(({ file }) => file.startsWith('readmodels.db'));
+    const readModelFiles = () => readModelFilesOf(temp.dir);
     expect(readModelFiles().some(({ bytes }) => bytes.includes(sealedEmail))).to.equal(true);
 
     const erased = await call('DELETE', `/admin/v1/users/${userId}`, admin);
@@ -164,6 +151,8 @@ describe('erasure and data-subject requests (end to end)', function () {
     expect((await t.get(`/admin/v1/users/${userId}`, admin)).body.result).to.include({ erased: true });
     expect((await t.get(`/admin/v1/users/${newUserId}`, admin)).body.result).to.include({ phone_number: phone });
     expect(filesHolding(temp.dir)).to.deep.equal([]);
+    // nor even the ciphertext: the rebuild wrote it again and dropped it at UserErased, and no page kept it
+    expect(readModelFiles().filter(({ bytes }) => bytes.includes(sealedEmail)).map(({ file }) => file)).to.deep.equal([]);
   });
 
   it('erases a user who signed up at their first login with everything sent to the phone before, through the CLI too', async () => {
