@@ -35,7 +35,9 @@ export const tokenDescription = (tag: string): RouteDescription => ({
   responses: { 200: { description: 'the tokens (never cached)', body: { oneOf: [clientTokenBody, userTokensBody] } } },
   errors: {
     400: 'invalid_request, invalid_grant (a wrong, used or expired code or refresh token), unsupported_grant_type, unauthorized_client',
-    401: 'invalid_client: unknown client or wrong secret (alike)', 403: 'unauthorized_client, or a wrong passwordless code in Auth0\'s words', 429: 'too many wrong codes (locked out)',
+    401: 'invalid_client: unknown client or wrong secret (alike)',
+    403: 'at /oauth/token only, in Auth0\'s words: a wrong passwordless code (invalid_grant), a client that is no end-user application (unauthorized_client); /oidc/token answers them 400',
+    429: 'too many wrong codes (locked out)',
   },
 });
 
