@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
 import { cliBeside as cli, cliConfigFor } from '../support/cli.js';
@@ -188,5 +189,11 @@ describe('erasure and data-subject requests (end to end)', function () {
     expect((await call('GET', `/admin/v1/users/${userId}/export`, admin)).body.user).to.include({ erased: true });
     holdsNone((await call('GET', '/admin/v1/audit/events', auditor, 'application/x-ndjson')).text);
     expect(filesHolding(temp.dir)).to.deep.equal([]);
+    // the log says who took the copies and who erased: the operator, as cli:<login>
+    const onRecord = (await call('GET', '/admin/v1/audit/events?types=AuditQueried,UserErased&limit=1000', auditor)).body.result as { type: string; data: { actor: string; query?: string; filters?: unknown; userId?: string } }[];
+    const operator = `cli:${os.userInfo().username}`;
+    expect(onRecord.filter((r) => r.type === 'AuditQueried' && r.data.query === 'export').map((r) => [r.data.actor, r.data.filters]))
+      .to.deep.equal([[operator, { userId }], [operator, { userId }], ['acme-admin', { userId }]]);
+    expect(onRecord.filter((r) => r.type === 'UserErased').map((r) => [r.data.actor, r.data.userId])).to.deep.equal([[operator, userId]]);
   });
 });
