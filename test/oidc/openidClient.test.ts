@@ -61,6 +61,16 @@ describe('openid-client 6 against otpledger', function () {
     expect(post.access_token).to.be.a('string');
   });
 
+  it('a wrong secret: openid-client gets 401 with the Basic challenge (Basic) and invalid_client in the body (post)', async () => {
+    const wrongBasic = await discover('acme-web', client.ClientSecretBasic('wrong'));
+    const basic = await client.clientCredentialsGrant(wrongBasic).catch((e: unknown) => e);
+    expect(basic).to.be.instanceOf(client.WWWAuthenticateChallengeError).and.to.include({ status: 401 });
+    expect((basic as client.WWWAuthenticateChallengeError).cause[0]).to.include({ scheme: 'basic' });
+    const wrongPost = await discover('acme-web', client.ClientSecretPost('wrong'));
+    const post = await client.clientCredentialsGrant(wrongPost).catch((e: unknown) => e);
+    expect(post).to.be.instanceOf(client.ResponseBodyError).and.to.include({ error: 'invalid_client', status: 401 });
+  });
+
   it('the redirect login: PKCE S256, state and nonce checked by openid-client, then userinfo', async () => {
     const checks = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() };
     const { phone, callback } = await redirectLogin(checks);
@@ -134,5 +144,15 @@ describe('openid-client 6 against otpledger', function () {
     // revoking what is no longer valid is not an error (RFC 7009 §2.2)
     await client.tokenRevocation(web, tokens.refresh_token!);
     await client.tokenRevocation(web, 'not-a-token');
+  });
+
+  it('revocation of an access token (hinted as one) ends its session too', async () => {
+    const checks = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() };
+    const { callback } = await redirectLogin(checks);
+    const tokens = await client.authorizationCodeGrant(web, callback, { pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce });
+    await client.tokenRevocation(web, tokens.access_token, { token_type_hint: 'access_token' });
+    expect(await client.tokenIntrospection(admin, tokens.refresh_token!)).to.deep.equal({ active: false });
+    const refreshed = await client.refreshTokenGrant(web, tokens.refresh_token!).catch((e: unknown) => e);
+    expect(refreshed).to.be.instanceOf(client.ResponseBodyError).and.to.include({ error: 'invalid_grant' });
   });
 });
