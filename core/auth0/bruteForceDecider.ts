@@ -25,7 +25,7 @@ export type BruteForceCommand =
 
 export class IpBlockedError extends DomainError {
   constructor(readonly until: Date) {
-    super('too_many_attempts', 'Your account has been blocked after multiple consecutive login attempts.');
+    super('too_many_attempts', 'Your account has been blocked after multiple consecutive login attempts.', 'limited');
   }
 }
 

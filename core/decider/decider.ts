@@ -15,12 +15,21 @@ export interface Decider<State, Command, Event extends { type: string; data: unk
   isSnapshot?(event: Event): boolean;
 }
 
+/**
+ * What a refusal means, whichever dialect tells it: the request is wrong (`invalid`), names nothing there is
+ * (`not_found`), clashes with what exists (`conflict`), asks for what the rules forbid (`forbidden`), or asks
+ * again too soon or too often (`limited`: it may succeed later). Each dialect's error renderer turns the
+ * meaning into its status and words.
+ */
+export type DomainErrorMeaning = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'limited';
+
 /** A rule said no: the command is refused, nothing is appended. Subclasses say which rule. */
 export class DomainError extends Error {
   constructor(
     /** A stable machine-readable reason, e.g. `locked_out`. */
     readonly reason: string,
     message: string,
+    readonly meaning: DomainErrorMeaning = 'invalid',
   ) {
     super(message);
     this.name = new.target.name;

@@ -1,31 +1,51 @@
+import { STATUS_CODES } from 'node:http';
 import { SmsProviderError } from '@otpledger/plugin-kit';
 import { IpBlockedError } from '../auth0/bruteForceDecider.js';
 import { ConnectionNotEnabledError, SignupDisabledError, WrongVerificationCodeError } from '../auth0/passwordlessErrors.js';
 import { SmsSendRefusedError } from '../protection/smsSendRefused.js';
+import type { ErrorRenderer } from './errorRenderers.js';
 import { HttpError } from './httpError.js';
+import { grantRefusal, oauthErrorBody, oauthErrorSchema } from './oauth/oauthErrorRenderer.js';
 import { smsRefusal } from './toHttpError.js';
 
 /**
- * Auth0's answers for the passwordless flow's refusals: the provider's own words as `sms_provider_error` (400,
- * seed "custom SMS gateway"), a wrong code as 403 `invalid_grant`, a blocked IP as 429 `too_many_attempts`, a
- * send refused by SMS protection as 429 `too_many_requests` (with `Retry-After`) or 403 `access_denied`.
- * Anything else is left to the central mapping.
+ * Auth0's Authentication API (`/passwordless/start`, `/oauth/token`, `/oauth/revoke`) speaks OAuth's shape, and
+ * answers the passwordless flow's refusals in its own words: the provider's own words as 400 `sms_provider_error`
+ * (seed "custom SMS gateway"), a wrong code 403 `invalid_grant`, a blocked IP 429 `too_many_attempts`, a connection
+ * not enabled for the client 400 `bad.connection`, a send refused by SMS protection 429 `too_many_requests` (with
+ * `Retry-After`) or 403 `access_denied`. A refused grant is 400 `invalid_grant`, as at every token endpoint.
  */
-export function auth0HttpError(error: unknown): HttpError | undefined {
-  if (error instanceof SmsProviderError) return new HttpError(400, 'sms_provider_error', error.message, { cause: error });
-  if (error instanceof WrongVerificationCodeError) return new HttpError(403, 'invalid_grant', error.message, { cause: error });
-  if (error instanceof IpBlockedError) return new HttpError(429, 'too_many_attempts', error.message, { cause: error });
-  if (error instanceof ConnectionNotEnabledError) return new HttpError(400, 'bad.connection', error.message, { cause: error });
-  if (error instanceof SignupDisabledError) return new HttpError(400, 'access_denied', error.message, { cause: error });
-  if (error instanceof SmsSendRefusedError) return smsRefusal(error, error.rateLimited ? 'too_many_requests' : 'access_denied');
+function translate(thrown: unknown): HttpError | undefined {
+  const refusal = grantRefusal(thrown);
+  if (refusal) return refusal;
+  if (thrown instanceof SmsProviderError) return new HttpError(400, 'sms_provider_error', thrown.message, { cause: thrown });
+  if (thrown instanceof WrongVerificationCodeError) return new HttpError(403, 'invalid_grant', thrown.message, { cause: thrown });
+  if (thrown instanceof IpBlockedError) return new HttpError(429, 'too_many_attempts', thrown.message, { cause: thrown });
+  if (thrown instanceof ConnectionNotEnabledError) return new HttpError(400, 'bad.connection', thrown.message, { cause: thrown });
+  if (thrown instanceof SignupDisabledError) return new HttpError(400, 'access_denied', thrown.message, { cause: thrown });
+  if (thrown instanceof SmsSendRefusedError) return smsRefusal(thrown, thrown.rateLimited ? 'too_many_requests' : 'access_denied');
   return undefined;
 }
 
-/** Runs a handler step, rethrowing its refusals in Auth0's words. */
-export async function inAuth0Words<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw auth0HttpError(error) ?? error;
-  }
-}
+export const auth0AuthenticationErrorRenderer: ErrorRenderer = {
+  pathPrefixes: ['/passwordless', '/oauth'], translate, render: oauthErrorBody, schema: oauthErrorSchema,
+};
+
+const text = { type: 'string' } as const;
+const integer = { type: 'integer' } as const;
+
+/**
+ * Auth0's Management API (`/api/v2`) answers `{ statusCode, error: <reason phrase>, message, errorCode }`; its
+ * refusals mean what the shared mapping says (a 400 names every bad field, an unknown connection is 404).
+ */
+export const auth0ManagementErrorRenderer: ErrorRenderer = {
+  pathPrefixes: ['/api/v2'],
+  render: ({ status, code, description }) => ({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: description, errorCode: code }),
+  schema: {
+    name: 'Auth0ManagementError',
+    schema: {
+      type: 'object', required: ['statusCode', 'error', 'message', 'errorCode'], additionalProperties: false,
+      properties: { statusCode: integer, error: text, message: text, errorCode: text },
+    },
+  },
+};

@@ -1,21 +1,12 @@
 import { SmsProviderError } from '@otpledger/plugin-kit';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
-import { DomainError } from '../decider/decider.js';
+import { DomainError, type DomainErrorMeaning } from '../decider/decider.js';
 import { StoreUnavailableError } from '../eventStore/storeUnavailable.js';
 import { SmsSendRefusedError } from '../protection/smsSendRefused.js';
 import { HttpError } from './httpError.js';
 
-/** Statuses for the domain's refusals; any other reason is a 400 with the reason as its code. */
-const statusByReason: Record<string, number> = {
-  not_found: 404,
-  user_not_found: 404,
-  client_id_taken: 409,
-  identifier_taken: 409,
-  user_exists: 409,
-  locked_out: 429,
-  too_many_attempts: 429,
-  too_many_sends: 429,
-};
+/** The status of each meaning a domain refusal carries (`DomainError.meaning`); its code is the refusal's reason. */
+export const statusOfMeaning: Record<DomainErrorMeaning, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, limited: 429 };
 
 /** Codes for errors that other libraries raise with Koa's `status`/`expose` contract (router, http-errors). */
 const codeByStatus: Record<number, string> = {
@@ -32,20 +23,22 @@ const codeByStatus: Record<number, string> = {
 /** A screening refusal: 429 with `Retry-After` (seconds, rounded up) for the limits, 403 for the destination rules. */
 export function smsRefusal(error: SmsSendRefusedError, code: string): HttpError {
   const retryAfter = error.retryAfterSeconds;
-  return new HttpError(error.rateLimited ? 429 : 403, code, error.message, {
+  return new HttpError(statusOfMeaning[error.meaning], code, error.message, {
     cause: error, ...(error.rateLimited && retryAfter !== undefined && { headers: { 'Retry-After': String(retryAfter) } }),
   });
 }
 
 /**
- * Any thrown value as an `HttpError`: ours pass through, a schema failure is a 400 naming every problem,
- * an exposed 4xx from a library keeps its status, everything else is a 500.
+ * The shared reading of any thrown value as an `HttpError`, which each dialect's renderer (`errorRenderers.ts`)
+ * may override for the errors it names in its own words: ours pass through, a domain refusal gets the status of
+ * what it means and its reason as the code, a schema failure is a 400 naming every problem, an exposed 4xx from
+ * a library keeps its status, everything else is a 500.
  */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof SmsSendRefusedError) return smsRefusal(error, error.rateLimited ? 'too_many_requests' : 'sms_not_allowed');
   if (error instanceof DomainError) {
-    return new HttpError(statusByReason[error.reason] ?? 400, error.reason, error.message, { cause: error });
+    return new HttpError(statusOfMeaning[error.meaning], error.reason, error.message, { cause: error });
   }
   if (error instanceof SmsProviderError) {
     // the provider's own words stay in the log and the SmsDeliveryFailed event; the caller learns the kind

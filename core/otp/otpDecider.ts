@@ -40,14 +40,14 @@ type RevokeReason = Extract<OtpEvent, { type: 'OtpRevoked' }>['data']['reason'];
 
 export class LockedOutError extends DomainError {
   constructor(readonly until: Date) {
-    super('locked_out', `too many failed attempts; locked until ${until.toISOString()}`);
+    super('locked_out', `too many failed attempts; locked until ${until.toISOString()}`, 'limited');
   }
 }
 
 /** A resend beyond the challenge's `maxSends`. */
 export class TooManySendsError extends DomainError {
   constructor(readonly challengeId: string, readonly maxSends: number) {
-    super('too_many_sends', `this challenge has sent its ${maxSends} codes; check one, or wait until it expires`);
+    super('too_many_sends', `this challenge has sent its ${maxSends} codes; check one, or wait until it expires`, 'limited');
   }
 }
 

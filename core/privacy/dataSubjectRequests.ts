@@ -16,7 +16,7 @@ import { phoneSubject, userSubject } from './subjects.js';
 
 export class UnknownUserError extends DomainError {
   constructor() {
-    super('user_not_found', 'user not found');
+    super('user_not_found', 'user not found', 'not_found');
   }
 }
 

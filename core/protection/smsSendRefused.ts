@@ -37,7 +37,7 @@ const RATE_REASONS: ReadonlySet<RefusalReason> = new Set(['cooldown', 'phone_lim
 /** A send refused by screening; the dialect answers 429 with `Retry-After` (rates) or 403 (destination rules). */
 export class SmsSendRefusedError extends DomainError {
   constructor(readonly refusal: SmsSendRefusedData) {
-    super(refusal.reason, describe(refusal));
+    super(refusal.reason, describe(refusal), RATE_REASONS.has(refusal.reason) ? 'limited' : 'forbidden');
   }
 
   /** True for the rules that lift with time (answered 429), false for the destination rules (403). */

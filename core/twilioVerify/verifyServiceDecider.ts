@@ -21,7 +21,7 @@ export type VerifyServiceCommand =
 
 export class VerifyServiceNotFoundError extends DomainError {
   constructor(readonly sid: string) {
-    super('not_found', `no Verify Service ${sid}`);
+    super('not_found', `no Verify Service ${sid}`, 'not_found');
   }
 }
 

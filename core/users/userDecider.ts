@@ -25,7 +25,7 @@ export class UserError extends DomainError {}
 
 /** A user that exists and is not erased: an erased user takes no more commands. */
 const existing = (state: UserState): User => {
-  if (!state || state.erasedAt !== undefined) throw new UserError('user_not_found', 'user not found');
+  if (!state || state.erasedAt !== undefined) throw new UserError('user_not_found', 'user not found', 'not_found');
   return state;
 };
 
@@ -35,7 +35,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
   decide(command, state) {
     switch (command.type) {
       case 'CreateUser': {
-        if (state) throw new UserError('user_exists', 'user already exists');
+        if (state) throw new UserError('user_exists', 'user already exists', 'conflict');
         const { type: _type, ...data } = command;
         return [{ type: 'UserCreated', data }];
       }
@@ -48,7 +48,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         return [{ type: 'PhoneVerified', data: { phoneNumber, ...(phoneHash && { phoneHash }), via } }];
       }
       case 'EraseUser': {
-        if (!state) throw new UserError('user_not_found', 'user not found');
+        if (!state) throw new UserError('user_not_found', 'user not found', 'not_found');
         // a second erasure changes nothing: it answers like the first
         return state.erasedAt !== undefined ? [] : [{ type: 'UserErased', data: { userId: state.userId, at: command.at, actor: command.actor } }];
       }

@@ -17,7 +17,7 @@ export interface NewUserProfile {
 
 export class IdentifierTakenError extends DomainError {
   constructor(readonly kind: IdentifierKind) {
-    super('identifier_taken', `${kind} is already used by another user`);
+    super('identifier_taken', `${kind} is already used by another user`, 'conflict');
   }
 }
 

@@ -54,7 +54,7 @@ describe('HTTP core', () => {
         app: asFunction((cradle: Cradle) =>
           createApp(cradle, {
             routes: [...routes, testRoutes],
-            errorRenderers: [{ pathPrefix: '/cis', render: ({ code, description }) => ({ message: description, error_code: code }) }],
+            errorRenderers: [{ pathPrefixes: ['/cis'], render: ({ code, description }) => ({ message: description, error_code: code }) }],
           }),
         ).singleton(),
       },

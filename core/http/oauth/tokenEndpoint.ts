@@ -1,9 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../cradle.js';
-import { InvalidGrantError } from '../../oidc/oauthErrors.js';
 import type { Dialect } from '../../oidc/tokenService.js';
-import { IdentifierTakenError } from '../../users/userDirectory.js';
-import { UserError } from '../../users/userDecider.js';
 import { compileSchema } from '../../validation/compileSchema.js';
 import { authenticateClient } from '../clientAuthentication.js';
 import { eventMetadata } from '../eventMetadata.js';
@@ -49,19 +46,8 @@ export function tokenEndpoint(cradle: Cradle, dialect: Dialect): AppMiddleware {
     if (!grant) throw new HttpError(400, 'unsupported_grant_type', `grant_type ${body.grant_type} is not supported`);
     const client = await authenticateClient(ctx, body, cradle.applications);
     const metadata = eventMetadata(ctx, client.app.tenantId, client.app.clientId);
-    ctx.body = await asOAuthErrors(() => grant({ ctx, cradle, client, body: raw, dialect, metadata }));
+    ctx.body = await grant({ ctx, cradle, client, body: raw, dialect, metadata });
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   };
 }
 
-/** At the token endpoint every refusal of the grant itself, whichever service raised it, is `invalid_grant`. */
-async function asOAuthErrors<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof InvalidGrantError || error instanceof IdentifierTakenError || error instanceof UserError) {
-      throw new HttpError(400, 'invalid_grant', error.message, { cause: error });
-    }
-    throw error;
-  }
-}

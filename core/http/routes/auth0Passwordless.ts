@@ -4,7 +4,6 @@ import type { Cradle } from '../../cradle.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { compileSchema } from '../../validation/compileSchema.js';
 import { auth0Client, presentsSecret } from '../auth0ClientAuthentication.js';
-import { inAuth0Words } from '../auth0Errors.js';
 import { eventMetadata } from '../eventMetadata.js';
 import { HttpError } from '../httpError.js';
 import { requestContext } from '../requestContext.js';
@@ -59,7 +58,7 @@ export function auth0PasswordlessRoutes({ applications, passwordlessLogin }: Pic
     const phone = parsePhoneNumber(body.phone_number);
     const request = requestContext(ctx, { publicClient: !presentsSecret(ctx, body) });
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await inAuth0Words(() => passwordlessLogin.start({ app, phone, request, metadata: eventMetadata(ctx, app.tenantId, app.clientId) }));
+    ctx.body = await passwordlessLogin.start({ app, phone, request, metadata: eventMetadata(ctx, app.tenantId, app.clientId) });
   });
 
   return router;

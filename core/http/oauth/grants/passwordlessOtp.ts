@@ -2,7 +2,6 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { WrongVerificationCodeError } from '../../../auth0/passwordlessErrors.js';
 import { parsePhoneNumber, type PhoneNumber } from '../../../users/phoneNumber.js';
 import { compileSchema } from '../../../validation/compileSchema.js';
-import { inAuth0Words } from '../../auth0Errors.js';
 import { HttpError } from '../../httpError.js';
 import { requestContext } from '../../requestContext.js';
 import type { GrantHandler } from '../grant.js';
@@ -31,36 +30,21 @@ const parseOtpGrant = compileSchema<FromSchema<typeof otpGrantSchema>>(otpGrantS
  * `/oauth/token` (a wrong code is 403 `invalid_grant`, as Auth0 answers) and RFC 6749 §5.2's at `/oidc/token`.
  */
 export const passwordlessOtpGrant: GrantHandler = async ({ ctx, cradle, client, body, dialect, metadata }) => {
-  try {
-    const grant = parseOtpGrant(body);
-    if (grant.realm !== 'sms') throw new HttpError(400, 'invalid_request', 'realm must be "sms", the passwordless SMS connection');
-    const { app } = client;
-    if (app.role !== 'app') throw new HttpError(403, 'unauthorized_client', `client ${app.clientId} is not an end-user application`);
-    const request = requestContext(ctx, { publicClient: client.method === 'none' });
-    return await inAuth0Words(() => cradle.passwordlessLogin.exchange({
-      app, phone: phoneOf(grant.username), otp: grant.otp, scope: grant.scope, request, metadata,
-    }));
-  } catch (error) {
-    throw dialect === 'oidc' && error instanceof HttpError ? inRfc6749Words(error) : error;
-  }
+  const grant = parseOtpGrant(body);
+  if (grant.realm !== 'sms') throw new HttpError(400, 'invalid_request', 'realm must be "sms", the passwordless SMS connection');
+  const { app } = client;
+  // Auth0 answers 403; RFC 6749 §5.2 says 400
+  if (app.role !== 'app') throw new HttpError(dialect === 'oidc' ? 400 : 403, 'unauthorized_client', `client ${app.clientId} is not an end-user application`);
+  const request = requestContext(ctx, { publicClient: client.method === 'none' });
+  // the domain's refusals are rendered by the path's dialect: Auth0's words at /oauth/token, RFC 6749's at /oidc/token
+  return cradle.passwordlessLogin.exchange({ app, phone: phoneOf(grant.username), otp: grant.otp, scope: grant.scope, request, metadata });
 };
-
-/**
- * RFC 6749 §5.2 for what Auth0 answers otherwise: 400 rather than 403 (a wrong code, a client that is no end-user
- * application), and a connection not enabled for the client is `unauthorized_client`. A blocked IP stays 429.
- */
-function inRfc6749Words(error: HttpError): HttpError {
-  const code = error.code === 'bad.connection' ? 'unauthorized_client' : error.code;
-  const status = error.status === 403 ? 400 : error.status;
-  if (code === error.code && status === error.status) return error;
-  return new HttpError(status, code, error.description, { headers: error.headers, cause: error.cause ?? error });
-}
 
 /** A username that is no phone number cannot have a code: the same answer as a wrong code. */
 function phoneOf(username: string): PhoneNumber {
   try {
     return parsePhoneNumber(username);
   } catch {
-    throw new HttpError(403, 'invalid_grant', new WrongVerificationCodeError().message);
+    throw new WrongVerificationCodeError();
   }
 }

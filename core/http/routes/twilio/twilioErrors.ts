@@ -82,7 +82,7 @@ function translate(thrown: unknown): HttpError | undefined {
 
 /** The Twilio dialect's error renderer: everything under `/v2` answers `{ code, message, more_info, status }`. */
 export const twilioErrorRenderer: ErrorRenderer = {
-  pathPrefix: '/v2',
+  pathPrefixes: ['/v2'],
   translate,
   schema: {
     name: 'TwilioError',
