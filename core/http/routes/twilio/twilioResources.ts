@@ -42,9 +42,8 @@ export function serviceResource(issuer: string, service: VerifyService) {
 /** `VL` and 32 hex digits for the n-th code of a challenge: stable, so a fetch names the same attempts. */
 const attemptSid = (challengeId: string, n: number) => `VL${createHash('sha256').update(`${challengeId}\0${n}`).digest('hex').slice(0, 32)}`;
 
-/** A verification as Twilio's `verify.v2.service.verification` schema describes it. */
-export function verificationResource(issuer: string, verification: Verification, updatedAt?: Date) {
-  const { sid, service, to, status, challenge } = verification;
+/** The fields a verification and a check's answer share. */
+function verificationFields({ sid, service, to, status, challenge }: Verification, updatedAt: Date | undefined) {
   return {
     sid,
     service_sid: service.sid,
@@ -53,12 +52,20 @@ export function verificationResource(issuer: string, verification: Verification,
     channel: 'sms',
     status,
     valid: status === 'approved',
-    lookup: {},
     amount: null,
     payee: null,
-    send_code_attempts: challenge.sentAt.map((time, n) => ({ attempt_sid: attemptSid(challenge.id, n), channel: 'SMS', time: twilioTime(time) })),
     date_created: twilioTime(challenge.sentAt[0]!),
     date_updated: twilioTime(updatedAt?.toISOString() ?? challenge.sentAt.at(-1)!),
+  };
+}
+
+/** A verification as Twilio's `verify.v2.service.verification` schema describes it. */
+export function verificationResource(issuer: string, verification: Verification, updatedAt?: Date) {
+  const { sid, service, challenge } = verification;
+  return {
+    ...verificationFields(verification, updatedAt),
+    lookup: {},
+    send_code_attempts: challenge.sentAt.map((time, n) => ({ attempt_sid: attemptSid(challenge.id, n), channel: 'SMS', time: twilioTime(time) })),
     sna: null,
     url: `${issuer}/v2/Services/${service.sid}/Verifications/${sid}`,
   };
@@ -66,19 +73,5 @@ export function verificationResource(issuer: string, verification: Verification,
 
 /** A check's answer as Twilio's `verify.v2.service.verification_check` schema describes it. */
 export function verificationCheckResource(verification: Verification, checkedAt: Date) {
-  const { sid, service, to, status, challenge } = verification;
-  return {
-    sid,
-    service_sid: service.sid,
-    account_sid: accountSidOf(service.tenantId),
-    to,
-    channel: 'sms',
-    status,
-    valid: status === 'approved',
-    amount: null,
-    payee: null,
-    sna_attempts_error_codes: [],
-    date_created: twilioTime(challenge.sentAt[0]!),
-    date_updated: twilioTime(checkedAt.toISOString()),
-  };
+  return { ...verificationFields(verification, checkedAt), sna_attempts_error_codes: [] };
 }
