@@ -11,6 +11,7 @@ import type { AppState } from '../../core/http/types.js';
 import { LockedOutError } from '../../core/otp/otpDecider.js';
 import { SmsSendRefusedError } from '../../core/protection/smsSendRefused.js';
 import { UserError } from '../../core/users/userDecider.js';
+import { WrongVerificationCodeError } from '../../core/auth0/passwordlessErrors.js';
 
 const at = '2026-11-22T10:00:00.000Z';
 const thrown: Record<string, () => unknown> = {
@@ -18,6 +19,7 @@ const thrown: Record<string, () => unknown> = {
   country: () => new SmsSendRefusedError({ reason: 'country', mode: 'enforce', clientId: 'web', country: 'GB', at }),
   cooldown: () => new SmsSendRefusedError({ reason: 'cooldown', mode: 'enforce', clientId: 'web', retryAfterSeconds: 12, at }),
   lockedOut: () => new LockedOutError(new Date(at)),
+  wrongCode: () => new WrongVerificationCodeError(),
   userExists: () => new UserError('user_exists', 'user already exists', 'conflict'),
   ...Object.fromEntries((['invalid', 'not_found', 'conflict', 'forbidden', 'limited'] as DomainErrorMeaning[])
     .map((meaning) => [meaning, () => new DomainError(`some_${meaning}`, `refused: ${meaning}`, meaning)])),
@@ -95,5 +97,10 @@ describe('error mapping: one renderer per dialect over errors that carry their m
     for (const path of ['/oidc/token', '/oauth/token']) {
       expect(await answer(path, 'userExists')).to.deep.include({ status: 400, body: { error: 'invalid_grant', error_description: 'user already exists' } });
     }
+  });
+
+  it('a wrong passwordless code: 403 invalid_grant in Auth0\'s words at /oauth/token, 400 in RFC 6749\'s at /oidc/token', async () => {
+    expect((await answer('/oauth/token', 'wrongCode')).status).to.equal(403);
+    expect(await answer('/oidc/token', 'wrongCode')).to.deep.include({ status: 400, body: { error: 'invalid_grant', error_description: 'Wrong phone number or verification code.' } });
   });
 });
