@@ -210,12 +210,13 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       expect(knownGb).to.deep.equal({ status: 403, body: { message: 'SMS to GB is not allowed for this tenant', error_code: 403 } });
       expect(unknownGb).to.deep.equal(knownGb);
       expect(await start('+442079460123')).to.deep.equal({ status: 403, body: { error: 'access_denied', error_description: 'SMS to GB is not allowed for this tenant' } });
+      expect(await start('+19002345678')).to.deep.equal({ status: 403, body: { error: 'access_denied', error_description: 'SMS to PREMIUM_RATE numbers is not allowed for this tenant' } });
       expect((await cisSend(known)).status).to.equal(200);
       await policy({ countries: { allow: ['GB'] } });
       t.clock!.advance(31_000);
       expect((await cisSend(known)).body.message).to.equal('SMS to US is not allowed for this tenant');
       expect(await sentCount()).to.equal(1);
-      expect((await events('SmsSendRefused')).map((e) => e.data.reason)).to.deep.equal(['country', 'country', 'country', 'country']);
+      expect((await events('SmsSendRefused')).map((e) => e.data.reason)).to.deep.equal(['country', 'country', 'country', 'number_type', 'country']);
     });
 
     it('refuses premium-rate numbers by default, naming the type', async () => {
@@ -301,6 +302,18 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       expect(new Set(answers.map((a) => JSON.stringify(a)))).to.deep.equal(new Set([JSON.stringify([200, { message: 'OTP sent' }])]));
       expect(await sentCount()).to.equal(30);
       expect((await events('SmsSendRefused')).filter((e) => e.data.reason === 'pumping_guard' && e.data.silent)).to.have.length(10);
+    });
+
+    it('/cis with silent: false, a quarantined range refuses a known user and an unknown number alike', async () => {
+      await policy({ pumping_guard: { silent: false } });
+      const phones = Array.from({ length: 32 }, (_, i) => `+1512557${String(1000 + i).padStart(4, '0')}`);
+      for (const phone of phones) expect((await t.post('/cis/v1/users', { phone_number: phone }, app)).status).to.equal(201);
+      for (const phone of phones.slice(0, 30)) expect((await cisSend(phone)).status).to.equal(200);
+      const [knownHeld, unknownHeld] = [await cisSend(phones[30]!), await cisSend('+15125579999')];
+      expect(knownHeld.status).to.equal(429);
+      expect(knownHeld.body.message).to.match(/^SMS to this number range are paused \(suspected SMS pumping\); try again in \d+ seconds$/);
+      expect(unknownHeld).to.deep.equal(knownHeld);
+      expect(unknownHeld.headers['retry-after']).to.equal(knownHeld.headers['retry-after']);
     });
 
     it('monitor records what it would hold back and sends anyway', async () => {
