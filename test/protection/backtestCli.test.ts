@@ -49,6 +49,15 @@ describe('otpledger protection backtest (CLI)', function () {
       expect(report.notReplayed).to.have.property('ip_limit');
       expect(run.stderr).to.match(/backtesting acme \[#+-*\]/).and.to.match(/replayed 122 sends: 71 would have been refused or held back/);
 
+      // --from: only what was recorded since (the clock recorded the burst from 10:01:50); the second code of the
+      // user who asked twice is then the first, with no cooldown to refuse it
+      const since = cli(configFile, 'protection', 'backtest', '--tenant', 'acme', '--policy', writeJson(temp.dir, 'defaults.json', {}), '--from', '2026-11-22T10:01:45Z');
+      expect(since.status, since.stderr).to.equal(0);
+      const sinceReport = JSON.parse(since.stdout);
+      expect(sinceReport.sends).to.equal(101);
+      expect(sinceReport.refused.cooldown?.refused ?? 0).to.equal(0);
+      expect(sinceReport.refused.pumping_guard.refused).to.equal(100 - 30);
+
       const denyUs = cli(configFile, 'protection', 'backtest', '--tenant', 'acme', '--policy', writeJson(temp.dir, 'no-us.json', { countries: { deny: ['US'] } }));
       expect(JSON.parse(denyUs.stdout).refused.country).to.deep.equal({ refused: 122, laterVerified: 21 });
 
