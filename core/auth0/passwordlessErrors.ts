@@ -1,7 +1,7 @@
 import { DomainError } from '../decider/decider.js';
 
 /**
- * Refusals of the Auth0 dialect's passwordless flow. The HTTP layer (`core/http/auth0Errors.ts`) gives them
+ * Refusals of the Auth0 dialect's passwordless flow. The HTTP layer (`core/http/routes/oauth/oauthErrorRenderer.ts`) gives them
  * Auth0's statuses and words; the domain only says which rule refused.
  */
 export class ConnectionNotEnabledError extends DomainError {

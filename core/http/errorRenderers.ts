@@ -1,7 +1,7 @@
-import { auth0AuthenticationErrorRenderer, auth0ManagementErrorRenderer } from './auth0Errors.js';
+import { auth0AuthenticationErrorRenderer, auth0ManagementErrorRenderer } from './routes/auth0/auth0Errors.js';
 import type { HttpError } from './httpError.js';
-import { oauthErrorBody, oauthErrorSchema, oidcErrorRenderer } from './oauth/oauthErrorRenderer.js';
-import { mosaicErrorRenderer } from './routes/cisErrors.js';
+import { oauthErrorBody, oauthErrorSchema, oidcErrorRenderer } from './routes/oauth/oauthErrorRenderer.js';
+import { mosaicErrorRenderer } from './routes/mosaic/mosaicErrors.js';
 import { twilioErrorRenderer } from './routes/twilio/twilioErrors.js';
 
 /** What a client may learn about an error (5xx detail already removed). */

@@ -1,6 +1,6 @@
 import { asValue } from 'awilix';
 import { expect } from 'chai';
-import { PASSWORDLESS_OTP_GRANT } from '../../core/http/routes/auth0Token.js';
+import { PASSWORDLESS_OTP_GRANT } from '../../core/http/routes/auth0/token.js';
 import { EgressGuard } from '../../core/sms/egressGuard.js';
 import { defaultDispatchPolicy } from '../../core/sms/smsDispatcher.js';
 import { startAuth0Gateway } from '../plugins/sms-gateway/auth0Gateway.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
 import { parseSigningKeys } from '../../core/config/signingKeys.js';
-import { auth0TokenRoutes } from '../../core/http/routes/auth0Token.js';
+import { auth0TokenRoutes } from '../../core/http/routes/auth0/token.js';
 import { JwtSigner } from '../../core/oidc/jwtSigner.js';
 import { clientForm, clients, redirectUri, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Cradle } from '../../core/cradle.js';
 import { createApp } from '../../core/http/app.js';
 import { healthRoutes } from '../../core/http/routes/health.js';
-import { oidcRoutes } from '../../core/http/routes/oidc.js';
+import { oidcRoutes } from '../../core/http/routes/oauth/oidc.js';
 import type { RouteFactory } from '../../core/http/types.js';
 import { startServer, type RunningServer } from '../../core/server.js';
 import { tempDir } from '../support/tempDir.js';

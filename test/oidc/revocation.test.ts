@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
-import { auth0TokenRoutes } from '../../core/http/routes/auth0Token.js';
+import { auth0TokenRoutes } from '../../core/http/routes/auth0/token.js';
 import { basicAuth, clientForm, clients, otherTenant, secretOf, signIn, startOidcServer, type OidcServer } from './oidcServer.js';
 
 /**

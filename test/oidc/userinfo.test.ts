@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { auth0TokenRoutes } from '../../core/http/routes/auth0Token.js';
+import { auth0TokenRoutes } from '../../core/http/routes/auth0/token.js';
 import { clientForm, clients, signIn, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
 
 /**

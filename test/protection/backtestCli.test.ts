@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PASSWORDLESS_OTP_GRANT } from '../../core/http/routes/auth0Token.js';
+import { PASSWORDLESS_OTP_GRANT } from '../../core/http/routes/auth0/token.js';
 import { call } from '../support/auth0Client.js';
 import { cli, cliConfigFor } from '../support/cli.js';
 import { startOtpServer } from '../support/otpServer.js';

@@ -4,7 +4,7 @@ import { parsePhoneNumber } from '../../users/phoneNumber.js';
 import { badRequest } from '../httpError.js';
 import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
-import { phoneNumberField } from './cisSchemas.js';
+import { phoneNumberField } from './mosaic/schemas.js';
 
 const outboxQuery = { type: 'object', required: ['phone_number'], properties: { phone_number: phoneNumberField } } as const;
 const outboxBody = {

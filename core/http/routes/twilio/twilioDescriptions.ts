@@ -1,6 +1,6 @@
 import type { RouteDescription } from '../../openapi/routeDescription.js';
-import { createServiceSchema, pageSchema, updateServiceSchema } from './twilioServiceParams.js';
-import { checkSchema, startSchema, updateSchema } from './twilioVerificationParams.js';
+import { createServiceSchema, pageSchema, updateServiceSchema } from './serviceParams.js';
+import { checkSchema, startSchema, updateSchema } from './verificationParams.js';
 
 /** The OpenAPI descriptions of the Twilio Verify v2 routes, with the form schemas the routes parse with. */
 const TAG = 'Twilio Verify';
