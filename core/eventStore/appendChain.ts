@@ -16,6 +16,9 @@ export interface ChainedEvent {
   type: string;
   data: unknown;
   metadata: EventMetadata;
+  /** `data` and `metadata` as the JSON text to store (`hashChain.ts`: serialised once, for the hash and the row). */
+  dataJson: string;
+  metadataJson: string;
 }
 
 /**
@@ -31,7 +34,7 @@ export function chainAppend(head: StreamHead, events: readonly NewEvent[], ids: 
     const data = event.data ?? null;
     const chained = chainMetadata(prev, event.type, data, event.metadata);
     prev = chained.hash;
-    return { id: ids[index]!, revision, type: event.type, data, metadata: chained.metadata };
+    return { id: ids[index]!, revision, type: event.type, data, metadata: chained.metadata, dataJson: chained.dataJson, metadataJson: chained.metadataJson };
   });
   return { rows, head: { revision, hash: prev } };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as sha256 } from 'node:crypto';
 import type { EventMetadata } from './types.js';
 
 /**
@@ -22,6 +22,7 @@ export function canonicalJson(value: unknown): string {
   return canonical(value) ?? 'null';
 }
 
+// Built by concatenation (no arrays of parts): it runs on every append, twice per event.
 function canonical(value: unknown): string | undefined {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     value = (value as { toJSON(): unknown }).toJSON();
@@ -37,13 +38,20 @@ function canonical(value: unknown): string | undefined {
       throw new TypeError('canonicalJson: BigInt has no JSON form');
     case 'object': {
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? 'null').join(',')}]`;
-      const parts: string[] = [];
-      for (const key of Object.keys(value).sort()) {
-        const item = canonical((value as Record<string, unknown>)[key]);
-        if (item !== undefined) parts.push(`${JSON.stringify(key)}:${item}`);
+      if (Array.isArray(value)) {
+        // an index loop, not map: a hole is null, as JSON.stringify writes it
+        let out = '[';
+        for (let index = 0; index < value.length; index++) out += `${index === 0 ? '' : ','}${canonical(value[index]) ?? 'null'}`;
+        return `${out}]`;
       }
-      return `{${parts.join(',')}}`;
+      const keys = Object.keys(value);
+      if (keys.length > 1) keys.sort();
+      let out = '';
+      for (const key of keys) {
+        const item = canonical((value as Record<string, unknown>)[key]);
+        if (item !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${item}`;
+      }
+      return `{${out}}`;
     }
     default:
       return undefined; // undefined, functions, symbols: left out, as JSON.stringify does
@@ -63,25 +71,41 @@ export function chainHash(prev: string | null, type: string, data: unknown, meta
 
 /** The hash itself, over metadata that already has no chain. */
 function linkHash(prev: string | null, type: string, data: unknown, unchained: Record<string, unknown>): string {
-  return createHash('sha256')
-    .update(prev ?? '')
-    .update('\n')
-    .update(type)
-    .update('\n')
-    .update(canonicalJson(data))
-    .update('\n')
-    .update(canonicalJson(unchained))
-    .digest('hex');
+  return textHash(prev, type, canonicalJson(data), canonicalJson(unchained));
+}
+
+/**
+ * The hash over the canonical texts. One string, hashed in one call: the same UTF-8 bytes as feeding
+ * the parts one by one (the newlines keep any two parts from joining into one character).
+ */
+function textHash(prev: string | null, type: string, dataJson: string, metadataJson: string): string {
+  return sha256('sha256', `${prev ?? ''}\n${type}\n${dataJson}\n${metadataJson}`);
+}
+
+/** An event's metadata as a store writes it, with its chain, and the JSON texts the SQL stores write. */
+export interface ChainedMetadata {
+  metadata: EventMetadata;
+  /** The event's hash: the next event's `prev`. */
+  hash: string;
+  /** The data as JSON: the canonical text the hash covers (keys sorted), stored as it is. */
+  dataJson: string;
+  /** The metadata as JSON: the canonical text the hash covers, with `chain` added last. */
+  metadataJson: string;
 }
 
 /**
  * Metadata for an event about to be appended after `prev`: schemaVersion defaulted, any chain the caller
- * passed replaced by the real one. Returns the metadata and its hash (the next event's `prev`).
+ * passed replaced by the real one. Returns the metadata, its hash, and both as JSON text: the canonical
+ * serialisation the hash needs is also what gets stored, so an append serialises each value once.
  */
-export function chainMetadata(prev: string | null, type: string, data: unknown, metadata: Partial<EventMetadata> | undefined): { metadata: EventMetadata; hash: string } {
+export function chainMetadata(prev: string | null, type: string, data: unknown, metadata: Partial<EventMetadata> | undefined): ChainedMetadata {
   const base = { schemaVersion: 1, ...withoutChain(metadata) } as EventMetadata;
-  const hash = linkHash(prev, type, data === undefined ? null : data, base);
-  return { metadata: { ...base, chain: { prev, hash } }, hash };
+  const dataJson = canonicalJson(data);
+  const baseJson = canonicalJson(base);
+  const hash = textHash(prev, type, dataJson, baseJson);
+  const chain = { prev, hash };
+  const metadataJson = `${baseJson === '{}' ? '{' : `${baseJson.slice(0, -1)},`}"chain":${JSON.stringify(chain)}}`;
+  return { metadata: { ...base, chain }, hash, dataJson, metadataJson };
 }
 
 /** The chain link an event carries, or undefined when it has none (or a malformed one). */

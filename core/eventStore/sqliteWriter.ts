@@ -103,7 +103,7 @@ export class SqliteWriter {
     const head = this.heads.get(stream) ?? this.lastEvent.get(stream) ?? NO_STREAM_HEAD;
     if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
     const chained = chainAppend(head, events, events.map((event) => event.id ?? randomUUID()));
-    const rows = chained.rows.map((row) => [row.id, stream, row.revision, row.type, JSON.stringify(row.data), JSON.stringify(row.metadata), recordedAt] as const);
+    const rows = chained.rows.map((row) => [row.id, stream, row.revision, row.type, row.dataJson, row.metadataJson, recordedAt] as const);
     const position = callerIds && events.length > 1 ? this.insertAllInSavepoint(rows) : this.insertAll(rows);
     this.heads.set(stream, chained.head);
     return { nextExpectedRevision: chained.head.revision, position };

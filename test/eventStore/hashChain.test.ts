@@ -10,6 +10,31 @@ describe('hash chain', () => {
     const value = { z: [{ y: 1, x: 2 }], a: 'é\n"' };
     expect(JSON.parse(canonicalJson(value))).to.deep.equal(value);
     expect(canonicalJson(JSON.parse(JSON.stringify(value)))).to.equal(canonicalJson(value));
+    // a hole in an array is null, as JSON.stringify stores it (so the hash at write time is the one read back)
+    // eslint-disable-next-line no-sparse-arrays
+    expect(canonicalJson({ a: [1, , 3] })).to.equal('{"a":[1,null,3]}');
+  });
+
+  it('keeps the hash format: known answers', () => {
+    // pinned: events written by earlier versions must still verify
+    expect(chainHash(null, 'OtpIssued', { b: [1, 'é\n"', { d: null, c: true }], a: 1.5, when: new Date('2026-01-02T03:04:05.000Z') }, { tenantId: 'acme', schemaVersion: 1, actor: 'ü' }))
+      .to.equal('c3545e5f193b426c8e197ce4ba12a24fcdd899e3184c3f23aa8af3bc14ef7e39');
+    expect(chainMetadata('ab'.repeat(32), 'OtpFailed', undefined, { tenantId: 'acme' }).hash)
+      .to.equal('272ee5bdadc96407326e10398a08dc5752145e8ab4cf90c85d7658b6bbd5bd8e');
+  });
+
+  it('gives the JSON texts to store: the canonical data the hash covers, the metadata with its chain', () => {
+    const data = { z: 1, a: { y: [2, { c: 3, b: 'é' }] }, at: new Date('2026-01-02T03:04:05.000Z'), skip: undefined };
+    const chained = chainMetadata('cd'.repeat(32), 'OtpIssued', data, { tenantId: 'acme', actor: 'x', chain: { prev: null, hash: 'forged' } });
+    expect(chained.dataJson).to.equal(canonicalJson(data));
+    expect(JSON.parse(chained.dataJson)).to.deep.equal(JSON.parse(JSON.stringify(data)));
+    expect(JSON.parse(chained.metadataJson)).to.deep.equal(chained.metadata);
+    expect(chained.metadata.chain).to.deep.equal({ prev: 'cd'.repeat(32), hash: chained.hash });
+    expect(chainHash('cd'.repeat(32), 'OtpIssued', JSON.parse(chained.dataJson), JSON.parse(chained.metadataJson))).to.equal(chained.hash);
+    // metadata whose every key is left out still stores valid JSON
+    const bare = chainMetadata(null, 'A', null, { schemaVersion: undefined } as never);
+    expect(JSON.parse(bare.metadataJson)).to.deep.equal({ chain: { prev: null, hash: bare.hash } });
+    expect(bare.dataJson).to.equal('null');
   });
 
   it('hashes the previous hash, type, data and metadata without the chain', () => {
