@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
  *   index behind every head read.
  * - `data` and `metadata` are `json`, not `jsonb`: kept byte for byte as written, cheaper to write and
  *   read back, and still queryable (`data->>'phoneHash'`); `jsonb` would refuse `\u0000` in a string.
+ * - `append_events` is the writer's hot path as one statement (`postgresWriter.ts`).
  */
 const migrations: readonly { version: number; name: string; sql: string }[] = [
   {
@@ -30,6 +31,45 @@ const migrations: readonly { version: number; name: string; sql: string }[] = [
         UNIQUE (stream, revision)
       );
       CREATE INDEX events_type_position ON events (type, position);
+    `,
+  },
+  {
+    version: 2,
+    name: 'append_events function',
+    // One call in its own (autocommit) transaction: the append lock, the checks, the insert and the
+    // NOTIFY, so a group commit is one statement whose plans PostgreSQL keeps, not five parsed each
+    // time. VOLATILE plpgsql under READ COMMITTED takes a new snapshot per statement: everything after
+    // the lock sees every append committed before it. It returns the last position before the batch,
+    // or NULL (nothing written) when what the batch was planned on does not hold: a head it chained on
+    // is missing, a stream it only checked moved on, or an id it must not find is stored. (A stream the
+    // batch writes to that moved on fails the insert itself: UNIQUE (stream, revision).)
+    sql: `
+      CREATE FUNCTION append_events(
+        batch json, heads_stream text[], heads_revision integer[], moved_stream text[], moved_revision integer[],
+        absent_ids uuid[], lock_key bigint, channel text)
+      RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT AS $fn$
+      DECLARE
+        base bigint;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(lock_key);
+        IF EXISTS (
+             SELECT 1 FROM unnest(heads_stream, heads_revision) AS h(stream, revision)
+             WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream = h.stream AND e.revision = h.revision))
+           OR EXISTS (
+             SELECT 1 FROM unnest(moved_stream, moved_revision) AS m(stream, revision)
+             JOIN events e ON e.stream = m.stream AND e.revision = m.revision)
+           OR EXISTS (SELECT 1 FROM events WHERE id = ANY (absent_ids)) THEN
+          RETURN NULL;
+        END IF;
+        SELECT coalesce(max(position), 0) INTO base FROM events;
+        INSERT INTO events (position, id, stream, revision, type, data, metadata, recorded_at)
+        SELECT base + r.ord, r.id, r.stream, r.revision, r.type, r.data::json, r.metadata::json, r.recorded_at
+        FROM json_to_recordset(batch)
+          AS r(ord bigint, id uuid, stream text, revision integer, type text, data text, metadata text, recorded_at timestamptz);
+        PERFORM pg_notify(channel, '');
+        RETURN base;
+      END
+      $fn$;
     `,
   },
 ];

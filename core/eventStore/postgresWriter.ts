@@ -45,11 +45,11 @@ interface InsertRow {
  * position n+1 also sees n. That serialises writers as SQLite's write lock does; group commit makes
  * each turn carry every append the process has queued.
  *
- * The hot path is one round trip: BEGIN, the lock, one INSERT that also checks that the heads the
- * batch was chained on (this writer's cache, or "no stream") are still the streams' heads, the
- * NOTIFY and COMMIT are sent together. If another process moved one of those streams, or an event id
- * is already stored, nothing is inserted and the batch is planned again from heads and ids read under
- * the lock (two more round trips).
+ * The hot path is one statement in its own transaction: `append_events` (`postgresSchema.ts`) takes
+ * the lock, checks that the heads the batch was chained on (this writer's cache, or "no stream") are
+ * still the streams' heads, inserts the rows and NOTIFYs. If another process moved one of those
+ * streams, or an event id is already stored, nothing is written and the batch is planned again from
+ * heads and ids read under the lock (two more round trips, one transaction).
  */
 export class PostgresWriter {
   private client: pg.Client | undefined;
@@ -58,7 +58,7 @@ export class PostgresWriter {
   private readonly heads = new BoundedCache<string, StreamHead>(50_000);
   private readonly lock: string;
   private readonly channel: string;
-  private readonly fastInsert: string;
+  private readonly append: string;
   private readonly insert: string;
   private readonly readHeads: string;
   private readonly readIds: string;
@@ -71,22 +71,8 @@ export class PostgresWriter {
     // data and metadata travel as JSON text inside the JSON rows and are cast back: a json column read
     // out of json_to_recordset would be processed, and refuse the \u0000 escape that json storage keeps
     const rows = `json_to_recordset($1::json) AS r(ord bigint, id uuid, stream text, revision integer, type text, data text, metadata text, recorded_at timestamptz)`;
-    // One statement, one snapshot, taken after the lock (READ COMMITTED takes one per statement).
-    this.fastInsert = `
-      WITH base AS (SELECT coalesce(max(position), 0) AS position FROM ${events}),
-      ok AS (
-        SELECT NOT EXISTS (
-          SELECT 1 FROM unnest($2::text[], $3::integer[]) AS h(stream, revision)
-          WHERE coalesce((SELECT max(e.revision) FROM ${events} e WHERE e.stream = h.stream), -1) <> h.revision
-        ) AND NOT EXISTS (SELECT 1 FROM ${events} WHERE id = ANY($4::uuid[])) AS ok
-      ),
-      inserted AS (
-        INSERT INTO ${events} (position, id, stream, revision, type, data, metadata, recorded_at)
-        SELECT base.position + r.ord, r.id, r.stream, r.revision, r.type, r.data::json, r.metadata::json, r.recorded_at
-        FROM ${rows}, base, ok WHERE ok.ok
-        RETURNING 1
-      )
-      SELECT base.position AS base, ok.ok FROM base, ok`;
+    // the hot path: one statement in its own transaction (migration 2 of `postgresSchema.ts`)
+    this.append = `SELECT ${pg.escapeIdentifier(settings.schema)}.append_events($1::json, $2::text[], $3::integer[], $4::text[], $5::integer[], $6::uuid[], $7::bigint, $8::text) AS base`;
     this.insert = `
       INSERT INTO ${events} (position, id, stream, revision, type, data, metadata, recorded_at)
       SELECT $2::bigint + r.ord, r.id, r.stream, r.revision, r.type, r.data::json, r.metadata::json, r.recorded_at FROM ${rows}`;
@@ -132,7 +118,13 @@ export class PostgresWriter {
     await client?.end().catch(() => undefined);
   }
 
-  /** The hot path; undefined when the batch must be planned again from what the database holds. */
+  /**
+   * The hot path; undefined when the batch must be planned again from what the database holds.
+   * `append_events` checks what the plan assumed: each head it chained on is there (a head above it
+   * fails the insert on UNIQUE (stream, revision)), each stream it only checked (its appends all
+   * conflicted) has nothing after the assumed head, and no id of a conflicting append is stored (that
+   * append may be a retry, which the careful path answers as written).
+   */
   private async tryFast(batch: readonly PostgresAppend[]): Promise<AppendOutcome[] | undefined> {
     const assumed = new Map<string, number>();
     const conflictIds: string[] = [];
@@ -144,17 +136,33 @@ export class PostgresWriter {
     const rows = insertRows(batch, planned);
     // a retry queued beside the append it retries: only the careful path answers it as that append
     if (new Set([...rows.map((row) => row.id), ...conflictIds]).size < rows.length + conflictIds.length) return undefined;
+    const written = new Set(rows.map((row) => row.stream));
+    const heads: [string[], number[]] = [[], []];
+    const checked: [string[], number[]] = [[], []];
+    for (const [stream, revision] of assumed) {
+      if (revision >= 0) {
+        heads[0].push(stream);
+        heads[1].push(revision);
+      }
+      if (!written.has(stream)) {
+        checked[0].push(stream);
+        checked[1].push(revision + 1);
+      }
+    }
     const client = await this.connection();
-    const [, , result] = await pipeline(client, [
-      ['BEGIN'],
-      ['SELECT pg_advisory_xact_lock($1::bigint)', [this.lock]],
-      [this.fastInsert, [JSON.stringify(rows), [...assumed.keys()], [...assumed.values()], conflictIds]],
-      ['SELECT pg_notify($1, $2)', [this.channel, '']],
-      ['COMMIT'],
-    ], (error) => (error as { code?: string }).code === '23505');
-    if (!result) return undefined; // an event id is already stored: the careful path tells a retry from a reuse
-    const { base, ok } = result.rows[0] as { base: number; ok: boolean };
-    if (!ok) {
+    let base: number | null;
+    try {
+      const result = await client.query({
+        name: 'otpledger_append_events',
+        text: this.append,
+        values: [JSON.stringify(rows), ...heads, ...checked, conflictIds, this.lock, this.channel],
+      });
+      base = (result.rows[0] as { base: number | null }).base;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      base = null; // a stream moved on under a row of the batch (or an id is stored): nothing was written
+    }
+    if (base === null) {
       // another process moved one of these streams: forget what we assumed about them
       for (const stream of assumed.keys()) this.heads.delete(stream);
       return undefined;
@@ -279,7 +287,7 @@ function insertRows(batch: readonly PostgresAppend[], planned: readonly Planned[
     if (!item.rows) return;
     const { stream, recordedAt } = batch[index]!;
     const at = recordedAt.toISOString();
-    for (const row of item.rows) rows.push({ ord: rows.length + 1, id: row.id, stream, revision: row.revision, type: row.type, data: JSON.stringify(row.data), metadata: JSON.stringify(row.metadata), recorded_at: at });
+    for (const row of item.rows) rows.push({ ord: rows.length + 1, id: row.id, stream, revision: row.revision, type: row.type, data: row.dataJson, metadata: row.metadataJson, recorded_at: at });
   });
   return rows;
 }
@@ -298,14 +306,10 @@ function failAll(batch: readonly PostgresAppend[], error: Error): AppendOutcome[
 
 type Query = readonly [text: string, values?: readonly unknown[]];
 
-/**
- * Sends the queries together (the connection is pipelined) and waits for them all. The first error
- * is thrown, unless `tolerate` accepts it: then its query's result (and those after it) read undefined.
- */
-async function pipeline(client: pg.Client, queries: readonly Query[], tolerate?: (error: unknown) => boolean): Promise<(pg.QueryResult | undefined)[]> {
+/** Sends the queries together (the connection is pipelined), waits for them all, and throws the first error. */
+async function pipeline(client: pg.Client, queries: readonly Query[]): Promise<pg.QueryResult[]> {
   const settled = await Promise.allSettled(queries.map(([text, values]) => client.query(text, values as unknown[] | undefined)));
   const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (failed && !tolerate?.(failed.reason)) throw failed.reason;
-  const firstFailure = failed ? settled.indexOf(failed) : settled.length;
-  return settled.map((outcome, index) => (index < firstFailure && outcome.status === 'fulfilled' ? outcome.value : undefined));
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<pg.QueryResult>).value);
 }
