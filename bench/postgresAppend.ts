@@ -1,14 +1,22 @@
 // The PostgreSQL half of bench:store: durable appends through the store with 1, 10 and 100 concurrent
-// writers, beside raw batched INSERTs of the same rows (100 per statement, each statement its own
-// transaction and WAL flush: the best a group of 100 writers could share), in interleaved rounds.
+// writers, beside raw batched INSERTs of the same rows (`storeRows.ts`; 100 per statement, each
+// statement its own transaction and WAL flush: the best a group of 100 writers could share), in
+// interleaved rounds. CPU per event: this process's and the PostgreSQL server's (all its processes).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PostgresEventStore } from '../core/eventStore/postgresEventStore.js';
 import { fmt, median, printVerdict, rate } from './benchSupport.js';
+import { postgresCpuMicros, postmasterPid } from './postgresCpu.js';
+import { benchRows, type BenchRow } from './storeRows.js';
 
 const RAW_BATCH = 100;
 
-type Row = { id: string; stream: string; revision: number; type: string; data: string; metadata: string; recorded_at: string };
+interface Measured {
+  rate: number;
+  /** CPU per event of this process and of the PostgreSQL server, in microseconds. */
+  nodeMicros: number;
+  postgresMicros: number;
+}
 
 function schemaUrl(url: string, schema: string): string {
   const withSchema = new URL(url);
@@ -16,27 +24,38 @@ function schemaUrl(url: string, schema: string): string {
   return withSchema.toString();
 }
 
-async function storeRate(url: string, writers: number, perWriter: number, payload: unknown, metadata: Record<string, unknown>): Promise<number> {
+/** Runs `work` and measures it; the PostgreSQL reading is taken before connections close. */
+async function measure(postmaster: number, count: number, work: () => Promise<void>): Promise<Measured> {
+  const pgBefore = postgresCpuMicros(postmaster);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { rate: rate(count, elapsed), nodeMicros: (used.user + used.system) / count, postgresMicros: (postgresCpuMicros(postmaster) - pgBefore) / count };
+}
+
+async function storeRate(url: string, postmaster: number, writers: number, perWriter: number, payload: unknown, metadata: Record<string, unknown>): Promise<Measured> {
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const store = await PostgresEventStore.open(schemaUrl(url, schema));
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: writers }, async (_, w) => {
-      let expected: number | 'no_stream' = 'no_stream';
-      for (let i = 0; i < perWriter; i++) {
-        const result = await store.appendToStream(`otp-bench-${w}`, [{ type: 'OtpIssued', data: payload, metadata }], { expectedRevision: expected });
-        expected = result.nextExpectedRevision;
-      }
-    }),
-  );
-  const ms = performance.now() - started;
+  const result = await measure(postmaster, writers * perWriter, async () => {
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        let expected: number | 'no_stream' = 'no_stream';
+        for (let i = 0; i < perWriter; i++) {
+          const result = await store.appendToStream(`otp-bench-${w}`, [{ type: 'OtpIssued', data: payload, metadata }], { expectedRevision: expected });
+          expected = result.nextExpectedRevision;
+        }
+      }),
+    );
+  });
   await store.close();
   await dropSchema(url, schema);
-  return rate(writers * perWriter, ms);
+  return result;
 }
 
 /** The same table (the store's schema), the same rows, as plain multi-row INSERTs with nothing else. */
-async function rawRate(url: string, total: number, payload: unknown, metadata: Record<string, unknown>): Promise<number> {
+async function rawRate(url: string, postmaster: number, rows: readonly BenchRow[]): Promise<Measured> {
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   await (await PostgresEventStore.open(schemaUrl(url, schema))).close(); // creates the table
   const client = new pg.Client({ connectionString: url });
@@ -44,20 +63,15 @@ async function rawRate(url: string, total: number, payload: unknown, metadata: R
   const insert = `INSERT INTO ${schema}.events (position, id, stream, revision, type, data, metadata, recorded_at)
     SELECT $2::bigint + r.ord, r.id, r.stream, r.revision, r.type, r.data::json, r.metadata::json, r.recorded_at
     FROM json_to_recordset($1::json) AS r(ord bigint, id uuid, stream text, revision integer, type text, data text, metadata text, recorded_at timestamptz)`;
-  const data = JSON.stringify(payload);
-  const meta = JSON.stringify(metadata);
-  const started = performance.now();
-  for (let from = 0; from < total; from += RAW_BATCH) {
-    const rows: (Row & { ord: number })[] = [];
-    for (let i = from; i < from + RAW_BATCH; i++) {
-      rows.push({ ord: i - from + 1, id: randomUUID(), stream: `otp-bench-${i % RAW_BATCH}`, revision: Math.floor(i / RAW_BATCH), type: 'OtpIssued', data, metadata: meta, recorded_at: new Date().toISOString() });
+  const result = await measure(postmaster, rows.length, async () => {
+    for (let from = 0; from < rows.length; from += RAW_BATCH) {
+      const batch = rows.slice(from, from + RAW_BATCH).map((row, index) => ({ ord: index + 1, ...row, recorded_at: new Date().toISOString() }));
+      await client.query(insert, [JSON.stringify(batch), from]);
     }
-    await client.query(insert, [JSON.stringify(rows), from]);
-  }
-  const ms = performance.now() - started;
+  });
   await client.end();
   await dropSchema(url, schema);
-  return rate(total, ms);
+  return result;
 }
 
 async function dropSchema(url: string, schema: string): Promise<void> {
@@ -68,16 +82,26 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 }
 
 export async function benchPostgres(url: string, rounds: number, scale: number, payload: unknown, metadata: Record<string, unknown>): Promise<void> {
-  const samples = { raw: [] as number[], 1: [] as number[], 10: [] as number[], 100: [] as number[] };
+  const postmaster = await postmasterPid(url);
+  const rows = benchRows(20_000 * scale, payload, metadata);
+  const plainRows = benchRows(20_000 * scale, payload, metadata, false);
+  const samples = { raw: [] as Measured[], plain: [] as Measured[], 1: [] as Measured[], 10: [] as Measured[], 100: [] as Measured[] };
   for (let round = 0; round < rounds; round++) {
-    samples.raw.push(await rawRate(url, 20_000 * scale, payload, metadata));
-    for (const [writers, perWriter] of [[1, 300], [10, 200], [100, 200]] as const) samples[writers].push(await storeRate(url, writers, perWriter * scale, payload, metadata));
+    samples.raw.push(await rawRate(url, postmaster, rows));
+    samples[100].push(await storeRate(url, postmaster, 100, 200 * scale, payload, metadata));
+    samples.plain.push(await rawRate(url, postmaster, plainRows));
+    for (const [writers, perWriter] of [[10, 200], [1, 300]] as const) samples[writers].push(await storeRate(url, postmaster, writers, perWriter * scale, payload, metadata));
   }
-  const raw = median(samples.raw);
-  console.log(`raw batched PostgreSQL INSERTs (${RAW_BATCH}/statement, synchronous_commit=on): ${fmt(raw)} events/s (median of ${rounds})`);
+  const m = (list: Measured[], key: keyof Measured): number => median(list.map((sample) => sample[key]));
+  const cpu = (list: Measured[]): string => `CPU/event: this process ${fmt(m(list, 'nodeMicros'))} µs, PostgreSQL ${fmt(m(list, 'postgresMicros'))} µs`;
+  const raw = m(samples.raw, 'rate');
+  console.log(`raw batched PostgreSQL INSERTs of the rows the store writes (${RAW_BATCH}/statement, synchronous_commit=on): ${fmt(raw)} events/s, ${cpu(samples.raw)} (median of ${rounds})`);
+  console.log(`  the same without the chain in the metadata (this bench's baseline before 2026-12-02): ${fmt(m(samples.plain, 'rate'))} events/s`);
   for (const writers of [1, 10, 100] as const) {
-    const measured = median(samples[writers]);
-    console.log(`PostgreSQL store appends, ${String(writers).padStart(3)} writers: ${fmt(measured)} events/s  (${((measured / raw) * 100).toFixed(1)}% of raw)`);
+    const measuredRate = m(samples[writers], 'rate');
+    console.log(`PostgreSQL store appends, ${String(writers).padStart(3)} writers: ${fmt(measuredRate)} events/s  (${((measuredRate / raw) * 100).toFixed(1)}% of raw), ${cpu(samples[writers])}`);
   }
-  printVerdict('store-append-postgres', median(samples[100]) / raw, 0.6);
+  const perRound = samples[100].map((sample, round) => sample.rate / samples.raw[round]!.rate);
+  console.log(`  100 writers / raw, round by round: ${perRound.map((ratio) => ratio.toFixed(2)).join(', ')}; against the rows without the chain: ${(m(samples[100], 'rate') / m(samples.plain, 'rate')).toFixed(3)}`);
+  printVerdict('store-append-postgres', m(samples[100], 'rate') / raw, 0.6);
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { fmt, median, tempDir } from './benchSupport.js';
+import { postgresCpuMicros, postmasterPid } from './postgresCpu.js';
 import { jsonClient, type LoadClient } from './httpLoad.js';
 import { basic } from './otpledgerUnderLoad.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
@@ -22,35 +23,6 @@ const ROUND_MS = Number(process.env.BENCH_SECONDS ?? 6) * 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const APP = { client_id: 'bench-app', client_secret: 'bench-secret-0123456789' };
 const ADMIN = { client_id: 'bench-admin', client_secret: 'bench-admin-secret-0123456789' };
-
-/** CPU (user + system) of the PostgreSQL server: the postmaster and every backend it forked, from /proc. */
-function postgresCpuMicros(postmaster: number): number {
-  const ticks = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const pid = Number(entry);
-      const ppid = Number(fields[1]);
-      if (pid !== postmaster && ppid !== postmaster) continue;
-      // utime, stime, and the exited children's cutime, cstime (backends that closed meanwhile)
-      total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // the process ended between the listing and the read
-    }
-  }
-  return (total * 1_000_000) / ticks;
-}
-
-async function postmasterPid(): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const { rows } = await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
-  await client.end();
-  return Number(fs.readFileSync(path.join(rows[0]!.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-}
 
 interface Run {
   cycles: number;
@@ -141,7 +113,7 @@ async function runWith(processes: number, postmaster: number): Promise<{ runs: R
   }
 }
 
-const postmaster = await postmasterPid();
+const postmaster = await postmasterPid(url);
 console.log(`${CONNECTIONS} connections spread over N otpledger processes on one PostgreSQL, ${ROUNDS} rounds of ${ROUND_MS / 1000} s (median):`);
 for (const processes of [1, 2, 4]) {
   const { runs, footprint } = await runWith(processes, postmaster);
