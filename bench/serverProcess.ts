@@ -28,7 +28,8 @@ export interface ServerProcess {
 export async function startServerProcess(entry: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const nodeArgs = entry === 'core/main.ts' ? (process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []) : [];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--import', './bench/serverProbe.ts', entry], {
-    cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    // metrics (on in config/default.json) on a free port of their own: several servers may run side by side
+    cwd: root, env: { OTPLEDGER_METRICS_PORT: '0', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   children.add(child);
   const exited = once(child, 'exit').finally(() => children.delete(child));

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { logger } = running.container.cradle;
-  logger.info({ url: running.url }, `otpledger listening on ${running.url}`);
+  logger.info({ url: running.url, ...(running.metricsUrl && { metricsUrl: running.metricsUrl }) }, `otpledger listening on ${running.url}`);
   if (running.metricsUrl) logger.info({ metricsUrl: running.metricsUrl }, `metrics at ${running.metricsUrl}`);
 
   let stopping = false;

@@ -22,7 +22,7 @@ export interface RunningServer {
   /** `http://host:port` as actually bound (port 0 becomes the chosen port). */
   url: string;
   port: number;
-  /** Where `GET /metrics` is served when `metrics.port` gives it a listener of its own. */
+  /** Where `GET /metrics` is served on its own listener (unless `metrics.onApiListener`). */
   metricsUrl?: string;
   container: AwilixContainer<Cradle>;
   /** Stops accepting, lets in-flight requests finish (bounded by `server.shutdownTimeoutMs`), closes the store. */
@@ -60,9 +60,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     server.on('request', container.resolve('app').callback());
     let metricsListener: MetricsListener | undefined;
     const { metrics } = container.cradle;
-    if (metrics && config.metrics.port !== undefined) {
+    if (metrics && config.metrics.onApiListener) {
+      logger.warn('metrics are served on the API listener (metrics.onApiListener): their counters tell known from unknown identifiers; keep this listener off any network but your monitoring\'s');
+    } else if (metrics) {
       try {
-        metricsListener = await startMetricsListener(metrics, config.metrics.host ?? config.server.host, config.metrics.port, logger);
+        metricsListener = await startMetricsListener(metrics, config.metrics.host, config.metrics.port, logger);
       } catch (error) {
         await closeServer(0);
         throw error;

@@ -133,10 +133,16 @@ export const configSchema = {
       properties: {
         /** Serve Prometheus metrics at `GET /metrics`. */
         enabled: { type: 'boolean', default: false },
-        /** Serve them on their own listener on this port (and `host`) instead of the API's. 0 picks a free port. */
-        port: { type: 'integer', minimum: 0, maximum: 65535 },
-        /** The metrics listener's address; defaults to `server.host`. */
-        host: { type: 'string', minLength: 1 },
+        /**
+         * They are served on a listener of their own, on this port and `host`: their counters move with each request
+         * (an unknown identifier's among them), so on a public API they would tell anyone whether a number is a user's.
+         * 0 picks a free port.
+         */
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 9464 },
+        /** The metrics listener's address: loopback unless told (a container sets `0.0.0.0` and keeps the port off the public network). */
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+        /** Serve `/metrics` on the API's listener instead (no listener of its own): only for an API nobody but your monitoring reaches. */
+        onApiListener: { type: 'boolean', default: false },
       },
     },
     oidc: {

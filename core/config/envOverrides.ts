@@ -9,6 +9,7 @@ const overrides = [
   { variable: 'OTPLEDGER_KEY_STORE_URL', path: ['keyStore', 'url'] },
   { variable: 'OTPLEDGER_LOG_LEVEL', path: ['log', 'level'] },
   { variable: 'OTPLEDGER_ISSUER', path: ['oidc', 'issuer'] },
+  { variable: 'OTPLEDGER_METRICS_PORT', path: ['metrics', 'port'], integer: true },
 ] as const;
 
 export interface AppliedOverride {

@@ -61,17 +61,19 @@ describe('the packed tarball, installed with production dependencies only', func
     if (!existsSync(path.join(app, binary))) copyFileSync(path.join(repoRoot, binary), path.join(app, binary));
 
     const data = path.join(temp.dir, 'data');
-    const env = { ...cleanEnv(), PORT: '0', OTPLEDGER_DATA_DIR: data };
+    const env = { ...cleanEnv(), PORT: '0', OTPLEDGER_METRICS_PORT: '0', OTPLEDGER_DATA_DIR: data };
     const child = spawn(process.execPath, ['node_modules/otpledger/dist/core/main.js'], { cwd: app, env });
     const exited = once(child, 'exit');
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     let url: string | undefined;
+    let metricsUrl: string | undefined;
     try {
       for await (const line of createInterface({ input: child.stdout })) {
-        const entry = JSON.parse(line) as { url?: string };
+        const entry = JSON.parse(line) as { url?: string; metricsUrl?: string };
         if (entry.url) {
           url = entry.url;
+          metricsUrl = entry.metricsUrl;
           child.stdout.resume();
           break;
         }
@@ -80,7 +82,8 @@ describe('the packed tarball, installed with production dependencies only', func
       expect((await fetch(`${url}/readyz`)).status).to.equal(200);
       const token = await fetch(`${url}/oidc/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-web', client_secret: 'acme-web-secret' }) });
       expect(token.status).to.equal(200);
-      expect(await (await fetch(`${url}/metrics`)).text()).to.contain('otpledger_http_request_duration_seconds_count{method="POST",route="/oidc/token",status="200"} 1');
+      expect((await fetch(`${url}/metrics`)).status).to.equal(404); // not on the API's listener
+      expect(await (await fetch(metricsUrl!)).text()).to.contain('otpledger_http_request_duration_seconds_count{method="POST",route="/oidc/token",status="200"} 1');
     } finally {
       child.kill('SIGTERM');
     }

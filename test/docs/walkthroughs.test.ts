@@ -34,11 +34,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The block as pasted, pointed at the test's server; every other 127.0.0.1:<port> gets a free port. */
-async function localise(script: string, serverUrl: string): Promise<string> {
-  let text = script.replaceAll('http://127.0.0.1:8080', serverUrl);
+/** The block as pasted, pointed at the test's server (its API and its metrics listener); every other 127.0.0.1:<port> gets a free port. */
+async function localise(script: string, serverUrl: string, metricsUrl: string): Promise<string> {
+  let text = script.replaceAll('http://127.0.0.1:8080', serverUrl).replaceAll('http://127.0.0.1:9464/metrics', metricsUrl);
+  const metricsPort = new URL(metricsUrl).port;
   for (const port of new Set([...text.matchAll(/127\.0\.0\.1:(\d{2,5})\b/g)].map((match) => match[1]!))) {
-    if (serverUrl.endsWith(`:${port}`)) continue;
+    if (serverUrl.endsWith(`:${port}`) || port === metricsPort) continue;
     const free = await freePort();
     text = text.replaceAll(`127.0.0.1:${port}`, `127.0.0.1:${free}`).replaceAll(`.listen(${port},`, `.listen(${free},`);
   }
@@ -65,7 +66,7 @@ async function runBash(script: string, env: Record<string, string>, cwd: string)
 describe('README and docs walkthroughs, pasted into bash against a real server', function () {
   this.timeout(180_000);
   const temp = tempDir();
-  let server: { url: string; stop(): Promise<void> };
+  let server: { url: string; metricsUrl?: string; stop(): Promise<void> };
   const env = () => ({ OTPLEDGER_DATA_DIR: temp.dir });
 
   // Blocks run where a reader of a clone pastes them, its root, stood in for by a directory whose bin/ is the clone's:
@@ -98,7 +99,7 @@ describe('README and docs walkthroughs, pasted into bash against a real server',
     it(`${where} ${walk.name}${again ? ' (again, after every guide)' : ''}`, async () => {
       // a reader pasting the tour twice within SMS protection's per-number cooldown gets 429 by design
       if (again) await sleep(Math.max(0, tourRanAt + COOLDOWN_MS - Date.now()));
-      const { code, output } = await runBash(await localise(walk.script, server.url), env(), cwd);
+      const { code, output } = await runBash(await localise(walk.script, server.url, server.metricsUrl!), env(), cwd);
       expect(code, `${where} ${walk.name} failed (exit ${code}):\n${output}`).to.equal(0);
       if (walk.expect) expect(output, `${where} ${walk.name}: its output lacks ${walk.expect}`).to.include(walk.expect);
       if (walk.name === 'tour') tourRanAt = Date.now();

@@ -13,7 +13,7 @@ describe('OpenAPI 3.1 (GET /openapi.json, GET /docs)', function () {
 
   before(async () => {
     // every route mounted: the dev outbox and metrics on the API listener are on
-    t = await startOtpServer({ overlay: { metrics: { enabled: true } } });
+    t = await startOtpServer({ overlay: { metrics: { enabled: true, onApiListener: true } } });
     const response = await fetch(`${t.url}/openapi.json`);
     expect(response.status).to.equal(200);
     expect(response.headers.get('content-type')).to.match(/^application\/json/);

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { ServerMetrics } from '../../core/metrics/serverMetrics.js';
 import { countAppendedEvents, nameLabel } from '../../core/metrics/eventCounters.js';
+import { loadConfig } from '../../core/config/loadConfig.js';
+import { startServer } from '../../core/server.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
+import { tempDir } from '../support/tempDir.js';
 
 const phone = '+15125550177';
 
@@ -40,7 +43,7 @@ describe('Prometheus metrics (GET /metrics)', function () {
     try {
       await otpTraffic(t);
       await t.server.container.cradle.projectionRunner.catchUp();
-      const { status, type, text } = await scrape(`${t.url}/metrics`);
+      const { status, type, text } = await scrape(t.server.metricsUrl!);
       expect(status).to.equal(200);
       expect(type).to.match(/^text\/plain; version=0\.0\.4/);
 
@@ -64,7 +67,7 @@ describe('Prometheus metrics (GET /metrics)', function () {
 
       const unmatched = await fetch(`${t.url}/nowhere/${encodeURIComponent(phone)}`);
       expect(unmatched.status).to.equal(404);
-      const after = (await scrape(`${t.url}/metrics`)).text;
+      const after = (await scrape(t.server.metricsUrl!)).text;
       expect(sample(after, 'otpledger_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}')).to.equal(1);
       expect(after).not.to.contain('15125550177');
     } finally {
@@ -78,7 +81,7 @@ describe('Prometheus metrics (GET /metrics)', function () {
       const { projectionRunner } = t.server.container.cradle;
       await projectionRunner.stop();
       await otpTraffic(t);
-      const { text } = await scrape(`${t.url}/metrics`);
+      const { text } = await scrape(t.server.metricsUrl!);
       expect(sample(text, 'otpledger_projection_lag_events{projection="users"}')).to.equal(3); // 2 users created, 1 phone verified
       expect(sample(text, 'otpledger_projection_lag_events{projection="otp_stats"}')).to.be.greaterThan(3);
     } finally {
@@ -86,7 +89,7 @@ describe('Prometheus metrics (GET /metrics)', function () {
     }
   });
 
-  it('with metrics.port serves them on a listener of their own, and not on the API', async () => {
+  it('serves them on a listener of their own on 127.0.0.1, and not on the API', async () => {
     const t = await startOtpServer({ overlay: { metrics: { enabled: true, port: 0 } } });
     try {
       const { metricsUrl } = t.server;
@@ -99,6 +102,43 @@ describe('Prometheus metrics (GET /metrics)', function () {
       expect((await fetch(`${t.url}/metrics`)).status).to.equal(404);
       expect((await fetch(metricsUrl!.replace('/metrics', '/other'))).status).to.equal(404);
       expect((await fetch(metricsUrl!, { method: 'POST' })).status).to.equal(405);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('on the demo config (config/default.json as shipped) keeps them off the API listener: counters that move for unknown identifiers are no public oracle', async () => {
+    const dir = tempDir();
+    // the demo config itself, as `npm start` reads it; only the ports are free ones
+    const config = loadConfig({ env: { OTPLEDGER_DATA_DIR: dir.dir, PORT: '0', OTPLEDGER_METRICS_PORT: '0', OTPLEDGER_LOG_LEVEL: 'silent' } });
+    expect(config.metrics).to.include({ enabled: true, onApiListener: false, host: '127.0.0.1' });
+    const server = await startServer({ config });
+    try {
+      const token = await fetch(`${server.url}/oidc/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-web', client_secret: 'acme-web-secret' }) });
+      const { access_token: app } = (await token.json()) as { access_token: string };
+      const unknown = await fetch(`${server.url}/cis/v1/auth/otp/send`, {
+        method: 'POST', headers: { authorization: `Bearer ${app}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'sms', identifier_type: 'phone_number', identifier: '+15125550166' }),
+      });
+      expect(unknown.status).to.equal(200);
+      // on the public listener there is nothing to read
+      const onApi = await fetch(`${server.url}/metrics`);
+      expect(onApi.status).to.equal(404);
+      expect(await onApi.text()).not.to.contain('otpledger_otp_unknown_identifier_total');
+      // the monitoring reads them on loopback
+      expect(server.metricsUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect(sample((await scrape(server.metricsUrl!)).text, 'otpledger_otp_unknown_identifier_total{tenant="acme"}')).to.equal(1);
+    } finally {
+      await server.close();
+      dir.remove();
+    }
+  });
+
+  it('serves them on the API listener only when told (metrics.onApiListener)', async () => {
+    const t = await startOtpServer({ overlay: { metrics: { enabled: true, onApiListener: true } } });
+    try {
+      expect(t.server.metricsUrl).to.equal(undefined);
+      expect((await scrape(`${t.url}/metrics`)).status).to.equal(200);
     } finally {
       await t.close();
     }

@@ -17,6 +17,8 @@ export function testConfig(dataDir: string, overlay: Record<string, unknown> = {
     bootstrap: { tenants: [] },
     dev: { outbox: false },
     ...overlay,
+    // metrics (on in config/default.json) get a free port of their own: suites run side by side on one machine
+    metrics: { port: 0, ...(overlay.metrics as object | undefined) },
   });
   seedRsaDevKey(dataDir);
   return loadConfig({ env: { OTPLEDGER_CONFIG: file } });
