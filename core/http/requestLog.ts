@@ -4,7 +4,10 @@ import type { AppMiddleware } from './types.js';
 
 /**
  * Gives the request its own logger (`ctx.state.log`, tagged with the request id) and writes one line
- * when it ends. Only the path is logged: query strings can carry phone numbers and codes.
+ * when it ends. A routed request is logged by its route pattern (`/v2/Services/:serviceSid/Verifications/:sid`),
+ * never by its path: paths can carry phone numbers (Twilio Verify fetches by number), Verification sids that
+ * hold a number, and user ids, and a log line must not outlive an erasure with them. An unmatched path is
+ * logged with every run of digits masked; query strings are never logged.
  */
 export function requestLog({ logger }: { logger: Logger }): AppMiddleware {
   return async (ctx, next) => {
@@ -14,7 +17,14 @@ export function requestLog({ logger }: { logger: Logger }): AppMiddleware {
       await next();
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+      const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+      const where = typeof route === 'string' ? { route } : { path: maskedPath(ctx.path) };
+      ctx.state.log.info({ method: ctx.method, ...where, status: ctx.status, ms }, 'request');
     }
   };
+}
+
+/** At most 200 characters, digits masked: enough to see what was asked for, nothing that names anyone. */
+export function maskedPath(path: string): string {
+  return path.slice(0, 200).replace(/\d+/g, (digits) => (digits.length > 2 ? '#'.repeat(digits.length) : digits));
 }

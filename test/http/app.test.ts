@@ -34,6 +34,9 @@ function testRoutes(): Router<AppState> {
     })
     .get('/cis/test/boom', () => {
       throw new Error('also secret');
+    })
+    .get('/test/things/:phone', (ctx) => {
+      ctx.body = { ok: true };
     });
 }
 
@@ -178,6 +181,15 @@ describe('HTTP core', () => {
     expect(requestLines).to.have.length(1);
     expect(requestLines[0]).to.include({ method: 'GET', path: '/nowhere', status: 404 });
     expect(requestLines[0]?.ms).to.be.a('number');
+  });
+
+  it('logs a routed request by its route pattern, never a number in its path; an unmatched path has its digits masked', async () => {
+    const routed = await get('/test/things/+15125550101?code=123456');
+    const unmatched = await get('/v2/nothing/+15125550102/v1');
+    const lineOf = (response: Response) => lines.find((line) => line.reqId === response.headers.get('x-request-id') && line.msg === 'request');
+    expect(lineOf(routed)).to.include({ method: 'GET', route: '/test/things/:phone', status: 200 }).and.not.have.property('path');
+    expect(lineOf(unmatched)).to.include({ path: '/v2/nothing/+###########/v1', status: 404 });
+    expect(JSON.stringify(lines)).not.to.match(/5125550101|5125550102|123456/);
   });
 });
 
