@@ -133,6 +133,6 @@ describe('a tenant switches SMS provider and the next OTP goes through it (seed:
     expect((await authenticate(codeAtGateway())).status).to.equal(401);
     // logged once, as a warning with the provider and reason; the request line shows the 502
     expect(sendLines.filter((line) => line.level >= 40).map((line) => line.msg)).to.deep.equal(['SMS delivery failed']);
-    expect(sendLines.find((line) => line.msg === 'request' && line.path === '/cis/v1/auth/otp/send' && line.status === 502)).to.not.equal(undefined);
+    expect(sendLines.find((line) => line.msg === 'request' && line.route === '/cis/v1/auth/otp/send' && line.status === 502)).to.not.equal(undefined);
   });
 });
