@@ -10,7 +10,7 @@ import pg from 'pg';
 import { fmt, median, tempDir } from './benchSupport.js';
 import { postgresCpuMicros, postmasterPid } from './postgresCpu.js';
 import { jsonClient, type LoadClient } from './httpLoad.js';
-import { basic } from './otpledgerUnderLoad.js';
+import { basic, BENCH_PROTECTION } from './otpledgerUnderLoad.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 const url = process.env.OTPLEDGER_TEST_POSTGRES?.trim();
@@ -45,6 +45,8 @@ async function runWith(processes: number, postmaster: number): Promise<{ runs: R
   const configFile = path.join(dir, 'bench-config.json');
   fs.writeFileSync(configFile, JSON.stringify({
     server: { host: '127.0.0.1', port: 0 }, dataDir: dir, log: { level: 'info' }, dev: { outbox: true },
+    // each worker re-sends to its own phone at once: SMS protection lets the cycles through (as bench:otp does)
+    sms: { protectionDefaults: BENCH_PROTECTION },
     eventStore: { url: storeUrl.toString() },
     oidc: { issuer: 'https://otpledger.bench' },
     bootstrap: { tenants: [{ id: 'bench', name: 'Bench', applications: [
