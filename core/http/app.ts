@@ -6,7 +6,7 @@ import { clientAddress } from './clientAddress.js';
 import { isClientFault } from './clientFaults.js';
 import { errorHandler } from './errorHandler.js';
 import { errorRenderers as defaultErrorRenderers, type ErrorRenderer } from './errorRenderers.js';
-import { methodNotAllowed } from './httpError.js';
+import { HttpError } from './httpError.js';
 import { useNullPrototypeQuery } from './nullPrototypeQuery.js';
 import { requestId } from './requestId.js';
 import { requestLog } from './requestLog.js';
@@ -57,6 +57,20 @@ export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppStat
   app.use(clientAddress(config.server.trustedProxies));
   app.use(bodyParser({ limit: config.server.bodyLimitBytes }));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
+  app.use(methodNotAllowedWithAllow);
+  app.use(router.allowedMethods());
   return app;
 }
+
+/**
+ * The router answers a known path asked with a method it does not serve (405, or 501 for a method no route
+ * serves) and names the methods it does serve in `Allow`, as RFC 9110 §15.5.6 requires; this turns that answer
+ * into the API family's error body, keeping `Allow`.
+ */
+const methodNotAllowedWithAllow: Koa.Middleware<AppState> = async (ctx, next) => {
+  await next();
+  if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
+    const allow = ctx.response.get('Allow');
+    throw new HttpError(405, 'method_not_allowed', 'method not allowed', { headers: allow ? { Allow: allow } : {} });
+  }
+};

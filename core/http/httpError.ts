@@ -27,7 +27,6 @@ export const unauthorized = (description: string, headers?: Record<string, strin
   new HttpError(401, 'unauthorized', description, { headers });
 export const forbidden = (description: string) => new HttpError(403, 'forbidden', description);
 export const notFound = (description = 'not found') => new HttpError(404, 'not_found', description);
-export const methodNotAllowed = (description = 'method not allowed') => new HttpError(405, 'method_not_allowed', description);
 export const payloadTooLarge = (limit: number) =>
   new HttpError(413, 'payload_too_large', `request body exceeds ${limit} bytes`);
 export const unsupportedMediaType = (description: string) => new HttpError(415, 'unsupported_media_type', description);

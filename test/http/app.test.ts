@@ -93,6 +93,13 @@ describe('HTTP core', () => {
     const wrongMethod = await get('/healthz', { method: 'DELETE' });
     expect(wrongMethod.status).to.equal(405);
     expect(await wrongMethod.json()).to.include({ error: 'method_not_allowed' });
+    // RFC 9110 §15.5.6: a 405 names the methods the resource serves
+    expect(wrongMethod.headers.get('allow')).to.equal('HEAD, GET');
+    const unserved = await get('/healthz', { method: 'PATCH' });
+    expect([unserved.status, unserved.headers.get('allow')]).to.deep.equal([405, 'HEAD, GET']);
+    const cisWrong = await postJson('/cis/test/boom', '{}');
+    expect([cisWrong.status, cisWrong.headers.get('allow')]).to.deep.equal([405, 'HEAD, GET']);
+    expect(await cisWrong.json()).to.include({ error_code: 'method_not_allowed' });
   });
 
   it('parses JSON and form bodies; a repeated form field becomes a list', async () => {
