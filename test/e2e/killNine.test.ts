@@ -6,7 +6,7 @@ import { createEventStore } from '../../core/eventStore/createEventStore.js';
 import { startServer } from '../../core/server.js';
 import { startChildServer } from '../support/childServer.js';
 import { acme } from '../support/otpServer.js';
-import { freshSchema, postgresUrl } from '../support/postgres.js';
+import { freshSchema, needPostgres, postgresUrl } from '../support/postgres.js';
 import { tempDir } from '../support/tempDir.js';
 import { testConfig } from '../support/testConfig.js';
 
@@ -19,10 +19,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
     this.timeout(120_000);
 
     it('loses no acknowledged write and breaks no chain', async function () {
-      if (store === 'postgres' && !postgresUrl) {
-        console.log('      PostgreSQL half skipped: OTPLEDGER_TEST_POSTGRES is not set (CI sets it; see .ci/postgres.sh)');
-        return this.skip();
-      }
+      if (store === 'postgres') needPostgres(this);
       const temp = tempDir();
       const schema = store === 'postgres' ? freshSchema(postgresUrl!, 'kill') : undefined;
       const storeUrl = schema?.url ?? `sqlite:${path.join(temp.dir, 'otpledger.db')}`;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { startChildServer } from '../support/childServer.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
-import { freshSchema, postgresUrl } from '../support/postgres.js';
+import { freshSchema, needPostgres, postgresUrl } from '../support/postgres.js';
 
 const redirectUri = 'https://acme.example/verify';
 
@@ -24,10 +24,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
     let dropSchema: (() => Promise<void>) | undefined;
 
     before(async function () {
-      if (store === 'postgres' && !postgresUrl) {
-        console.log('      PostgreSQL half skipped: OTPLEDGER_TEST_POSTGRES is not set (CI sets it; see .ci/postgres.sh)');
-        return this.skip();
-      }
+      if (store === 'postgres') needPostgres(this);
       const schema = store === 'postgres' ? freshSchema(postgresUrl!, 'e2e') : undefined;
       dropSchema = schema?.drop;
       t = await startOtpServer({

@@ -8,7 +8,21 @@ const SKIP_REASON =
   'PostgreSQL tests skipped: OTPLEDGER_TEST_POSTGRES is not set (CI sets it; by hand: ' +
   '`eval "$(bash .ci/postgres.sh start | tail -1)"` starts a throwaway cluster and prints the variable)';
 
-/** `describe` when a test database is given; otherwise one pending test that says why nothing ran. */
+/** `.ci/run` sets it: there a missing database fails the run instead of skipping the PostgreSQL tests. */
+const required = process.env.OTPLEDGER_REQUIRE_POSTGRES === '1';
+
+/**
+ * In a test or hook that needs PostgreSQL without a test database: skips it, saying why, or fails it when
+ * `OTPLEDGER_REQUIRE_POSTGRES=1` (CI). Answers the database's URL otherwise.
+ */
+export function needPostgres(context: Mocha.Context): string {
+  if (postgresUrl) return postgresUrl;
+  if (required) throw new Error('OTPLEDGER_REQUIRE_POSTGRES=1 but OTPLEDGER_TEST_POSTGRES is not set: CI must start PostgreSQL');
+  console.log(`      ${SKIP_REASON}`);
+  return context.skip();
+}
+
+/** `describe` when a test database is given; otherwise one test that skips or fails as `needPostgres` says. */
 export function describePostgres(title: string, body: (url: string) => void): void {
   if (postgresUrl) {
     describe(title, () => body(postgresUrl));
@@ -16,8 +30,7 @@ export function describePostgres(title: string, body: (url: string) => void): vo
   }
   describe(title, () => {
     it('needs a PostgreSQL server', function () {
-      console.log(`      ${SKIP_REASON}`);
-      this.skip();
+      needPostgres(this);
     });
   });
 }
