@@ -1,24 +1,10 @@
-import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../../cradle.js';
-import { compileSchema } from '../../../validation/compileSchema.js';
 import { authenticateClient } from './clientAuthentication.js';
 import { eventMetadata } from '../../eventMetadata.js';
 import { HttpError } from '../../httpError.js';
 import type { AppMiddleware } from '../../types.js';
 import { oauthParameters } from './parameters.js';
-
-export const introspectionSchema = {
-  type: 'object',
-  required: ['token'],
-  properties: {
-    token: { type: 'string', maxLength: 4096 },
-    token_type_hint: { type: 'string', maxLength: 100 },
-    client_id: { type: 'string', maxLength: 200 },
-    client_secret: { type: 'string', maxLength: 1000 },
-  },
-} as const;
-
-const parseIntrospection = compileSchema<FromSchema<typeof introspectionSchema>>(introspectionSchema);
+import { parsePresentedToken } from './presentedToken.js';
 
 /**
  * Token introspection (RFC 7662) at `/oidc/introspect`, for the tenant's confidential clients (a public client
@@ -26,7 +12,7 @@ const parseIntrospection = compileSchema<FromSchema<typeof introspectionSchema>>
  */
 export function introspectionEndpoint(cradle: Cradle): AppMiddleware {
   return async (ctx) => {
-    const body = parseIntrospection(oauthParameters(ctx));
+    const body = parsePresentedToken(oauthParameters(ctx));
     const { app, method } = await authenticateClient(ctx, body, cradle.applications);
     if (method === 'none') throw new HttpError(401, 'invalid_client', 'introspection is for confidential clients: authenticate with the client secret');
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });

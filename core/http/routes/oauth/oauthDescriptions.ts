@@ -4,8 +4,7 @@ import { userTokensBody } from '../mosaic/schemas.js';
 import { codeGrantSchema } from './grants/authorizationCode.js';
 import { otpGrantSchema, PASSWORDLESS_OTP_GRANT } from './grants/passwordlessOtp.js';
 import { refreshGrantSchema } from './grants/refreshToken.js';
-import { introspectionSchema } from './introspection.js';
-import { revocationSchema } from './revocation.js';
+import { presentedTokenSchema } from './presentedToken.js';
 import { tokenRequestSchema } from './tokenEndpoint.js';
 
 /**
@@ -43,14 +42,14 @@ export const tokenDescription = (tag: string): RouteDescription => ({
 
 export const revocationDescription = (tag: string): RouteDescription => ({
   summary: 'Revoke a refresh or user access token, and its session (RFC 7009)', tag, security: clientCredentials,
-  request: { form: revocationSchema, json: revocationSchema },
+  request: { form: presentedTokenSchema, json: presentedTokenSchema },
   responses: { 200: { description: 'revoked, or the token was not valid anyway', body: { type: 'object', additionalProperties: false } } },
   errors: { 400: 'another client\'s token, or a client_credentials token (unsupported_token_type)', 401: 'invalid_client' },
 });
 
 export const introspectionDescription = (tag: string): RouteDescription => ({
   summary: 'Introspect a token (RFC 7662), for confidential clients', tag, security: [{ clientSecretBasic: [] }, {}],
-  request: { form: introspectionSchema, json: introspectionSchema },
+  request: { form: presentedTokenSchema, json: presentedTokenSchema },
   responses: {
     200: {
       description: 'whether the token is active and, if so, its claims',

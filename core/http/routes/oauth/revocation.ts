@@ -1,25 +1,10 @@
-import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../../cradle.js';
-import { compileSchema } from '../../../validation/compileSchema.js';
 import { authenticateClient } from './clientAuthentication.js';
 import { eventMetadata } from '../../eventMetadata.js';
 import { HttpError } from '../../httpError.js';
 import type { AppMiddleware } from '../../types.js';
 import { oauthParameters } from './parameters.js';
-
-export const revocationSchema = {
-  type: 'object',
-  required: ['token'],
-  properties: {
-    token: { type: 'string', maxLength: 4096 },
-    /** A hint only (RFC 7009 §2.1): every kind of token is looked for whatever it says. */
-    token_type_hint: { type: 'string', maxLength: 100 },
-    client_id: { type: 'string', maxLength: 200 },
-    client_secret: { type: 'string', maxLength: 1000 },
-  },
-} as const;
-
-const parseRevocation = compileSchema<FromSchema<typeof revocationSchema>>(revocationSchema);
+import { parsePresentedToken } from './presentedToken.js';
 
 /**
  * Token revocation (RFC 7009), at `/oidc/revoke` and Auth0's `/oauth/revoke`, for confidential and public clients.
@@ -31,7 +16,7 @@ const parseRevocation = compileSchema<FromSchema<typeof revocationSchema>>(revoc
 export function revocationEndpoint(cradle: Cradle): AppMiddleware {
   return async (ctx) => {
     const raw = oauthParameters(ctx);
-    const body = parseRevocation(raw);
+    const body = parsePresentedToken(raw);
     const { app } = await authenticateClient(ctx, body, cradle.applications);
     const inspected = await cradle.tokens.inspect(body.token);
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
