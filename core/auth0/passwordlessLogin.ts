@@ -40,13 +40,13 @@ export class PasswordlessLogin {
   async start({ app, phone, request, metadata }: PasswordlessRequest) {
     const connection = await this.connection(app);
     // the number's country and type are screened before the user lookup: the same answer for everyone
-    await this.deps.otpService.checkDestination({ app, purpose: 'login', phone, request, metadata });
+    const screenedUnder = await this.deps.otpService.checkDestination({ app, purpose: 'login', phone, request, metadata });
     const user = await this.deps.users.findUser(app.tenantId, 'phone_number', phone.e164);
     if (!user && connection.disable_signup) throw new SignupDisabledError();
     // the request is always offered: only a provider configured with forward_req_info sends it on
     const { otpId } = await this.deps.otpService.send({
       app, purpose: 'login', phone, ...(user && { userId: user.userId }), recipientVerified: user?.phoneNumberVerified ?? false,
-      rules: passwordlessRules(connection, app.name), request, metadata,
+      screenedUnder, rules: passwordlessRules(connection, app.name), request, metadata,
     });
     // false for every phone, known or not, until this start's code is used: the answer must not say who is a user
     return { _id: otpId, phone_number: phone.e164, phone_verified: false, request_language: null };

@@ -36,6 +36,11 @@ export interface SendOtpCommand {
    * destination rule then holds the send back silently instead of refusing it, which would say the user exists.
    */
   byNumber?: boolean;
+  /**
+   * The policy `checkDestination` answered for this very number: its destination rules passed under it, so the
+   * send neither reads the policy again nor repeats them (each OTP request reads the tenant's policy once).
+   */
+  screenedUnder?: SmsProtectionPolicy;
   /** Redirect login: where the authorization code goes, and whether a new user may be created. */
   redirect?: RedirectLogin;
   rules: OtpRules;
@@ -128,11 +133,13 @@ export class OtpService {
 
   /**
    * The destination rules (countries, number types) for a number the request named, before anything is looked
-   * up: throws `SmsSendRefusedError` (recorded in the number's stream) when they refuse it. `send` checks again.
+   * up: throws `SmsSendRefusedError` (recorded in the number's stream) when they refuse it. Answers the policy
+   * they passed under, for the send's `screenedUnder`; a send without it reads the policy and checks again.
    */
-  async checkDestination(check: DestinationCheck): Promise<void> {
+  async checkDestination(check: DestinationCheck): Promise<SmsProtectionPolicy> {
     const policy = await this.screening.policy(check.app.tenantId);
     await this.refuseDestination(check, policy, this.clock.now());
+    return policy;
   }
 
   /**
@@ -145,9 +152,9 @@ export class OtpService {
     const now = this.clock.now();
     const phoneHash = this.phoneHash(phone);
     const stream = otpStreamId(app.tenantId, purpose, phoneHash);
-    const policy = await this.screening.policy(app.tenantId);
+    const policy = command.screenedUnder ?? await this.screening.policy(app.tenantId);
     const byNumber = command.byNumber ?? true;
-    if (byNumber) await this.refuseDestination(command, policy, now);
+    if (byNumber && !command.screenedUnder) await this.refuseDestination(command, policy, now);
     const code = generateCode(rules.codeLength);
     const otp: OtpIssuedData = {
       otpId: this.ids.uuid(),
@@ -184,8 +191,8 @@ export class OtpService {
     const { app, purpose, identifier, rules } = command;
     const now = this.clock.now();
     const stream = otpStreamId(app.tenantId, purpose, identifier.hash);
-    const policy = await this.screening.policy(app.tenantId);
-    if (identifier.phone) await this.refuseDestination({ ...command, phone: identifier.phone }, policy, now);
+    const policy = command.screenedUnder ?? await this.screening.policy(app.tenantId);
+    if (identifier.phone && !command.screenedUnder) await this.refuseDestination({ ...command, phone: identifier.phone }, policy, now);
     const otpId = this.ids.uuid();
     // a real code, the same work as a known send's, that nobody will ever receive
     const codeHash = hashCode(this.hmacKey, stream, generateCode(rules.codeLength));

@@ -78,14 +78,14 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     const request = requestContext(ctx, { publicClient: false });
     const byNumber = body.identifier_type === 'phone_number';
     // a number's country and type are screened before anyone is looked up: the answer is the same for all
-    if (byNumber) await otpService.checkDestination({ app, purpose: 'login', phone: parsePhoneNumber(body.identifier), request, metadata });
+    const screenedUnder = byNumber ? await otpService.checkDestination({ app, purpose: 'login', phone: parsePhoneNumber(body.identifier), request, metadata }) : undefined;
     const user = await findAppUser(tenantId, clientId, body.identifier_type, body.identifier);
     if (user) {
       const phone = parsePhoneNumber(user.phoneNumber!);
-      await otpService.send({ app, purpose: 'login', phone, userId: user.userId, recipientVerified: user.phoneNumberVerified, byNumber, rules, request, metadata });
+      await otpService.send({ app, purpose: 'login', phone, userId: user.userId, recipientVerified: user.phoneNumberVerified, byNumber, ...(screenedUnder && { screenedUnder }), rules, request, metadata });
     } else {
       const identifier = unknownIdentifier(cradle, body.identifier_type, body.identifier);
-      await otpService.sendToUnknown({ app, purpose: 'login', identifier, rules, request, metadata });
+      await otpService.sendToUnknown({ app, purpose: 'login', identifier, ...(screenedUnder && { screenedUnder }), rules, request, metadata });
     }
     ctx.body = { message: 'OTP sent' };
   });

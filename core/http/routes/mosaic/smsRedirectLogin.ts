@@ -83,7 +83,7 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
     const request = requestContext(ctx, { publicClient: false });
-    await otpService.checkDestination({ app, purpose: 'login', phone, request, metadata });
+    const screenedUnder = await otpService.checkDestination({ app, purpose: 'login', phone, request, metadata });
     const user = await users.findUser(tenantId, 'phone_number', phone.e164);
     const mayCreate = body.create_new_user && app.public_signup;
     if (user || mayCreate) {
@@ -94,10 +94,10 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
           ...(body.state !== undefined && { state: body.state }), ...(body.nonce !== undefined && { nonce: body.nonce }),
           ...(body.code_challenge !== undefined && { codeChallenge: body.code_challenge }),
         },
-        rules, request, metadata,
+        screenedUnder, rules, request, metadata,
       });
     } else {
-      await otpService.sendToUnknown({ app, purpose: 'login', identifier: unknownIdentifier(cradle, 'phone_number', phone.e164), rules, request, metadata });
+      await otpService.sendToUnknown({ app, purpose: 'login', identifier: unknownIdentifier(cradle, 'phone_number', phone.e164), screenedUnder, rules, request, metadata });
     }
     ctx.body = { message: 'OTP sent' };
   });
