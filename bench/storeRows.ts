@@ -3,17 +3,12 @@
 // does and the ratio measures what the store adds (expected revisions, the chain, group commit).
 import { randomUUID } from 'node:crypto';
 import { chainAppend, NO_STREAM_HEAD, type StreamHead } from '../core/eventStore/appendChain.js';
+import type { EventRow } from '../core/eventStore/sqliteQueries.js';
 
 export const BENCH_STREAMS = 100;
 
-export interface BenchRow {
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/** An event row as both SQL stores insert it, before the store gives it a position and a time. */
+export type BenchRow = Omit<EventRow, 'position' | 'recorded_at'>;
 
 /**
  * `total` events over 100 streams (`otp-bench-<n>`, as the store runs write them), in insert order.
