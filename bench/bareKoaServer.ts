@@ -10,7 +10,9 @@ router.post('/bare', (ctx) => {
 });
 // for the harness ceiling: the outbox read of an OTP cycle, answering what the dev outbox answers
 router.get('/bare-outbox', (ctx) => {
-  ctx.body = [{ phone_number: '+15125551000', sender_id: null, message: 'Your Bench app code is 123456', sent_at: new Date().toISOString() }];
+  ctx.body = [
+    { phone_number: '+15125551000', sender_id: null, message: 'Your Bench app code is 123456', sent_at: new Date().toISOString() },
+  ];
 });
 app.use(router.routes());
 const server = app.listen(0, '127.0.0.1', () => {

@@ -17,18 +17,24 @@ export type Operation = (worker: number) => Promise<void>;
  * Runs `op` in a loop on `connections` concurrent workers for `ms`, then reads how much CPU the server spent.
  * The probes bracket the load, so every operation counted finished inside the window and all its CPU is in it.
  */
-export async function measure(server: ServerProcess, op: Operation, { ms, connections }: { ms: number; connections: number }): Promise<Measurement> {
+export async function measure(
+  server: ServerProcess,
+  op: Operation,
+  { ms, connections }: { ms: number; connections: number },
+): Promise<Measurement> {
   const latencies: number[] = [];
   const before = await server.probe();
   const started = performance.now();
   const until = started + ms;
-  await Promise.all(Array.from({ length: connections }, async (_, worker) => {
-    while (performance.now() < until) {
-      const t0 = performance.now();
-      await op(worker);
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async (_, worker) => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        await op(worker);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   const elapsed = performance.now() - started;
   const after = await server.probe();
   latencies.sort((a, b) => a - b);

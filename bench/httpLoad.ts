@@ -12,17 +12,27 @@ export function jsonClient(baseUrl: string, connections: number) {
   /** Any body and headers: a form with HTTP Basic for a token endpoint, JSON for the rest. */
   const send = (method: string, path: string, payload?: string, headers: Record<string, string> = {}): Promise<LoadResponse> =>
     new Promise((resolve, reject) => {
-      const req = http.request({ agent, hostname, port, method, path, headers: {
-        ...(payload !== undefined && { 'content-length': String(Buffer.byteLength(payload)) }),
-        ...headers,
-      } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
-        });
-      });
+      const req = http.request(
+        {
+          agent,
+          hostname,
+          port,
+          method,
+          path,
+          headers: {
+            ...(payload !== undefined && { 'content-length': String(Buffer.byteLength(payload)) }),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+          });
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });

@@ -11,7 +11,16 @@ const RESOURCE = 'urn:otpledger:bench';
 
 const { privateKey } = await generateKeyPair('ES256', { extractable: true });
 const provider = new Provider('http://127.0.0.1', {
-  clients: [{ ...PEER_CLIENT, id_token_signed_response_alg: 'ES256', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' }],
+  clients: [
+    {
+      ...PEER_CLIENT,
+      id_token_signed_response_alg: 'ES256',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+  ],
   jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'bench' }] },
   features: {
     devInteractions: { enabled: false },
@@ -20,7 +29,13 @@ const provider = new Provider('http://127.0.0.1', {
       enabled: true,
       defaultResource: () => RESOURCE,
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({ scope: '', audience: RESOURCE, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'ES256' } } }),
+      getResourceServerInfo: () => ({
+        scope: '',
+        audience: RESOURCE,
+        accessTokenFormat: 'jwt',
+        accessTokenTTL: 3600,
+        jwt: { sign: { alg: 'ES256' } },
+      }),
     },
   },
 });

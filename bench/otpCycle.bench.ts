@@ -42,11 +42,24 @@ const expect200 = (what: string) => (response: { status: number; body: unknown }
   if (response.status !== 200) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
 };
 const lines = {
-  bare: { name: 'bare Koa JSON route', unit: 'request', server: bareServer,
-    op: async () => expect200('bare')(await bareClient.request('POST', '/bare', { channel: 'sms' })) },
-  peer: { name: 'node-oidc-provider client_credentials (ES256 JWT)', unit: 'token', server: peerServer,
-    op: async () => expect200('peer')(await peerClient.send('POST', '/token', 'grant_type=client_credentials',
-      { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(PEER_CLIENT) })) },
+  bare: {
+    name: 'bare Koa JSON route',
+    unit: 'request',
+    server: bareServer,
+    op: async () => expect200('bare')(await bareClient.request('POST', '/bare', { channel: 'sms' })),
+  },
+  peer: {
+    name: 'node-oidc-provider client_credentials (ES256 JWT)',
+    unit: 'token',
+    server: peerServer,
+    op: async () =>
+      expect200('peer')(
+        await peerClient.send('POST', '/token', 'grant_type=client_credentials', {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic(PEER_CLIENT),
+        }),
+      ),
+  },
   token: { name: 'otpledger client_credentials (ES256 JWT)', unit: 'token', server: otpledger.server, op: otpledger.token },
   cycle: { name: 'otpledger OTP cycle (send, outbox read, authenticate)', unit: 'cycle', server: otpledger.server, op: otpledger.cycle },
   cycleUnmetered: { name: 'otpledger OTP cycle, metrics off', unit: 'cycle', server: unmetered.server, op: unmetered.cycle },
@@ -55,22 +68,29 @@ const lines = {
 const results = new Map<string, Measurement[]>(Object.keys(lines).map((key) => [key, []]));
 for (const line of Object.values(lines)) await measure(line.server, line.op, { ms: WARMUP_MS, connections: CONNECTIONS });
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [key, line] of Object.entries(lines)) results.get(key)!.push(await measure(line.server, line.op, { ms: ROUND_MS, connections: CONNECTIONS }));
+  for (const [key, line] of Object.entries(lines))
+    results.get(key)!.push(await measure(line.server, line.op, { ms: ROUND_MS, connections: CONNECTIONS }));
 }
 
 const cpu = (key: keyof typeof lines) => results.get(key)!.map((m) => m.cpuMicrosPerOp);
-console.log(`server CPU per operation at ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_MS / 1000} s (median, range of the rounds):`);
+console.log(
+  `server CPU per operation at ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_MS / 1000} s (median, range of the rounds):`,
+);
 for (const [key, line] of Object.entries(lines)) {
   const runs = results.get(key)!;
   const values = runs.map((m) => m.cpuMicrosPerOp);
-  console.log(`  ${line.name}: ${fmt(median(values))} µs/${line.unit} (${fmt(Math.min(...values))}-${fmt(Math.max(...values))}); ` +
-    `latency p50 ${median(runs.map((m) => m.p50Ms)).toFixed(1)} ms, p99 ${median(runs.map((m) => m.p99Ms)).toFixed(1)} ms; ${fmt(median(runs.map((m) => m.opsPerSecond)))} ${line.unit}s/s`);
+  console.log(
+    `  ${line.name}: ${fmt(median(values))} µs/${line.unit} (${fmt(Math.min(...values))}-${fmt(Math.max(...values))}); ` +
+      `latency p50 ${median(runs.map((m) => m.p50Ms)).toFixed(1)} ms, p99 ${median(runs.map((m) => m.p99Ms)).toFixed(1)} ms; ${fmt(median(runs.map((m) => m.opsPerSecond)))} ${line.unit}s/s`,
+  );
 }
 const perRound = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]!));
 const sealing = await measureSealing();
 const cycleCpu = median(cpu('cycle'));
-console.log(`otp-sealing cycle_share=${(sealing.cycleMicros / cycleCpu).toFixed(3)} target=0.1 (the sealing layer, measured in this process: ` +
-  `${sealing.cycleMicros.toFixed(0)} µs per OTP cycle of ${fmt(cycleCpu)} µs; a new user's profile sealed under a new key ${fmt(sealing.signupMicros)} µs, once per user)`);
+console.log(
+  `otp-sealing cycle_share=${(sealing.cycleMicros / cycleCpu).toFixed(3)} target=0.1 (the sealing layer, measured in this process: ` +
+    `${sealing.cycleMicros.toFixed(0)} µs per OTP cycle of ${fmt(cycleCpu)} µs; a new user's profile sealed under a new key ${fmt(sealing.signupMicros)} µs, once per user)`,
+);
 const tokenVsPeer = perRound(cpu('token'), cpu('peer'));
 const cycleVsBare = perRound(cpu('cycle'), cpu('bare'));
 const metricsCost = perRound(cpu('cycle'), cpu('cycleUnmetered'));
@@ -85,15 +105,21 @@ await peerServer.stop();
 if (SOAK_CYCLES > 0) {
   const result = await soak(otpledger.server, otpledger.cycle, { total: SOAK_CYCLES, connections: CONNECTIONS });
   const growth = (start: number, end: number) => end / start - 1;
-  console.log(`soak: ${fmt(result.cycles)} OTP cycles in ${fmt(result.seconds)} s; after warm-up, resident memory ${result.rssStartMb.toFixed(0)} -> ` +
-    `${result.rssEndMb.toFixed(0)} MB, event-loop delay p99 ${result.delayP99StartMs.toFixed(1)} -> ${result.delayP99EndMs.toFixed(1)} ms (max ${result.delayMaxMs.toFixed(0)} ms)`);
-  console.log(`otp-soak rss_growth=${growth(result.rssStartMb, result.rssEndMb).toFixed(3)} delay_p99_growth=${growth(result.delayP99StartMs, result.delayP99EndMs).toFixed(3)} target=0.2`);
+  console.log(
+    `soak: ${fmt(result.cycles)} OTP cycles in ${fmt(result.seconds)} s; after warm-up, resident memory ${result.rssStartMb.toFixed(0)} -> ` +
+      `${result.rssEndMb.toFixed(0)} MB, event-loop delay p99 ${result.delayP99StartMs.toFixed(1)} -> ${result.delayP99EndMs.toFixed(1)} ms (max ${result.delayMaxMs.toFixed(0)} ms)`,
+  );
+  console.log(
+    `otp-soak rss_growth=${growth(result.rssStartMb, result.rssEndMb).toFixed(3)} delay_p99_growth=${growth(result.delayP99StartMs, result.delayP99EndMs).toFixed(3)} target=0.2`,
+  );
 }
 await otpledger.stop();
 
 console.log(`otp-metrics cycle_cpu_with_vs_without=${metricsCost.toFixed(3)} (metrics are cheap when close to 1)`);
-console.log(`SMS protection screening: ${fmt(screening.screeningMicros)} µs of a ${fmt(screening.cycleMicros)} µs OTP cycle ` +
-  `(metered in the server ${screening.metered.toFixed(1)}, the per-phone rule ${screening.rule.toFixed(1)}, the policy read ${screening.policyRead.toFixed(1)})`);
+console.log(
+  `SMS protection screening: ${fmt(screening.screeningMicros)} µs of a ${fmt(screening.cycleMicros)} µs OTP cycle ` +
+    `(metered in the server ${screening.metered.toFixed(1)}, the per-phone rule ${screening.rule.toFixed(1)}, the policy read ${screening.policyRead.toFixed(1)})`,
+);
 console.log(`otp-screening share=${screening.share.toFixed(3)} target=0.1`);
 console.log('targets: token_vs_peer <= 0.65, cycle_vs_bare <= 5');
 console.log(`otp-cpu token_vs_peer=${tokenVsPeer.toFixed(3)} cycle_vs_bare=${cycleVsBare.toFixed(3)}`);

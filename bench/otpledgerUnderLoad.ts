@@ -14,7 +14,10 @@ const ADMIN = { client_id: 'bench-admin', client_secret: 'bench-admin-secret-012
  * quarantined and the cycles found no SMS; after that wave every code is verified, a healthy range).
  */
 export const BENCH_PROTECTION = {
-  limits: { phone: { cooldown_seconds: 0, max_sends: 100_000, window_minutes: 1 }, tenant: { max_sends: 1_000_000_000, window_minutes: 1 } },
+  limits: {
+    phone: { cooldown_seconds: 0, max_sends: 100_000, window_minutes: 1 },
+    tenant: { max_sends: 1_000_000_000, window_minutes: 1 },
+  },
   pumping_guard: { floor: 100_000 },
 };
 
@@ -39,15 +42,35 @@ export interface OtpledgerUnderLoad {
 export async function startOtpledger(workers: number, overlay: Record<string, unknown> = {}): Promise<OtpledgerUnderLoad> {
   const dir = tempDir('otp');
   const configFile = path.join(dir, 'bench-config.json');
-  fs.writeFileSync(configFile, JSON.stringify({
-    server: { host: '127.0.0.1', port: 0 }, dataDir: dir, log: { level: 'info' }, dev: { outbox: true },
-    bootstrap: { tenants: [{ id: 'bench', name: 'Bench', applications: [
-      { name: 'Bench app', ...APP, role: 'app', otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 } },
-      { name: 'Bench admin', ...ADMIN, role: 'management' }] }] },
-    // cycles re-send to the same phones at once: SMS protection lets them through, every rule still evaluated
-    sms: { protectionDefaults: BENCH_PROTECTION },
-    ...overlay,
-  }));
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({
+      server: { host: '127.0.0.1', port: 0 },
+      dataDir: dir,
+      log: { level: 'info' },
+      dev: { outbox: true },
+      bootstrap: {
+        tenants: [
+          {
+            id: 'bench',
+            name: 'Bench',
+            applications: [
+              {
+                name: 'Bench app',
+                ...APP,
+                role: 'app',
+                otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 },
+              },
+              { name: 'Bench admin', ...ADMIN, role: 'management' },
+            ],
+          },
+        ],
+      },
+      // cycles re-send to the same phones at once: SMS protection lets them through, every rule still evaluated
+      sms: { protectionDefaults: BENCH_PROTECTION },
+      ...overlay,
+    }),
+  );
   const server = await startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile, OTPLEDGER_LOG_LEVEL: 'info' });
   const client = jsonClient(server.url, workers);
   const expectOk = (what: string, response: { status: number; body: unknown }) => {
@@ -55,13 +78,23 @@ export async function startOtpledger(workers: number, overlay: Record<string, un
     return response;
   };
   const clientToken = async (credentials: typeof APP) => {
-    const response = await client.send('POST', '/oidc/token', 'grant_type=client_credentials',
-      { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(credentials) });
+    const response = await client.send('POST', '/oidc/token', 'grant_type=client_credentials', {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basic(credentials),
+    });
     return (response.body as { access_token: string }).access_token;
   };
   const token = await clientToken(APP);
   const adminToken = await clientToken(ADMIN);
-  expectOk('provider', await client.request('PUT', '/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, adminToken));
+  expectOk(
+    'provider',
+    await client.request(
+      'PUT',
+      '/cis/v1/tenantsmsproviders',
+      { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } },
+      adminToken,
+    ),
+  );
   const phones = Array.from({ length: workers }, (_, i) => `+1512555${String(1000 + i).padStart(4, '0')}`);
   for (const phone of phones) {
     const created = await client.request('POST', '/cis/v1/users', { phone_number: phone }, token);
@@ -72,17 +105,39 @@ export async function startOtpledger(workers: number, overlay: Record<string, un
     server,
     client,
     token: async () => {
-      expectOk('/oidc/token', await client.send('POST', '/oidc/token', 'grant_type=client_credentials',
-        { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(APP) }));
+      expectOk(
+        '/oidc/token',
+        await client.send('POST', '/oidc/token', 'grant_type=client_credentials', {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic(APP),
+        }),
+      );
     },
     cycle: async (worker) => {
       const phone = phones[worker % phones.length]!;
-      const sent = expectOk('send', await client.request('POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token));
+      const sent = expectOk(
+        'send',
+        await client.request(
+          'POST',
+          '/cis/v1/auth/otp/send',
+          { channel: 'sms', identifier_type: 'phone_number', identifier: phone },
+          token,
+        ),
+      );
       const outbox = expectOk('outbox', await client.request('GET', `/dev/sms-outbox?phone_number=${encodeURIComponent(phone)}`));
       const [newest] = outbox.body as { message: string }[];
-      if (!newest) throw new Error(`send to ${phone} answered ${JSON.stringify(sent.body)}, but its outbox is empty (held back by SMS protection?)`);
+      if (!newest)
+        throw new Error(`send to ${phone} answered ${JSON.stringify(sent.body)}, but its outbox is empty (held back by SMS protection?)`);
       const code = /\d{6}/.exec(newest.message)![0];
-      expectOk('authenticate', await client.request('POST', '/cis/v1/auth/otp/authenticate', { passcode: code, identifier_type: 'phone_number', identifier: phone }, token));
+      expectOk(
+        'authenticate',
+        await client.request(
+          'POST',
+          '/cis/v1/auth/otp/authenticate',
+          { passcode: code, identifier_type: 'phone_number', identifier: phone },
+          token,
+        ),
+      );
     },
     async stop() {
       client.close();

@@ -32,10 +32,21 @@ async function measure(postmaster: number, count: number, work: () => Promise<vo
   await work();
   const elapsed = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  return { rate: rate(count, elapsed), nodeMicros: (used.user + used.system) / count, postgresMicros: (postgresCpuMicros(postmaster) - pgBefore) / count };
+  return {
+    rate: rate(count, elapsed),
+    nodeMicros: (used.user + used.system) / count,
+    postgresMicros: (postgresCpuMicros(postmaster) - pgBefore) / count,
+  };
 }
 
-async function storeRate(url: string, postmaster: number, writers: number, perWriter: number, payload: unknown, metadata: Record<string, unknown>): Promise<Measured> {
+async function storeRate(
+  url: string,
+  postmaster: number,
+  writers: number,
+  perWriter: number,
+  payload: unknown,
+  metadata: Record<string, unknown>,
+): Promise<Measured> {
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const store = await PostgresEventStore.open(schemaUrl(url, schema));
   const result = await measure(postmaster, writers * perWriter, async () => {
@@ -43,7 +54,9 @@ async function storeRate(url: string, postmaster: number, writers: number, perWr
       Array.from({ length: writers }, async (_, w) => {
         let expected: number | 'no_stream' = 'no_stream';
         for (let i = 0; i < perWriter; i++) {
-          const result = await store.appendToStream(`otp-bench-${w}`, [{ type: 'OtpIssued', data: payload, metadata }], { expectedRevision: expected });
+          const result = await store.appendToStream(`otp-bench-${w}`, [{ type: 'OtpIssued', data: payload, metadata }], {
+            expectedRevision: expected,
+          });
           expected = result.nextExpectedRevision;
         }
       }),
@@ -65,7 +78,9 @@ async function rawRate(url: string, postmaster: number, rows: readonly BenchRow[
     FROM json_to_recordset($1::json) AS r(ord bigint, id uuid, stream text, revision integer, type text, data text, metadata text, recorded_at timestamptz)`;
   const result = await measure(postmaster, rows.length, async () => {
     for (let from = 0; from < rows.length; from += RAW_BATCH) {
-      const batch = rows.slice(from, from + RAW_BATCH).map((row, index) => ({ ord: index + 1, ...row, recorded_at: new Date().toISOString() }));
+      const batch = rows
+        .slice(from, from + RAW_BATCH)
+        .map((row, index) => ({ ord: index + 1, ...row, recorded_at: new Date().toISOString() }));
       await client.query(insert, [JSON.stringify(batch), from]);
     }
   });
@@ -81,7 +96,13 @@ async function dropSchema(url: string, schema: string): Promise<void> {
   await client.end();
 }
 
-export async function benchPostgres(url: string, rounds: number, scale: number, payload: unknown, metadata: Record<string, unknown>): Promise<void> {
+export async function benchPostgres(
+  url: string,
+  rounds: number,
+  scale: number,
+  payload: unknown,
+  metadata: Record<string, unknown>,
+): Promise<void> {
   const postmaster = await postmasterPid(url);
   const rows = benchRows(20_000 * scale, payload, metadata);
   const plainRows = benchRows(20_000 * scale, payload, metadata, false);
@@ -90,18 +111,31 @@ export async function benchPostgres(url: string, rounds: number, scale: number, 
     samples.raw.push(await rawRate(url, postmaster, rows));
     samples[100].push(await storeRate(url, postmaster, 100, 200 * scale, payload, metadata));
     samples.plain.push(await rawRate(url, postmaster, plainRows));
-    for (const [writers, perWriter] of [[10, 200], [1, 300]] as const) samples[writers].push(await storeRate(url, postmaster, writers, perWriter * scale, payload, metadata));
+    for (const [writers, perWriter] of [
+      [10, 200],
+      [1, 300],
+    ] as const)
+      samples[writers].push(await storeRate(url, postmaster, writers, perWriter * scale, payload, metadata));
   }
   const m = (list: Measured[], key: keyof Measured): number => median(list.map((sample) => sample[key]));
-  const cpu = (list: Measured[]): string => `CPU/event: this process ${fmt(m(list, 'nodeMicros'))} µs, PostgreSQL ${fmt(m(list, 'postgresMicros'))} µs`;
+  const cpu = (list: Measured[]): string =>
+    `CPU/event: this process ${fmt(m(list, 'nodeMicros'))} µs, PostgreSQL ${fmt(m(list, 'postgresMicros'))} µs`;
   const raw = m(samples.raw, 'rate');
-  console.log(`raw batched PostgreSQL INSERTs of the rows the store writes (${RAW_BATCH}/statement, synchronous_commit=on): ${fmt(raw)} events/s, ${cpu(samples.raw)} (median of ${rounds})`);
-  console.log(`  the same without the chain in the metadata (this bench's baseline before 2026-12-02): ${fmt(m(samples.plain, 'rate'))} events/s`);
+  console.log(
+    `raw batched PostgreSQL INSERTs of the rows the store writes (${RAW_BATCH}/statement, synchronous_commit=on): ${fmt(raw)} events/s, ${cpu(samples.raw)} (median of ${rounds})`,
+  );
+  console.log(
+    `  the same without the chain in the metadata (this bench's baseline before 2026-12-02): ${fmt(m(samples.plain, 'rate'))} events/s`,
+  );
   for (const writers of [1, 10, 100] as const) {
     const measuredRate = m(samples[writers], 'rate');
-    console.log(`PostgreSQL store appends, ${String(writers).padStart(3)} writers: ${fmt(measuredRate)} events/s  (${((measuredRate / raw) * 100).toFixed(1)}% of raw), ${cpu(samples[writers])}`);
+    console.log(
+      `PostgreSQL store appends, ${String(writers).padStart(3)} writers: ${fmt(measuredRate)} events/s  (${((measuredRate / raw) * 100).toFixed(1)}% of raw), ${cpu(samples[writers])}`,
+    );
   }
   const perRound = samples[100].map((sample, round) => sample.rate / samples.raw[round]!.rate);
-  console.log(`  100 writers / raw, round by round: ${perRound.map((ratio) => ratio.toFixed(2)).join(', ')}; against the rows without the chain: ${(m(samples[100], 'rate') / m(samples.plain, 'rate')).toFixed(3)}`);
+  console.log(
+    `  100 writers / raw, round by round: ${perRound.map((ratio) => ratio.toFixed(2)).join(', ')}; against the rows without the chain: ${(m(samples[100], 'rate') / m(samples.plain, 'rate')).toFixed(3)}`,
+  );
   printVerdict('store-append-postgres', m(samples[100], 'rate') / raw, 0.6);
 }

@@ -19,7 +19,9 @@ function rawRate(file: string): number {
   const started = performance.now();
   let count = 0;
   let bytes = 0;
-  for (const row of db.prepare('SELECT position, id, stream, revision, type, data, metadata, recorded_at FROM events ORDER BY position').iterate() as Iterable<{ data: string; metadata: string }>) {
+  for (const row of db
+    .prepare('SELECT position, id, stream, revision, type, data, metadata, recorded_at FROM events ORDER BY position')
+    .iterate() as Iterable<{ data: string; metadata: string }>) {
     const data = JSON.parse(row.data) as object;
     const metadata = JSON.parse(row.metadata) as object;
     if (data && metadata) count += 1;
@@ -54,7 +56,11 @@ for (let round = 1; round <= rounds; round++) {
   await store.close();
   readModels.close();
   ratios.push(rebuild / raw);
-  console.log(`round ${round}: raw read + JSON.parse (better-sqlite3 iterate) ${fmt(raw)} events/s; rebuild ${fmt(rebuild)} events/s; ratio ${(rebuild / raw).toFixed(3)}`);
+  console.log(
+    `round ${round}: raw read + JSON.parse (better-sqlite3 iterate) ${fmt(raw)} events/s; rebuild ${fmt(rebuild)} events/s; ratio ${(rebuild / raw).toFixed(3)}`,
+  );
 }
-console.log(`rebuild of ${projections.length} projections (${projections.map((p) => p.name).join(', ')}) over ${fmt(written)} events, ${fmt(applied)} of them of types a projection handles; median of ${rounds} rounds:`);
+console.log(
+  `rebuild of ${projections.length} projections (${projections.map((p) => p.name).join(', ')}) over ${fmt(written)} events, ${fmt(applied)} of them of types a projection handles; median of ${rounds} rounds:`,
+);
 printVerdict('replay', median(ratios), TARGET);

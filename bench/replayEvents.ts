@@ -39,23 +39,56 @@ export function generateEvents(file: string, total: number): number {
       if (cycle < PHONES) {
         const userId = randomUUID();
         append(`useridx-${tenantId}-phone_number-${phone}`, 'IdentifierClaimed', { userId, kind: 'phone_number' }, tenantId, clientId);
-        append(`user-${tenantId}-${userId}`, 'UserCreated', { userId, tenantId, phoneNumber: `+1512${String(cycle).padStart(7, '0')}`, clientId }, tenantId, clientId);
+        append(
+          `user-${tenantId}-${userId}`,
+          'UserCreated',
+          { userId, tenantId, phoneNumber: `+1512${String(cycle).padStart(7, '0')}`, clientId },
+          tenantId,
+          clientId,
+        );
       }
       const otpId = randomUUID();
-      append(otpStream, 'OtpIssued', {
-        otpId, codeHash: 'c'.repeat(64), purpose: 'login', clientId, phoneHash: phone, countryCallingCode: cycle % 3 ? '1' : '44',
-        issuedAt: at, expiresAt: new Date(now + 300_000).toISOString(),
-      }, tenantId, clientId);
-      append(otpStream, 'SmsSent', {
-        tenantId, clientId, otpId, provider: 'Default', attempt: 1, fallbackIndex: 0, countryCallingCode: '1', bodyLength: 40, sentAt: at,
-      }, tenantId, clientId);
+      append(
+        otpStream,
+        'OtpIssued',
+        {
+          otpId,
+          codeHash: 'c'.repeat(64),
+          purpose: 'login',
+          clientId,
+          phoneHash: phone,
+          countryCallingCode: cycle % 3 ? '1' : '44',
+          issuedAt: at,
+          expiresAt: new Date(now + 300_000).toISOString(),
+        },
+        tenantId,
+        clientId,
+      );
+      append(
+        otpStream,
+        'SmsSent',
+        {
+          tenantId,
+          clientId,
+          otpId,
+          provider: 'Default',
+          attempt: 1,
+          fallbackIndex: 0,
+          countryCallingCode: '1',
+          bodyLength: 40,
+          sentAt: at,
+        },
+        tenantId,
+        clientId,
+      );
       if (cycle % 10 < 7) {
         append(otpStream, 'OtpVerified', { otpId, at }, tenantId, clientId);
         const sid = randomUUID();
         append(`session-${sid}`, 'SessionStarted', { sid, tenantId, clientId, userId: 'u', amr: ['otp'] }, tenantId, clientId);
       } else {
         append(otpStream, 'OtpFailed', { otpId, reason: 'mismatch', failedAttempts: 1, at }, tenantId, clientId);
-        if (cycle % 50 === 9) append(otpStream, 'UserLockedOut', { until: new Date(now + 900_000).toISOString(), failedAttempts: 3, at }, tenantId, clientId);
+        if (cycle % 50 === 9)
+          append(otpStream, 'UserLockedOut', { until: new Date(now + 900_000).toISOString(), failedAttempts: 3, at }, tenantId, clientId);
       }
     }
   });

@@ -43,24 +43,60 @@ async function runWith(processes: number, postmaster: number): Promise<{ runs: R
   const storeUrl = new URL(url!);
   storeUrl.searchParams.set('schema', schema);
   const configFile = path.join(dir, 'bench-config.json');
-  fs.writeFileSync(configFile, JSON.stringify({
-    server: { host: '127.0.0.1', port: 0 }, dataDir: dir, log: { level: 'info' }, dev: { outbox: true },
-    // each worker re-sends to its own phone at once: SMS protection lets the cycles through (as bench:otp does)
-    sms: { protectionDefaults: BENCH_PROTECTION },
-    eventStore: { url: storeUrl.toString() },
-    oidc: { issuer: 'https://otpledger.bench' },
-    bootstrap: { tenants: [{ id: 'bench', name: 'Bench', applications: [
-      { name: 'Bench app', ...APP, role: 'app', otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 } },
-      { name: 'Bench admin', ...ADMIN, role: 'management' }] }] },
-  }));
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({
+      server: { host: '127.0.0.1', port: 0 },
+      dataDir: dir,
+      log: { level: 'info' },
+      dev: { outbox: true },
+      // each worker re-sends to its own phone at once: SMS protection lets the cycles through (as bench:otp does)
+      sms: { protectionDefaults: BENCH_PROTECTION },
+      eventStore: { url: storeUrl.toString() },
+      oidc: { issuer: 'https://otpledger.bench' },
+      bootstrap: {
+        tenants: [
+          {
+            id: 'bench',
+            name: 'Bench',
+            applications: [
+              {
+                name: 'Bench app',
+                ...APP,
+                role: 'app',
+                otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 },
+              },
+              { name: 'Bench admin', ...ADMIN, role: 'management' },
+            ],
+          },
+        ],
+      },
+    }),
+  );
   // the first creates the schema and the keys; the others start on them
   const servers: ServerProcess[] = [await startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile })];
-  servers.push(...(await Promise.all(Array.from({ length: processes - 1 }, () => startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile })))));
+  servers.push(
+    ...(await Promise.all(
+      Array.from({ length: processes - 1 }, () => startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile })),
+    )),
+  );
   const clients: LoadClient[] = servers.map((server) => jsonClient(server.url, Math.ceil(CONNECTIONS / processes)));
   const tokenOf = async (client: LoadClient, credentials: typeof APP) =>
-    ((await client.send('POST', '/oidc/token', 'grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(credentials) })).body as { access_token: string }).access_token;
+    (
+      (
+        await client.send('POST', '/oidc/token', 'grant_type=client_credentials', {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic(credentials),
+        })
+      ).body as { access_token: string }
+    ).access_token;
   const token = await tokenOf(clients[0]!, APP);
-  await clients[0]!.request('PUT', '/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, await tokenOf(clients[0]!, ADMIN));
+  await clients[0]!.request(
+    'PUT',
+    '/cis/v1/tenantsmsproviders',
+    { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } },
+    await tokenOf(clients[0]!, ADMIN),
+  );
   const phones = Array.from({ length: CONNECTIONS }, (_, i) => `+1512555${String(1000 + i).padStart(4, '0')}`);
   for (const phone of phones) await clients[0]!.request('POST', '/cis/v1/users', { phone_number: phone }, token);
 
@@ -72,31 +108,53 @@ async function runWith(processes: number, postmaster: number): Promise<{ runs: R
   const cycle = async (worker: number) => {
     const client = clients[worker % processes]!;
     const phone = phones[worker]!;
-    ok('send', await client.request('POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token));
+    ok(
+      'send',
+      await client.request('POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token),
+    );
     const outbox = ok('outbox', await client.request('GET', `/dev/sms-outbox?phone_number=${encodeURIComponent(phone)}`));
     const code = /\d{6}/.exec((outbox.body as { message: string }[])[0]!.message)![0];
-    ok('authenticate', await client.request('POST', '/cis/v1/auth/otp/authenticate', { passcode: code, identifier_type: 'phone_number', identifier: phone }, token));
+    ok(
+      'authenticate',
+      await client.request(
+        'POST',
+        '/cis/v1/auth/otp/authenticate',
+        { passcode: code, identifier_type: 'phone_number', identifier: phone },
+        token,
+      ),
+    );
   };
   const measureFor = async (ms: number): Promise<Run> => {
     const before = await Promise.all(servers.map((server) => server.probe()));
     const pgBefore = postgresCpuMicros(postmaster);
     let cycles = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: CONNECTIONS }, async (_, worker) => {
-      while (performance.now() - started < ms) {
-        await cycle(worker);
-        cycles += 1;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async (_, worker) => {
+        while (performance.now() - started < ms) {
+          await cycle(worker);
+          cycles += 1;
+        }
+      }),
+    );
     const elapsed = performance.now() - started;
     const after = await Promise.all(servers.map((server) => server.probe()));
     const otpledgerCpu = after.reduce((sum, sample, i) => sum + sample.cpuMicros - before[i]!.cpuMicros, 0);
-    return { cycles, cyclesPerSecond: (cycles * 1000) / elapsed, otpledgerCpuPerCycle: otpledgerCpu / cycles, postgresCpuPerCycle: (postgresCpuMicros(postmaster) - pgBefore) / cycles };
+    return {
+      cycles,
+      cyclesPerSecond: (cycles * 1000) / elapsed,
+      otpledgerCpuPerCycle: otpledgerCpu / cycles,
+      postgresCpuPerCycle: (postgresCpuMicros(postmaster) - pgBefore) / cycles,
+    };
   };
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  const sizes = async () => (await admin.query<{ events: string; bytes: string }>(
-    `SELECT count(*) AS events, pg_total_relation_size('${schema}.events') AS bytes FROM ${schema}.events`)).rows[0]!;
+  const sizes = async () =>
+    (
+      await admin.query<{ events: string; bytes: string }>(
+        `SELECT count(*) AS events, pg_total_relation_size('${schema}.events') AS bytes FROM ${schema}.events`,
+      )
+    ).rows[0]!;
   try {
     await measureFor(2000); // warm-up: JIT, caches, connections
     const before = await sizes();
@@ -116,10 +174,14 @@ async function runWith(processes: number, postmaster: number): Promise<{ runs: R
 }
 
 const postmaster = await postmasterPid(url);
-console.log(`${CONNECTIONS} connections spread over N otpledger processes on one PostgreSQL, ${ROUNDS} rounds of ${ROUND_MS / 1000} s (median):`);
+console.log(
+  `${CONNECTIONS} connections spread over N otpledger processes on one PostgreSQL, ${ROUNDS} rounds of ${ROUND_MS / 1000} s (median):`,
+);
 for (const processes of [1, 2, 4]) {
   const { runs, footprint } = await runWith(processes, postmaster);
   const m = (pick: (run: Run) => number) => median(runs.map(pick));
-  console.log(`  N=${processes}: ${fmt(m((r) => r.cyclesPerSecond))} cycles/s; CPU per cycle: otpledger ${fmt(m((r) => r.otpledgerCpuPerCycle))} µs (all processes), ` +
-    `PostgreSQL ${fmt(m((r) => r.postgresCpuPerCycle))} µs; ${footprint.eventsPerCycle.toFixed(2)} events and ${fmt(footprint.eventsPerCycle * footprint.bytesPerEvent)} bytes stored per cycle`);
+  console.log(
+    `  N=${processes}: ${fmt(m((r) => r.cyclesPerSecond))} cycles/s; CPU per cycle: otpledger ${fmt(m((r) => r.otpledgerCpuPerCycle))} µs (all processes), ` +
+      `PostgreSQL ${fmt(m((r) => r.postgresCpuPerCycle))} µs; ${footprint.eventsPerCycle.toFixed(2)} events and ${fmt(footprint.eventsPerCycle * footprint.bytesPerEvent)} bytes stored per cycle`,
+  );
 }

@@ -21,7 +21,16 @@ function keepingStore(): EventStore {
     async appendToStream(stream: string, events: readonly NewEvent[]) {
       const kept = streams.get(stream) ?? [];
       for (const event of events) {
-        kept.push({ id: randomUUID(), type: event.type, data: event.data, metadata: { schemaVersion: 1 }, streamName: stream, revision: kept.length, globalPosition: ++position, recordedAt: new Date() });
+        kept.push({
+          id: randomUUID(),
+          type: event.type,
+          data: event.data,
+          metadata: { schemaVersion: 1 },
+          streamName: stream,
+          revision: kept.length,
+          globalPosition: ++position,
+          recordedAt: new Date(),
+        });
       }
       streams.set(stream, kept);
       return { nextExpectedRevision: kept.length - 1, position };
@@ -30,7 +39,9 @@ function keepingStore(): EventStore {
       return streams.get(stream) ?? [];
     },
     readAll: () => ({ [Symbol.asyncIterator]: () => ({ next: unused }) }),
-    subscribe: () => { throw new Error('not used by the sealing bench'); },
+    subscribe: () => {
+      throw new Error('not used by the sealing bench');
+    },
     lastPosition: async () => position,
     ping: async () => {},
     close: async () => {},
@@ -54,7 +65,11 @@ export async function measureSealing(iterations = 2000): Promise<SealingCost> {
   const dir = tempDir('sealing');
   const keyStore = SqliteKeyStore.open(path.join(dir, 'subject-keys.db'));
   const hmacKey = randomBytes(32);
-  const keys = new SubjectKeys(keyStore, { masterKey: randomBytes(32), masterKeyId: 'bench', previousMasterKeys: [] }, { now: () => new Date() });
+  const keys = new SubjectKeys(
+    keyStore,
+    { masterKey: randomBytes(32), masterKeyId: 'bench', previousMasterKeys: [] },
+    { now: () => new Date() },
+  );
   const sealing = new SealingEventStore(keepingStore(), new PersonalDataSealer(keys, hmacKey));
   const plain = keepingStore();
   let store: EventStore = sealing;
@@ -64,8 +79,24 @@ export async function measureSealing(iterations = 2000): Promise<SealingCost> {
     const userId = randomUUID();
     const phone = `+1512${String(5_000_000 + (n++ % 4_000_000)).padStart(7, '0')}`;
     const stream = `user-bench-${userId}`;
-    await store.appendToStream(stream, [{ type: 'UserCreated', data: { userId, tenantId: 'bench', clientId: 'bench-app', phoneNumber: phone, phoneHash: phoneNumberHash(hmacKey, phone), email: `${userId}@example.com`, username: `u${userId.slice(0, 8)}` }, metadata }]);
-    await store.appendToStream(stream, [{ type: 'PhoneVerified', data: { phoneNumber: phone, phoneHash: phoneNumberHash(hmacKey, phone), via: 'login' }, metadata }]);
+    await store.appendToStream(stream, [
+      {
+        type: 'UserCreated',
+        data: {
+          userId,
+          tenantId: 'bench',
+          clientId: 'bench-app',
+          phoneNumber: phone,
+          phoneHash: phoneNumberHash(hmacKey, phone),
+          email: `${userId}@example.com`,
+          username: `u${userId.slice(0, 8)}`,
+        },
+        metadata,
+      },
+    ]);
+    await store.appendToStream(stream, [
+      { type: 'PhoneVerified', data: { phoneNumber: phone, phoneHash: phoneNumberHash(hmacKey, phone), via: 'login' }, metadata },
+    ]);
     await store.readStream(stream);
     return { stream, phone };
   };
@@ -83,8 +114,20 @@ export async function measureSealing(iterations = 2000): Promise<SealingCost> {
     const { stream, phone } = (store === sealing ? users : plainUsers)[i % users.length]!;
     const otp = otpStream(phone);
     const at = new Date().toISOString();
-    await store.appendToStream(otp, [{ type: 'OtpIssued', data: { otpId: randomUUID(), codeHash: 'h', purpose: 'login', clientId: 'bench-app', phoneHash: 'h', issuedAt: at, expiresAt: at }, metadata }]);
-    await store.appendToStream(otp, [{ type: 'SmsSent', data: { tenantId: 'bench', provider: 'Default', attempt: 1, fallbackIndex: 0, bodyLength: 40, sentAt: at }, metadata }]);
+    await store.appendToStream(otp, [
+      {
+        type: 'OtpIssued',
+        data: { otpId: randomUUID(), codeHash: 'h', purpose: 'login', clientId: 'bench-app', phoneHash: 'h', issuedAt: at, expiresAt: at },
+        metadata,
+      },
+    ]);
+    await store.appendToStream(otp, [
+      {
+        type: 'SmsSent',
+        data: { tenantId: 'bench', provider: 'Default', attempt: 1, fallbackIndex: 0, bodyLength: 40, sentAt: at },
+        metadata,
+      },
+    ]);
     await store.appendToStream(otp, [{ type: 'OtpVerified', data: { otpId: 'o', at }, metadata }]);
     // as if the user's state were not cached: its stream read and opened on every login
     await store.readStream(stream);

@@ -29,7 +29,9 @@ export async function startServerProcess(entry: string, env: Record<string, stri
   const nodeArgs = entry === 'core/main.ts' ? (process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []) : [];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--import', './bench/serverProbe.ts', entry], {
     // metrics (on in config/default.json) on a free port of their own: several servers may run side by side
-    cwd: root, env: { OTPLEDGER_METRICS_PORT: '0', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    cwd: root,
+    env: { OTPLEDGER_METRICS_PORT: '0', ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   children.add(child);
   const exited = once(child, 'exit').finally(() => children.delete(child));
@@ -45,15 +47,16 @@ export async function startServerProcess(entry: string, env: Record<string, stri
     return {
       url,
       pid: child.pid!,
-      probe: () => new Promise<ProbeSample>((resolve) => {
-        const onMessage = (message: { probe?: ProbeSample }) => {
-          if (!message.probe) return;
-          child.off('message', onMessage);
-          resolve(message.probe);
-        };
-        child.on('message', onMessage);
-        child.send('probe');
-      }),
+      probe: () =>
+        new Promise<ProbeSample>((resolve) => {
+          const onMessage = (message: { probe?: ProbeSample }) => {
+            if (!message.probe) return;
+            child.off('message', onMessage);
+            resolve(message.probe);
+          };
+          child.on('message', onMessage);
+          child.send('probe');
+        }),
       async stop() {
         child.kill('SIGTERM');
         await exited;

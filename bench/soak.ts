@@ -19,7 +19,11 @@ export interface SoakResult {
  * event-loop delay of each interval. The first `warmupShare` of the operations is warm-up (JIT, caches filling
  * up to their bounds); growth is judged on what comes after.
  */
-export async function soak(server: ServerProcess, op: Operation, options: { total: number; connections: number; sampleMs?: number; warmupShare?: number }): Promise<SoakResult> {
+export async function soak(
+  server: ServerProcess,
+  op: Operation,
+  options: { total: number; connections: number; sampleMs?: number; warmupShare?: number },
+): Promise<SoakResult> {
   const { total, connections, sampleMs = 1000, warmupShare = 0.2 } = options;
   let started = 0;
   let done = 0;
@@ -33,13 +37,15 @@ export async function soak(server: ServerProcess, op: Operation, options: { tota
       if (running) samples.push({ done, sample: await server.probe() });
     }
   })();
-  await Promise.all(Array.from({ length: connections }, async (_, worker) => {
-    while (started < total) {
-      started += 1;
-      await op(worker);
-      done += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async (_, worker) => {
+      while (started < total) {
+        started += 1;
+        await op(worker);
+        done += 1;
+      }
+    }),
+  );
   running = false;
   await sampler;
   const seconds = (performance.now() - t0) / 1000;

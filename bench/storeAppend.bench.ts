@@ -53,9 +53,7 @@ function rawRate(rows: readonly BenchRow[]): Measured {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   migrate(db);
-  const insert = db.prepare(
-    'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const writeBatch = db.transaction((from: number) => {
     for (let i = from; i < from + RAW_BATCH; i++) {
       const row = rows[i]!;
@@ -81,18 +79,30 @@ for (let round = 0; round < rounds; round++) {
   samples.raw.push(rawRate(rows));
   samples[100].push(await storeRate(100, 200 * scale));
   samples.plain.push(rawRate(plainRows));
-  for (const [writers, perWriter] of [[10, 200], [1, 300]] as const) samples[writers].push(await storeRate(writers, perWriter * scale));
+  for (const [writers, perWriter] of [
+    [10, 200],
+    [1, 300],
+  ] as const)
+    samples[writers].push(await storeRate(writers, perWriter * scale));
 }
 const m = (list: Measured[], key: keyof Measured): number => median(list.map((sample) => sample[key]));
 const raw = m(samples.raw, 'rate');
-console.log(`raw batched better-sqlite3 inserts of the rows the store writes (${RAW_BATCH}/txn, synchronous=FULL): ${fmt(raw)} events/s, ${fmt(m(samples.raw, 'cpuMicros'))} µs CPU/event (median of ${rounds})`);
-console.log(`  the same without the chain in the metadata (this bench's baseline before 2026-12-02): ${fmt(m(samples.plain, 'rate'))} events/s`);
+console.log(
+  `raw batched better-sqlite3 inserts of the rows the store writes (${RAW_BATCH}/txn, synchronous=FULL): ${fmt(raw)} events/s, ${fmt(m(samples.raw, 'cpuMicros'))} µs CPU/event (median of ${rounds})`,
+);
+console.log(
+  `  the same without the chain in the metadata (this bench's baseline before 2026-12-02): ${fmt(m(samples.plain, 'rate'))} events/s`,
+);
 for (const writers of [1, 10, 100] as const) {
   const measuredRate = m(samples[writers], 'rate');
-  console.log(`store appends, ${String(writers).padStart(3)} writers: ${fmt(measuredRate)} events/s  (${((measuredRate / raw) * 100).toFixed(1)}% of raw), ${fmt(m(samples[writers], 'cpuMicros'))} µs CPU/event`);
+  console.log(
+    `store appends, ${String(writers).padStart(3)} writers: ${fmt(measuredRate)} events/s  (${((measuredRate / raw) * 100).toFixed(1)}% of raw), ${fmt(m(samples[writers], 'cpuMicros'))} µs CPU/event`,
+  );
 }
 const perRound = samples[100].map((sample, round) => sample.rate / samples.raw[round]!.rate);
-console.log(`  100 writers / raw, round by round: ${perRound.map((ratio) => ratio.toFixed(2)).join(', ')}; against the rows without the chain: ${(m(samples[100], 'rate') / m(samples.plain, 'rate')).toFixed(3)}`);
+console.log(
+  `  100 writers / raw, round by round: ${perRound.map((ratio) => ratio.toFixed(2)).join(', ')}; against the rows without the chain: ${(m(samples[100], 'rate') / m(samples.plain, 'rate')).toFixed(3)}`,
+);
 printVerdict('store-append', m(samples[100], 'rate') / raw, 0.7);
 
 // PostgreSQL, when a server is given (as for the tests): the same writers against raw batched INSERTs

@@ -22,11 +22,18 @@ export function benchRows(total: number, payload: unknown, metadata: Record<stri
   const rows: BenchRow[] = [];
   for (let i = 0; i < total; i++) {
     const stream = i % BENCH_STREAMS;
-    const { rows: [row], head } = chainAppend(heads[stream]!, [{ type: 'OtpIssued', data: payload, metadata }], [randomUUID()]);
+    const {
+      rows: [row],
+      head,
+    } = chainAppend(heads[stream]!, [{ type: 'OtpIssued', data: payload, metadata }], [randomUUID()]);
     heads[stream] = head;
     rows.push({
-      id: row!.id, stream: `otp-bench-${stream}`, revision: row!.revision, type: row!.type,
-      data: chained ? JSON.stringify(row!.data) : plainData, metadata: chained ? JSON.stringify(row!.metadata) : plainMetadata,
+      id: row!.id,
+      stream: `otp-bench-${stream}`,
+      revision: row!.revision,
+      type: row!.type,
+      data: chained ? JSON.stringify(row!.data) : plainData,
+      metadata: chained ? JSON.stringify(row!.metadata) : plainMetadata,
     });
   }
   return rows;

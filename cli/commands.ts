@@ -38,7 +38,9 @@ export async function auditVerify(cradle: Cradle, args: string[]): Promise<numbe
       console.error(`otpledger: no events${scope} to verify (accepted: --allow-empty)`);
       return 0;
     }
-    console.error(`otpledger: no events${scope} to verify: nothing was checked (wrong store or tenant?); --allow-empty accepts an empty store`);
+    console.error(
+      `otpledger: no events${scope} to verify: nothing was checked (wrong store or tenant?); --allow-empty accepts an empty store`,
+    );
     return 1;
   }
   console.error(`otpledger: ${report.events} events in ${report.streams} streams verified`);
@@ -52,8 +54,13 @@ export async function auditQuery(cradle: Cradle, args: string[]): Promise<number
   const format = options.format ?? 'ndjson';
   if (format !== 'ndjson' && format !== 'csv') throw new UsageError('--format must be ndjson or csv');
   const filters = parseAuditFilters(options.tenant, {
-    types: options.types, user_id: options['user-id'], phone_number: options['phone-number'], client_id: options['client-id'],
-    from: options.from, to: options.to, cursor: options.cursor,
+    types: options.types,
+    user_id: options['user-id'],
+    phone_number: options['phone-number'],
+    client_id: options['client-id'],
+    from: options.from,
+    to: options.to,
+    cursor: options.cursor,
   });
   const phoneHash = auditPhoneHash(filters, cradle.secrets.hmacKey);
   await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'events', { ...describeFilters(filters), format });
@@ -67,12 +74,17 @@ export async function projectionsRebuild(cradle: Cradle, args: string[]): Promis
   const { positionals } = parseOptions(args, []);
   const [name] = positionals;
   const chosen = name ? cradle.projections.filter((projection) => projection.name === name) : cradle.projections;
-  if (chosen.length === 0) throw new UsageError(`no projection named ${name}; there are ${cradle.projections.map((p) => p.name).join(', ')}`);
+  if (chosen.length === 0)
+    throw new UsageError(`no projection named ${name}; there are ${cradle.projections.map((p) => p.name).join(', ')}`);
   const bar = progressBar(`rebuilding ${chosen.map((p) => p.name).join(', ')}`);
   const started = Date.now();
-  const result = await rebuildProjections(cradle.storedEvents, cradle.readModels, chosen, ({ position, head }) => bar.update(position, head));
+  const result = await rebuildProjections(cradle.storedEvents, cradle.readModels, chosen, ({ position, head }) =>
+    bar.update(position, head),
+  );
   bar.update(result.head, result.head);
-  bar.end(`rebuilt ${chosen.length} projection(s) up to position ${Math.max(result.head, result.position)}: ${result.events.toLocaleString('en-US')} events of the types they handle, in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  bar.end(
+    `rebuilt ${chosen.length} projection(s) up to position ${Math.max(result.head, result.position)}: ${result.events.toLocaleString('en-US')} events of the types they handle, in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
   return 0;
 }
 
@@ -85,7 +97,15 @@ export async function state(cradle: Cradle, args: string[]): Promise<number> {
   if (!options.id && kind !== 'provider' && kind !== 'protection') throw new UsageError('--id is required');
   const point = parsePointInTime(options.at ?? cradle.clock.now().toISOString());
   await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'state', { kind, at: options.at ?? null });
-  print(await stateAt({ eventStore: cradle.eventStore, hmacKey: cradle.secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults }, options.tenant, kind as StateKind, options.id ?? options.tenant, point));
+  print(
+    await stateAt(
+      { eventStore: cradle.eventStore, hmacKey: cradle.secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults },
+      options.tenant,
+      kind as StateKind,
+      options.id ?? options.tenant,
+      point,
+    ),
+  );
   return 0;
 }
 
@@ -122,7 +142,9 @@ export async function protectionBacktest(cradle: Cradle, args: string[]): Promis
   });
   bar.update(head, head);
   const refused = Object.values(report.refused).reduce((sum, r) => sum + r.refused, 0);
-  bar.end(`replayed ${report.sends.toLocaleString('en-US')} sends: ${refused.toLocaleString('en-US')} would have been refused or held back`);
+  bar.end(
+    `replayed ${report.sends.toLocaleString('en-US')} sends: ${refused.toLocaleString('en-US')} would have been refused or held back`,
+  );
   print({ tenant: options.tenant, from: from?.toISOString() ?? null, policy, ...report });
   return 0;
 }

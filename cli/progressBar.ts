@@ -1,5 +1,8 @@
 /** A one-line progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise. */
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): { update(done: number, total: number): void; end(summary: string): void } {
+export function progressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update(done: number, total: number): void; end(summary: string): void } {
   const started = Date.now();
   let lastDecile = -1;
   let lastDraw = 0;

@@ -32,7 +32,15 @@ const notFound = (tenant: string, user: string) => {
 /** `users export --tenant t --user id`: the data-subject access export, as JSON on stdout. */
 export async function usersExport(cradle: Cradle, args: string[]): Promise<number> {
   const { tenant, user } = tenantAndUser(args);
-  await recordAuditQuery(cradle.eventStore, cradle.clock, tenant, actor(), 'export', { userId: user }, { tenantId: tenant, actor: actor() });
+  await recordAuditQuery(
+    cradle.eventStore,
+    cradle.clock,
+    tenant,
+    actor(),
+    'export',
+    { userId: user },
+    { tenantId: tenant, actor: actor() },
+  );
   try {
     print(await withReadModels(cradle, () => cradle.dataSubjectRequests.export(tenant, user)));
     return 0;
@@ -46,7 +54,9 @@ export async function usersExport(cradle: Cradle, args: string[]): Promise<numbe
 export async function usersErase(cradle: Cradle, args: string[]): Promise<number> {
   const { tenant, user } = tenantAndUser(args);
   try {
-    const erasure = await withReadModels(cradle, () => cradle.dataSubjectRequests.erase(tenant, user, actor(), { tenantId: tenant, actor: actor() }));
+    const erasure = await withReadModels(cradle, () =>
+      cradle.dataSubjectRequests.erase(tenant, user, actor(), { tenantId: tenant, actor: actor() }),
+    );
     print(erasure);
     console.error(`otpledger: user ${user} erased at ${erasure.erased_at}; its keys are destroyed`);
     return 0;

@@ -54,7 +54,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     clock: asValue(systemClock),
     ids: asValue(randomIds),
     // read lazily at scrape time, so the metrics never hold the stores open or resolve them early
-    metrics: asFunction((cradle: Cradle) => (cradle.config.metrics.enabled ? new ServerMetrics(() => projectionLag({ ...cradle, eventStore: cradle.storedEvents })) : undefined)).singleton(),
+    metrics: asFunction((cradle: Cradle) =>
+      cradle.config.metrics.enabled ? new ServerMetrics(() => projectionLag({ ...cradle, eventStore: cradle.storedEvents })) : undefined,
+    ).singleton(),
     // the adapter itself is metered: appends are timed with their durable commit, and counted as stored
     storedEvents: asFunction(({ config, clock, metrics }: Cradle) => {
       const store = createEventStore(config.eventStore.url, { now: () => clock.now() });
@@ -102,8 +104,10 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
       .disposer((readModels) => readModels.close()),
     projections: asFunction(({ secrets }: Cradle) => allProjections(secrets)).singleton(),
     // read models are fed the log as stored: their copies of personal fields stay sealed
-    projectionRunner: asFunction(({ storedEvents, readModels, projections, logger }: Cradle) =>
-      new ProjectionRunner({ eventStore: storedEvents, readModels, projections, logger }))
+    projectionRunner: asFunction(
+      ({ storedEvents, readModels, projections, logger }: Cradle) =>
+        new ProjectionRunner({ eventStore: storedEvents, readModels, projections, logger }),
+    )
       .singleton()
       .disposer((runner) => runner.stop()),
   });

@@ -7,12 +7,7 @@ export type { Logger };
 /** Fields that must never reach a log line, at the top level or one level down. */
 const secretFields = ['client_secret', 'passcode', 'otp', 'api_key', 'password', 'access_token', 'refresh_token', 'id_token'];
 
-const redactPaths = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  ...secretFields,
-  ...secretFields.map((field) => `*.${field}`),
-];
+const redactPaths = ['req.headers.authorization', 'req.headers.cookie', ...secretFields, ...secretFields.map((field) => `*.${field}`)];
 
 /**
  * `log.pretty` when set; otherwise pretty exactly when stdout is a terminal, so a person at a terminal reads lines
@@ -30,7 +25,16 @@ export function createLogger(config: Pick<Config, 'log'>, destination?: Destinat
   const options = { level: config.log.level, redact: { paths: redactPaths, censor: '[redacted]' } };
   const pretty = wantsPrettyLogs(config, destination ? false : undefined);
   if (pretty) {
-    return pino(options, PinoPretty({ sync: true, colorize: destination ? false : process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', ...(destination && { destination }) }));
+    return pino(
+      options,
+      PinoPretty({
+        sync: true,
+        colorize: destination ? false : process.stdout.isTTY === true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+        ...(destination && { destination }),
+      }),
+    );
   }
   return destination ? pino(options, destination) : pino(options);
 }

@@ -44,8 +44,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     container.resolve('eventStore'); // open it now: a bad store fails the start, not the first request
     container.resolve('keyStore');
     if (!config.eventStore.url.startsWith('sqlite:') && config.keyStore.url.startsWith('sqlite:')) {
-      logger.warn({ keyStore: config.keyStore.url },
-        'subject keys (erasure) are in a SQLite file on this host: every otpledger process sharing the event store must share this key store, so run them on one host (see docs/erasure.md)');
+      logger.warn(
+        { keyStore: config.keyStore.url },
+        'subject keys (erasure) are in a SQLite file on this host: every otpledger process sharing the event store must share this key store, so run them on one host (see docs/erasure.md)',
+      );
     }
     await applyBootstrap(container.cradle);
     // catches up from its checkpoints in the background: queries may lag, commands never wait for it
@@ -61,7 +63,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     let metricsListener: MetricsListener | undefined;
     const { metrics } = container.cradle;
     if (metrics && config.metrics.onApiListener) {
-      logger.warn('metrics are served on the API listener (metrics.onApiListener): their counters tell known from unknown identifiers; keep this listener off any network but your monitoring\'s');
+      logger.warn(
+        "metrics are served on the API listener (metrics.onApiListener): their counters tell known from unknown identifiers; keep this listener off any network but your monitoring's",
+      );
     } else if (metrics) {
       try {
         metricsListener = await startMetricsListener(metrics, config.metrics.host, config.metrics.port, logger);

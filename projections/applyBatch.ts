@@ -13,7 +13,12 @@ export interface BoundProjection {
 export function bindProjections(readModels: ReadModelStore, projections: readonly Projection[]): BoundProjection[] {
   return projections.map((projection) => {
     readModels.prepare(projection);
-    return { projection, writer: projection.writer(readModels.db), handles: new Set(projection.canHandle), forgetsOn: new Set(projection.forgetsOn ?? []) };
+    return {
+      projection,
+      writer: projection.writer(readModels.db),
+      handles: new Set(projection.canHandle),
+      forgetsOn: new Set(projection.forgetsOn ?? []),
+    };
   });
 }
 
@@ -23,7 +28,12 @@ export function handledTypes(bound: readonly BoundProjection[]): string[] {
 }
 
 /** Applies a batch of consecutive events, read after position `from` (see `applyPages`). */
-export function applyBatch(readModels: ReadModelStore, bound: readonly BoundProjection[], events: readonly RecordedEvent[], from: number): { behind: string[] } {
+export function applyBatch(
+  readModels: ReadModelStore,
+  bound: readonly BoundProjection[],
+  events: readonly RecordedEvent[],
+  from: number,
+): { behind: string[] } {
   return applyPages(readModels, bound, [events], from);
 }
 
@@ -39,42 +49,55 @@ export function applyBatch(readModels: ReadModelStore, bound: readonly BoundProj
  * the checkpoint. After a batch in which a projection deleted personal data (`forgetsOn`), the WAL is
  * checkpointed.
  */
-export function applyPages(readModels: ReadModelStore, bound: readonly BoundProjection[], pages: Iterable<readonly RecordedEvent[]>, from: number): { behind: string[] } {
+export function applyPages(
+  readModels: ReadModelStore,
+  bound: readonly BoundProjection[],
+  pages: Iterable<readonly RecordedEvent[]>,
+  from: number,
+): { behind: string[] } {
   const behind: string[] = [];
   let forgot = false;
-  readModels.db.transaction(() => {
-    const active: { bound: BoundProjection; after: number }[] = [];
-    for (const each of bound) {
-      const checkpoint = readModels.checkpoint(each.projection.name);
-      if (checkpoint.position < from || checkpoint.version !== each.projection.version) behind.push(each.projection.name);
-      else active.push({ bound: each, after: checkpoint.position });
-    }
-    // which projections take each type, looked up once per event rather than once per projection
-    const byType = new Map<string, typeof active>();
-    for (const entry of active) {
-      for (const type of entry.bound.handles) byType.set(type, [...(byType.get(type) ?? []), entry]);
-    }
-    let last: number | undefined;
-    for (const page of pages) {
-      for (const event of page) {
-        const takers = byType.get(event.type);
-        if (takers) {
-          for (const { bound: { writer, forgetsOn }, after } of takers) {
-            if (event.globalPosition <= after) continue;
-            writer.apply(event);
-            if (forgetsOn.has(event.type)) forgot = true;
+  readModels.db
+    .transaction(() => {
+      const active: { bound: BoundProjection; after: number }[] = [];
+      for (const each of bound) {
+        const checkpoint = readModels.checkpoint(each.projection.name);
+        if (checkpoint.position < from || checkpoint.version !== each.projection.version) behind.push(each.projection.name);
+        else active.push({ bound: each, after: checkpoint.position });
+      }
+      // which projections take each type, looked up once per event rather than once per projection
+      const byType = new Map<string, typeof active>();
+      for (const entry of active) {
+        for (const type of entry.bound.handles) byType.set(type, [...(byType.get(type) ?? []), entry]);
+      }
+      let last: number | undefined;
+      for (const page of pages) {
+        for (const event of page) {
+          const takers = byType.get(event.type);
+          if (takers) {
+            for (const {
+              bound: { writer, forgetsOn },
+              after,
+            } of takers) {
+              if (event.globalPosition <= after) continue;
+              writer.apply(event);
+              if (forgetsOn.has(event.type)) forgot = true;
+            }
           }
         }
+        last = page[page.length - 1]?.globalPosition ?? last;
       }
-      last = page[page.length - 1]?.globalPosition ?? last;
-    }
-    if (last === undefined) return;
-    for (const { bound: { projection, writer }, after } of active) {
-      if (after >= last) continue;
-      writer.flush?.();
-      readModels.setCheckpoint(projection.name, last, projection.version);
-    }
-  }).immediate();
+      if (last === undefined) return;
+      for (const {
+        bound: { projection, writer },
+        after,
+      } of active) {
+        if (after >= last) continue;
+        writer.flush?.();
+        readModels.setCheckpoint(projection.name, last, projection.version);
+      }
+    })
+    .immediate();
   if (forgot) readModels.checkpointWal();
   return { behind };
 }

@@ -16,7 +16,10 @@ const LOCKED_RETRY_MS = 100;
 export class LockBackoff {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly readModels: ReadModelStore, private readonly logger: Logger) {}
+  constructor(
+    private readonly readModels: ReadModelStore,
+    private readonly logger: Logger,
+  ) {}
 
   /** Whether a retry is waiting for the lock. */
   get waiting(): boolean {

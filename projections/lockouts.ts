@@ -40,15 +40,27 @@ export const lockoutsProjection: Projection<Extract<OtpEvent, { type: 'UserLocke
   },
 };
 
-type LockoutRow = { tenant_id: string; purpose: string; phone_hash: string; locked_at: string; locked_until: string; failed_attempts: number };
+type LockoutRow = {
+  tenant_id: string;
+  purpose: string;
+  phone_hash: string;
+  locked_at: string;
+  locked_until: string;
+  failed_attempts: number;
+};
 const toLockout = (row: LockoutRow): Lockout => ({
-  tenantId: row.tenant_id, purpose: row.purpose, phoneHash: row.phone_hash,
-  lockedAt: row.locked_at, lockedUntil: row.locked_until, failedAttempts: row.failed_attempts,
+  tenantId: row.tenant_id,
+  purpose: row.purpose,
+  phoneHash: row.phone_hash,
+  lockedAt: row.locked_at,
+  lockedUntil: row.locked_until,
+  failedAttempts: row.failed_attempts,
 });
 
 /** Lockouts still in force at `now`. */
 export function activeLockouts(db: Database, tenantId: string, now: Date): Lockout[] {
-  const rows = db.prepare('SELECT * FROM lockouts WHERE tenant_id = ? AND locked_until > ? ORDER BY locked_until')
+  const rows = db
+    .prepare('SELECT * FROM lockouts WHERE tenant_id = ? AND locked_until > ? ORDER BY locked_until')
     .all(tenantId, now.toISOString()) as LockoutRow[];
   return rows.map(toLockout);
 }

@@ -39,7 +39,16 @@ type OtpStatsEvent =
 export const otpStatsProjection: Projection<OtpStatsEvent> = {
   name: 'otp_stats',
   version: 2,
-  canHandle: ['OtpIssued', 'OtpVerified', 'OtpFailed', 'UserLockedOut', 'SmsSent', 'SmsDeliveryFailed', 'SmsSendRefused', 'ProviderConfigured'],
+  canHandle: [
+    'OtpIssued',
+    'OtpVerified',
+    'OtpFailed',
+    'UserLockedOut',
+    'SmsSent',
+    'SmsDeliveryFailed',
+    'SmsSendRefused',
+    'ProviderConfigured',
+  ],
   tables: ['otp_stats', 'otp_stats_streams', 'otp_stats_providers'],
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS otp_stats (
@@ -53,10 +62,13 @@ export const otpStatsProjection: Projection<OtpStatsEvent> = {
     const add = db.prepare(`INSERT INTO otp_stats (tenant_id, client_id, provider, country_code, day, ${counters.join(', ')})
       VALUES (?, ?, ?, ?, ?, ${counters.map(() => '?').join(', ')})
       ON CONFLICT DO UPDATE SET ${counters.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`);
-    const getStream: Statement<[string], { client_id: string; country_code: string; provider: string }> =
-      db.prepare('SELECT client_id, country_code, provider FROM otp_stats_streams WHERE stream = ?');
+    const getStream: Statement<[string], { client_id: string; country_code: string; provider: string }> = db.prepare(
+      'SELECT client_id, country_code, provider FROM otp_stats_streams WHERE stream = ?',
+    );
     const putStream = db.prepare('INSERT OR REPLACE INTO otp_stats_streams VALUES (?, ?, ?, ?)');
-    const getProvider: Statement<[string], { provider: string }> = db.prepare('SELECT provider FROM otp_stats_providers WHERE tenant_id = ?');
+    const getProvider: Statement<[string], { provider: string }> = db.prepare(
+      'SELECT provider FROM otp_stats_providers WHERE tenant_id = ?',
+    );
     const putProvider = db.prepare('INSERT OR REPLACE INTO otp_stats_providers VALUES (?, ?)');
 
     const tallies = new Map<string, { key: string[]; counts: number[] }>();
@@ -80,7 +92,11 @@ export const otpStatsProjection: Projection<OtpStatsEvent> = {
     const count = (tenantId: string, context: CodeContext, day: string, counter: Counter) => {
       const id = `${tenantId}\u0000${context.clientId}\u0000${context.provider}\u0000${context.countryCode}\u0000${day}`;
       let tally = tallies.get(id);
-      if (!tally) tallies.set(id, (tally = { key: [tenantId, context.clientId, context.provider, context.countryCode, day], counts: counters.map(() => 0) }));
+      if (!tally)
+        tallies.set(
+          id,
+          (tally = { key: [tenantId, context.clientId, context.provider, context.countryCode, day], counts: counters.map(() => 0) }),
+        );
       tally.counts[counters.indexOf(counter)]! += 1;
     };
 
@@ -99,7 +115,8 @@ export const otpStatsProjection: Projection<OtpStatsEvent> = {
           case 'SmsSent':
           case 'SmsDeliveryFailed': {
             // in the code's OTP stream; before, in the tenant-wide `smsdelivery-<tenant>`
-            const tenantId = parseOtpStream(event.streamName)?.tenantId ?? tenantOf(event.streamName, 'smsdelivery') ?? event.metadata.tenantId;
+            const tenantId =
+              parseOtpStream(event.streamName)?.tenantId ?? tenantOf(event.streamName, 'smsdelivery') ?? event.metadata.tenantId;
             if (!tenantId) return;
             const { data } = event;
             // events recorded by older versions may lack the client, country or provider
@@ -131,9 +148,18 @@ export const otpStatsProjection: Projection<OtpStatsEvent> = {
           }
           case 'OtpIssued': {
             const issued = event.data;
-            const context = { clientId: issued.clientId, countryCode: issued.countryCallingCode ?? UNKNOWN, provider: providerOf(stream.tenantId) };
+            const context = {
+              clientId: issued.clientId,
+              countryCode: issued.countryCallingCode ?? UNKNOWN,
+              provider: providerOf(stream.tenantId),
+            };
             const known = streams.get(event.streamName);
-            if (!known || known.clientId !== context.clientId || known.countryCode !== context.countryCode || known.provider !== context.provider) {
+            if (
+              !known ||
+              known.clientId !== context.clientId ||
+              known.countryCode !== context.countryCode ||
+              known.provider !== context.provider
+            ) {
               if (streams.size >= MAX_CACHED_STREAMS) streams.clear();
               streams.set(event.streamName, context);
               dirtyStreams.set(event.streamName, context);
@@ -145,7 +171,11 @@ export const otpStatsProjection: Projection<OtpStatsEvent> = {
           case 'OtpFailed':
           case 'UserLockedOut': {
             const counter: Counter = event.type === 'OtpVerified' ? 'verified' : event.type === 'OtpFailed' ? 'failed' : 'lockouts';
-            const context = contextOf(event.streamName) ?? { clientId: UNKNOWN, countryCode: UNKNOWN, provider: providerOf(stream.tenantId) };
+            const context = contextOf(event.streamName) ?? {
+              clientId: UNKNOWN,
+              countryCode: UNKNOWN,
+              provider: providerOf(stream.tenantId),
+            };
             count(stream.tenantId, context, dayOf(event.data.at, event.recordedAt), counter);
             return;
           }
@@ -183,12 +213,25 @@ export interface OtpStatsRow {
 
 /** A tenant's statistics between two days (inclusive, `YYYY-MM-DD`). */
 export function otpStats(db: Database, tenantId: string, fromDay = '0000-00-00', toDay = '9999-99-99'): OtpStatsRow[] {
-  const rows = db.prepare(`SELECT * FROM otp_stats WHERE tenant_id = ? AND day BETWEEN ? AND ? ORDER BY day, client_id, provider, country_code`)
+  const rows = db
+    .prepare(`SELECT * FROM otp_stats WHERE tenant_id = ? AND day BETWEEN ? AND ? ORDER BY day, client_id, provider, country_code`)
     .all(tenantId, fromDay, toDay) as Record<string, string & number>[];
   return rows.map((row) => ({
-    tenantId: row.tenant_id!, clientId: row.client_id!, provider: row.provider!, countryCode: row.country_code!, day: row.day!,
-    issued: row.issued!, verified: row.verified!, failed: row.failed!, lockouts: row.lockouts!, smsSent: row.sms_sent!, smsFailed: row.sms_failed!,
-    refused: Object.fromEntries(REFUSAL_REASONS.map((reason) => [reason, Number(row[`refused_${reason}`])])) as Record<RefusalReason, number>,
+    tenantId: row.tenant_id!,
+    clientId: row.client_id!,
+    provider: row.provider!,
+    countryCode: row.country_code!,
+    day: row.day!,
+    issued: row.issued!,
+    verified: row.verified!,
+    failed: row.failed!,
+    lockouts: row.lockouts!,
+    smsSent: row.sms_sent!,
+    smsFailed: row.sms_failed!,
+    refused: Object.fromEntries(REFUSAL_REASONS.map((reason) => [reason, Number(row[`refused_${reason}`])])) as Record<
+      RefusalReason,
+      number
+    >,
     conversionRate: row.issued ? Math.round((row.verified! / row.issued) * 10_000) / 10_000 : 0,
   }));
 }

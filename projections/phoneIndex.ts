@@ -27,7 +27,8 @@ export function phoneIndexProjection(hmacKey: Buffer): Projection {
   const hashes = new BoundedCache<string, string>(MAX_CACHED_PHONES);
   const hashNumber = (e164: string) => hashes.getOrCompute(e164, () => phoneNumberHash(hmacKey, e164));
   const phoneHashOf = (event: RecordedEvent): string | undefined => {
-    const fromStream = parseOtpStream(event.streamName)?.phoneHash ?? userIndexPhoneHash(event.streamName) ?? bruteForcePhoneHash(event.streamName);
+    const fromStream =
+      parseOtpStream(event.streamName)?.phoneHash ?? userIndexPhoneHash(event.streamName) ?? bruteForcePhoneHash(event.streamName);
     if (fromStream) return fromStream;
     const data = (event.data ?? {}) as Record<string, unknown>;
     if (typeof data.phoneHash === 'string') return data.phoneHash;
@@ -41,9 +42,25 @@ export function phoneIndexProjection(hmacKey: Buffer): Projection {
     name: 'phone_index',
     version: 6,
     canHandle: [
-      'OtpIssued', 'OtpFailed', 'OtpVerified', 'UserLockedOut', 'OtpRevoked', 'OtpRequestedForUnknownIdentifier', 'SmsSendRefused', 'IdentifierClaimed', 'IdentifierReleased',
-      'UserCreated', 'PhoneVerified', 'AuthorizationCodeIssued', 'SmsSent', 'SmsDeliveryFailed', 'SmsWithheld',
-      'LoginFailedFromIp', 'LoginSucceededFromIp', 'IpBlockedForUser', 'IpUnblockedForUser',
+      'OtpIssued',
+      'OtpFailed',
+      'OtpVerified',
+      'UserLockedOut',
+      'OtpRevoked',
+      'OtpRequestedForUnknownIdentifier',
+      'SmsSendRefused',
+      'IdentifierClaimed',
+      'IdentifierReleased',
+      'UserCreated',
+      'PhoneVerified',
+      'AuthorizationCodeIssued',
+      'SmsSent',
+      'SmsDeliveryFailed',
+      'SmsWithheld',
+      'LoginFailedFromIp',
+      'LoginSucceededFromIp',
+      'IpBlockedForUser',
+      'IpUnblockedForUser',
     ],
     tables: ['phone_index'],
     setup(db) {
@@ -63,7 +80,8 @@ export function phoneIndexProjection(hmacKey: Buffer): Projection {
           else pending.set(hash, [event.globalPosition]);
         },
         flush() {
-          for (const [hash, positions] of pending) put.run(Buffer.from(hash, 'hex'), positions[positions.length - 1], packPositions(positions));
+          for (const [hash, positions] of pending)
+            put.run(Buffer.from(hash, 'hex'), positions[positions.length - 1], packPositions(positions));
           pending.clear();
         },
       };
@@ -83,7 +101,9 @@ function unpackPositions(blob: Buffer): Float64Array {
 
 /** Positions of the events about a phone hash, after `cursor`, oldest first. */
 export function phonePositions(db: Database, phoneHash: string, cursor: number, limit: number): number[] {
-  const rows = db.prepare(`SELECT positions FROM phone_index WHERE phone_hash = ? AND last_position > ? ORDER BY last_position`).iterate(Buffer.from(phoneHash, 'hex'), cursor) as Iterable<{ positions: Buffer }>;
+  const rows = db
+    .prepare(`SELECT positions FROM phone_index WHERE phone_hash = ? AND last_position > ? ORDER BY last_position`)
+    .iterate(Buffer.from(phoneHash, 'hex'), cursor) as Iterable<{ positions: Buffer }>;
   const found: number[] = [];
   for (const row of rows) {
     for (const position of unpackPositions(row.positions)) {
@@ -99,6 +119,11 @@ export function phonePositions(db: Database, phoneHash: string, cursor: number, 
  * it into rows, so a rebuilt index can be compared with a live one.
  */
 export function phoneIndexEntries(db: Database): { phoneHash: string; position: number }[] {
-  const rows = db.prepare('SELECT phone_hash, positions FROM phone_index ORDER BY phone_hash, last_position').all() as { phone_hash: Buffer; positions: Buffer }[];
-  return rows.flatMap((row) => Array.from(unpackPositions(row.positions), (position) => ({ phoneHash: row.phone_hash.toString('hex'), position })));
+  const rows = db.prepare('SELECT phone_hash, positions FROM phone_index ORDER BY phone_hash, last_position').all() as {
+    phone_hash: Buffer;
+    positions: Buffer;
+  }[];
+  return rows.flatMap((row) =>
+    Array.from(unpackPositions(row.positions), (position) => ({ phoneHash: row.phone_hash.toString('hex'), position })),
+  );
 }

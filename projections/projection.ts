@@ -8,7 +8,9 @@ export interface DomainEvent {
 }
 
 /** An event of the union `E` as the log recorded it: `event.type` narrows `event.data`. */
-export type ProjectedEvent<E extends DomainEvent> = E extends { type: infer Type extends string; data: infer Data } ? RecordedEvent<Type, Data> : never;
+export type ProjectedEvent<E extends DomainEvent> = E extends { type: infer Type extends string; data: infer Data }
+  ? RecordedEvent<Type, Data>
+  : never;
 
 /**
  * A read model: a few SQLite tables kept up to date from the events it `canHandle`, typed by the union `E` of

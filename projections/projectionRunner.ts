@@ -39,7 +39,17 @@ export class ProjectionRunner {
   /** Counts starts, so a replay begun by an earlier start stops when a newer one (or `stop`) comes. */
   private runs = 0;
 
-  constructor({ eventStore, readModels, projections, logger }: { eventStore: EventStore; readModels: ReadModelStore; projections: readonly Projection[]; logger: Logger }) {
+  constructor({
+    eventStore,
+    readModels,
+    projections,
+    logger,
+  }: {
+    eventStore: EventStore;
+    readModels: ReadModelStore;
+    projections: readonly Projection[];
+    logger: Logger;
+  }) {
     this.eventStore = eventStore;
     this.readModels = readModels;
     this.projections = projections;
@@ -102,7 +112,9 @@ export class ProjectionRunner {
   }
 
   private subscribeFrom(from: number): void {
-    this.subscription = this.eventStore.subscribe({ fromPosition: from, onError: (error) => this.fail(error) }, (event) => this.batches.take(event));
+    this.subscription = this.eventStore.subscribe({ fromPosition: from, onError: (error) => this.fail(error) }, (event) =>
+      this.batches.take(event),
+    );
   }
 
   /** One live batch into the read models: `held` when another writer holds them (it is handed over again later). */

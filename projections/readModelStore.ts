@@ -78,11 +78,13 @@ export class ReadModelStore {
 
   /** Creates a projection's tables; drops and recreates them (checkpoint 0) when its version changed. */
   prepare(projection: Projection): void {
-    this.db.transaction(() => {
-      const current = this.checkpoint(projection.name);
-      if (current.version !== projection.version) this.resetInTransaction(projection);
-      else projection.setup(this.db);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const current = this.checkpoint(projection.name);
+        if (current.version !== projection.version) this.resetInTransaction(projection);
+        else projection.setup(this.db);
+      })
+      .immediate();
   }
 
   /** Drops a projection's tables and checkpoint, then creates empty tables: the start of a rebuild. */

@@ -29,8 +29,20 @@ export interface ReplayOptions {
  * Replays the log after `from` into bound projections, in batches that commit with their checkpoints,
  * until the end of the log. Only events of the types they handle are read.
  */
-export function replayInto(eventStore: EventStore, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number, options: ReplayOptions = {}): Promise<ReplayProgress> {
-  const resolved = { onBatch: () => {}, keepGoing: () => true, batchSize: DEFAULT_BATCH_SIZE, write: <T>(transaction: () => T) => transaction(), ...options };
+export function replayInto(
+  eventStore: EventStore,
+  readModels: ReadModelStore,
+  bound: readonly BoundProjection[],
+  from: number,
+  options: ReplayOptions = {},
+): Promise<ReplayProgress> {
+  const resolved = {
+    onBatch: () => {},
+    keepGoing: () => true,
+    batchSize: DEFAULT_BATCH_SIZE,
+    write: <T>(transaction: () => T) => transaction(),
+    ...options,
+  };
   return eventStore.readReplayPage
     ? replaySynchronously(eventStore.readReplayPage.bind(eventStore), readModels, bound, from, resolved)
     : replayBuffered(eventStore, readModels, bound, from, resolved);
@@ -42,7 +54,10 @@ export function replayInto(eventStore: EventStore, readModels: ReadModelStore, b
  * Between batches the event loop turns, so a server replaying keeps serving.
  */
 async function replaySynchronously(
-  readPage: NonNullable<EventStore['readReplayPage']>, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number,
+  readPage: NonNullable<EventStore['readReplayPage']>,
+  readModels: ReadModelStore,
+  bound: readonly BoundProjection[],
+  from: number,
   { onBatch, keepGoing, batchSize, write }: Required<ReplayOptions>,
 ): Promise<ReplayProgress> {
   const types = handledTypes(bound);
@@ -73,7 +88,10 @@ async function replaySynchronously(
 
 /** For stores that read asynchronously: a batch is gathered (filtered by type in the store), then applied. */
 async function replayBuffered(
-  eventStore: EventStore, readModels: ReadModelStore, bound: readonly BoundProjection[], from: number,
+  eventStore: EventStore,
+  readModels: ReadModelStore,
+  bound: readonly BoundProjection[],
+  from: number,
   { onBatch, keepGoing, batchSize, write }: Required<ReplayOptions>,
 ): Promise<ReplayProgress> {
   const progress: ReplayProgress = { events: 0, position: from };

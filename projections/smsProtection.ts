@@ -36,13 +36,16 @@ export const smsProtectionProjection: Projection<Handled> = {
   writer(db) {
     const addMinute = db.prepare(`INSERT INTO protection_tenant_minutes VALUES (?, ?, ?)
       ON CONFLICT DO UPDATE SET sends = sends + excluded.sends`);
-    const getHour: Statement<[string, string, number], { sent: number; verified: number; evidence: string }> =
-      db.prepare('SELECT sent, verified, evidence FROM protection_prefix_hours WHERE tenant_id = ? AND prefix = ? AND hour = ?');
+    const getHour: Statement<[string, string, number], { sent: number; verified: number; evidence: string }> = db.prepare(
+      'SELECT sent, verified, evidence FROM protection_prefix_hours WHERE tenant_id = ? AND prefix = ? AND hour = ?',
+    );
     const putHour = db.prepare('INSERT OR REPLACE INTO protection_prefix_hours VALUES (?, ?, ?, ?, ?, ?)');
     const getStream: Statement<[string], { prefix: string }> = db.prepare('SELECT prefix FROM protection_streams WHERE stream = ?');
     const putStream = db.prepare('INSERT OR REPLACE INTO protection_streams VALUES (?, ?)');
     const putQuarantine = db.prepare('INSERT OR REPLACE INTO protection_quarantines VALUES (?, ?, ?, ?, ?, NULL)');
-    const release = db.prepare('UPDATE protection_quarantines SET released_at = ? WHERE tenant_id = ? AND prefix = ? AND quarantined_at = ?');
+    const release = db.prepare(
+      'UPDATE protection_quarantines SET released_at = ? WHERE tenant_id = ? AND prefix = ? AND quarantined_at = ?',
+    );
 
     const minutes = new Map<string, { tenantId: string; minute: number; sends: number }>();
     const hours = new Map<string, { tenantId: string; prefix: string; hour: number; sent: number; verified: number; evidence: number[] }>();
@@ -58,7 +61,14 @@ export const smsProtectionProjection: Projection<Handled> = {
       let tally = hours.get(key);
       if (!tally) {
         const row = getHour.get(tenantId, prefix, Math.floor(at / HOUR));
-        tally = { tenantId, prefix, hour: Math.floor(at / HOUR), sent: row?.sent ?? 0, verified: row?.verified ?? 0, evidence: row ? JSON.parse(row.evidence) as number[] : [] };
+        tally = {
+          tenantId,
+          prefix,
+          hour: Math.floor(at / HOUR),
+          sent: row?.sent ?? 0,
+          verified: row?.verified ?? 0,
+          evidence: row ? (JSON.parse(row.evidence) as number[]) : [],
+        };
         hours.set(key, tally);
       }
       return tally;
@@ -134,8 +144,10 @@ function prepared(db: Database, sql: string): Statement {
 
 /** Codes sent by a tenant since `fromMinute` (epoch minutes, inclusive), as projected, and the oldest minute with any. */
 export function tenantSends(db: Database, tenantId: string, fromMinute: number): { sends: number; oldestMinute: number | undefined } {
-  const row = prepared(db, 'SELECT SUM(sends) AS sends, MIN(CASE WHEN sends > 0 THEN minute END) AS oldest FROM protection_tenant_minutes WHERE tenant_id = ? AND minute >= ?')
-    .get(tenantId, fromMinute) as { sends: number | null; oldest: number | null };
+  const row = prepared(
+    db,
+    'SELECT SUM(sends) AS sends, MIN(CASE WHEN sends > 0 THEN minute END) AS oldest FROM protection_tenant_minutes WHERE tenant_id = ? AND minute >= ?',
+  ).get(tenantId, fromMinute) as { sends: number | null; oldest: number | null };
   return { sends: row.sends ?? 0, oldestMinute: row.oldest ?? undefined };
 }
 
@@ -149,11 +161,15 @@ export interface PrefixActivity {
 }
 
 export function prefixActivity(db: Database, tenantId: string, prefix: string, fromHour: number, now: number): PrefixActivity {
-  const recent = prepared(db, 'SELECT sent, verified, evidence FROM protection_prefix_hours WHERE tenant_id = ? AND prefix = ? AND hour >= ?')
-    .all(tenantId, prefix, fromHour) as { sent: number; verified: number; evidence: string }[];
-  const busiest = prepared(db, `SELECT MAX(v) AS v FROM (SELECT SUM(verified) AS v FROM protection_prefix_hours
-      WHERE tenant_id = ? AND prefix = ? AND hour >= ? GROUP BY hour / 24)`)
-    .get(tenantId, prefix, Math.floor(now / HOUR) - 14 * 24) as { v: number | null };
+  const recent = prepared(
+    db,
+    'SELECT sent, verified, evidence FROM protection_prefix_hours WHERE tenant_id = ? AND prefix = ? AND hour >= ?',
+  ).all(tenantId, prefix, fromHour) as { sent: number; verified: number; evidence: string }[];
+  const busiest = prepared(
+    db,
+    `SELECT MAX(v) AS v FROM (SELECT SUM(verified) AS v FROM protection_prefix_hours
+      WHERE tenant_id = ? AND prefix = ? AND hour >= ? GROUP BY hour / 24)`,
+  ).get(tenantId, prefix, Math.floor(now / HOUR) - 14 * 24) as { v: number | null };
   return {
     sent: recent.reduce((sum, row) => sum + row.sent, 0),
     verified: recent.reduce((sum, row) => sum + row.verified, 0),
@@ -170,14 +186,25 @@ export interface QuarantineRow {
 }
 
 export function quarantineOf(db: Database, tenantId: string, prefix: string): QuarantineRow | undefined {
-  const row = prepared(db, 'SELECT mode, quarantined_at, until, released_at FROM protection_quarantines WHERE tenant_id = ? AND prefix = ?')
-    .get(tenantId, prefix) as { mode: 'enforce' | 'monitor'; quarantined_at: string; until: string; released_at: string | null } | undefined;
+  const row = prepared(
+    db,
+    'SELECT mode, quarantined_at, until, released_at FROM protection_quarantines WHERE tenant_id = ? AND prefix = ?',
+  ).get(tenantId, prefix) as { mode: 'enforce' | 'monitor'; quarantined_at: string; until: string; released_at: string | null } | undefined;
   return row && { mode: row.mode, quarantinedAt: row.quarantined_at, until: row.until, releasedAt: row.released_at };
 }
 
 /** A tenant's quarantines, newest first: for `GET /admin/v1/sms-protection/quarantines`. */
 export function quarantines(db: Database, tenantId: string): (QuarantineRow & { prefix: string })[] {
-  const rows = db.prepare('SELECT prefix, mode, quarantined_at, until, released_at FROM protection_quarantines WHERE tenant_id = ? ORDER BY quarantined_at DESC')
+  const rows = db
+    .prepare(
+      'SELECT prefix, mode, quarantined_at, until, released_at FROM protection_quarantines WHERE tenant_id = ? ORDER BY quarantined_at DESC',
+    )
     .all(tenantId) as { prefix: string; mode: 'enforce' | 'monitor'; quarantined_at: string; until: string; released_at: string | null }[];
-  return rows.map((row) => ({ prefix: row.prefix, mode: row.mode, quarantinedAt: row.quarantined_at, until: row.until, releasedAt: row.released_at }));
+  return rows.map((row) => ({
+    prefix: row.prefix,
+    mode: row.mode,
+    quarantinedAt: row.quarantined_at,
+    until: row.until,
+    releasedAt: row.released_at,
+  }));
 }

@@ -36,7 +36,11 @@ export function subjectIndexProjection(hmacKey: Buffer): Projection {
       case 'UserCreated':
       case 'PhoneVerified': {
         // events written before personal data was sealed name the number itself
-        const phone = text(data.phoneHash) ?? (typeof data.phoneNumber === 'string' && !isSealedValue(data.phoneNumber) ? phoneNumberHash(hmacKey, data.phoneNumber) : undefined);
+        const phone =
+          text(data.phoneHash) ??
+          (typeof data.phoneNumber === 'string' && !isSealedValue(data.phoneNumber)
+            ? phoneNumberHash(hmacKey, data.phoneNumber)
+            : undefined);
         return phone ? [[event.streamName, 'phone', phone]] : [];
       }
       case 'OtpIssued': {
@@ -59,7 +63,10 @@ export function subjectIndexProjection(hmacKey: Buffer): Projection {
         const subject = userSubject(tenantId, userId);
         const phone = userIndexPhoneHash(event.streamName);
         const hash = phone ?? event.streamName.slice(-64);
-        return [[subject, 'stream', event.streamName], ...(/^[0-9a-f]{64}$/.test(hash) ? [[subject, phone ? 'phone' : 'identifier', hash] as Link] : [])];
+        return [
+          [subject, 'stream', event.streamName],
+          ...(/^[0-9a-f]{64}$/.test(hash) ? [[subject, phone ? 'phone' : 'identifier', hash] as Link] : []),
+        ];
       }
       default:
         return [];
@@ -72,7 +79,9 @@ export function subjectIndexProjection(hmacKey: Buffer): Projection {
     canHandle: ['UserCreated', 'PhoneVerified', 'OtpIssued', 'AuthorizationCodeIssued', 'SessionStarted', 'IdentifierClaimed'],
     tables: ['subject_links'],
     setup(db) {
-      db.exec('CREATE TABLE IF NOT EXISTS subject_links (subject TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (subject, kind, value)) WITHOUT ROWID');
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS subject_links (subject TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (subject, kind, value)) WITHOUT ROWID',
+      );
     },
     writer(db) {
       const put = db.prepare('INSERT OR IGNORE INTO subject_links VALUES (?, ?, ?)');
@@ -93,7 +102,10 @@ export function subjectIndexProjection(hmacKey: Buffer): Projection {
 
 /** A user's links (by its subject id, `userSubject`). */
 export function subjectLinks(db: Database, subject: string): SubjectLinks {
-  const rows = db.prepare('SELECT kind, value FROM subject_links WHERE subject = ? ORDER BY kind, value').all(subject) as { kind: string; value: string }[];
+  const rows = db.prepare('SELECT kind, value FROM subject_links WHERE subject = ? ORDER BY kind, value').all(subject) as {
+    kind: string;
+    value: string;
+  }[];
   return {
     phones: rows.filter((row) => row.kind === 'phone').map((row) => row.value),
     streams: rows.filter((row) => row.kind === 'stream').map((row) => row.value),

@@ -58,7 +58,9 @@ export function getUser(db: Database, tenantId: string, userId: string): User | 
 
 /** A tenant's users (not erased) ordered by user id, `limit` of them (-1: all) after the user id `after` (a cursor); sealed. */
 export function listUsersPage(db: Database, tenantId: string, after: string, limit: number): User[] {
-  const rows = db.prepare('SELECT doc FROM users WHERE tenant_id = ? AND user_id > ? AND erased_at IS NULL ORDER BY user_id LIMIT ?').all(tenantId, after, limit) as { doc: string }[];
+  const rows = db
+    .prepare('SELECT doc FROM users WHERE tenant_id = ? AND user_id > ? AND erased_at IS NULL ORDER BY user_id LIMIT ?')
+    .all(tenantId, after, limit) as { doc: string }[];
   return rows.map((row) => JSON.parse(row.doc) as User);
 }
 

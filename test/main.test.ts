@@ -53,7 +53,9 @@ describe('main (npm start)', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = await once(child, 'exit');
     expect(code).to.equal(1);
-    expect(stderr.trim()).to.match(/^otpledger: missing secrets OTPLEDGER_MASTER_KEY, OTPLEDGER_HMAC_KEY, OTPLEDGER_SIGNING_KEY: give each in its environment variable or in a file named by <NAME>_FILE \(development keys are off/);
+    expect(stderr.trim()).to.match(
+      /^otpledger: missing secrets OTPLEDGER_MASTER_KEY, OTPLEDGER_HMAC_KEY, OTPLEDGER_SIGNING_KEY: give each in its environment variable or in a file named by <NAME>_FILE \(development keys are off/,
+    );
     expect(stderr.trim().split('\n')).to.have.length(1);
   });
 

@@ -18,7 +18,8 @@ function staleFile() {
     const built = `${kit}dist/${String(name).replace(/\.ts$/, '.js')}`;
     if (!existsSync(built)) return `${built} is missing`;
     const builtAt = statSync(built).mtimeMs;
-    if (statSync(`${src}${name}`).mtimeMs > builtAt || inputs.some((file) => statSync(file).mtimeMs > builtAt)) return `${src}${name} changed`;
+    if (statSync(`${src}${name}`).mtimeMs > builtAt || inputs.some((file) => statSync(file).mtimeMs > builtAt))
+      return `${src}${name} changed`;
   }
   return undefined;
 }

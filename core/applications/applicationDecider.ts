@@ -45,8 +45,10 @@ function ownedBy(state: ApplicationState, tenantId: string): Application {
 /** A public client is an end-user app without a secret; a confidential one has a secret. */
 function checkClientKind(settings: Pick<ApplicationSettings, 'role' | 'token_endpoint_auth_method'>, secretHash: string | undefined): void {
   if (isPublicClient(settings)) {
-    if (settings.role !== 'app') throw new ApplicationError('invalid_request', 'a public client (token_endpoint_auth_method "none") must have role "app"');
-    if (secretHash !== undefined) throw new ApplicationError('invalid_request', 'a public client (token_endpoint_auth_method "none") has no client secret');
+    if (settings.role !== 'app')
+      throw new ApplicationError('invalid_request', 'a public client (token_endpoint_auth_method "none") must have role "app"');
+    if (secretHash !== undefined)
+      throw new ApplicationError('invalid_request', 'a public client (token_endpoint_auth_method "none") has no client secret');
   } else if (secretHash === undefined) {
     throw new ApplicationError('invalid_request', 'a confidential client needs a client secret');
   }
@@ -61,7 +63,12 @@ export const applicationDecider: Decider<ApplicationState, ApplicationCommand, A
         if (state) throw clientIdNotAvailable();
         checkClientKind(command.settings, command.secretHash);
         const { tenantId, clientId, secretHash } = command;
-        return [{ type: 'ApplicationRegistered', data: { ...command.settings, tenantId, clientId, ...(secretHash !== undefined && { secretHash }) } }];
+        return [
+          {
+            type: 'ApplicationRegistered',
+            data: { ...command.settings, tenantId, clientId, ...(secretHash !== undefined && { secretHash }) },
+          },
+        ];
       }
       case 'EnsureApplication': {
         if (!state) return applicationDecider.decide({ ...command, type: 'RegisterApplication' }, state);
@@ -85,7 +92,8 @@ export const applicationDecider: Decider<ApplicationState, ApplicationCommand, A
         return Object.keys(changes).length > 0 ? [{ type: 'ApplicationUpdated', data: changes }] : [];
       }
       case 'RotateClientSecret':
-        if (isPublicClient(ownedBy(state, command.tenantId))) throw new ApplicationError('invalid_request', 'a public client has no client secret to rotate');
+        if (isPublicClient(ownedBy(state, command.tenantId)))
+          throw new ApplicationError('invalid_request', 'a public client has no client secret to rotate');
         return [{ type: 'ClientSecretRotated', data: { secretHash: command.secretHash } }];
       default: {
         const unreachable: never = command;

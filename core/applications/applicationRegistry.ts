@@ -45,7 +45,8 @@ export class ApplicationRegistry {
     const stream = tenantStreamId(tenantId);
     const [last] = await this.eventStore.readStream(stream, { direction: 'backwards', maxCount: 1 });
     if (!last) {
-      await this.eventStore.appendToStream(stream, [{ type: 'TenantCreated', data: { tenantId, name }, metadata }], { expectedRevision: 'no_stream' })
+      await this.eventStore
+        .appendToStream(stream, [{ type: 'TenantCreated', data: { tenantId, name }, metadata }], { expectedRevision: 'no_stream' })
         .catch((error: unknown) => {
           if (!(error instanceof Error && error.name === 'ConcurrencyError')) throw error;
         });
@@ -53,29 +54,76 @@ export class ApplicationRegistry {
   }
 
   /** Bootstrap: `secret` is undefined for a public client. */
-  async ensure(tenantId: string, clientId: string, secret: string | undefined, settings: ApplicationSettings, metadata: Partial<EventMetadata>): Promise<Application> {
-    const result = await handleCommand(this.eventStore, clientStreamId(clientId), applicationDecider,
-      { type: 'EnsureApplication', tenantId, clientId, ...(secret !== undefined && { secretHash: this.secretHash(secret) }), settings }, metadata);
+  async ensure(
+    tenantId: string,
+    clientId: string,
+    secret: string | undefined,
+    settings: ApplicationSettings,
+    metadata: Partial<EventMetadata>,
+  ): Promise<Application> {
+    const result = await handleCommand(
+      this.eventStore,
+      clientStreamId(clientId),
+      applicationDecider,
+      { type: 'EnsureApplication', tenantId, clientId, ...(secret !== undefined && { secretHash: this.secretHash(secret) }), settings },
+      metadata,
+    );
     return result.state!;
   }
 
   /** A confidential client gets a new random secret (shown once); a public client gets none. */
-  async register(tenantId: string, clientId: string, settings: ApplicationSettings, metadata: Partial<EventMetadata>): Promise<{ app: Application; clientSecret?: string }> {
+  async register(
+    tenantId: string,
+    clientId: string,
+    settings: ApplicationSettings,
+    metadata: Partial<EventMetadata>,
+  ): Promise<{ app: Application; clientSecret?: string }> {
     const clientSecret = isPublicClient(settings) ? undefined : ApplicationRegistry.generateSecret();
-    const result = await handleCommand(this.eventStore, clientStreamId(clientId), applicationDecider,
-      { type: 'RegisterApplication', tenantId, clientId, ...(clientSecret !== undefined && { secretHash: this.secretHash(clientSecret) }), settings }, metadata);
+    const result = await handleCommand(
+      this.eventStore,
+      clientStreamId(clientId),
+      applicationDecider,
+      {
+        type: 'RegisterApplication',
+        tenantId,
+        clientId,
+        ...(clientSecret !== undefined && { secretHash: this.secretHash(clientSecret) }),
+        settings,
+      },
+      metadata,
+    );
     return { app: result.state!, ...(clientSecret !== undefined && { clientSecret }) };
   }
 
-  async update(tenantId: string, clientId: string, changes: Partial<ApplicationSettings>, metadata: Partial<EventMetadata>): Promise<Application> {
-    const result = await handleCommand(this.eventStore, clientStreamId(clientId), applicationDecider, { type: 'UpdateApplication', tenantId, changes }, metadata);
+  async update(
+    tenantId: string,
+    clientId: string,
+    changes: Partial<ApplicationSettings>,
+    metadata: Partial<EventMetadata>,
+  ): Promise<Application> {
+    const result = await handleCommand(
+      this.eventStore,
+      clientStreamId(clientId),
+      applicationDecider,
+      { type: 'UpdateApplication', tenantId, changes },
+      metadata,
+    );
     return result.state!;
   }
 
-  async rotateSecret(tenantId: string, clientId: string, metadata: Partial<EventMetadata>): Promise<{ app: Application; clientSecret: string }> {
+  async rotateSecret(
+    tenantId: string,
+    clientId: string,
+    metadata: Partial<EventMetadata>,
+  ): Promise<{ app: Application; clientSecret: string }> {
     const clientSecret = ApplicationRegistry.generateSecret();
-    const result = await handleCommand(this.eventStore, clientStreamId(clientId), applicationDecider,
-      { type: 'RotateClientSecret', tenantId, secretHash: this.secretHash(clientSecret) }, metadata);
+    const result = await handleCommand(
+      this.eventStore,
+      clientStreamId(clientId),
+      applicationDecider,
+      { type: 'RotateClientSecret', tenantId, secretHash: this.secretHash(clientSecret) },
+      metadata,
+    );
     return { app: result.state!, clientSecret };
   }
 }

@@ -11,7 +11,15 @@ import type { ApplicationRegistry } from './applicationRegistry.js';
  * An application whose client_id another tenant holds is skipped with an error in the log that names
  * neither the other tenant nor anything of it; the server starts without that application.
  */
-export async function applyBootstrap({ config, applications, logger }: { config: Config; applications: ApplicationRegistry; logger: Logger }): Promise<void> {
+export async function applyBootstrap({
+  config,
+  applications,
+  logger,
+}: {
+  config: Config;
+  applications: ApplicationRegistry;
+  logger: Logger;
+}): Promise<void> {
   const metadata = { actor: 'bootstrap' };
   for (const tenant of config.bootstrap.tenants ?? []) {
     await applications.ensureTenant(tenant.id, tenant.name, { ...metadata, tenantId: tenant.id });
@@ -21,12 +29,18 @@ export async function applyBootstrap({ config, applications, logger }: { config:
         await applications.ensure(tenant.id, app.client_id, app.client_secret, settingsOf(app), { ...metadata, tenantId: tenant.id });
       } catch (error) {
         if (!(error instanceof ApplicationError && error.reason === 'client_id_taken')) throw error;
-        logger.error({ tenant: tenant.id, client_id: app.client_id },
-          'bootstrap application skipped: client_id is not available (client ids are unique across all tenants of this server); choose another');
+        logger.error(
+          { tenant: tenant.id, client_id: app.client_id },
+          'bootstrap application skipped: client_id is not available (client ids are unique across all tenants of this server); choose another',
+        );
         continue;
       }
-      logger.info({ tenant: tenant.id, client_id: app.client_id, role, token_endpoint_auth_method: settingsOf(app).token_endpoint_auth_method },
-        app.client_secret === undefined ? 'bootstrap application ready (a public client: no secret)' : 'bootstrap application ready (its client secret is the one in your config)');
+      logger.info(
+        { tenant: tenant.id, client_id: app.client_id, role, token_endpoint_auth_method: settingsOf(app).token_endpoint_auth_method },
+        app.client_secret === undefined
+          ? 'bootstrap application ready (a public client: no secret)'
+          : 'bootstrap application ready (its client secret is the one in your config)',
+      );
     }
   }
 }

@@ -31,10 +31,15 @@ export function describeFilters(filters: AuditFilters): Record<string, unknown> 
 export function matchesAudit(event: RecordedEvent, filters: AuditFilters): boolean {
   if (event.metadata.tenantId !== filters.tenantId) return false;
   const data = (event.data ?? {}) as Record<string, unknown>;
-  if (filters.userId !== undefined &&
-      event.streamName !== userStreamId(filters.tenantId, filters.userId) && data.userId !== filters.userId) return false;
-  if (filters.clientId !== undefined &&
-      data.clientId !== filters.clientId && event.streamName !== clientStreamId(filters.clientId) && event.metadata.actor !== filters.clientId) return false;
+  if (filters.userId !== undefined && event.streamName !== userStreamId(filters.tenantId, filters.userId) && data.userId !== filters.userId)
+    return false;
+  if (
+    filters.clientId !== undefined &&
+    data.clientId !== filters.clientId &&
+    event.streamName !== clientStreamId(filters.clientId) &&
+    event.metadata.actor !== filters.clientId
+  )
+    return false;
   return true;
 }
 
@@ -53,13 +58,20 @@ export function parseAuditFilters(tenantId: string, query: Record<string, string
   };
   const cursorText = one('cursor');
   const cursor = cursorText === undefined ? undefined : Number(cursorText);
-  if (cursor !== undefined && (!Number.isSafeInteger(cursor) || cursor < 0)) throw new TypeError('cursor must be a global position (a non-negative integer)');
+  if (cursor !== undefined && (!Number.isSafeInteger(cursor) || cursor < 0))
+    throw new TypeError('cursor must be a global position (a non-negative integer)');
   const typesValue = query.types ?? query.type;
   const types = (Array.isArray(typesValue) ? typesValue : typesValue === undefined ? [] : [typesValue])
-    .flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
   const filters: AuditFilters = { tenantId };
   if (types.length > 0) filters.types = types;
-  for (const [name, key] of [['user_id', 'userId'], ['phone_number', 'phoneNumber'], ['client_id', 'clientId']] as const) {
+  for (const [name, key] of [
+    ['user_id', 'userId'],
+    ['phone_number', 'phoneNumber'],
+    ['client_id', 'clientId'],
+  ] as const) {
     const value = one(name);
     if (value !== undefined && value !== '') filters[key] = value;
   }

@@ -2,7 +2,19 @@ import type { AuditRecord } from './redact.js';
 
 export type ExportFormat = 'json' | 'ndjson' | 'csv';
 
-export const CSV_COLUMNS = ['position', 'recordedAt', 'tenantId', 'stream', 'revision', 'type', 'actor', 'correlationId', 'id', 'chainHash', 'data'] as const;
+export const CSV_COLUMNS = [
+  'position',
+  'recordedAt',
+  'tenantId',
+  'stream',
+  'revision',
+  'type',
+  'actor',
+  'correlationId',
+  'id',
+  'chainHash',
+  'data',
+] as const;
 
 /** RFC 4180: quote when needed, double the quotes. A leading =+-@ is prefixed so spreadsheets do not run it. */
 function csvCell(value: unknown): string {

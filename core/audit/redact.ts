@@ -2,7 +2,8 @@ import type { RecordedEvent } from '../eventStore/types.js';
 import { ERASED, isSealedValue } from '../privacy/sealedValue.js';
 
 /** Keys whose values never leave the server through the audit API: OTP and secret hashes, credentials. */
-const SECRET_KEY = /(^codeHash$|^secretHash$|secret|password|passcode|ciphertext|encrypted|sealed|apiKey|api_key|authToken|auth_token|privateKey|private_key)/i;
+const SECRET_KEY =
+  /(^codeHash$|^secretHash$|secret|password|passcode|ciphertext|encrypted|sealed|apiKey|api_key|authToken|auth_token|privateKey|private_key)/i;
 /** SecretBox output (`enc:v1:<keyId>:...`), whatever key it sits under. */
 const SEALED_VALUE = /^enc:v\d+:/;
 

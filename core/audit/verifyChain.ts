@@ -46,7 +46,10 @@ export async function verifyChain(
     const problem = checkLink(previous, event);
     if (problem) {
       return {
-        ok: false, events, streams: heads.size + (previous ? 0 : 1), lastPosition,
+        ok: false,
+        events,
+        streams: heads.size + (previous ? 0 : 1),
+        lastPosition,
         broken: { stream: event.streamName, revision: event.revision, globalPosition: event.globalPosition, eventId: event.id, problem },
       };
     }

@@ -31,7 +31,8 @@ export class IpBlockedError extends DomainError {
 
 /** Every IP's stream for one user: the prefix of their names. */
 export const bruteForceStreamPrefix = (tenantId: string, phoneHash: string) => `bruteforce-${tenantId}-${phoneHash}-`;
-export const bruteForceStreamId = (tenantId: string, phoneHash: string, ipHash: string) => `${bruteForceStreamPrefix(tenantId, phoneHash)}${ipHash}`;
+export const bruteForceStreamId = (tenantId: string, phoneHash: string, ipHash: string) =>
+  `${bruteForceStreamPrefix(tenantId, phoneHash)}${ipHash}`;
 
 export const isBlocked = (state: BruteForceState, now: Date) => state.blockedUntil !== undefined && state.blockedUntil > now.getTime();
 

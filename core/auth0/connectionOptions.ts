@@ -79,7 +79,9 @@ export function parseConnectionPatch(body: unknown): SmsConnectionPatch {
     throw new SchemaValidationError([`/options/template must contain ${PASSWORD_PLACEHOLDER}`]);
   }
   if (options.provider === 'sms_gateway' && options.twilio_sid !== undefined) {
-    throw new SchemaValidationError(['/options/twilio_sid is not allowed with provider "sms_gateway" (remove twilio_sid and twilio_token)']);
+    throw new SchemaValidationError([
+      '/options/twilio_sid is not allowed with provider "sms_gateway" (remove twilio_sid and twilio_token)',
+    ]);
   }
   return { ...raw, options: { ...options, ...(forward !== undefined && { forward_req_info: forward === true || forward === 'true' }) } };
 }

@@ -54,7 +54,12 @@ export function parseConnectionListQuery(query: Record<string, string | string[]
     includeTotals: bool('include_totals') ?? false,
     ...(one('from') !== undefined && { from: one('from') }),
     ...(query.take !== undefined && { take: integer('take', 1, MAX_PAGE) ?? 50 }),
-    ...(fields !== undefined && { fields: fields.split(',').map((field) => field.trim()).filter(Boolean) }),
+    ...(fields !== undefined && {
+      fields: fields
+        .split(',')
+        .map((field) => field.trim())
+        .filter(Boolean),
+    }),
     includeFields: bool('include_fields') ?? true,
   };
   if (problems.length > 0) throw new SchemaValidationError(problems);

@@ -27,7 +27,15 @@ export interface PasswordlessRequest {
   metadata: Partial<EventMetadata>;
 }
 
-type Deps = { otpService: OtpService; users: UserDirectory; tokens: TokenService; smsConnections: SmsConnections; eventStore: EventStore; secrets: { hmacKey: Buffer }; clock: Clock };
+type Deps = {
+  otpService: OtpService;
+  users: UserDirectory;
+  tokens: TokenService;
+  smsConnections: SmsConnections;
+  eventStore: EventStore;
+  secrets: { hmacKey: Buffer };
+  clock: Clock;
+};
 
 /**
  * The Auth0 dialect's passwordless SMS flow over the same domain as the Mosaic one: the same OTP streams and
@@ -45,8 +53,15 @@ export class PasswordlessLogin {
     if (!user && connection.disable_signup) throw new SignupDisabledError();
     // the request is always offered: only a provider configured with forward_req_info sends it on
     const { otpId } = await this.deps.otpService.send({
-      app, purpose: 'login', phone, ...(user && { userId: user.userId }), recipientVerified: user?.phoneNumberVerified ?? false,
-      screenedUnder, rules: passwordlessRules(connection, app.name), request, metadata,
+      app,
+      purpose: 'login',
+      phone,
+      ...(user && { userId: user.userId }),
+      recipientVerified: user?.phoneNumberVerified ?? false,
+      screenedUnder,
+      rules: passwordlessRules(connection, app.name),
+      request,
+      metadata,
     });
     // false for every phone, known or not, until this start's code is used: the answer must not say who is a user
     return { _id: otpId, phone_number: phone.e164, phone_verified: false, request_language: null };
@@ -60,22 +75,38 @@ export class PasswordlessLogin {
     const guard = connection.brute_force_protection ? this.bruteForce(request) : undefined;
     await guard?.({ type: 'CheckIp', now: this.deps.clock.now() });
     const known = await users.findUser(app.tenantId, 'phone_number', phone.e164);
-    const result = !known && connection.disable_signup
-      ? { ok: false as const }
-      : await otpService.verify({ app, purpose: 'login', phone, passcode: otp, request: request.request, metadata });
+    const result =
+      !known && connection.disable_signup
+        ? { ok: false as const }
+        : await otpService.verify({ app, purpose: 'login', phone, passcode: otp, request: request.request, metadata });
     if (!result.ok) {
-      await guard?.({ type: 'RecordLoginFailure', now: this.deps.clock.now(), limit: BRUTE_FORCE_LIMIT, blockMinutes: BRUTE_FORCE_BLOCK_MINUTES });
+      await guard?.({
+        type: 'RecordLoginFailure',
+        now: this.deps.clock.now(),
+        limit: BRUTE_FORCE_LIMIT,
+        blockMinutes: BRUTE_FORCE_BLOCK_MINUTES,
+      });
       throw new WrongVerificationCodeError();
     }
     await guard?.({ type: 'RecordLoginSuccess', now: this.deps.clock.now() });
     const { user } = await users.createOrAddToApp(app.tenantId, app.clientId, { phoneNumber: phone.e164 }, metadata);
     const verified = user.phoneNumberVerified ? user : await users.verifyPhone(app.tenantId, user.userId, phone.e164, 'login', metadata);
-    const session = await tokens.startSession({ app, user: verified, amr: ['otp', 'sms'], scope: request.scope, dialect: 'auth0', metadata });
+    const session = await tokens.startSession({
+      app,
+      user: verified,
+      amr: ['otp', 'sms'],
+      scope: request.scope,
+      dialect: 'auth0',
+      metadata,
+    });
     const offline = request.scope.split(' ').includes('offline_access');
     return {
-      access_token: session.access_token, id_token: session.id_token,
+      access_token: session.access_token,
+      id_token: session.id_token,
       ...(offline && { refresh_token: session.refresh_token }),
-      token_type: session.token_type, expires_in: session.expires_in, scope: request.scope,
+      token_type: session.token_type,
+      expires_in: session.expires_in,
+      scope: request.scope,
     };
   }
 
@@ -89,6 +120,7 @@ export class PasswordlessLogin {
   private bruteForce({ app, phone, request, metadata }: PasswordlessRequest) {
     const { hmacKey } = this.deps.secrets;
     const stream = bruteForceStreamId(app.tenantId, this.deps.otpService.phoneHash(phone), keyedHash(hmacKey, 'ip', request.ip));
-    return (command: Parameters<typeof bruteForceDecider.decide>[0]) => handleCommand(this.deps.eventStore, stream, bruteForceDecider, command, metadata);
+    return (command: Parameters<typeof bruteForceDecider.decide>[0]) =>
+      handleCommand(this.deps.eventStore, stream, bruteForceDecider, command, metadata);
   }
 }

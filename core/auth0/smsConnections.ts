@@ -47,9 +47,13 @@ export class SmsConnections {
       options: {
         ...provider,
         from: provider.from ?? null,
-        template: settings.template, syntax: settings.syntax, totp: settings.totp,
-        brute_force_protection: settings.brute_force_protection, disable_signup: settings.disable_signup,
-        forward_req_info: forward, name: 'sms',
+        template: settings.template,
+        syntax: settings.syntax,
+        totp: settings.totp,
+        brute_force_protection: settings.brute_force_protection,
+        disable_signup: settings.disable_signup,
+        forward_req_info: forward,
+        name: 'sms',
       },
       strategy: 'sms',
       name: 'sms',
@@ -69,20 +73,28 @@ export class SmsConnections {
     const options = patch.options;
     if (options) await this.updateProvider(tenantId, providerFromOptions(options, await this.primary(tenantId)), metadata);
     const next: ConnectionSettings = {
-      ...(options ? {
-        template: options.template ?? DEFAULT_CONNECTION.template,
-        syntax: options.syntax ?? DEFAULT_CONNECTION.syntax,
-        totp: { ...DEFAULT_CONNECTION.totp, ...options.totp },
-        brute_force_protection: options.brute_force_protection ?? DEFAULT_CONNECTION.brute_force_protection,
-        disable_signup: options.disable_signup ?? DEFAULT_CONNECTION.disable_signup,
-        forward_req_info: options.forward_req_info ?? DEFAULT_CONNECTION.forward_req_info,
-      } : current),
+      ...(options
+        ? {
+            template: options.template ?? DEFAULT_CONNECTION.template,
+            syntax: options.syntax ?? DEFAULT_CONNECTION.syntax,
+            totp: { ...DEFAULT_CONNECTION.totp, ...options.totp },
+            brute_force_protection: options.brute_force_protection ?? DEFAULT_CONNECTION.brute_force_protection,
+            disable_signup: options.disable_signup ?? DEFAULT_CONNECTION.disable_signup,
+            forward_req_info: options.forward_req_info ?? DEFAULT_CONNECTION.forward_req_info,
+          }
+        : current),
       enabled_clients: patch.enabled_clients ?? current.enabled_clients,
       is_domain_connection: patch.is_domain_connection ?? current.is_domain_connection,
     };
     if (isDeepStrictEqual(next, current)) return;
     const connection = { tenantId, ...next, configuredAt: this.deps.clock.now().toISOString() };
-    await handleCommand(this.deps.eventStore, tenantSmsStreamId(tenantId), tenantSmsDecider, { type: 'ConfigurePasswordlessConnection', connection }, metadata);
+    await handleCommand(
+      this.deps.eventStore,
+      tenantSmsStreamId(tenantId),
+      tenantSmsDecider,
+      { type: 'ConfigurePasswordlessConnection', connection },
+      metadata,
+    );
   }
 
   /** Configures the provider through the Mosaic service (its validation, sealing and event) when it changed; fallbacks stay. */
@@ -105,7 +117,8 @@ export class SmsConnections {
   private async checkClients(tenantId: string, clientIds: string[]): Promise<void> {
     for (const [index, clientId] of clientIds.entries()) {
       const app = await this.deps.applications.get(clientId);
-      if (app?.tenantId !== tenantId) throw new SchemaValidationError([`/enabled_clients/${index} "${clientId}" is not an application of this tenant`]);
+      if (app?.tenantId !== tenantId)
+        throw new SchemaValidationError([`/enabled_clients/${index} "${clientId}" is not an application of this tenant`]);
     }
   }
 }
@@ -116,11 +129,20 @@ function parseSettings(provider: string, parse: () => unknown): Record<string, u
     return parse() as Record<string, unknown>;
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) throw error;
-    throw new SchemaValidationError(error.problems.map((problem) => {
-      if (provider === TWILIO && problem.includes('oneOf')) return '/options needs exactly one of from and messaging_service_sid';
-      const [path = '/', ...rest] = problem.split(' ');
-      const field = path === '/' ? '' : `/${path.slice(1).split('/').map(provider === TWILIO ? optionNameForTwilioSetting : (name) => name).join('/')}`;
-      return [`/options${field}`, ...rest].join(' ');
-    }));
+    throw new SchemaValidationError(
+      error.problems.map((problem) => {
+        if (provider === TWILIO && problem.includes('oneOf')) return '/options needs exactly one of from and messaging_service_sid';
+        const [path = '/', ...rest] = problem.split(' ');
+        const field =
+          path === '/'
+            ? ''
+            : `/${path
+                .slice(1)
+                .split('/')
+                .map(provider === TWILIO ? optionNameForTwilioSetting : (name) => name)
+                .join('/')}`;
+        return [`/options${field}`, ...rest].join(' ');
+      }),
+    );
   }
 }

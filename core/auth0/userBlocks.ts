@@ -36,7 +36,13 @@ export class UserBlocks {
   async unblock(tenantId: string, phoneHash: string, metadata: Partial<EventMetadata>): Promise<number> {
     let lifted = 0;
     for (const block of await this.list(tenantId, phoneHash)) {
-      const result = await handleCommand(this.deps.eventStore, bruteForceStreamId(tenantId, phoneHash, block.ipHash), bruteForceDecider, { type: 'UnblockIp', now: this.deps.clock.now() }, metadata);
+      const result = await handleCommand(
+        this.deps.eventStore,
+        bruteForceStreamId(tenantId, phoneHash, block.ipHash),
+        bruteForceDecider,
+        { type: 'UnblockIp', now: this.deps.clock.now() },
+        metadata,
+      );
       lifted += result.events.length;
     }
     return lifted;

@@ -51,8 +51,7 @@ const bootstrapTenantSchema = {
 
 /** Any case, as the adapters read them (`createEventStore.ts`): ajv patterns take no flags. */
 const anyCase = (word: string) => word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
-const eventStoreUrlPattern =
-  `^\\s*(${anyCase('sqlite')}:.+|${anyCase('postgres')}(${anyCase('ql')})?://.+|(${['kurrentdb', 'kurrent', 'kdb', 'esdb'].map(anyCase).join('|')})(\\+${anyCase('discover')})?://.+)$`;
+const eventStoreUrlPattern = `^\\s*(${anyCase('sqlite')}:.+|${anyCase('postgres')}(${anyCase('ql')})?://.+|(${['kurrentdb', 'kurrent', 'kdb', 'esdb'].map(anyCase).join('|')})(\\+${anyCase('discover')})?://.+)$`;
 
 export const configSchema = {
   type: 'object',

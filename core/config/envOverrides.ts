@@ -22,10 +22,7 @@ export interface AppliedOverride {
  * Writes the set variables into a copy of `config`. A number-valued variable that is not a whole number
  * is kept as the string, so validation reports it at its path like any other wrong type.
  */
-export function applyEnvOverrides(
-  config: PlainObject,
-  env: NodeJS.ProcessEnv,
-): { config: PlainObject; applied: AppliedOverride[] } {
+export function applyEnvOverrides(config: PlainObject, env: NodeJS.ProcessEnv): { config: PlainObject; applied: AppliedOverride[] } {
   const result = structuredClone(config);
   const applied: AppliedOverride[] = [];
   for (const override of overrides) {

@@ -97,7 +97,10 @@ function deriveKeyStoreUrl(config: PlainObject): void {
     return;
   }
   const dataDir = typeof config.dataDir === 'string' ? config.dataDir : configSchema.properties.dataDir.default;
-  const dir = typeof eventStoreUrl === 'string' && eventStoreUrl.startsWith('sqlite:') ? path.dirname(eventStoreUrl.slice('sqlite:'.length)) : dataDir;
+  const dir =
+    typeof eventStoreUrl === 'string' && eventStoreUrl.startsWith('sqlite:')
+      ? path.dirname(eventStoreUrl.slice('sqlite:'.length))
+      : dataDir;
   keyStore.url = `sqlite:${path.join(dir, 'subject-keys.db')}`;
 }
 

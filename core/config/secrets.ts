@@ -54,8 +54,10 @@ export async function loadSecrets(config: Config, logger: Logger, env: NodeJS.Pr
   const signingKey = signingKeys.find((key) => key.alg === 'ES256');
   if (!signingKey) throw new ConfigError('OTPLEDGER_SIGNING_KEY needs an EC P-256 key (ES256): it signs access and refresh tokens');
   if (!signingKeys.some((key) => key.alg === 'RS256')) {
-    logger.warn('OTPLEDGER_SIGNING_KEY has no RSA key: tokens asked for in RS256 (the Auth0 dialect\'s id_tokens, applications with ' +
-      'id_token_signed_response_alg RS256) are signed ES256 instead, which Auth0\'s SDKs refuse. Add an RSA key to the key set.');
+    logger.warn(
+      "OTPLEDGER_SIGNING_KEY has no RSA key: tokens asked for in RS256 (the Auth0 dialect's id_tokens, applications with " +
+        "id_token_signed_response_alg RS256) are signed ES256 instead, which Auth0's SDKs refuse. Add an RSA key to the key set.",
+    );
   }
 
   if (devKeys.length > 0) {
@@ -66,7 +68,9 @@ export async function loadSecrets(config: Config, logger: Logger, env: NodeJS.Pr
     );
   }
   const previous = readSecretFromEnv(env, 'OTPLEDGER_PREVIOUS_MASTER_KEYS');
-  const previousMasterKeys = (previous ?? '').split(/[\s,]+/).filter(Boolean)
+  const previousMasterKeys = (previous ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
     .map((base64) => decodeKey('OTPLEDGER_PREVIOUS_MASTER_KEYS', base64))
     .map((key) => ({ id: keyId(key), key }));
   return { masterKey, masterKeyId: keyId(masterKey), previousMasterKeys, hmacKey, signingKeys, signingKey };
@@ -92,5 +96,8 @@ async function loadSigningKeys(env: NodeJS.ProcessEnv, dataDir: string, devKeys:
   devKeys.push('OTPLEDGER_SIGNING_KEY');
   const ec = await devSecret(dataDir, 'signing-key.jwk.json', () => generateSigningJwk('ES256'));
   const rsa = await devSecret(dataDir, 'signing-key-rs256.jwk.json', () => generateSigningJwk('RS256'));
-  return [...(await parseSigningKeys(ec, 'the development key signing-key.jwk.json')), ...(await parseSigningKeys(rsa, 'the development key signing-key-rs256.jwk.json'))];
+  return [
+    ...(await parseSigningKeys(ec, 'the development key signing-key.jwk.json')),
+    ...(await parseSigningKeys(rsa, 'the development key signing-key-rs256.jwk.json')),
+  ];
 }

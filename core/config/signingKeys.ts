@@ -66,16 +66,17 @@ async function importSigningKey(value: unknown, source: string): Promise<Signing
 function algOf(jwk: JWK, source: string): SigningAlg {
   if (jwk.kty === 'EC' && jwk.crv === 'P-256' && jwk.d) return 'ES256';
   if (jwk.kty === 'RSA' && jwk.d) return 'RS256';
-  throw new ConfigError(`${source} must be a private EC P-256 JWK (kty "EC", crv "P-256", with "d") or a private RSA JWK (kty "RSA", with "d")`);
+  throw new ConfigError(
+    `${source} must be a private EC P-256 JWK (kty "EC", crv "P-256", with "d") or a private RSA JWK (kty "RSA", with "d")`,
+  );
 }
 
 const generate = promisify(generateKeyPair);
 
 /** A new private JWK for a development key file: EC P-256 or RSA 2048, with its thumbprint as `kid`. */
 export async function generateSigningJwk(alg: SigningAlg): Promise<string> {
-  const { privateKey } = alg === 'ES256'
-    ? await generate('ec', { namedCurve: 'P-256' })
-    : await generate('rsa', { modulusLength: MIN_RSA_BITS });
+  const { privateKey } =
+    alg === 'ES256' ? await generate('ec', { namedCurve: 'P-256' }) : await generate('rsa', { modulusLength: MIN_RSA_BITS });
   const jwk = privateKey.export({ format: 'jwk' }) as JWK;
   const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
   return JSON.stringify({ ...jwk, kid: await calculateJwkThumbprint(publicJwk), alg, use: 'sig' });

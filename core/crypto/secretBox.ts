@@ -28,7 +28,10 @@ export class SecretBox {
   private readonly keys = new Map<string, Buffer>();
 
   /** `current` seals; `previous` keys only open (rotation). */
-  constructor(private readonly current: BoxKey, previous: readonly BoxKey[] = []) {
+  constructor(
+    private readonly current: BoxKey,
+    previous: readonly BoxKey[] = [],
+  ) {
     for (const { id, key } of [current, ...previous]) {
       if (key.length !== 32) throw new SecretBoxError(`key ${id} must be 32 bytes`);
       if (id.includes(':')) throw new SecretBoxError(`key id ${id} must not contain ':'`);

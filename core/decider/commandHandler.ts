@@ -40,7 +40,12 @@ export async function handleCommand<State, Command, Event extends { type: string
     if (events.length === 0) return { events, state, revision, position: 0 };
     const expectedRevision: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
     try {
-      const append = events.map((event, index) => ({ id: commandEventId(commandId, stream, expectedRevision, index), type: event.type, data: event.data, metadata }));
+      const append = events.map((event, index) => ({
+        id: commandEventId(commandId, stream, expectedRevision, index),
+        type: event.type,
+        data: event.data,
+        metadata,
+      }));
       const result = await appendOnceMore(store, stream, append, expectedRevision);
       const next = events.reduce(decider.evolve, state);
       if (store.streamRevision) stateCache.set(store, stream, decider, result.nextExpectedRevision, next);
@@ -59,7 +64,12 @@ const UNKNOWN_OUTCOME_RETRY_MS = 200;
  * way), sends the very same append (same ids, same expected revision) once more a moment later: the
  * store answers it as the first write if that landed, and writes it if not. Never twice.
  */
-async function appendOnceMore(store: EventStore, stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+async function appendOnceMore(
+  store: EventStore,
+  stream: string,
+  events: NewEvent[],
+  expectedRevision: ExpectedRevision,
+): Promise<AppendResult> {
   try {
     return await store.appendToStream(stream, events, { expectedRevision });
   } catch (error) {
@@ -128,7 +138,11 @@ export async function readFoldable<Event extends { type: string; data: unknown }
   const newestFirst: RecordedEvent[] = [];
   let fromRevision: number | undefined;
   for (let pageSize = FIRST_SNAPSHOT_PAGE; ; pageSize *= 4) {
-    const page = await store.readStream(stream, { direction: 'backwards', maxCount: pageSize, ...(fromRevision !== undefined && { fromRevision }) });
+    const page = await store.readStream(stream, {
+      direction: 'backwards',
+      maxCount: pageSize,
+      ...(fromRevision !== undefined && { fromRevision }),
+    });
     for (const event of page) {
       newestFirst.push(event);
       if (isSnapshot({ type: event.type, data: event.data } as Event)) return newestFirst.reverse();

@@ -26,7 +26,11 @@ export interface ChainedEvent {
  * and the stream's head after them. `ids` are the events' ids, fixed before the first attempt, so a
  * retried write carries the same ones.
  */
-export function chainAppend(head: StreamHead, events: readonly NewEvent[], ids: readonly string[]): { rows: ChainedEvent[]; head: StreamHead } {
+export function chainAppend(
+  head: StreamHead,
+  events: readonly NewEvent[],
+  ids: readonly string[],
+): { rows: ChainedEvent[]; head: StreamHead } {
   let revision = head.revision;
   let prev = head.hash;
   const rows = events.map((event, index) => {
@@ -34,7 +38,15 @@ export function chainAppend(head: StreamHead, events: readonly NewEvent[], ids: 
     const data = event.data ?? null;
     const chained = chainMetadata(prev, event.type, data, event.metadata);
     prev = chained.hash;
-    return { id: ids[index]!, revision, type: event.type, data, metadata: chained.metadata, dataJson: chained.dataJson, metadataJson: chained.metadataJson };
+    return {
+      id: ids[index]!,
+      revision,
+      type: event.type,
+      data,
+      metadata: chained.metadata,
+      dataJson: chained.dataJson,
+      metadataJson: chained.metadataJson,
+    };
   });
   return { rows, head: { revision, hash: prev } };
 }

@@ -4,7 +4,13 @@ import type { AppendResult, ExpectedRevision } from './types.js';
 /** One append's outcome in a group commit: its result, or why it failed (a conflict, or what the database said). */
 export type AppendOutcome =
   | { ok: true; result: AppendResult }
-  | { ok: false; conflict?: { stream: string; expected: ExpectedRevision; actual: number | undefined }; message: string; code?: string; error?: Error };
+  | {
+      ok: false;
+      conflict?: { stream: string; expected: ExpectedRevision; actual: number | undefined };
+      message: string;
+      code?: string;
+      error?: Error;
+    };
 
 /** Turns a failed outcome back into the error the caller sees. */
 export function outcomeError(outcome: Extract<AppendOutcome, { ok: false }>): Error {

@@ -24,7 +24,16 @@ export function createEventStore(url: string, options: { now?: () => Date } = {}
 }
 
 /** The schemes the KurrentDB client's own parser accepts (it lower-cases them). */
-const KURRENT_SCHEMES = new Set(['kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover', 'kdb', 'kdb+discover', 'esdb', 'esdb+discover']);
+const KURRENT_SCHEMES = new Set([
+  'kurrentdb',
+  'kurrentdb+discover',
+  'kurrent',
+  'kurrent+discover',
+  'kdb',
+  'kdb+discover',
+  'esdb',
+  'esdb+discover',
+]);
 
 /** A URL fit for an error message: no password. */
 function redact(url: string): string {

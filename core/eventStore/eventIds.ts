@@ -13,7 +13,9 @@ import type { ExpectedRevision } from './types.js';
  * recorded failure. A UUID of version 8 (RFC 9562: custom).
  */
 export function commandEventId(commandId: string, stream: string, expected: ExpectedRevision, index: number): string {
-  const hash = createHash('sha256').update(`otpledger-event-id\n${commandId}\n${stream}\n${String(expected)}\n${index}`).digest();
+  const hash = createHash('sha256')
+    .update(`otpledger-event-id\n${commandId}\n${stream}\n${String(expected)}\n${index}`)
+    .digest();
   hash[6] = (hash[6]! & 0x0f) | 0x80;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

@@ -98,7 +98,12 @@ export interface ChainedMetadata {
  * passed replaced by the real one. Returns the metadata, its hash, and both as JSON text: the canonical
  * serialisation the hash needs is also what gets stored, so an append serialises each value once.
  */
-export function chainMetadata(prev: string | null, type: string, data: unknown, metadata: Partial<EventMetadata> | undefined): ChainedMetadata {
+export function chainMetadata(
+  prev: string | null,
+  type: string,
+  data: unknown,
+  metadata: Partial<EventMetadata> | undefined,
+): ChainedMetadata {
   const base = { schemaVersion: 1, ...withoutChain(metadata) } as EventMetadata;
   const dataJson = canonicalJson(data);
   const baseJson = canonicalJson(base);

@@ -31,8 +31,15 @@ export function replayedAppend(
   const found = append.ids.map(find);
   if (found.every((event) => event === undefined)) return undefined;
   const first = found[0];
-  const same = first !== undefined && found.every((event, index) =>
-    event !== undefined && event.stream === append.stream && event.revision === first.revision + index && event.type === append.types[index]);
+  const same =
+    first !== undefined &&
+    found.every(
+      (event, index) =>
+        event !== undefined &&
+        event.stream === append.stream &&
+        event.revision === first.revision + index &&
+        event.type === append.types[index],
+    );
   if (!same) {
     throw new EventIdReusedError(`stream ${append.stream}: the event ids of this append were already recorded for other events`);
   }

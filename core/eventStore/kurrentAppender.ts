@@ -102,7 +102,9 @@ export class KurrentAppender {
       }
     } catch (error) {
       for (const append of batch) {
-        append.reject(error instanceof ConcurrencyError ? new ConcurrencyError(stream, append.expected, error.actual) : kurrentError(error, 'append'));
+        append.reject(
+          error instanceof ConcurrencyError ? new ConcurrencyError(stream, append.expected, error.actual) : kurrentError(error, 'append'),
+        );
       }
     }
   }
@@ -183,7 +185,8 @@ export class KurrentAppender {
     const at = append.expected === 'no_stream' ? -1 : typeof append.expected === 'number' ? append.expected : undefined;
     let candidates: RecordedEvent[];
     if (at !== undefined && at < head.revision) candidates = await this.read(stream, { fromRevision: at + 1, maxCount: count });
-    else if (at === undefined && head.revision >= count - 1) candidates = (await this.read(stream, { direction: 'backwards', maxCount: count })).reverse();
+    else if (at === undefined && head.revision >= count - 1)
+      candidates = (await this.read(stream, { direction: 'backwards', maxCount: count })).reverse();
     else return undefined;
     const matches = candidates.filter((event, index) => event.id === append.ids[index]).length;
     if (matches === 0) return undefined;
@@ -210,7 +213,10 @@ export class KurrentAppender {
     return writes.map((item) => byRevision.get(item.rows[item.rows.length - 1]!.revision) ?? Number(result.position!.commit));
   }
 
-  private async read(stream: string, options: { direction?: 'forwards' | 'backwards'; fromRevision?: number; maxCount: number }): Promise<RecordedEvent[]> {
+  private async read(
+    stream: string,
+    options: { direction?: 'forwards' | 'backwards'; fromRevision?: number; maxCount: number },
+  ): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     const events: RecordedEvent[] = [];
     try {
@@ -231,9 +237,16 @@ export class KurrentAppender {
 }
 
 function sameAs(append: KurrentAppend, earlier: Planned, as: number): Planned {
-  const same = earlier.kind === 'write' && earlier.rows.length === append.ids.length &&
+  const same =
+    earlier.kind === 'write' &&
+    earlier.rows.length === append.ids.length &&
     earlier.rows.every((row, index) => row.id === append.ids[index] && row.type === append.events[index]!.type);
-  if (!same) return { kind: 'failed', append, error: new EventIdReusedError(`stream ${append.stream}: the event ids of this append were already used for other events`) };
+  if (!same)
+    return {
+      kind: 'failed',
+      append,
+      error: new EventIdReusedError(`stream ${append.stream}: the event ids of this append were already used for other events`),
+    };
   return { kind: 'same', append, as };
 }
 

@@ -138,7 +138,9 @@ export class KurrentEventStore implements EventStore {
       fromPosition: toReadPosition(fromPosition),
       filter: toServerFilter(options.filter),
     });
-    const subscription = new KurrentSubscription(stream, { ...options, fromPosition }, handler, () => this.subscriptions.delete(subscription));
+    const subscription = new KurrentSubscription(stream, { ...options, fromPosition }, handler, () =>
+      this.subscriptions.delete(subscription),
+    );
     this.subscriptions.add(subscription);
     return subscription;
   }

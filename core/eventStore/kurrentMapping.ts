@@ -124,7 +124,12 @@ export const userStreamsFilter = (): Filter => streamNameFilter({ regex: '^[^$]'
 
 /** A failure after which an append may or may not have been written (the answer never came). */
 export function isUnknownOutcome(error: unknown): boolean {
-  return error instanceof DeadlineExceededError || error instanceof UnavailableError || error instanceof TimeoutError || error instanceof CancelledError;
+  return (
+    error instanceof DeadlineExceededError ||
+    error instanceof UnavailableError ||
+    error instanceof TimeoutError ||
+    error instanceof CancelledError
+  );
 }
 
 /** A client error as the store reports it: an unreachable cluster as `StoreUnavailableError`, anything else unchanged. */

@@ -73,7 +73,16 @@ export function clientConfig(settings: PostgresSettings): pg.ClientConfig {
 }
 
 /** SQLSTATE classes and driver errors that mean "the database is not there", not "the query is wrong". */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
@@ -84,7 +93,12 @@ export function isUnavailable(error: unknown): boolean {
     // 53300: too many connections; 57014: statement timeout (the server is overloaded or stuck)
     if (code.startsWith('08') || code.startsWith('57P') || code === '53300' || code === '57014') return true;
   }
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|not queryable|Connection ended/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|not queryable|Connection ended/i.test(
+      message,
+    )
+  );
 }
 
 /** A driver error as the store reports it: unavailability as `StoreUnavailableError`, anything else unchanged. */

@@ -9,8 +9,18 @@ import { migrate } from './postgresSchema.js';
 import { PostgresSubscription } from './postgresSubscription.js';
 import { PostgresWriter, type PostgresAppend } from './postgresWriter.js';
 import type {
-  AppendOptions, AppendResult, EventFilter, EventHandler, EventMetadata, EventStore, NewEvent,
-  ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventHandler,
+  EventMetadata,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
 } from './types.js';
 
 interface PendingAppend extends PostgresAppend {
@@ -154,7 +164,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   async streamRevision(stream: string): Promise<number> {
-    const rows = await this.query<{ revision: number | null }>('stream revision', `SELECT max(revision) AS revision FROM ${this.table} WHERE stream = $1`, [stream]);
+    const rows = await this.query<{ revision: number | null }>(
+      'stream revision',
+      `SELECT max(revision) AS revision FROM ${this.table} WHERE stream = $1`,
+      [stream],
+    );
     return rows[0]?.revision ?? -1;
   }
 
@@ -190,7 +204,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** One page of events after `position` (and at most `upTo`), in global order. */
-  async readPage(position: number, filter: EventFilter | undefined, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
+  async readPage(
+    position: number,
+    filter: EventFilter | undefined,
+    limit: number,
+    upTo = Number.MAX_SAFE_INTEGER,
+  ): Promise<RecordedEvent[]> {
     const where = postgresFilter(filter, 4);
     const rows = await this.query<EventRow>(
       'read events',
@@ -201,18 +220,24 @@ export class PostgresEventStore implements EventStore {
   }
 
   async lastPosition(): Promise<number> {
-    const rows = await this.query<{ position: number }>('last position', `SELECT coalesce(max(position), 0) AS position FROM ${this.table}`);
+    const rows = await this.query<{ position: number }>(
+      'last position',
+      `SELECT coalesce(max(position), 0) AS position FROM ${this.table}`,
+    );
     return rows[0]!.position;
   }
 
   subscribe(options: SubscribeOptions, handler: EventHandler): Subscription {
     if (this.closing) throw new Error('event store is closed');
     const source = {
-      readPage: (position: number, filter: EventFilter | undefined, limit: number, upTo: number) => this.readPage(position, filter, limit, upTo),
+      readPage: (position: number, filter: EventFilter | undefined, limit: number, upTo: number) =>
+        this.readPage(position, filter, limit, upTo),
       lastPosition: () => this.lastPosition(),
       listen: (wake: () => void) => this.notifier.listen(wake),
     };
-    const subscription = new PostgresSubscription(source, options, handler, this.pollIntervalMs, () => this.subscriptions.delete(subscription));
+    const subscription = new PostgresSubscription(source, options, handler, this.pollIntervalMs, () =>
+      this.subscriptions.delete(subscription),
+    );
     this.subscriptions.add(subscription);
     subscription.start();
     return subscription;

@@ -10,7 +10,11 @@ export function postgresFilter(filter: EventFilter | undefined, first: number): 
   const params: unknown[] = [];
   const next = (value: unknown) => `$${first + params.push(value) - 1}`;
   if (filter?.streamPrefixes) {
-    clauses.push(filter.streamPrefixes.length === 0 ? 'false' : `EXISTS (SELECT 1 FROM unnest(${next([...filter.streamPrefixes])}::text[]) p WHERE starts_with(stream, p))`);
+    clauses.push(
+      filter.streamPrefixes.length === 0
+        ? 'false'
+        : `EXISTS (SELECT 1 FROM unnest(${next([...filter.streamPrefixes])}::text[]) p WHERE starts_with(stream, p))`,
+    );
   }
   if (filter?.eventTypes) clauses.push(`type = ANY(${next([...filter.eventTypes])}::text[])`);
   if (filter?.recordedFrom) clauses.push(`recorded_at >= ${next(filter.recordedFrom)}`);

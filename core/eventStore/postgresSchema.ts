@@ -97,7 +97,10 @@ export async function migrate(client: pg.ClientBase, schema: string): Promise<vo
     const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
     const done = new Set(rows.map((row) => row.version));
     const newer = rows.find((row) => row.version > latestPostgresSchemaVersion);
-    if (newer) throw new Error(`the event store schema ${schema} is at version ${newer.version}, newer than this otpledger knows (${latestPostgresSchemaVersion})`);
+    if (newer)
+      throw new Error(
+        `the event store schema ${schema} is at version ${newer.version}, newer than this otpledger knows (${latestPostgresSchemaVersion})`,
+      );
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       await client.query(`SET LOCAL search_path TO ${s}`);

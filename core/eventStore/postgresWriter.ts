@@ -128,11 +128,15 @@ export class PostgresWriter {
   private async tryFast(batch: readonly PostgresAppend[]): Promise<AppendOutcome[] | undefined> {
     const assumed = new Map<string, number>();
     const conflictIds: string[] = [];
-    const planned = plan(batch, (stream) => {
-      const head = this.heads.get(stream) ?? NO_STREAM_HEAD;
-      assumed.set(stream, head.revision);
-      return head;
-    }, (append) => conflictIds.push(...append.ids));
+    const planned = plan(
+      batch,
+      (stream) => {
+        const head = this.heads.get(stream) ?? NO_STREAM_HEAD;
+        assumed.set(stream, head.revision);
+        return head;
+      },
+      (append) => conflictIds.push(...append.ids),
+    );
     const rows = insertRows(batch, planned);
     // a retry queued beside the append it retries: only the careful path answers it as that append
     if (new Set([...rows.map((row) => row.id), ...conflictIds]).size < rows.length + conflictIds.length) return undefined;
@@ -185,7 +189,8 @@ export class PostgresWriter {
         [this.readMax],
       ]);
       const heads = new Map<string, StreamHead>();
-      for (const row of headRows!.rows as { stream: string; revision: number; hash: string | null }[]) heads.set(row.stream, { revision: row.revision, hash: row.hash });
+      for (const row of headRows!.rows as { stream: string; revision: number; hash: string | null }[])
+        heads.set(row.stream, { revision: row.revision, hash: row.hash });
       const stored = new Map<string, StoredEvent>();
       for (const row of idRows!.rows as StoredEvent[]) stored.set(row.id, row);
       const base = (maxRows!.rows[0] as { position: number }).position;
@@ -261,7 +266,12 @@ function plan(
 }
 
 /** `plan` against what the database holds, where an append whose ids are stored answers as it was written. */
-function planCarefully(batch: readonly PostgresAppend[], heads: Map<string, StreamHead>, stored: Map<string, StoredEvent>, base: number): Planned[] {
+function planCarefully(
+  batch: readonly PostgresAppend[],
+  heads: Map<string, StreamHead>,
+  stored: Map<string, StoredEvent>,
+  base: number,
+): Planned[] {
   const working = new Map<string, StreamHead>();
   let position = base;
   return batch.map((append) => {
@@ -276,7 +286,8 @@ function planCarefully(batch: readonly PostgresAppend[], heads: Map<string, Stre
     const chained = chainAppend(head, append.events, append.ids);
     working.set(append.stream, chained.head);
     // a later append of the batch retrying this one finds its ids here
-    for (const row of chained.rows) stored.set(row.id, { id: row.id, stream: append.stream, revision: row.revision, type: row.type, position: (position += 1) });
+    for (const row of chained.rows)
+      stored.set(row.id, { id: row.id, stream: append.stream, revision: row.revision, type: row.type, position: (position += 1) });
     return { rows: chained.rows };
   });
 }
@@ -287,7 +298,17 @@ function insertRows(batch: readonly PostgresAppend[], planned: readonly Planned[
     if (!item.rows) return;
     const { stream, recordedAt } = batch[index]!;
     const at = recordedAt.toISOString();
-    for (const row of item.rows) rows.push({ ord: rows.length + 1, id: row.id, stream, revision: row.revision, type: row.type, data: row.dataJson, metadata: row.metadataJson, recorded_at: at });
+    for (const row of item.rows)
+      rows.push({
+        ord: rows.length + 1,
+        id: row.id,
+        stream,
+        revision: row.revision,
+        type: row.type,
+        data: row.dataJson,
+        metadata: row.metadataJson,
+        recorded_at: at,
+      });
   });
   return rows;
 }

@@ -5,11 +5,29 @@ import path from 'node:path';
 import { outcomeError } from './appendOutcome.js';
 import { SqliteWriter, type QueuedAppend } from './sqliteWriter.js';
 import { migrate } from './sqliteMigrations.js';
-import { eventColumns, filterSql, replayColumns, ReplayedEvent, toRecordedEvent, type EventRow, type ReplayDetails, type ReplayRow } from './sqliteQueries.js';
+import {
+  eventColumns,
+  filterSql,
+  replayColumns,
+  ReplayedEvent,
+  toRecordedEvent,
+  type EventRow,
+  type ReplayDetails,
+  type ReplayRow,
+} from './sqliteQueries.js';
 import { SqliteSubscription } from './sqliteSubscription.js';
 import type {
-  AppendOptions, AppendResult, EventFilter, EventHandler, EventStore, NewEvent,
-  ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventHandler,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
 } from './types.js';
 
 interface PendingAppend extends QueuedAppend {
@@ -67,7 +85,10 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.head = db.prepare('SELECT MAX(position) AS position FROM events');
     this.streamHead = db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck() as Statement<[string], number | null>;
-    const details = db.prepare('SELECT id, metadata FROM events WHERE position = ?') as Statement<[number], { id: string; metadata: string }>;
+    const details = db.prepare('SELECT id, metadata FROM events WHERE position = ?') as Statement<
+      [number],
+      { id: string; metadata: string }
+    >;
     this.replayDetails = (position) => {
       const row = details.get(position);
       if (!row) throw new Error(`the event at position ${position} is no longer in the store`);
@@ -115,10 +136,9 @@ export class SqliteEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const rows = this.prepare(
-        `SELECT ${eventColumns} FROM events WHERE stream = ? AND revision ${backwards ? '<=' : '>='} ?
+      `SELECT ${eventColumns} FROM events WHERE stream = ? AND revision ${backwards ? '<=' : '>='} ?
          ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT ?`,
-      )
-      .all(stream, from, options.maxCount ?? -1) as EventRow[];
+    ).all(stream, from, options.maxCount ?? -1) as EventRow[];
     return rows.map(toRecordedEvent);
   }
 
@@ -139,9 +159,8 @@ export class SqliteEventStore implements EventStore {
   readPage(position: number, filter: EventFilter | undefined, limit: number, upTo = Number.MAX_SAFE_INTEGER): RecordedEvent[] {
     const where = filterSql(filter);
     const rows = this.prepare(
-        `SELECT ${eventColumns} FROM events WHERE position > ? AND position <= ?${where.sql} ORDER BY position LIMIT ?`,
-      )
-      .all(position, upTo, ...where.params, limit) as EventRow[];
+      `SELECT ${eventColumns} FROM events WHERE position > ? AND position <= ?${where.sql} ORDER BY position LIMIT ?`,
+    ).all(position, upTo, ...where.params, limit) as EventRow[];
     return rows.map(toRecordedEvent);
   }
 
@@ -180,9 +199,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: EventHandler): Subscription {
     if (this.closed) throw new Error('event store is closed');
-    const subscription = new SqliteSubscription(this, options, handler, this.pollIntervalMs, () =>
-      this.subscriptions.delete(subscription),
-    );
+    const subscription = new SqliteSubscription(this, options, handler, this.pollIntervalMs, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
     subscription.start();
     return subscription;

@@ -73,7 +73,10 @@ export class ReplayedEvent implements RecordedEvent {
   private readonly recordedMs: number;
   private details: { id: string; metadata: EventMetadata } | undefined;
 
-  constructor(row: ReplayRow, private readonly readDetails: ReplayDetails) {
+  constructor(
+    row: ReplayRow,
+    private readonly readDetails: ReplayDetails,
+  ) {
     this.globalPosition = row[0];
     this.streamName = row[1];
     this.revision = row[2];

@@ -56,20 +56,22 @@ export class SqliteWriter {
   writeBatch(batch: readonly QueuedAppend[]): AppendOutcome[] {
     const outcomes: AppendOutcome[] = [];
     try {
-      this.db.transaction(() => {
-        outcomes.length = 0;
-        // inside the write lock: if another process committed since our last batch, forget the heads
-        const version = this.dataVersion.get()!;
-        if (version !== this.seenVersion) this.heads.clear();
-        this.seenVersion = version;
-        for (const append of batch) {
-          try {
-            outcomes.push({ ok: true, result: this.write(append) });
-          } catch (error) {
-            outcomes.push(failure(append, error));
+      this.db
+        .transaction(() => {
+          outcomes.length = 0;
+          // inside the write lock: if another process committed since our last batch, forget the heads
+          const version = this.dataVersion.get()!;
+          if (version !== this.seenVersion) this.heads.clear();
+          this.seenVersion = version;
+          for (const append of batch) {
+            try {
+              outcomes.push({ ok: true, result: this.write(append) });
+            } catch (error) {
+              outcomes.push(failure(append, error));
+            }
           }
-        }
-      }).immediate();
+        })
+        .immediate();
     } catch (error) {
       // the commit itself failed (disk full, busy too long): nothing of the batch was written
       this.heads.clear();
@@ -102,7 +104,11 @@ export class SqliteWriter {
     }
     const head = this.heads.get(stream) ?? this.lastEvent.get(stream) ?? NO_STREAM_HEAD;
     if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
-    const chained = chainAppend(head, events, events.map((event) => event.id ?? randomUUID()));
+    const chained = chainAppend(
+      head,
+      events,
+      events.map((event) => event.id ?? randomUUID()),
+    );
     const rows = chained.rows.map((row) => [row.id, stream, row.revision, row.type, row.dataJson, row.metadataJson, recordedAt] as const);
     const position = callerIds && events.length > 1 ? this.insertAllInSavepoint(rows) : this.insertAll(rows);
     this.heads.set(stream, chained.head);

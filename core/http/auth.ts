@@ -34,11 +34,12 @@ export type AuthedState<Auth extends AuthState = AuthState> = AppState & { auth:
 const bearer = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** RFC 6750 §3: a request without a token is told the scheme only; a bad token, why (quoted-string safe). */
-const challenge = (error?: string, description?: string) => [
-  'Bearer realm="otpledger"',
-  ...(error ? [`error="${error}"`] : []),
-  ...(description ? [`error_description="${description.replace(/["\\\r\n]/g, '')}"`] : []),
-].join(', ');
+const challenge = (error?: string, description?: string) =>
+  [
+    'Bearer realm="otpledger"',
+    ...(error ? [`error="${error}"`] : []),
+    ...(description ? [`error_description="${description.replace(/["\\\r\n]/g, '')}"`] : []),
+  ].join(', ');
 
 const missingToken = () =>
   new HttpError(401, 'invalid_token', 'a Bearer access token is required', { headers: { 'WWW-Authenticate': challenge() } });
@@ -57,14 +58,22 @@ const insufficientRole = (roles: readonly ApplicationRole[]) =>
  */
 function bearerToken(ctx: AppContext, bodyToken: boolean): string | undefined {
   const header = bearer.exec(ctx.get('Authorization'))?.[1];
-  const form = bodyToken && ctx.request.is('application/x-www-form-urlencoded') ? (ctx.request.body as { access_token?: unknown } | undefined)?.access_token : undefined;
+  const form =
+    bodyToken && ctx.request.is('application/x-www-form-urlencoded')
+      ? (ctx.request.body as { access_token?: unknown } | undefined)?.access_token
+      : undefined;
   if (form === undefined) return header;
-  if (header !== undefined || ctx.get('Authorization')) throw new HttpError(400, 'invalid_request', 'send the access token once: in the Authorization header or in the body');
+  if (header !== undefined || ctx.get('Authorization'))
+    throw new HttpError(400, 'invalid_request', 'send the access token once: in the Authorization header or in the body');
   if (typeof form !== 'string' || !/^[A-Za-z0-9\-._~+/]+=*$/.test(form)) throw invalidToken('the access_token field is not a bearer token');
   return form;
 }
 
-async function verifiedClaims(ctx: AppContext, tokens: Pick<TokenService, 'verifyAccessToken'>, bodyToken = false): Promise<AccessTokenClaims> {
+async function verifiedClaims(
+  ctx: AppContext,
+  tokens: Pick<TokenService, 'verifyAccessToken'>,
+  bodyToken = false,
+): Promise<AccessTokenClaims> {
   const token = bearerToken(ctx, bodyToken);
   if (!token) throw missingToken();
   try {
@@ -79,7 +88,10 @@ async function verifiedClaims(ctx: AppContext, tokens: Pick<TokenService, 'verif
  * Admits requests carrying a valid client access token, of one of `roles` when given (403 otherwise).
  * @example router.post('/cis/v1/users', requireClient(tokens), createUser)
  */
-export function requireClient(tokens: Pick<TokenService, 'verifyAccessToken'>, roles?: readonly ApplicationRole[]): Middleware<AuthedState<ClientAuth>> {
+export function requireClient(
+  tokens: Pick<TokenService, 'verifyAccessToken'>,
+  roles?: readonly ApplicationRole[],
+): Middleware<AuthedState<ClientAuth>> {
   return async (ctx, next) => {
     const claims = await verifiedClaims(ctx, tokens);
     if (claims.token_use !== 'client') throw invalidToken('a client access token is required');
@@ -93,13 +105,20 @@ export function requireClient(tokens: Pick<TokenService, 'verifyAccessToken'>, r
  * Admits requests carrying a valid user access token whose session is still active: a session revoked
  * for refresh-token reuse takes its access tokens with it, though they have not expired.
  */
-export function requireUser(tokens: Pick<TokenService, 'verifyAccessToken' | 'isSessionActive'>, options: { bodyToken?: boolean } = {}): Middleware<AuthedState<UserAuth>> {
+export function requireUser(
+  tokens: Pick<TokenService, 'verifyAccessToken' | 'isSessionActive'>,
+  options: { bodyToken?: boolean } = {},
+): Middleware<AuthedState<UserAuth>> {
   return async (ctx, next) => {
     const claims = await verifiedClaims(ctx, tokens, options.bodyToken);
     if (claims.token_use !== 'user') throw invalidToken('a user access token is required');
     if (!(await tokens.isSessionActive(claims.sid))) throw invalidToken('the session has been revoked');
     ctx.state.auth = {
-      kind: 'user', tenantId: claims.tenant_id, clientId: claims.client_id, userId: claims.sub, sid: claims.sid,
+      kind: 'user',
+      tenantId: claims.tenant_id,
+      clientId: claims.client_id,
+      userId: claims.sub,
+      sid: claims.sid,
       ...(claims.scope !== undefined && { scope: claims.scope }),
     };
     await next();

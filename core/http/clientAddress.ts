@@ -13,7 +13,11 @@ export function clientAddress(trustedProxies: readonly string[]): AppMiddleware 
     const peer = ctx.req.socket.remoteAddress ?? '';
     let client = canonicalIp(peer);
     if (ranges.length > 0 && inRanges(peer, ranges)) {
-      const hops = ctx.get('X-Forwarded-For').split(',').map((hop) => hop.trim()).filter(Boolean);
+      const hops = ctx
+        .get('X-Forwarded-For')
+        .split(',')
+        .map((hop) => hop.trim())
+        .filter(Boolean);
       for (let i = hops.length - 1; i >= 0; i--) {
         const hop = hops[i]!;
         if (!ipaddr.isValid(hop)) break; // a garbled entry: the last address known good stands

@@ -30,7 +30,11 @@ export interface ErrorRenderer {
 
 /** Every dialect's renderer, one per dialect (Auth0 has two APIs, two shapes): add a line with a new dialect. */
 export const errorRenderers: ErrorRenderer[] = [
-  mosaicErrorRenderer, oidcErrorRenderer, auth0AuthenticationErrorRenderer, auth0ManagementErrorRenderer, twilioErrorRenderer,
+  mosaicErrorRenderer,
+  oidcErrorRenderer,
+  auth0AuthenticationErrorRenderer,
+  auth0ManagementErrorRenderer,
+  twilioErrorRenderer,
 ];
 
 /** Everything else (the operator's `/admin` API, health, metrics) answers in OAuth's shape with the shared mapping. */

@@ -27,6 +27,5 @@ export const unauthorized = (description: string, headers?: Record<string, strin
   new HttpError(401, 'unauthorized', description, { headers });
 export const forbidden = (description: string) => new HttpError(403, 'forbidden', description);
 export const notFound = (description = 'not found') => new HttpError(404, 'not_found', description);
-export const payloadTooLarge = (limit: number) =>
-  new HttpError(413, 'payload_too_large', `request body exceeds ${limit} bytes`);
+export const payloadTooLarge = (limit: number) => new HttpError(413, 'payload_too_large', `request body exceeds ${limit} bytes`);
 export const unsupportedMediaType = (description: string) => new HttpError(415, 'unsupported_media_type', description);

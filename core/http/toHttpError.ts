@@ -6,7 +6,13 @@ import { SmsSendRefusedError } from '../protection/smsSendRefused.js';
 import { HttpError } from './httpError.js';
 
 /** The status of each meaning a domain refusal carries (`DomainError.meaning`); its code is the refusal's reason. */
-export const statusOfMeaning: Record<DomainErrorMeaning, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, limited: 429 };
+export const statusOfMeaning: Record<DomainErrorMeaning, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  limited: 429,
+};
 
 /** Codes for errors that other libraries raise with Koa's `status`/`expose` contract (router, http-errors). */
 const codeByStatus: Record<number, string> = {
@@ -24,7 +30,8 @@ const codeByStatus: Record<number, string> = {
 export function smsRefusal(error: SmsSendRefusedError, code: string): HttpError {
   const retryAfter = error.retryAfterSeconds;
   return new HttpError(statusOfMeaning[error.meaning], code, error.message, {
-    cause: error, ...(error.rateLimited && retryAfter !== undefined && { headers: { 'Retry-After': String(retryAfter) } }),
+    cause: error,
+    ...(error.rateLimited && retryAfter !== undefined && { headers: { 'Retry-After': String(retryAfter) } }),
   });
 }
 
@@ -47,7 +54,9 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof StoreUnavailableError) {
     // said plainly, so clients retry and operators look at the database, not at otpledger
     return new HttpError(503, 'temporarily_unavailable', 'the event store is unavailable; try again shortly', {
-      cause: error, expose: true, headers: { 'Retry-After': '1' },
+      cause: error,
+      expose: true,
+      headers: { 'Retry-After': '1' },
     });
   }
   if (error instanceof SchemaValidationError) {

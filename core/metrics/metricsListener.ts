@@ -18,7 +18,10 @@ export async function startMetricsListener(metrics: ServerMetrics, host: string,
     if (path !== '/metrics') return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') return void response.writeHead(405, { allow: 'GET, HEAD' }).end();
     metrics.render().then(
-      ({ contentType, body }) => response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(request.method === 'HEAD' ? undefined : body),
+      ({ contentType, body }) =>
+        response
+          .writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' })
+          .end(request.method === 'HEAD' ? undefined : body),
       (error: unknown) => {
         logger.error({ err: error }, 'metrics: collecting failed');
         response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
@@ -35,9 +38,10 @@ export async function startMetricsListener(metrics: ServerMetrics, host: string,
   const bound = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/metrics`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -8,12 +8,24 @@ import { projectionLagCap } from './serverMetrics.js';
  * up to `projectionLagCap` (read at scrape time; positions are not contiguous on every store, so they are
  * counted, not subtracted). 0 means the read model is up to date.
  */
-export async function projectionLag({ eventStore, readModels, projections }: { eventStore: EventStore; readModels: ReadModelStore; projections: readonly Projection[] }): Promise<Record<string, number>> {
+export async function projectionLag({
+  eventStore,
+  readModels,
+  projections,
+}: {
+  eventStore: EventStore;
+  readModels: ReadModelStore;
+  projections: readonly Projection[];
+}): Promise<Record<string, number>> {
   const lag: Record<string, number> = {};
   for (const projection of projections) {
     let count = 0;
     const { position } = readModels.checkpoint(projection.name);
-    for await (const event of eventStore.readAll({ fromPosition: position, filter: { eventTypes: projection.canHandle }, maxCount: projectionLagCap })) {
+    for await (const event of eventStore.readAll({
+      fromPosition: position,
+      filter: { eventTypes: projection.canHandle },
+      maxCount: projectionLagCap,
+    })) {
       void event;
       count += 1;
     }

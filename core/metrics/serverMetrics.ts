@@ -33,7 +33,11 @@ export class ServerMetrics {
 
   readonly otpIssued = this.counter('otpledger_otp_issued_total', 'One-time codes issued (OtpIssued)', ['tenant']);
   readonly otpVerified = this.counter('otpledger_otp_verified_total', 'Codes verified (OtpVerified)', ['tenant']);
-  readonly otpFailed = this.counter('otpledger_otp_failed_total', 'Failed verifications by reason: mismatch, expired, no_active_code (OtpFailed)', ['tenant', 'reason']);
+  readonly otpFailed = this.counter(
+    'otpledger_otp_failed_total',
+    'Failed verifications by reason: mismatch, expired, no_active_code (OtpFailed)',
+    ['tenant', 'reason'],
+  );
   readonly otpUnknownIdentifier = this.counter(
     'otpledger_otp_unknown_identifier_total',
     'Codes asked for an identifier that matches no user, answered like any other (OtpRequestedForUnknownIdentifier)',
@@ -41,8 +45,16 @@ export class ServerMetrics {
   );
   readonly lockouts = this.counter('otpledger_lockouts_total', 'Phones locked out after too many wrong codes (UserLockedOut)', ['tenant']);
   readonly smsSent = this.counter('otpledger_sms_sent_total', 'SMS accepted by a provider (SmsSent)', ['tenant', 'provider']);
-  readonly smsFailed = this.counter('otpledger_sms_failed_total', 'SMS dispatches that failed, by provider and kit code (SmsDeliveryFailed)', ['tenant', 'provider', 'code']);
-  readonly smsRefused = this.counter('otpledger_sms_refused_total', 'SMS sends refused by the SMS protection policy, by reason (SmsSendRefused)', ['tenant', 'reason']);
+  readonly smsFailed = this.counter(
+    'otpledger_sms_failed_total',
+    'SMS dispatches that failed, by provider and kit code (SmsDeliveryFailed)',
+    ['tenant', 'provider', 'code'],
+  );
+  readonly smsRefused = this.counter(
+    'otpledger_sms_refused_total',
+    'SMS sends refused by the SMS protection policy, by reason (SmsSendRefused)',
+    ['tenant', 'reason'],
+  );
   readonly smsWithheld = this.counter(
     'otpledger_sms_withheld_total',
     'SMS dispatched in every respect but the send (decoys for unknown identifiers, held-back sends), by reason (SmsWithheld)',

@@ -8,18 +8,28 @@ export type AuthorizationCodeState = { grant: AuthorizationCodeGrant; redeemed: 
 export type AuthorizationCodeCommand =
   | { type: 'IssueAuthorizationCode'; grant: AuthorizationCodeGrant }
   | {
-    type: 'RedeemAuthorizationCode'; clientId: string; redirectUri: string; now: Date;
-    /** The session the redemption will start: recorded, so a replay can revoke it. */
-    sid: string;
-    /** base64url(SHA-256(code_verifier)) of the verifier presented, if any. */
-    verifierChallenge?: string;
-    /** A public client must have used PKCE. */
-    requirePkce?: boolean;
-  };
+      type: 'RedeemAuthorizationCode';
+      clientId: string;
+      redirectUri: string;
+      now: Date;
+      /** The session the redemption will start: recorded, so a replay can revoke it. */
+      sid: string;
+      /** base64url(SHA-256(code_verifier)) of the verifier presented, if any. */
+      verifierChallenge?: string;
+      /** A public client must have used PKCE. */
+      requirePkce?: boolean;
+    };
 
 export type AuthorizationCodeRule =
-  | 'code_exists' | 'unknown_code' | 'code_used' | 'wrong_client' | 'wrong_redirect_uri' | 'code_expired'
-  | 'pkce_required' | 'pkce_mismatch' | 'pkce_unexpected';
+  | 'code_exists'
+  | 'unknown_code'
+  | 'code_used'
+  | 'wrong_client'
+  | 'wrong_redirect_uri'
+  | 'code_expired'
+  | 'pkce_required'
+  | 'pkce_mismatch'
+  | 'pkce_unexpected';
 
 /** Any refusal to redeem a code: OAuth `invalid_grant`, `rule` says which. */
 export class AuthorizationCodeError extends InvalidGrantError {
@@ -50,13 +60,16 @@ export const authorizationCodeDecider: Decider<AuthorizationCodeState, Authoriza
       case 'RedeemAuthorizationCode': {
         if (!state) throw new AuthorizationCodeError('unknown_code', 'unknown authorization code');
         const at = command.now.toISOString();
-        if (state.redeemed) return [{ type: 'AuthorizationCodeReplayed', data: { clientId: command.clientId, at, ...(state.sid && { sid: state.sid }) } }];
+        if (state.redeemed)
+          return [{ type: 'AuthorizationCodeReplayed', data: { clientId: command.clientId, at, ...(state.sid && { sid: state.sid }) } }];
         const { grant } = state;
-        if (grant.clientId !== command.clientId) throw new AuthorizationCodeError('wrong_client', 'the authorization code was issued to another client');
+        if (grant.clientId !== command.clientId)
+          throw new AuthorizationCodeError('wrong_client', 'the authorization code was issued to another client');
         if (grant.redirectUri !== command.redirectUri) {
           throw new AuthorizationCodeError('wrong_redirect_uri', 'redirect_uri does not match the one the code was issued for');
         }
-        if (command.now.getTime() >= Date.parse(grant.expiresAt)) throw new AuthorizationCodeError('code_expired', 'the authorization code has expired');
+        if (command.now.getTime() >= Date.parse(grant.expiresAt))
+          throw new AuthorizationCodeError('code_expired', 'the authorization code has expired');
         checkPkce(grant, command);
         return [{ type: 'AuthorizationCodeRedeemed', data: { clientId: command.clientId, at, sid: command.sid } }];
       }
@@ -87,11 +100,15 @@ function checkPkce(grant: AuthorizationCodeGrant, command: { verifierChallenge?:
   const { codeChallenge } = grant;
   const presented = command.verifierChallenge;
   if (!codeChallenge) {
-    if (presented !== undefined) throw new AuthorizationCodeError('pkce_unexpected', 'code_verifier was sent, but the code was issued without a code_challenge');
-    if (command.requirePkce) throw new AuthorizationCodeError('pkce_required', 'a public client must use PKCE: the code was issued without a code_challenge');
+    if (presented !== undefined)
+      throw new AuthorizationCodeError('pkce_unexpected', 'code_verifier was sent, but the code was issued without a code_challenge');
+    if (command.requirePkce)
+      throw new AuthorizationCodeError('pkce_required', 'a public client must use PKCE: the code was issued without a code_challenge');
     return;
   }
-  if (presented === undefined) throw new AuthorizationCodeError('pkce_required', 'code_verifier is required: the code was issued with a code_challenge');
+  if (presented === undefined)
+    throw new AuthorizationCodeError('pkce_required', 'code_verifier is required: the code was issued with a code_challenge');
   const [a, b] = [Buffer.from(codeChallenge), Buffer.from(presented)];
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AuthorizationCodeError('pkce_mismatch', 'code_verifier does not match the code_challenge');
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    throw new AuthorizationCodeError('pkce_mismatch', 'code_verifier does not match the code_challenge');
 }

@@ -54,7 +54,13 @@ export class AuthorizationCodes {
       ...(request.nonce !== undefined && { nonce: request.nonce }),
       ...(request.codeChallenge !== undefined && { codeChallenge: request.codeChallenge }),
     };
-    await handleCommand(this.deps.eventStore, this.streamOf(code), authorizationCodeDecider, { type: 'IssueAuthorizationCode', grant }, metadata);
+    await handleCommand(
+      this.deps.eventStore,
+      this.streamOf(code),
+      authorizationCodeDecider,
+      { type: 'IssueAuthorizationCode', grant },
+      metadata,
+    );
     return code;
   }
 
@@ -63,15 +69,40 @@ export class AuthorizationCodes {
    * back after its redemption is refused, and the session its redemption started is revoked (RFC 6749 §4.1.2):
    * a stolen code replayed by the thief, or a client replaying it, ends the tokens either may hold.
    */
-  async redeem({ code, clientId, redirectUri, sid, codeVerifier, requirePkce, metadata }: RedeemAuthorizationCodeRequest): Promise<AuthorizationCodeGrant> {
-    const result = await handleCommand(this.deps.eventStore, this.streamOf(code), authorizationCodeDecider, {
-      type: 'RedeemAuthorizationCode', clientId, redirectUri, now: this.deps.clock.now(), sid,
-      ...(codeVerifier !== undefined && { verifierChallenge: s256(codeVerifier) }), ...(requirePkce && { requirePkce }),
-    }, metadata);
+  async redeem({
+    code,
+    clientId,
+    redirectUri,
+    sid,
+    codeVerifier,
+    requirePkce,
+    metadata,
+  }: RedeemAuthorizationCodeRequest): Promise<AuthorizationCodeGrant> {
+    const result = await handleCommand(
+      this.deps.eventStore,
+      this.streamOf(code),
+      authorizationCodeDecider,
+      {
+        type: 'RedeemAuthorizationCode',
+        clientId,
+        redirectUri,
+        now: this.deps.clock.now(),
+        sid,
+        ...(codeVerifier !== undefined && { verifierChallenge: s256(codeVerifier) }),
+        ...(requirePkce && { requirePkce }),
+      },
+      metadata,
+    );
     const replay = result.events.find((event) => event.type === 'AuthorizationCodeReplayed');
     if (replay) {
       if (replay.data.sid) {
-        await handleCommand(this.deps.eventStore, sessionStreamId(replay.data.sid), sessionDecider, { type: 'RevokeSession', reason: 'authorization_code_replay' }, metadata);
+        await handleCommand(
+          this.deps.eventStore,
+          sessionStreamId(replay.data.sid),
+          sessionDecider,
+          { type: 'RevokeSession', reason: 'authorization_code_replay' },
+          metadata,
+        );
       }
       throw new AuthorizationCodeError('code_used', 'the authorization code has already been used; the tokens issued for it are revoked');
     }

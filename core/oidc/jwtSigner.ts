@@ -52,7 +52,9 @@ export class JwtSigner {
   async sign(claims: JWTPayload, options: SignOptions): Promise<string> {
     const key = this.signers.get(options.alg ?? 'ES256') ?? this.deps.secrets.signingKey;
     const iat = Math.floor(options.now.getTime() / 1000);
-    const payload = Buffer.from(JSON.stringify({ ...claims, iss: this.deps.issuer, iat, exp: iat + options.ttlSeconds })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ ...claims, iss: this.deps.issuer, iat, exp: iat + options.ttlSeconds })).toString(
+      'base64url',
+    );
     const input = `${this.header(key, options.typ)}.${payload}`;
     const signature = await signJws(key, input);
     return `${input}.${signature.toString('base64url')}`;

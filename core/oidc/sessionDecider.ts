@@ -17,7 +17,17 @@ export interface Session {
 export type SessionState = Session | undefined;
 
 export type SessionCommand =
-  | { type: 'StartSession'; sid: string; tenantId: string; clientId: string; userId: string; amr: string[]; scope?: string; grant: SessionGrant; tokens: IssuedTokens }
+  | {
+      type: 'StartSession';
+      sid: string;
+      tenantId: string;
+      clientId: string;
+      userId: string;
+      amr: string[];
+      scope?: string;
+      grant: SessionGrant;
+      tokens: IssuedTokens;
+    }
   | { type: 'RefreshSession'; clientId: string; presentedRefreshTokenJti: string; tokens: IssuedTokens }
   | { type: 'RevokeSession'; reason: Exclude<SessionRevocationReason, 'refresh_token_reuse'>; clientId?: string; tokenJti?: string };
 

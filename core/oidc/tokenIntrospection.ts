@@ -40,7 +40,9 @@ export class TokenIntrospection {
     const answer = await this.answer(client, token);
     const inspected = answer.active ? answer : undefined;
     const data: TokenIntrospectedData = {
-      clientId: client.clientId, active: answer.active, at: this.deps.clock.now().toISOString(),
+      clientId: client.clientId,
+      active: answer.active,
+      at: this.deps.clock.now().toISOString(),
       ...(inspected && { tokenUse: inspected.token_use as TokenIntrospectedData['tokenUse'], jti: inspected.jti as string }),
       ...(typeof inspected?.sid === 'string' && { sid: inspected.sid }),
     };
@@ -54,14 +56,22 @@ export class TokenIntrospection {
     if (!inspected || inspected.claims.tenant_id !== client.tenantId) return { active: false };
     const { claims } = inspected;
     const common = {
-      active: true as const, iss: this.deps.issuer, aud: claims.aud, sub: claims.sub, client_id: claims.client_id, tenant_id: claims.tenant_id,
-      iat: claims.iat, exp: claims.exp, jti: claims.jti, token_use: claims.token_use,
+      active: true as const,
+      iss: this.deps.issuer,
+      aud: claims.aud,
+      sub: claims.sub,
+      client_id: claims.client_id,
+      tenant_id: claims.tenant_id,
+      iat: claims.iat,
+      exp: claims.exp,
+      jti: claims.jti,
+      token_use: claims.token_use,
     };
     if (claims.token_use === 'client') return { ...common, token_type: 'Bearer', role: claims.role };
     const session = await this.deps.tokens.session(claims.sid);
     if (!session || session.revoked) return { active: false };
     if (claims.token_use === 'refresh' && session.refreshTokenJti !== claims.jti) return { active: false };
-    const scope = claims.token_use === 'user' ? claims.scope ?? session.scope ?? ALL_SCOPES : session.scope ?? ALL_SCOPES;
+    const scope = claims.token_use === 'user' ? (claims.scope ?? session.scope ?? ALL_SCOPES) : (session.scope ?? ALL_SCOPES);
     return { ...common, sid: claims.sid, scope, token_type: claims.token_use === 'user' ? 'Bearer' : 'refresh_token' };
   }
 }

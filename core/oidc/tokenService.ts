@@ -86,18 +86,47 @@ export class TokenService {
   async issueClientToken(app: Application): Promise<ClientTokenResponse> {
     const ttl = this.cradle.config.oidc.accessTokenTtlSeconds;
     const claims: Omit<ClientAccessTokenClaims, 'iss' | 'iat' | 'exp'> = {
-      token_use: 'client', sub: app.clientId, aud: this.cradle.issuer, jti: this.cradle.ids.uuid(),
-      client_id: app.clientId, tenant_id: app.tenantId, role: app.role,
+      token_use: 'client',
+      sub: app.clientId,
+      aud: this.cradle.issuer,
+      jti: this.cradle.ids.uuid(),
+      client_id: app.clientId,
+      tenant_id: app.tenantId,
+      role: app.role,
     };
     const access_token = await this.signer.sign(claims, { now: this.cradle.clock.now(), ttlSeconds: ttl, typ: 'at+jwt' });
     return { access_token, token_type: 'Bearer', expires_in: ttl };
   }
 
-  async startSession({ app, user, amr, grant = 'otp', sid = this.cradle.ids.uuid(), scope = ALL_SCOPES, nonce, dialect, metadata }: StartSessionRequest): Promise<SessionTokenResponse> {
+  async startSession({
+    app,
+    user,
+    amr,
+    grant = 'otp',
+    sid = this.cradle.ids.uuid(),
+    scope = ALL_SCOPES,
+    nonce,
+    dialect,
+    metadata,
+  }: StartSessionRequest): Promise<SessionTokenResponse> {
     const plan = this.plan(sid, scope, idTokenAlg(app, dialect), nonce);
-    await handleCommand(this.cradle.eventStore, sessionStreamId(plan.sid), sessionDecider, {
-      type: 'StartSession', sid: plan.sid, tenantId: app.tenantId, clientId: app.clientId, userId: user.userId, amr, scope, grant, tokens: plan.ids,
-    }, metadata);
+    await handleCommand(
+      this.cradle.eventStore,
+      sessionStreamId(plan.sid),
+      sessionDecider,
+      {
+        type: 'StartSession',
+        sid: plan.sid,
+        tenantId: app.tenantId,
+        clientId: app.clientId,
+        userId: user.userId,
+        amr,
+        scope,
+        grant,
+        tokens: plan.ids,
+      },
+      metadata,
+    );
     return this.signSessionTokens(plan, app, user, amr);
   }
 
@@ -106,7 +135,12 @@ export class TokenService {
    * revokes the session (see `sessionDecider`). Of concurrent refreshes with one token exactly one wins:
    * the others find the token already replaced.
    */
-  async refresh(app: Application, refreshToken: string, metadata: Partial<EventMetadata> = {}, dialect: Dialect = 'oidc'): Promise<SessionTokenResponse> {
+  async refresh(
+    app: Application,
+    refreshToken: string,
+    metadata: Partial<EventMetadata> = {},
+    dialect: Dialect = 'oidc',
+  ): Promise<SessionTokenResponse> {
     const claims = await this.verifyRefreshToken(refreshToken);
     if (claims.client_id !== app.clientId || claims.tenant_id !== app.tenantId) {
       throw new InvalidGrantError('wrong_client', 'the refresh token was issued to another client');
@@ -116,9 +150,18 @@ export class TokenService {
     if (!user) throw new InvalidGrantError('user_not_found', 'the user of this session no longer exists');
     const session = await loadState(this.cradle.eventStore, sessionStreamId(claims.sid), sessionDecider);
     const plan = this.plan(claims.sid, session?.scope ?? ALL_SCOPES, idTokenAlg(app, dialect));
-    const result = await handleCommand(this.cradle.eventStore, sessionStreamId(claims.sid), sessionDecider, {
-      type: 'RefreshSession', clientId: app.clientId, presentedRefreshTokenJti: claims.jti, tokens: plan.ids,
-    }, metadata);
+    const result = await handleCommand(
+      this.cradle.eventStore,
+      sessionStreamId(claims.sid),
+      sessionDecider,
+      {
+        type: 'RefreshSession',
+        clientId: app.clientId,
+        presentedRefreshTokenJti: claims.jti,
+        tokens: plan.ids,
+      },
+      metadata,
+    );
     if (result.events.some((event) => event.type === 'SessionRevoked')) {
       throw new SessionError('refresh_token_reuse', 'the refresh token was already used; the session has been revoked');
     }
@@ -150,7 +193,13 @@ export class TokenService {
 
   /** Ends a session for a client that revoked one of its tokens (RFC 7009); recorded as `SessionRevoked`. */
   async revokeSession(sid: string, revokedBy: { clientId: string; tokenJti: string }, metadata: Partial<EventMetadata>): Promise<void> {
-    await handleCommand(this.cradle.eventStore, sessionStreamId(sid), sessionDecider, { type: 'RevokeSession', reason: 'revoked_by_client', ...revokedBy }, metadata);
+    await handleCommand(
+      this.cradle.eventStore,
+      sessionStreamId(sid),
+      sessionDecider,
+      { type: 'RevokeSession', reason: 'revoked_by_client', ...revokedBy },
+      metadata,
+    );
   }
 
   /** Signature, issuer, audience, expiry, kind and every claim's type; `InvalidTokenError` for anything wrong. Stateless. */
@@ -164,7 +213,10 @@ export class TokenService {
 
   /** The signed handle of a redirect SMS login link: where to send the code, and the request's `state`. */
   signRedirectLink(link: Pick<RedirectLinkClaims, 'redirect_uri' | 'code' | 'state'>, ttlSeconds: number): Promise<string> {
-    return this.signer.sign({ ...link, token_use: 'redirect', aud: this.cradle.issuer }, { now: this.cradle.clock.now(), ttlSeconds, typ: 'JWT' });
+    return this.signer.sign(
+      { ...link, token_use: 'redirect', aud: this.cradle.issuer },
+      { now: this.cradle.clock.now(), ttlSeconds, typ: 'JWT' },
+    );
   }
 
   /** A redirect link handle's claims; `InvalidTokenError` when it is not a valid one. */
@@ -182,7 +234,8 @@ export class TokenService {
     try {
       return refreshTokenClaims(await this.signer.verify(token, { audience: this.cradle.issuer, typ: 'JWT' }));
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw new InvalidGrantError('invalid_refresh_token', `invalid refresh token: ${error.message}`);
+      if (error instanceof InvalidTokenError)
+        throw new InvalidGrantError('invalid_refresh_token', `invalid refresh token: ${error.message}`);
       throw error;
     }
   }
@@ -190,17 +243,38 @@ export class TokenService {
   private plan(sid: string, scope: string, alg: SigningAlg, nonce?: string): TokenPlan {
     const now = this.cradle.clock.now();
     const expiresAt = new Date(now.getTime() + this.cradle.config.oidc.accessTokenTtlSeconds * 1000).toISOString();
-    return { now, sid, scope, idTokenAlg: alg, ...(nonce !== undefined && { nonce }), ids: { accessTokenJti: this.cradle.ids.uuid(), refreshTokenJti: this.cradle.ids.uuid(), expiresAt } };
+    return {
+      now,
+      sid,
+      scope,
+      idTokenAlg: alg,
+      ...(nonce !== undefined && { nonce }),
+      ids: { accessTokenJti: this.cradle.ids.uuid(), refreshTokenJti: this.cradle.ids.uuid(), expiresAt },
+    };
   }
 
-  private async signSessionTokens({ now, sid, ids, scope, idTokenAlg: alg, nonce }: TokenPlan, app: Application, user: User, amr: string[]): Promise<SessionTokenResponse> {
+  private async signSessionTokens(
+    { now, sid, ids, scope, idTokenAlg: alg, nonce }: TokenPlan,
+    app: Application,
+    user: User,
+    amr: string[],
+  ): Promise<SessionTokenResponse> {
     const { oidc } = this.cradle.config;
     const aud = this.cradle.issuer;
     const common = { sub: user.userId, client_id: app.clientId, tenant_id: app.tenantId, sid };
-    const access: Omit<UserAccessTokenClaims, 'iss' | 'iat' | 'exp'> = { ...common, aud, token_use: 'user', jti: ids.accessTokenJti, scope };
+    const access: Omit<UserAccessTokenClaims, 'iss' | 'iat' | 'exp'> = {
+      ...common,
+      aud,
+      token_use: 'user',
+      jti: ids.accessTokenJti,
+      scope,
+    };
     const refresh: Omit<RefreshTokenClaims, 'iss' | 'iat' | 'exp'> = { ...common, aud, token_use: 'refresh', jti: ids.refreshTokenJti };
     const id: Omit<IdTokenClaims, 'iss' | 'iat' | 'exp'> = {
-      sub: user.userId, aud: app.clientId, sid, amr,
+      sub: user.userId,
+      aud: app.clientId,
+      sid,
+      amr,
       ...(nonce !== undefined && { nonce }),
       ...(user.phoneNumber && { phone_number: user.phoneNumber }),
       phone_number_verified: user.phoneNumberVerified,

@@ -2,7 +2,9 @@ import { createHmac, randomInt } from 'node:crypto';
 
 /** A uniformly random numeric code of `length` digits (leading zeros kept), from the CSPRNG. */
 export function generateCode(length: number): string {
-  return randomInt(0, 10 ** length).toString().padStart(length, '0');
+  return randomInt(0, 10 ** length)
+    .toString()
+    .padStart(length, '0');
 }
 
 /** The keyed hash an event stores instead of a code, bound to the stream it belongs to. */

@@ -46,7 +46,10 @@ export class LockedOutError extends DomainError {
 
 /** A resend beyond the challenge's `maxSends`. */
 export class TooManySendsError extends DomainError {
-  constructor(readonly challengeId: string, readonly maxSends: number) {
+  constructor(
+    readonly challengeId: string,
+    readonly maxSends: number,
+  ) {
     super('too_many_sends', `this challenge has sent its ${maxSends} codes; check one, or wait until it expires`, 'limited');
   }
 }
@@ -89,11 +92,18 @@ function verify(command: Extract<OtpCommand, { type: 'VerifyOtp' }>, state: OtpS
   const { now, codeHash, clientId } = command;
   const at = now.toISOString();
   // a check bound to a challenge sees another challenge's code as no code at all
-  const elsewhere = command.challengeId !== undefined && state.code && (!isRealCode(state.code) || challengeIdOf(state.code) !== command.challengeId);
+  const elsewhere =
+    command.challengeId !== undefined && state.code && (!isRealCode(state.code) || challengeIdOf(state.code) !== command.challengeId);
   const code = elsewhere ? undefined : state.code;
   // a code for an unknown identifier is compared like any other: its hash belongs to a code nobody was sent
-  if (code && !code.used && now.getTime() < Date.parse(code.expiresAt) &&
-      code.clientId === clientId && sameDigest(code.codeHash, codeHash) && isRealCode(code)) {
+  if (
+    code &&
+    !code.used &&
+    now.getTime() < Date.parse(code.expiresAt) &&
+    code.clientId === clientId &&
+    sameDigest(code.codeHash, codeHash) &&
+    isRealCode(code)
+  ) {
     return [{ type: 'OtpVerified', data: { otpId: code.otpId, at } }];
   }
   const reason = !code || code.used ? 'no_active_code' : now.getTime() >= Date.parse(code.expiresAt) ? 'expired' : 'mismatch';
@@ -209,7 +219,12 @@ export const otpDecider: Decider<OtpState, OtpCommand, OtpEvent> = {
       case 'UserLockedOut':
         // the lockout also burns the current code: it never works again, not even after the lock lifts;
         // the send history stays (a lockout is no way around the per-phone limits)
-        return { failedAttempts: 0, lockedUntil: Date.parse(event.data.until), sendsPerMinute: state.sendsPerMinute, ...(state.lastSendAt !== undefined && { lastSendAt: state.lastSendAt }) };
+        return {
+          failedAttempts: 0,
+          lockedUntil: Date.parse(event.data.until),
+          sendsPerMinute: state.sendsPerMinute,
+          ...(state.lastSendAt !== undefined && { lastSendAt: state.lastSendAt }),
+        };
       case 'SmsSendRefused': // a refused send sent nothing: it does not count against the limits
       case 'SmsSent':
       case 'SmsDeliveryFailed':

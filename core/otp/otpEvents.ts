@@ -80,8 +80,11 @@ export interface RedirectLogin {
 /** The `OtpIssued` fields of a redirect login. */
 export function redirectFields({ uri, createNewUser, state, nonce, codeChallenge }: RedirectLogin): Partial<OtpIssuedData> {
   return {
-    redirectUri: uri, createNewUser,
-    ...(state !== undefined && { state }), ...(nonce !== undefined && { nonce }), ...(codeChallenge !== undefined && { codeChallenge }),
+    redirectUri: uri,
+    createNewUser,
+    ...(state !== undefined && { state }),
+    ...(nonce !== undefined && { nonce }),
+    ...(codeChallenge !== undefined && { codeChallenge }),
   };
 }
 

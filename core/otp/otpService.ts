@@ -6,7 +6,14 @@ import type { SmsSender } from '../sms/smsSender.js';
 import { phoneNumberHash, type PhoneNumber } from '../users/phoneNumber.js';
 import { generateCode, hashCode } from './otpCodes.js';
 import { challengeIdOf, isRealCode, liveCode, otpDecider, type OtpCommand } from './otpDecider.js';
-import { otpStreamId, redirectFields, type OtpFailureReason, type OtpIssuedData, type OtpPurpose, type RedirectLogin } from './otpEvents.js';
+import {
+  otpStreamId,
+  redirectFields,
+  type OtpFailureReason,
+  type OtpIssuedData,
+  type OtpPurpose,
+  type RedirectLogin,
+} from './otpEvents.js';
 import type { OtpRules } from './otpRules.js';
 import type { RequestContext } from './requestContext.js';
 import type { PreparedScreening, SmsScreening } from '../protection/smsScreening.js';
@@ -55,7 +62,9 @@ export interface UnknownIdentifier {
   phone?: PhoneNumber;
 }
 
-export type SendToUnknownCommand = Omit<SendOtpCommand, 'phone' | 'userId' | 'redirect' | 'recipientVerified' | 'byNumber'> & { identifier: UnknownIdentifier };
+export type SendToUnknownCommand = Omit<SendOtpCommand, 'phone' | 'userId' | 'redirect' | 'recipientVerified' | 'byNumber'> & {
+  identifier: UnknownIdentifier;
+};
 
 /** What the destination rules look at before the user lookup. */
 export type DestinationCheck = Pick<SendOtpCommand, 'app' | 'purpose' | 'phone' | 'request' | 'metadata'>;
@@ -93,10 +102,20 @@ export interface CloseChallengeCommand {
 }
 
 const challengeOf = (code: OtpIssuedData): Challenge => ({
-  id: challengeIdOf(code), clientId: code.clientId, sentAt: [...(code.challenge?.sentBefore ?? []), code.issuedAt], expiresAt: code.expiresAt,
+  id: challengeIdOf(code),
+  clientId: code.clientId,
+  sentAt: [...(code.challenge?.sentBefore ?? []), code.issuedAt],
+  expiresAt: code.expiresAt,
 });
 
-type Deps = { eventStore: EventStore; secrets: { hmacKey: Buffer }; clock: Clock; ids: Ids; smsSender: SmsSender; smsScreening: SmsScreening };
+type Deps = {
+  eventStore: EventStore;
+  secrets: { hmacKey: Buffer };
+  clock: Clock;
+  ids: Ids;
+  smsSender: SmsSender;
+  smsScreening: SmsScreening;
+};
 
 /**
  * Issues and checks codes: the code is generated here, hashed into `OtpIssued` with its attempt rules, sent,
@@ -152,7 +171,7 @@ export class OtpService {
     const now = this.clock.now();
     const phoneHash = this.phoneHash(phone);
     const stream = otpStreamId(app.tenantId, purpose, phoneHash);
-    const policy = command.screenedUnder ?? await this.screening.policy(app.tenantId);
+    const policy = command.screenedUnder ?? (await this.screening.policy(app.tenantId));
     const byNumber = command.byNumber ?? true;
     if (byNumber && !command.screenedUnder) await this.refuseDestination(command, policy, now);
     const code = generateCode(rules.codeLength);
@@ -172,14 +191,30 @@ export class OtpService {
       ...(command.redirect && redirectFields(command.redirect)),
       attempts: rules.attempts,
     };
-    const target = { tenantId: app.tenantId, clientId: app.clientId, phone, recipientHash: phoneHash, request: command.request, exempt: command.recipientVerified ?? false, byNumber, metadata: command.metadata };
+    const target = {
+      tenantId: app.tenantId,
+      clientId: app.clientId,
+      phone,
+      recipientHash: phoneHash,
+      request: command.request,
+      exempt: command.recipientVerified ?? false,
+      byNumber,
+      metadata: command.metadata,
+    };
     const prepared = await this.screening.prepare(target, policy, now, false);
     const issue: OtpCommand = { type: 'IssueOtp', now, otp, screening: prepared.screening, ...(rules.resend && { resend: rules.resend }) };
     const { held, issued } = await this.issue(stream, prepared, issue, command.metadata);
     const dispatch = this.dispatch(command, stream, otp.otpId);
-    await this.delivered(command, stream, otp.otpId, () => (held
-      ? this.smsSender.withhold({ ...dispatch, to: phone.e164, reason: 'held_back' })
-      : this.smsSender.send({ ...dispatch, to: phone.e164, ...(rules.message.senderId && { senderId: rules.message.senderId }), body: rules.message.render(code) })));
+    await this.delivered(command, stream, otp.otpId, () =>
+      held
+        ? this.smsSender.withhold({ ...dispatch, to: phone.e164, reason: 'held_back' })
+        : this.smsSender.send({
+            ...dispatch,
+            to: phone.e164,
+            ...(rules.message.senderId && { senderId: rules.message.senderId }),
+            body: rules.message.render(code),
+          }),
+    );
     return { otpId: otp.otpId, challenge: challengeOf(issued as OtpIssuedData) };
   }
 
@@ -191,28 +226,50 @@ export class OtpService {
     const { app, purpose, identifier, rules } = command;
     const now = this.clock.now();
     const stream = otpStreamId(app.tenantId, purpose, identifier.hash);
-    const policy = command.screenedUnder ?? await this.screening.policy(app.tenantId);
+    const policy = command.screenedUnder ?? (await this.screening.policy(app.tenantId));
     if (identifier.phone && !command.screenedUnder) await this.refuseDestination({ ...command, phone: identifier.phone }, policy, now);
     const otpId = this.ids.uuid();
     // a real code, the same work as a known send's, that nobody will ever receive
     const codeHash = hashCode(this.hmacKey, stream, generateCode(rules.codeLength));
     const target = {
-      tenantId: app.tenantId, clientId: app.clientId, ...(identifier.phone && { phone: identifier.phone }), recipientHash: identifier.hash,
-      request: command.request, exempt: false, byNumber: true, metadata: command.metadata,
+      tenantId: app.tenantId,
+      clientId: app.clientId,
+      ...(identifier.phone && { phone: identifier.phone }),
+      recipientHash: identifier.hash,
+      request: command.request,
+      exempt: false,
+      byNumber: true,
+      metadata: command.metadata,
     };
     const prepared = await this.screening.prepare(target, policy, now, true);
-    await this.issue(stream, prepared, {
-      type: 'IssueUnknownIdentifierOtp', now, screening: prepared.screening,
-      otp: {
-        otpId, codeHash, purpose, clientId: app.clientId, identifierType: identifier.type, identifierHash: identifier.hash,
-        issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(), attempts: rules.attempts,
+    await this.issue(
+      stream,
+      prepared,
+      {
+        type: 'IssueUnknownIdentifierOtp',
+        now,
+        screening: prepared.screening,
+        otp: {
+          otpId,
+          codeHash,
+          purpose,
+          clientId: app.clientId,
+          identifierType: identifier.type,
+          identifierHash: identifier.hash,
+          issuedAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + rules.ttlSeconds * 1000).toISOString(),
+          attempts: rules.attempts,
+        },
       },
-    }, command.metadata);
-    await this.delivered(command, stream, otpId, () => this.smsSender.withhold({
-      ...this.dispatch(command, stream, otpId),
-      ...(identifier.phone && { to: identifier.phone.e164 }),
-      reason: 'unknown_identifier',
-    }));
+      command.metadata,
+    );
+    await this.delivered(command, stream, otpId, () =>
+      this.smsSender.withhold({
+        ...this.dispatch(command, stream, otpId),
+        ...(identifier.phone && { to: identifier.phone.e164 }),
+        reason: 'unknown_identifier',
+      }),
+    );
   }
 
   /** Runs the screened issue; throws the refusal, or answers the code recorded and whether it is held back silently. */
@@ -233,10 +290,25 @@ export class OtpService {
 
   private async refuseDestination(check: DestinationCheck, policy: SmsProtectionPolicy, now: Date): Promise<void> {
     const recipientHash = this.phoneHash(check.phone);
-    const target = { tenantId: check.app.tenantId, clientId: check.app.clientId, phone: check.phone, recipientHash, request: check.request, exempt: false, byNumber: true, metadata: check.metadata };
+    const target = {
+      tenantId: check.app.tenantId,
+      clientId: check.app.clientId,
+      phone: check.phone,
+      recipientHash,
+      request: check.request,
+      exempt: false,
+      byNumber: true,
+      metadata: check.metadata,
+    };
     const refusal = this.screening.destinationRefusal(policy, check.phone, this.screening.facts(target), now);
     if (!refusal) return;
-    await handleCommand(this.eventStore, otpStreamId(check.app.tenantId, check.purpose, recipientHash), otpDecider, { type: 'RefuseSend', now, refusal }, check.metadata);
+    await handleCommand(
+      this.eventStore,
+      otpStreamId(check.app.tenantId, check.purpose, recipientHash),
+      otpDecider,
+      { type: 'RefuseSend', now, refusal },
+      check.metadata,
+    );
     throw new SmsSendRefusedError(refusal);
   }
 
@@ -255,8 +327,13 @@ export class OtpService {
   /** Ends the live challenge `challengeId` on the caller's word (`OtpRevoked`); false when it was not live. */
   async closeChallenge(command: CloseChallengeCommand): Promise<boolean> {
     const { app, purpose, phone, challengeId, reason } = command;
-    const result = await handleCommand(this.eventStore, otpStreamId(app.tenantId, purpose, this.phoneHash(phone)), otpDecider,
-      { type: 'CloseChallenge', now: this.clock.now(), challengeId, reason }, command.metadata);
+    const result = await handleCommand(
+      this.eventStore,
+      otpStreamId(app.tenantId, purpose, this.phoneHash(phone)),
+      otpDecider,
+      { type: 'CloseChallenge', now: this.clock.now(), challengeId, reason },
+      command.metadata,
+    );
     return result.events.length > 0;
   }
 
@@ -266,13 +343,19 @@ export class OtpService {
   }
 
   private async check(command: VerifyOtpCommand | VerifyUnknownCommand, stream: string): Promise<VerifyOtpResult> {
-    const result = await handleCommand(this.eventStore, stream, otpDecider, {
-      type: 'VerifyOtp',
-      now: this.clock.now(),
-      codeHash: hashCode(this.hmacKey, stream, command.passcode),
-      clientId: command.app.clientId,
-      ...(command.challengeId !== undefined && { challengeId: command.challengeId }),
-    }, command.metadata);
+    const result = await handleCommand(
+      this.eventStore,
+      stream,
+      otpDecider,
+      {
+        type: 'VerifyOtp',
+        now: this.clock.now(),
+        codeHash: hashCode(this.hmacKey, stream, command.passcode),
+        clientId: command.app.clientId,
+        ...(command.challengeId !== undefined && { challengeId: command.challengeId }),
+      },
+      command.metadata,
+    );
     const verified = result.events.some((event) => event.type === 'OtpVerified');
     const code = result.state.code;
     if (verified && code && isRealCode(code)) return { ok: true, code };
@@ -287,11 +370,22 @@ export class OtpService {
   }
 
   /** Runs a dispatch; when nothing was delivered, the code is revoked (a code nobody received must not stay usable). */
-  private async delivered(command: SendOtpCommand | SendToUnknownCommand, stream: string, otpId: string, dispatch: () => Promise<void>): Promise<void> {
+  private async delivered(
+    command: SendOtpCommand | SendToUnknownCommand,
+    stream: string,
+    otpId: string,
+    dispatch: () => Promise<void>,
+  ): Promise<void> {
     try {
       await dispatch();
     } catch (error) {
-      await handleCommand(this.eventStore, stream, otpDecider, { type: 'RevokeOtp', now: this.clock.now(), otpId, reason: 'delivery_failed' }, command.metadata);
+      await handleCommand(
+        this.eventStore,
+        stream,
+        otpDecider,
+        { type: 'RevokeOtp', now: this.clock.now(), otpId, reason: 'delivery_failed' },
+        command.metadata,
+      );
       throw error;
     }
   }

@@ -57,8 +57,14 @@ export function trimmed(history: SendsPerMinute, at: number): SendsPerMinute {
  */
 export function screenSend(screening: SendScreening, history: SendHistory, now: number): ScreeningVerdict {
   const at = new Date(now).toISOString();
-  const refusal = (reason: RefusalReason, retryAfterMs: number, extra: Partial<SmsSendRefusedData> = {}): SmsSendRefusedData =>
-    ({ ...screening.facts, reason, mode: 'enforce', retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), ...extra, at });
+  const refusal = (reason: RefusalReason, retryAfterMs: number, extra: Partial<SmsSendRefusedData> = {}): SmsSendRefusedData => ({
+    ...screening.facts,
+    reason,
+    mode: 'enforce',
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+    ...extra,
+    at,
+  });
   const { cooldown_seconds: cooldown, max_sends: maxSends, window_minutes: windowMinutes } = screening.phone;
   if (history.lastSendAt !== undefined && now < history.lastSendAt + cooldown * 1000) {
     return { verdict: 'refuse', refusal: refusal('cooldown', history.lastSendAt + cooldown * 1000 - now) };
@@ -69,13 +75,15 @@ export function screenSend(screening: SendScreening, history: SendHistory, now: 
     const oldest = Math.min(...inWindow.map(([minute]) => minuteStart(minute)));
     return { verdict: 'refuse', refusal: refusal('phone_limit', oldest + windowMinutes * MINUTE - now) };
   }
-  if (screening.outside) return { verdict: 'refuse', refusal: refusal(screening.outside.reason, screening.outside.retryAfterSeconds * 1000) };
+  if (screening.outside)
+    return { verdict: 'refuse', refusal: refusal(screening.outside.reason, screening.outside.retryAfterSeconds * 1000) };
   if (screening.destination) return { verdict: 'hold', refusal: { ...screening.destination, silent: true, at } };
   const pumping = screening.pumping;
   if (pumping?.mode === 'enforce') {
     const held = refusal('pumping_guard', pumping.retryAfterSeconds * 1000, { silent: pumping.silent });
     return pumping.silent ? { verdict: 'hold', refusal: held } : { verdict: 'refuse', refusal: held };
   }
-  if (pumping?.mode === 'monitor') return { verdict: 'send', monitored: refusal('pumping_guard', pumping.retryAfterSeconds * 1000, { mode: 'monitor' }) };
+  if (pumping?.mode === 'monitor')
+    return { verdict: 'send', monitored: refusal('pumping_guard', pumping.retryAfterSeconds * 1000, { mode: 'monitor' }) };
   return { verdict: 'send' };
 }

@@ -27,7 +27,14 @@ export interface SubjectExport {
 }
 
 export type ExportedUser =
-  | { user_id: string; phone_number: string | null; phone_number_verified: boolean; email: string | null; username: string | null; apps: string[] }
+  | {
+      user_id: string;
+      phone_number: string | null;
+      phone_number_verified: boolean;
+      email: string | null;
+      username: string | null;
+      apps: string[];
+    }
   | { user_id: string; erased: true; erased_at: string; apps: string[] };
 
 export interface Erasure {
@@ -66,10 +73,19 @@ export class DataSubjectRequests {
     if (!before) throw new UnknownUserError();
     await projectionRunner.catchUp(); // the subject index knows every phone and stream up to now
     const links = subjectLinks(this.deps.readModels.db, userSubject(tenantId, userId));
-    const subjects = [userSubject(tenantId, userId), ...(await this.ownPhones(tenantId, userId, links.phones)).map((hash) => phoneSubject(tenantId, hash))];
+    const subjects = [
+      userSubject(tenantId, userId),
+      ...(await this.ownPhones(tenantId, userId, links.phones)).map((hash) => phoneSubject(tenantId, hash)),
+    ];
     // the keys first: from here on nothing of the user can be read, whatever happens next
     await subjectKeys.destroy(subjects);
-    const { state } = await handleCommand(eventStore, userStreamId(tenantId, userId), userDecider, { type: 'EraseUser', at: clock.now().toISOString(), actor }, metadata);
+    const { state } = await handleCommand(
+      eventStore,
+      userStreamId(tenantId, userId),
+      userDecider,
+      { type: 'EraseUser', at: clock.now().toISOString(), actor },
+      metadata,
+    );
     for (const stream of links.streams.filter((name) => name.startsWith('useridx-'))) await users.releaseClaim(stream, userId, metadata);
     // again: a command that raced the erasure may have sealed something under a key made meanwhile
     await subjectKeys.destroy(subjects);
@@ -88,14 +104,15 @@ export class DataSubjectRequests {
     const erasedAt = own.find((event) => event.type === 'UserErased')?.globalPosition ?? Number.POSITIVE_INFINITY;
     const links = subjectLinks(readModels.db, userSubject(tenantId, userId));
     const byPosition = new Map<number, RecordedEvent>(own.map((event) => [event.globalPosition, event]));
-    for (const stream of links.streams) for (const event of await storedEvents.readStream(stream)) byPosition.set(event.globalPosition, event);
+    for (const stream of links.streams)
+      for (const event of await storedEvents.readStream(stream)) byPosition.set(event.globalPosition, event);
     const held = new Set(await this.ownPhones(tenantId, userId, links.phones));
     for (const phoneHash of links.phones) {
       for (const position of phonePositions(readModels.db, phoneHash, 0, Number.MAX_SAFE_INTEGER)) {
         // a phone's events up to the erasure; of a phone someone else holds, only those naming this user
         if (position > erasedAt || byPosition.has(position)) continue;
         const event = await this.eventAt(position);
-        if (!event || event.metadata.tenantId !== undefined && event.metadata.tenantId !== tenantId) continue;
+        if (!event || (event.metadata.tenantId !== undefined && event.metadata.tenantId !== tenantId)) continue;
         if (held.has(phoneHash) || (event.data as { userId?: unknown } | null)?.userId === userId) byPosition.set(position, event);
       }
     }
@@ -132,7 +149,11 @@ export class DataSubjectRequests {
 function exportedUser(user: User): ExportedUser {
   if (user.erasedAt !== undefined) return { user_id: user.userId, erased: true, erased_at: user.erasedAt, apps: user.apps };
   return {
-    user_id: user.userId, phone_number: user.phoneNumber ?? null, phone_number_verified: user.phoneNumberVerified,
-    email: user.email ?? null, username: user.username ?? null, apps: user.apps,
+    user_id: user.userId,
+    phone_number: user.phoneNumber ?? null,
+    phone_number_verified: user.phoneNumberVerified,
+    email: user.email ?? null,
+    username: user.username ?? null,
+    apps: user.apps,
   };
 }

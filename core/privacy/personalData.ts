@@ -24,9 +24,20 @@ import type { IdentifierEvent, UserEvent } from '../users/userEvents.js';
  * top-level fields of `data` (any JSON value: an object seals whole).
  */
 export type CataloguedEvent =
-  | UserEvent | IdentifierEvent | OtpEvent | SmsDeliveryEvent | TenantSmsEvent
-  | SessionEvent | AuthorizationCodeEvent | ApplicationEvent | TenantEvent | AuditQueriedEvent | BruteForceEvent
-  | VerifyServiceEvent | PrefixEvent | TokenIntrospectionEvent;
+  | UserEvent
+  | IdentifierEvent
+  | OtpEvent
+  | SmsDeliveryEvent
+  | TenantSmsEvent
+  | SessionEvent
+  | AuthorizationCodeEvent
+  | ApplicationEvent
+  | TenantEvent
+  | AuditQueriedEvent
+  | BruteForceEvent
+  | VerifyServiceEvent
+  | PrefixEvent
+  | TokenIntrospectionEvent;
 
 type DataOf<Type extends CataloguedEvent['type']> = Extract<CataloguedEvent, { type: Type }>['data'];
 type Field<Data> = keyof Data & string;
@@ -47,9 +58,11 @@ export interface EventPrivacy<Data> {
 }
 
 const none = {};
-const providerReference = "the provider's id for the message: a reference into the provider's own records (which hold the number, under the provider's retention)";
+const providerReference =
+  "the provider's id for the message: a reference into the provider's own records (which hold the number, under the provider's retention)";
 const tenantsOwn = "the tenant's own configuration (an organisation's, not a data subject's)";
-const numberRange = 'the number less its last 4 digits: a range of 10,000 numbers, what the pumping guard counts by (docs/sms-protection.md says what it narrows)';
+const numberRange =
+  'the number less its last 4 digits: a range of 10,000 numbers, what the pumping guard counts by (docs/sms-protection.md says what it narrows)';
 const sendCounts = 'how many codes the stream was sent in each minute of the last day (the per-phone limits): counts, no content';
 const addressHash = "a keyed hash of the caller's address (as the brute-force streams' names), never the address";
 
@@ -80,11 +93,15 @@ export const personalDataCatalogue: { readonly [Type in CataloguedEvent['type']]
   SmsWithheld: { personal: { subject: { phone: 'stream' }, fields: ['to'] } },
 
   ProviderConfigured: { notPersonal: { settings: tenantsOwn, fallback: tenantsOwn } },
-  ProviderValidationFailed: { notPersonal: { message: "a provider's answer to a check of the tenant's settings; no end user is involved" } },
+  ProviderValidationFailed: {
+    notPersonal: { message: "a provider's answer to a check of the tenant's settings; no end user is involved" },
+  },
   PasswordlessConnectionConfigured: { notPersonal: { template: "the tenant's SMS template, with a placeholder for the code" } },
   SmsProtectionConfigured: { notPersonal: { policy: tenantsOwn } },
   // the pumping guard's decisions about a whole number range (a range is no one's)
-  PrefixQuarantined: { notPersonal: { prefix: numberRange, evidencePositions: 'positions of the events counted, each under its own phone key' } },
+  PrefixQuarantined: {
+    notPersonal: { prefix: numberRange, evidencePositions: 'positions of the events counted, each under its own phone key' },
+  },
   PrefixReleased: { notPersonal: { prefix: numberRange } },
 
   SessionStarted: none,

@@ -9,7 +9,9 @@ import { phoneSubject } from './subjects.js';
 export class UncataloguedEventError extends Error {
   override readonly name = 'UncataloguedEventError';
   constructor(type: string) {
-    super(`event type ${type} is not in the personal data catalogue (core/privacy/personalData.ts): list its personal fields there (or none) before appending it`);
+    super(
+      `event type ${type} is not in the personal data catalogue (core/privacy/personalData.ts): list its personal fields there (or none) before appending it`,
+    );
   }
 }
 
@@ -21,7 +23,10 @@ type Data = Record<string, unknown>;
  * Opening replaces each sealed value by its plaintext, or by `[erased]` when its key was destroyed.
  */
 export class PersonalDataSealer {
-  constructor(private readonly keys: SubjectKeys, private readonly hmacKey: Buffer) {}
+  constructor(
+    private readonly keys: SubjectKeys,
+    private readonly hmacKey: Buffer,
+  ) {}
 
   /** The events with their personal fields sealed (the same objects when they have none). */
   async seal(stream: string, events: readonly NewEvent[]): Promise<NewEvent[]> {
@@ -38,17 +43,19 @@ export class PersonalDataSealer {
       if (!key) keys.set(subject, (key = this.keys.keyFor(subject)));
       return key;
     };
-    return Promise.all(events.map(async (event) => {
-      const privacy = privacyOf(event.type)!;
-      if (!privacy.personal) return event;
-      const data = (event.data ?? {}) as Data;
-      const fields = privacy.personal.fields.filter((field) => data[field] !== undefined && !isSealedValue(data[field]));
-      if (fields.length === 0) return event;
-      const { keyId, key } = await keyFor(this.subjectOf(privacy.personal.subject, stream, event));
-      const sealed: Data = { ...data };
-      for (const field of fields) sealed[field] = sealValue(keyId, key, data[field]);
-      return { ...event, data: sealed };
-    }));
+    return Promise.all(
+      events.map(async (event) => {
+        const privacy = privacyOf(event.type)!;
+        if (!privacy.personal) return event;
+        const data = (event.data ?? {}) as Data;
+        const fields = privacy.personal.fields.filter((field) => data[field] !== undefined && !isSealedValue(data[field]));
+        if (fields.length === 0) return event;
+        const { keyId, key } = await keyFor(this.subjectOf(privacy.personal.subject, stream, event));
+        const sealed: Data = { ...data };
+        for (const field of fields) sealed[field] = sealValue(keyId, key, data[field]);
+        return { ...event, data: sealed };
+      }),
+    );
   }
 
   /** The events with every sealed value opened (`[erased]` where the key is gone), in one key lookup. */
@@ -86,7 +93,8 @@ export class PersonalDataSealer {
 
   private subjectOf(rule: SubjectRule<Data>, stream: string, event: NewEvent): string {
     if ('user' in rule) {
-      if (!stream.startsWith('user-')) throw new Error(`${event.type} is sealed for the user of its stream, but ${stream} is not a user stream`);
+      if (!stream.startsWith('user-'))
+        throw new Error(`${event.type} is sealed for the user of its stream, but ${stream} is not a user stream`);
       return stream;
     }
     if ('phone' in rule) {
@@ -98,7 +106,9 @@ export class PersonalDataSealer {
     const phone = data[rule.phoneIn];
     const tenantId = typeof data.tenantId === 'string' ? data.tenantId : event.metadata?.tenantId;
     if (typeof phone !== 'string' || typeof tenantId !== 'string') {
-      throw new Error(`${event.type} is sealed for the phone in ${rule.phoneIn}, which needs that phone and a tenant id (data or metadata)`);
+      throw new Error(
+        `${event.type} is sealed for the phone in ${rule.phoneIn}, which needs that phone and a tenant id (data or metadata)`,
+      );
     }
     return phoneSubject(tenantId, phoneNumberHash(this.hmacKey, phone));
   }
@@ -107,7 +117,13 @@ export class PersonalDataSealer {
 /** A recorded event with other data (a plain object: the stores' events may be class instances). */
 function copyWithData(event: RecordedEvent, data: unknown): RecordedEvent {
   return {
-    id: event.id, type: event.type, data, metadata: event.metadata, streamName: event.streamName,
-    revision: event.revision, globalPosition: event.globalPosition, recordedAt: event.recordedAt,
+    id: event.id,
+    type: event.type,
+    data,
+    metadata: event.metadata,
+    streamName: event.streamName,
+    revision: event.revision,
+    globalPosition: event.globalPosition,
+    recordedAt: event.recordedAt,
   };
 }

@@ -1,6 +1,14 @@
 import type {
-  AppendOptions, AppendResult, EventHandler, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions,
-  RecordedEvent, SubscribeOptions, Subscription,
+  AppendOptions,
+  AppendResult,
+  EventHandler,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
 } from '../eventStore/types.js';
 import type { PersonalDataSealer } from './personalDataSealer.js';
 
@@ -20,7 +28,10 @@ const OPEN_PAGE = 256;
 export class SealingEventStore implements EventStore {
   readonly streamRevision?: (stream: string) => Promise<number>;
 
-  constructor(private readonly inner: EventStore, private readonly sealer: PersonalDataSealer) {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly sealer: PersonalDataSealer,
+  ) {
     // the command side caches folded state only on stores that can tell a stream's revision cheaply
     if (inner.streamRevision) this.streamRevision = (stream) => inner.streamRevision!(stream);
   }

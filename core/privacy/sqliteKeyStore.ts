@@ -15,7 +15,12 @@ interface KeyRow {
 /** A WAL checkpoint waits this long, in all, for readers of other connections to move on. */
 const CHECKPOINT_PATIENCE_MS = 2000;
 
-const toRecord = (row: KeyRow): SubjectKeyRecord => ({ keyId: row.key_id, subject: row.subject, wrapped: row.wrapped, createdAt: new Date(row.created_at) });
+const toRecord = (row: KeyRow): SubjectKeyRecord => ({
+  keyId: row.key_id,
+  subject: row.subject,
+  wrapped: row.wrapped,
+  createdAt: new Date(row.created_at),
+});
 
 /**
  * Subject keys in a SQLite file of their own (`subject-keys.db` beside the event store), so that a
@@ -47,7 +52,9 @@ export class SqliteKeyStore implements KeyStore {
 
   private constructor(private readonly db: SqliteDatabase) {
     this.bySubject = db.prepare('SELECT key_id, subject, wrapped, created_at FROM subject_keys WHERE subject = ?');
-    this.insert = db.prepare('INSERT INTO subject_keys (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING');
+    this.insert = db.prepare(
+      'INSERT INTO subject_keys (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING',
+    );
     this.destroyedIds = db.prepare('SELECT key_id FROM destroyed_keys WHERE key_id = ?');
     this.byId = db.prepare('SELECT key_id, subject, wrapped, created_at FROM subject_keys WHERE key_id = ?');
   }
@@ -74,17 +81,19 @@ export class SqliteKeyStore implements KeyStore {
 
   async destroy(subjects: readonly string[]): Promise<string[]> {
     const now = Date.now();
-    const destroyed = this.db.transaction(() => {
-      const ids: string[] = [];
-      for (const subject of new Set(subjects)) {
-        const row = this.bySubject.get(subject);
-        if (!row) continue;
-        this.db.prepare('DELETE FROM subject_keys WHERE key_id = ?').run(row.key_id);
-        this.db.prepare('INSERT OR IGNORE INTO destroyed_keys (key_id, destroyed_at) VALUES (?, ?)').run(row.key_id, now);
-        ids.push(row.key_id);
-      }
-      return ids;
-    }).immediate();
+    const destroyed = this.db
+      .transaction(() => {
+        const ids: string[] = [];
+        for (const subject of new Set(subjects)) {
+          const row = this.bySubject.get(subject);
+          if (!row) continue;
+          this.db.prepare('DELETE FROM subject_keys WHERE key_id = ?').run(row.key_id);
+          this.db.prepare('INSERT OR IGNORE INTO destroyed_keys (key_id, destroyed_at) VALUES (?, ?)').run(row.key_id, now);
+          ids.push(row.key_id);
+        }
+        return ids;
+      })
+      .immediate();
     if (destroyed.length > 0) await this.checkpoint();
     return destroyed;
   }
@@ -98,22 +107,27 @@ export class SqliteKeyStore implements KeyStore {
     for (;;) {
       const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
       if (result && result.busy === 0) return;
-      if (Date.now() > deadline) throw new Error('key store: a WAL checkpoint could not complete (another connection kept reading); the next deletion retries it');
+      if (Date.now() > deadline)
+        throw new Error('key store: a WAL checkpoint could not complete (another connection kept reading); the next deletion retries it');
       await sleep(20);
     }
   }
 
   async rewrap(updates: ReadonlyMap<string, string>): Promise<void> {
     const update = this.db.prepare('UPDATE subject_keys SET wrapped = ? WHERE key_id = ?');
-    this.db.transaction(() => {
-      for (const [keyId, wrapped] of updates) update.run(wrapped, keyId);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const [keyId, wrapped] of updates) update.run(wrapped, keyId);
+      })
+      .immediate();
     // the old wrapping (under the retired master key) must not linger in old pages either
     await this.checkpoint();
   }
 
   async list(after: string, limit: number): Promise<SubjectKeyRecord[]> {
-    const rows = this.db.prepare('SELECT key_id, subject, wrapped, created_at FROM subject_keys WHERE key_id > ? ORDER BY key_id LIMIT ?').all(after, limit) as KeyRow[];
+    const rows = this.db
+      .prepare('SELECT key_id, subject, wrapped, created_at FROM subject_keys WHERE key_id > ? ORDER BY key_id LIMIT ?')
+      .all(after, limit) as KeyRow[];
     return rows.map(toRecord);
   }
 

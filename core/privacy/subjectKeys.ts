@@ -21,7 +21,9 @@ export interface OpenKeys {
 export class SubjectKeyMissingError extends Error {
   override readonly name = 'SubjectKeyMissingError';
   constructor(keyId: string) {
-    super(`personal data sealed with key ${keyId}, which the key store never held: do all otpledger processes share one key store (keyStore.url)?`);
+    super(
+      `personal data sealed with key ${keyId}, which the key store never held: do all otpledger processes share one key store (keyStore.url)?`,
+    );
   }
 }
 
@@ -53,7 +55,12 @@ export class SubjectKeys {
   async keyFor(subject: string): Promise<DataKey> {
     const record = await this.store.getOrCreate(subject, () => {
       const keyId = randomBytes(16).toString('base64url');
-      return { keyId, subject, wrapped: this.master.seal(randomBytes(32).toString('base64'), wrapContext(keyId, subject)), createdAt: this.clock.now() };
+      return {
+        keyId,
+        subject,
+        wrapped: this.master.seal(randomBytes(32).toString('base64'), wrapContext(keyId, subject)),
+        createdAt: this.clock.now(),
+      };
     });
     return { keyId: record.keyId, key: this.unwrap(record.keyId, record.subject, record.wrapped) };
   }
@@ -109,6 +116,8 @@ export class SubjectKeys {
   }
 
   private unwrap(keyId: string, subject: string, wrapped: string): Buffer {
-    return this.unwrapped.getOrCompute(`${keyId}\u0000${subject}\u0000${wrapped}`, () => Buffer.from(this.master.open(wrapped, wrapContext(keyId, subject)), 'base64'));
+    return this.unwrapped.getOrCompute(`${keyId}\u0000${subject}\u0000${wrapped}`, () =>
+      Buffer.from(this.master.open(wrapped, wrapContext(keyId, subject)), 'base64'),
+    );
   }
 }

@@ -45,7 +45,11 @@ interface RangeSim {
  * later was a real user (a false positive). The per-address limit cannot be replayed: the log keeps no
  * addresses. Pure over its input, so a test can feed it events.
  */
-export async function backtest(events: AsyncIterable<RecordedEvent>, policy: SmsProtectionPolicy, onEvent?: (event: RecordedEvent) => void): Promise<BacktestReport> {
+export async function backtest(
+  events: AsyncIterable<RecordedEvent>,
+  policy: SmsProtectionPolicy,
+  onEvent?: (event: RecordedEvent) => void,
+): Promise<BacktestReport> {
   const report: BacktestReport = {
     sends: 0,
     refused: Object.fromEntries(REFUSAL_REASONS.map((reason) => [reason, { refused: 0, laterVerified: 0 }])) as BacktestReport['refused'],
@@ -121,7 +125,8 @@ export async function backtest(events: AsyncIterable<RecordedEvent>, policy: Sms
 function destinationRefused(policy: SmsProtectionPolicy, code: OtpIssuedData): RefusalReason | undefined {
   if (code.country !== undefined) {
     const countries = policy.countries;
-    if ('deny' in countries ? countries.deny.includes(code.country) : countries.allow.length > 0 && !countries.allow.includes(code.country)) return 'country';
+    if ('deny' in countries ? countries.deny.includes(code.country) : countries.allow.length > 0 && !countries.allow.includes(code.country))
+      return 'country';
   }
   if (code.numberType !== undefined && (policy.number_types.deny as readonly string[]).includes(code.numberType)) return 'number_type';
   return undefined;

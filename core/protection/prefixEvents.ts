@@ -39,9 +39,7 @@ export interface PrefixState {
   quarantine?: PrefixQuarantinedData;
 }
 
-export type PrefixCommand =
-  | { type: 'Quarantine'; now: Date; quarantine: PrefixQuarantinedData }
-  | { type: 'Release'; now: Date };
+export type PrefixCommand = { type: 'Quarantine'; now: Date; quarantine: PrefixQuarantinedData } | { type: 'Release'; now: Date };
 
 const active = (state: PrefixState, now: Date) => state.quarantine !== undefined && Date.parse(state.quarantine.until) > now.getTime();
 

@@ -16,7 +16,10 @@ export interface RangeActivity {
  * `max(floor, ratio x its busiest verified day)`, unless at least half of them are verified. Answers the
  * threshold when it trips, undefined otherwise.
  */
-export function quarantineThreshold({ sent, verified, busiestVerifiedDay }: RangeActivity, { floor, ratio }: SmsProtectionPolicy['pumping_guard']): number | undefined {
+export function quarantineThreshold(
+  { sent, verified, busiestVerifiedDay }: RangeActivity,
+  { floor, ratio }: SmsProtectionPolicy['pumping_guard'],
+): number | undefined {
   const threshold = Math.max(floor, ratio * busiestVerifiedDay);
   const healthy = sent > 0 && verified / sent >= HEALTHY_CONVERSION;
   return !healthy && sent - verified > threshold ? threshold : undefined;

@@ -15,7 +15,9 @@ export class SmsProtectionPolicies {
   /** The deployment's defaults (`sms.protectionDefaults` over otpledger's): checked once, at start. */
   readonly defaults: SmsProtectionPolicy;
 
-  constructor(private readonly deps: { eventStore: EventStore; clock: Clock; config: { sms: { protectionDefaults: Record<string, unknown> } } }) {
+  constructor(
+    private readonly deps: { eventStore: EventStore; clock: Clock; config: { sms: { protectionDefaults: Record<string, unknown> } } },
+  ) {
     // checked when the config was loaded (`loadConfig`)
     this.defaults = parseSmsProtectionPolicy(deps.config.sms.protectionDefaults);
   }
@@ -30,7 +32,13 @@ export class SmsProtectionPolicies {
     const policy = parseSmsProtectionPolicy(body, this.defaults);
     if (isDeepStrictEqual(policy, await this.policy(tenantId))) return policy;
     const configured = { tenantId, policy, configuredAt: this.deps.clock.now().toISOString() };
-    await handleCommand(this.deps.eventStore, tenantSmsStreamId(tenantId), tenantSmsDecider, { type: 'ConfigureSmsProtection', configured }, metadata);
+    await handleCommand(
+      this.deps.eventStore,
+      tenantSmsStreamId(tenantId),
+      tenantSmsDecider,
+      { type: 'ConfigureSmsProtection', configured },
+      metadata,
+    );
     return policy;
   }
 }

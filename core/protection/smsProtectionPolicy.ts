@@ -7,8 +7,18 @@ import { SchemaValidationError } from '../validation/schemaValidationError.js';
 
 /** libphonenumber's number types, and `UNKNOWN` for a valid number whose type it cannot tell. */
 export const NUMBER_TYPES = [
-  'FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOIP',
-  'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL', 'UNKNOWN',
+  'FIXED_LINE',
+  'MOBILE',
+  'FIXED_LINE_OR_MOBILE',
+  'TOLL_FREE',
+  'PREMIUM_RATE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+  'UNKNOWN',
 ] as const;
 
 const countryList = { type: 'array', maxItems: 300, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z]{2}$' } } as const;
@@ -24,18 +34,28 @@ export const smsProtectionSchema = {
   properties: {
     /** ISO 3166 alpha-2 codes: `allow` (empty: every country) or `deny`, not both. */
     countries: {
-      type: 'object', additionalProperties: false, default: { allow: [] },
+      type: 'object',
+      additionalProperties: false,
+      default: { allow: [] },
       properties: { allow: countryList, deny: countryList },
     },
     number_types: {
-      type: 'object', additionalProperties: false, default: {},
-      properties: { deny: { type: 'array', uniqueItems: true, items: { type: 'string', enum: NUMBER_TYPES }, default: ['PREMIUM_RATE', 'SHARED_COST'] } },
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        deny: { type: 'array', uniqueItems: true, items: { type: 'string', enum: NUMBER_TYPES }, default: ['PREMIUM_RATE', 'SHARED_COST'] },
+      },
     },
     limits: {
-      type: 'object', additionalProperties: false, default: {},
+      type: 'object',
+      additionalProperties: false,
+      default: {},
       properties: {
         phone: {
-          type: 'object', additionalProperties: false, default: {},
+          type: 'object',
+          additionalProperties: false,
+          default: {},
           properties: {
             cooldown_seconds: { type: 'integer', minimum: 0, maximum: 86_400, default: 30 },
             max_sends: { type: 'integer', minimum: 1, maximum: 100_000, default: 5 },
@@ -43,17 +63,23 @@ export const smsProtectionSchema = {
           },
         },
         ip: {
-          type: 'object', additionalProperties: false, default: {},
+          type: 'object',
+          additionalProperties: false,
+          default: {},
           properties: { max_sends: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 50 }, window_minutes: window(60) },
         },
         tenant: {
-          type: 'object', additionalProperties: false, default: {},
+          type: 'object',
+          additionalProperties: false,
+          default: {},
           properties: { max_sends: { type: 'integer', minimum: 1, maximum: 1_000_000_000, default: 10_000 }, window_minutes: window(60) },
         },
       },
     },
     pumping_guard: {
-      type: 'object', additionalProperties: false, default: {},
+      type: 'object',
+      additionalProperties: false,
+      default: {},
       properties: {
         mode: { type: 'string', enum: ['enforce', 'monitor', 'off'], default: 'enforce' },
         /** A held-back send is answered exactly like a sent one. */
@@ -68,7 +94,13 @@ export const smsProtectionSchema = {
 } as const;
 
 type Raw = FromSchema<typeof smsProtectionSchema>;
-type Filled<T> = { [K in keyof T]-?: T[K] extends object | undefined ? (T[K] extends unknown[] | undefined ? NonNullable<T[K]> : Filled<NonNullable<T[K]>>) : NonNullable<T[K]> };
+type Filled<T> = {
+  [K in keyof T]-?: T[K] extends object | undefined
+    ? T[K] extends unknown[] | undefined
+      ? NonNullable<T[K]>
+      : Filled<NonNullable<T[K]>>
+    : NonNullable<T[K]>;
+};
 
 /** The policy in force: every field present (defaults filled in); `countries` holds `allow` or `deny`. */
 export type SmsProtectionPolicy = Omit<Filled<Raw>, 'countries'> & { countries: { allow: string[] } | { deny: string[] } };
@@ -78,7 +110,11 @@ export type NumberType = (typeof NUMBER_TYPES)[number];
 function withoutDefaults(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withoutDefaults);
   if (!isPlainObject(schema)) return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'default').map(([key, value]) => [key, withoutDefaults(value)]));
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key]) => key !== 'default')
+      .map(([key, value]) => [key, withoutDefaults(value)]),
+  );
 }
 
 const parseBody = compileSchema<Raw>(withoutDefaults(smsProtectionSchema) as typeof smsProtectionSchema);
@@ -100,11 +136,15 @@ export function parseSmsProtectionPolicy(body: unknown, defaults?: SmsProtection
   if (countries.allow && countries.deny) problems.push('/countries has allow or deny, not both');
   for (const [list, codes] of Object.entries(countries)) {
     for (const [index, code] of (codes as string[]).entries()) {
-      if (!isSupportedCountry(code)) problems.push(`/countries/${list}/${index} "${code}" is not a country with phone numbers (ISO 3166 alpha-2)`);
+      if (!isSupportedCountry(code))
+        problems.push(`/countries/${list}/${index} "${code}" is not a country with phone numbers (ISO 3166 alpha-2)`);
     }
   }
   if (problems.length > 0) throw new SchemaValidationError(problems);
-  return deepFreeze({ ...raw, countries: countries.deny ? { deny: countries.deny } : { allow: countries.allow ?? [] } } as SmsProtectionPolicy);
+  return deepFreeze({
+    ...raw,
+    countries: countries.deny ? { deny: countries.deny } : { allow: countries.allow ?? [] },
+  } as SmsProtectionPolicy);
 }
 
 /** otpledger's own defaults, before a deployment's `sms.protectionDefaults`. */

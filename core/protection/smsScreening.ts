@@ -66,14 +66,16 @@ export class SmsScreening {
   private readonly ipCounts = new MinuteCounters();
   private pending: PendingSend[] = [];
 
-  constructor(private readonly deps: {
-    eventStore: EventStore;
-    readModels: ReadModelStore;
-    projectionRunner: { position: number };
-    clock: Clock;
-    secrets: { hmacKey: Buffer };
-    smsProtectionPolicies: SmsProtectionPolicies;
-  }) {}
+  constructor(
+    private readonly deps: {
+      eventStore: EventStore;
+      readModels: ReadModelStore;
+      projectionRunner: { position: number };
+      clock: Clock;
+      secrets: { hmacKey: Buffer };
+      smsProtectionPolicies: SmsProtectionPolicies;
+    },
+  ) {}
 
   policy(tenantId: string): Promise<SmsProtectionPolicy> {
     return this.deps.smsProtectionPolicies.policy(tenantId);
@@ -83,10 +85,14 @@ export class SmsScreening {
   destinationRefusal(policy: SmsProtectionPolicy, phone: PhoneNumber, facts: RefusalFacts, now: Date): SmsSendRefusedData | undefined {
     return metered(() => {
       const countries = policy.countries;
-      const countryRefused = 'deny' in countries ? countries.deny.includes(phone.country) : countries.allow.length > 0 && !countries.allow.includes(phone.country);
+      const countryRefused =
+        'deny' in countries
+          ? countries.deny.includes(phone.country)
+          : countries.allow.length > 0 && !countries.allow.includes(phone.country);
       const at = now.toISOString();
       if (countryRefused) return { ...facts, reason: 'country', mode: 'enforce', at } as const;
-      if ((policy.number_types.deny as readonly string[]).includes(phone.numberType)) return { ...facts, reason: 'number_type', mode: 'enforce', at } as const;
+      if ((policy.number_types.deny as readonly string[]).includes(phone.numberType))
+        return { ...facts, reason: 'number_type', mode: 'enforce', at } as const;
       return undefined;
     });
   }
@@ -96,7 +102,12 @@ export class SmsScreening {
     return {
       clientId: target.clientId,
       ...(phone ? { phoneHash: target.recipientHash } : { identifierHash: target.recipientHash }),
-      ...(phone && { countryCallingCode: phone.countryCallingCode, country: phone.country, numberType: phone.numberType, prefix: phone.prefix }),
+      ...(phone && {
+        countryCallingCode: phone.countryCallingCode,
+        country: phone.country,
+        numberType: phone.numberType,
+        prefix: phone.prefix,
+      }),
       ...(request.publicClient && { ipHash: keyedHash(this.deps.secrets.hmacKey, 'ip', request.ip) }),
     };
   }
@@ -109,7 +120,8 @@ export class SmsScreening {
     if (step.pumping) pumping = await this.pumpingVerdict(target, policy, step.pumping, now);
     const destination = target.phone && !target.byNumber ? this.destinationRefusal(policy, target.phone, facts, now) : undefined;
     const screening: SendScreening = {
-      phone: policy.limits.phone, facts,
+      phone: policy.limits.phone,
+      facts,
       ...(step.outside && { outside: step.outside }),
       ...(pumping && { pumping }),
       ...(destination && { destination }),
@@ -120,12 +132,13 @@ export class SmsScreening {
     };
     return {
       screening,
-      settle: (events, position) => metered(() => {
-        const issued = events.some((event) => event.type === 'OtpIssued' || event.type === 'OtpRequestedForUnknownIdentifier');
-        if (!issued) return release();
-        const held = events.some((event) => event.type === 'SmsSendRefused' && event.data.mode === 'enforce' && event.data.silent);
-        if (step.pending) Object.assign(step.pending, { position, spends: step.pending.spends && !held });
-      }),
+      settle: (events, position) =>
+        metered(() => {
+          const issued = events.some((event) => event.type === 'OtpIssued' || event.type === 'OtpRequestedForUnknownIdentifier');
+          if (!issued) return release();
+          const held = events.some((event) => event.type === 'SmsSendRefused' && event.data.mode === 'enforce' && event.data.silent);
+          if (step.pending) Object.assign(step.pending, { position, spends: step.pending.spends && !held });
+        }),
       cancel: release,
     };
   }
@@ -147,7 +160,9 @@ export class SmsScreening {
     const { max_sends: max, window_minutes: window } = policy.limits.tenant;
     const fromMinute = Math.floor(at / MINUTE) - window + 1;
     const projected = tenantSends(this.deps.readModels.db, target.tenantId, fromMinute);
-    const mine = this.unprojected().filter((entry) => entry.tenantId === target.tenantId && entry.spends && entry.at >= fromMinute * MINUTE);
+    const mine = this.unprojected().filter(
+      (entry) => entry.tenantId === target.tenantId && entry.spends && entry.at >= fromMinute * MINUTE,
+    );
     if (projected.sends + mine.length >= max) {
       const oldest = Math.min(projected.oldestMinute ?? Infinity, ...mine.map((entry) => Math.floor(entry.at / MINUTE)));
       const frees = Number.isFinite(oldest) ? (oldest + window) * MINUTE : at + MINUTE;
@@ -169,7 +184,12 @@ export class SmsScreening {
    * go unverified (`quarantineThreshold`, over the 24 hours since the last release); a quarantine whose time is
    * up is released first.
    */
-  private async pumpingVerdict(target: ScreeningTarget, policy: SmsProtectionPolicy, { prefix }: { prefix: string }, now: Date): Promise<SendScreening['pumping']> {
+  private async pumpingVerdict(
+    target: ScreeningTarget,
+    policy: SmsProtectionPolicy,
+    { prefix }: { prefix: string },
+    now: Date,
+  ): Promise<SendScreening['pumping']> {
     const { mode, silent } = policy.pumping_guard;
     if (mode === 'off') return undefined;
     const at = now.getTime();
@@ -179,13 +199,20 @@ export class SmsScreening {
       const quarantine = quarantineOf(this.deps.readModels.db, target.tenantId, prefix);
       if (quarantine && !quarantine.releasedAt && Date.parse(quarantine.until) > at) return { held: quarantine.until };
       const expired = quarantine && !quarantine.releasedAt ? quarantine : undefined;
-      const since = Math.max(at - 24 * HOUR, quarantine?.releasedAt ? Date.parse(quarantine.releasedAt) : 0, expired ? Date.parse(expired.until) : 0);
+      const since = Math.max(
+        at - 24 * HOUR,
+        quarantine?.releasedAt ? Date.parse(quarantine.releasedAt) : 0,
+        expired ? Date.parse(expired.until) : 0,
+      );
       const activity = prefixActivity(this.deps.readModels.db, target.tenantId, prefix, Math.floor(since / HOUR), at);
       // this process's sends to the range that the read model does not show yet (this one included)
       const mine = this.unprojected().filter((entry) => entry.tenantId === target.tenantId && entry.prefix === prefix && entry.at >= since);
       const sent = activity.sent + mine.length;
       const threshold = quarantineThreshold({ ...activity, sent }, policy.pumping_guard);
-      const evidence = [...activity.evidence, ...mine.flatMap((entry) => (entry.position === undefined ? [] : [entry.position]))].slice(0, 50);
+      const evidence = [...activity.evidence, ...mine.flatMap((entry) => (entry.position === undefined ? [] : [entry.position]))].slice(
+        0,
+        50,
+      );
       return { expired, quarantine: threshold === undefined ? undefined : { sent, verified: activity.verified, threshold, evidence } };
     });
     if ('held' in look) return verdict(look.held!);
@@ -194,10 +221,27 @@ export class SmsScreening {
     if (!look.quarantine) return undefined;
     const until = new Date(at + QUARANTINE_HOURS * HOUR).toISOString();
     const { sent, verified, threshold, evidence } = look.quarantine;
-    const result = await handleCommand(eventStore, stream, prefixDecider, {
-      type: 'Quarantine', now,
-      quarantine: { tenantId: target.tenantId, prefix, mode, quarantinedAt: now.toISOString(), until, sent, verified, threshold: Math.round(threshold * 100) / 100, evidencePositions: evidence },
-    }, target.metadata);
+    const result = await handleCommand(
+      eventStore,
+      stream,
+      prefixDecider,
+      {
+        type: 'Quarantine',
+        now,
+        quarantine: {
+          tenantId: target.tenantId,
+          prefix,
+          mode,
+          quarantinedAt: now.toISOString(),
+          until,
+          sent,
+          verified,
+          threshold: Math.round(threshold * 100) / 100,
+          evidencePositions: evidence,
+        },
+      },
+      target.metadata,
+    );
     // another send (or process) may have quarantined it first: its `until` stands
     return verdict(result.state.quarantine?.until ?? until);
   }

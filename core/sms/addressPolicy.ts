@@ -29,11 +29,27 @@ export interface Refusal {
 const privateRanges = new Set(['private', 'loopback', 'carrierGradeNat', 'uniqueLocal', 'deprecatedSiteLocal']);
 
 const rangeNames: Record<string, string> = {
-  private: 'a private', loopback: 'a loopback', carrierGradeNat: 'a carrier-grade NAT', uniqueLocal: 'a unique local',
-  deprecatedSiteLocal: 'a site-local', linkLocal: 'a link-local', unspecified: 'an unspecified', broadcast: 'the broadcast',
-  multicast: 'a multicast', reserved: 'a reserved', benchmarking: 'a benchmarking', rfc6052: 'a local-use NAT64', teredo: 'a Teredo',
-  discard: 'a discard-only', as112: 'an AS112', as112v6: 'an AS112', amt: 'an AMT', orchid2: 'an ORCHIDv2', deprecatedOrchid: 'an ORCHID',
-  droneRemoteIdProtocolEntityTags: 'a drone remote ID', segmentRouting: 'a segment routing',
+  private: 'a private',
+  loopback: 'a loopback',
+  carrierGradeNat: 'a carrier-grade NAT',
+  uniqueLocal: 'a unique local',
+  deprecatedSiteLocal: 'a site-local',
+  linkLocal: 'a link-local',
+  unspecified: 'an unspecified',
+  broadcast: 'the broadcast',
+  multicast: 'a multicast',
+  reserved: 'a reserved',
+  benchmarking: 'a benchmarking',
+  rfc6052: 'a local-use NAT64',
+  teredo: 'a Teredo',
+  discard: 'a discard-only',
+  as112: 'an AS112',
+  as112v6: 'an AS112',
+  amt: 'an AMT',
+  orchid2: 'an ORCHIDv2',
+  deprecatedOrchid: 'an ORCHID',
+  droneRemoteIdProtocolEntityTags: 'a drone remote ID',
+  segmentRouting: 'a segment routing',
 };
 
 const nat64 = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
@@ -53,15 +69,21 @@ function judge(ip: ipaddr.IPv4 | ipaddr.IPv6, policy: AddressPolicy, own: Readon
   const embedded = ip.kind() === 'ipv6' ? embeddedIPv4(ip as ipaddr.IPv6) : undefined;
   if (embedded) {
     const inner = judge(embedded.ipv4, policy, own);
-    return inner && { kind: `the ${embedded.how} of ${inner.kind} (${embedded.ipv4.toString()})`, allowedWithPrivateNetworks: inner.allowedWithPrivateNetworks };
+    return (
+      inner && {
+        kind: `the ${embedded.how} of ${inner.kind} (${embedded.ipv4.toString()})`,
+        allowedWithPrivateNetworks: inner.allowedWithPrivateNetworks,
+      }
+    );
   }
   const range = ip.range();
   // a special range names the address best; a global one can still be this host's own (its public address)
-  const refusal = range !== 'unicast'
-    ? { kind: `${rangeNames[range] ?? `a special-purpose (${range})`} address`, allowedWithPrivateNetworks: privateRanges.has(range) }
-    : own.has(normalized(ip))
-      ? { kind: "this host's own address", allowedWithPrivateNetworks: true }
-      : undefined;
+  const refusal =
+    range !== 'unicast'
+      ? { kind: `${rangeNames[range] ?? `a special-purpose (${range})`} address`, allowedWithPrivateNetworks: privateRanges.has(range) }
+      : own.has(normalized(ip))
+        ? { kind: "this host's own address", allowedWithPrivateNetworks: true }
+        : undefined;
   if (refusal?.allowedWithPrivateNetworks && policy.allowPrivateNetworks) return undefined;
   return refusal;
 }

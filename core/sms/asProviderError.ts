@@ -7,5 +7,7 @@ import { SmsProviderError } from '@otpledger/plugin-kit';
  */
 export function asProviderError(thrown: unknown, provider: string): SmsProviderError {
   if (thrown instanceof SmsProviderError) return thrown;
-  return new SmsProviderError('unavailable', `provider ${provider} failed unexpectedly (${(thrown as Error)?.name ?? typeof thrown})`, { cause: thrown });
+  return new SmsProviderError('unavailable', `provider ${provider} failed unexpectedly (${(thrown as Error)?.name ?? typeof thrown})`, {
+    cause: thrown,
+  });
 }

@@ -48,7 +48,12 @@ export class DevOutbox {
   async send(sms: Pick<OutgoingSms, 'to' | 'body' | 'senderId'>): Promise<void> {
     const lines = this.lines;
     if (!lines) return;
-    const message: OutboxMessage = { phone_number: sms.to, sender_id: sms.senderId ?? null, message: sms.body, sent_at: this.options.clock.now().toISOString() };
+    const message: OutboxMessage = {
+      phone_number: sms.to,
+      sender_id: sms.senderId ?? null,
+      message: sms.body,
+      sent_at: this.options.clock.now().toISOString(),
+    };
     this.keep(message);
     // appends are chained so lines never interleave; the send waits for its own line
     await new Promise<void>((resolve, reject) => {

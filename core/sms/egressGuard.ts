@@ -100,7 +100,8 @@ export class EgressGuard {
     } catch {
       throw new SmsProviderError('invalid_config', `${JSON.stringify(url.slice(0, 200))} is not a URL`);
     }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new SmsProviderError('invalid_config', `${parsed.protocol} URLs are not allowed (${parsed.host})`);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+      throw new SmsProviderError('invalid_config', `${parsed.protocol} URLs are not allowed (${parsed.host})`);
     try {
       await this.checkedAddresses(parsed.hostname);
     } catch (error) {
@@ -115,7 +116,8 @@ export class EgressGuard {
     this.checkedAddresses(hostname).then(
       (all) => {
         const usable = family === 0 ? all : all.filter((entry) => entry.family === family);
-        if (usable.length === 0) return callback(Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: 'ENOTFOUND' }), '', 0);
+        if (usable.length === 0)
+          return callback(Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: 'ENOTFOUND' }), '', 0);
         if (options.all) return (callback as unknown as (error: null, addresses: Resolved[]) => void)(null, usable);
         callback(null, usable[0]!.address, usable[0]!.family);
       },

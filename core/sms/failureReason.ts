@@ -24,7 +24,9 @@ export function storedFailureReason(error: SmsProviderError): string {
     ...(Number.isInteger(error.httpStatus) && error.httpStatus! >= 100 && error.httpStatus! <= 599 ? [`HTTP ${error.httpStatus}`] : []),
     ...(error.providerCode !== undefined && codeLike.test(String(error.providerCode)) ? [`provider code ${error.providerCode}`] : []),
   ];
-  const kind = egressRefusal(error) ? 'the provider address was refused by the egress policy' : described[error.code] ?? 'the provider failed';
+  const kind = egressRefusal(error)
+    ? 'the provider address was refused by the egress policy'
+    : (described[error.code] ?? 'the provider failed');
   return `${kind}${details.length > 0 ? ` (${details.join(', ')})` : ''}`.slice(0, 120);
 }
 

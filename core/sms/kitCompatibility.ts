@@ -31,9 +31,14 @@ export function declaredKitRange(plugin: SmsProviderPlugin, pkg: PluginPackage |
 }
 
 /** Why this server cannot run the plugin with its copy of the kit, or `undefined` when it can. */
-export function kitIncompatibility(plugin: SmsProviderPlugin, declared: DeclaredKitRange, hostVersion: string = KIT_VERSION): string | undefined {
+export function kitIncompatibility(
+  plugin: SmsProviderPlugin,
+  declared: DeclaredKitRange,
+  hostVersion: string = KIT_VERSION,
+): string | undefined {
   const who = `plugin ${plugin.name} ${plugin.version}`;
-  if (!semver.validRange(declared.range)) return `${who} declares "${declared.range}" as its ${KIT_PACKAGE} range (${declared.declaredIn}), which is not a semver range`;
+  if (!semver.validRange(declared.range))
+    return `${who} declares "${declared.range}" as its ${KIT_PACKAGE} range (${declared.declaredIn}), which is not a semver range`;
   if (semver.satisfies(hostVersion, declared.range)) return undefined;
   return `${who} needs ${KIT_PACKAGE} ${declared.range} (${declared.declaredIn}), but this server has ${KIT_PACKAGE} ${hostVersion}`;
 }

@@ -28,7 +28,11 @@ export async function loadSmsPlugins(options: LoadPluginsOptions): Promise<SmsPl
   const { logger, cwd = process.cwd(), builtInDir = BUILT_IN_DIR } = options;
   const registry = new SmsPluginRegistry();
   const candidates = [
-    ...builtInFolders(builtInDir).map(({ folder, entry }) => ({ source: `built-in ${path.basename(folder)}`, builtIn: true, locate: (): Located => ({ url: pathToFileURL(entry).href }) })),
+    ...builtInFolders(builtInDir).map(({ folder, entry }) => ({
+      source: `built-in ${path.basename(folder)}`,
+      builtIn: true,
+      locate: (): Located => ({ url: pathToFileURL(entry).href }),
+    })),
     ...options.external.map((specifier) => ({ source: specifier, builtIn: false, locate: () => resolveExternal(specifier, cwd) })),
   ];
   for (const { source, builtIn, locate } of candidates) {
@@ -37,7 +41,8 @@ export async function loadSmsPlugins(options: LoadPluginsOptions): Promise<SmsPl
       const plugin = checkPluginShape(await import(url));
       const incompatible = kitIncompatibility(plugin, declaredKitRange(plugin, pkg));
       if (incompatible) throw new Error(incompatible);
-      if (!registry.add(plugin, source, { builtIn })) throw new Error(`the provider name "${plugin.name}" is already taken by ${registry.get(plugin.name)!.source}`);
+      if (!registry.add(plugin, source, { builtIn }))
+        throw new Error(`the provider name "${plugin.name}" is already taken by ${registry.get(plugin.name)!.source}`);
       logger.info({ plugin: plugin.name, version: plugin.version, source }, 'SMS provider plugin loaded');
     } catch (error) {
       const reason = (error as Error).message ?? String(error);
@@ -89,7 +94,10 @@ function resolveExternal(specifier: string, cwd: string): Located {
   } catch {
     throw new Error(`package "${specifier}" cannot be found from ${cwd} (is it installed?)`);
   }
-  const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  const name = specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
   return { url, pkg: url.startsWith('file:') ? packageAbove(fileURLToPath(url), (json) => json.name === name) : undefined };
 }
 

@@ -15,8 +15,20 @@ export type ProviderServicesFor = (loaded: Pick<LoadedPlugin, 'plugin' | 'builtI
  * Only the built-in Default provider also gets the dev outbox, where SMS (codes in clear) are kept for
  * evaluation: no other plugin, built-in or third-party, can write there or learn it exists.
  */
-export function providerServices({ logger, devOutbox, egress }: { logger: Logger; devOutbox: Pick<DevOutbox, 'send'>; egress: Pick<EgressGuard, 'services'> }): ProviderServicesFor {
-  const base: ProviderServices = Object.freeze({ logger: logger.child({ component: 'sms-provider' }), now: () => performance.now(), egress: egress.services() });
+export function providerServices({
+  logger,
+  devOutbox,
+  egress,
+}: {
+  logger: Logger;
+  devOutbox: Pick<DevOutbox, 'send'>;
+  egress: Pick<EgressGuard, 'services'>;
+}): ProviderServicesFor {
+  const base: ProviderServices = Object.freeze({
+    logger: logger.child({ component: 'sms-provider' }),
+    now: () => performance.now(),
+    egress: egress.services(),
+  });
   const forDefault: DefaultProviderServices = { ...base, outbox: { send: (message) => devOutbox.send(message) } };
   return ({ plugin, builtIn }) => (builtIn && plugin.name === 'Default' ? forDefault : base);
 }

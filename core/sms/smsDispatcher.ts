@@ -61,9 +61,7 @@ type Link = ResolvedProviders['chain'][number];
  */
 type AttemptOutcome = { ms: number } & ({ ok: true } | { ok: false; code: SmsProviderError['code']; message: string; httpStatus?: number });
 
-type LinkOutcome =
-  | { ok: true; result: SendResult; attempts: number }
-  | { ok: false; error: SmsProviderError; attempts: number };
+type LinkOutcome = { ok: true; result: SendResult; attempts: number } | { ok: false; error: SmsProviderError; attempts: number };
 
 /** Real attempt outcomes remembered per provider link, for decoys to draw from. */
 const OUTCOME_SAMPLES = 64;
@@ -83,7 +81,10 @@ export class SmsDispatcher implements SmsSender {
   private readonly providers = new BoundedCache<string, SmsProvider>(10_000);
   private readonly outcomes = new BoundedCache<string, SampleRing<AttemptOutcome>>(10_000);
 
-  constructor(private readonly deps: Deps, private readonly policy: DispatchPolicy = defaultDispatchPolicy) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly policy: DispatchPolicy = defaultDispatchPolicy,
+  ) {}
 
   send(sms: OutgoingSms): Promise<void> {
     return this.dispatch(sms, (key, link) => this.sendWithRetries(key, link, sms));
@@ -105,19 +106,41 @@ export class SmsDispatcher implements SmsSender {
       const common = this.common(sms, link, index);
       if (withheld) {
         const result = outcome.ok ? 'as_sent' : outcome.error.code;
-        await this.record(sms, { type: 'SmsWithheld', data: { ...common, reason: withheld, outcome: result, attempts: outcome.attempts, at: this.now() } });
+        await this.record(sms, {
+          type: 'SmsWithheld',
+          data: { ...common, reason: withheld, outcome: result, attempts: outcome.attempts, at: this.now() },
+        });
         if (outcome.ok) return;
         failure = outcome.error;
       } else if (outcome.ok) {
         const { providerMessageId, segments } = outcome.result;
-        const sent = { ...common, ...(providerMessageId && { providerMessageId }), ...(segments && { segments }), attempt: outcome.attempts, bodyLength: sms.body?.length ?? 0, sentAt: this.now() };
+        const sent = {
+          ...common,
+          ...(providerMessageId && { providerMessageId }),
+          ...(segments && { segments }),
+          attempt: outcome.attempts,
+          bodyLength: sms.body?.length ?? 0,
+          sentAt: this.now(),
+        };
         await this.record(sms, { type: 'SmsSent', data: sent });
         return;
       } else {
         failure = outcome.error;
         // the event keeps a bounded reason in our words; the provider's own (sanitised) goes to the log only
-        await this.record(sms, { type: 'SmsDeliveryFailed', data: { ...common, code: failure.code, message: storedFailureReason(failure), attempts: outcome.attempts, failedAt: this.now() } });
-        this.deps.logger.warn({ tenantId: sms.tenantId, provider: link.provider, code: failure.code, attempts: outcome.attempts, reason: sanitizedProviderMessage(failure.message, sms) }, 'SMS delivery failed');
+        await this.record(sms, {
+          type: 'SmsDeliveryFailed',
+          data: { ...common, code: failure.code, message: storedFailureReason(failure), attempts: outcome.attempts, failedAt: this.now() },
+        });
+        this.deps.logger.warn(
+          {
+            tenantId: sms.tenantId,
+            provider: link.provider,
+            code: failure.code,
+            attempts: outcome.attempts,
+            reason: sanitizedProviderMessage(failure.message, sms),
+          },
+          'SMS delivery failed',
+        );
       }
       if (!FALLBACK_CODES.has(failure.code)) break;
     }
@@ -127,7 +150,12 @@ export class SmsDispatcher implements SmsSender {
   private async sendWithRetries(key: string, link: Link, sms: OutgoingSms): Promise<LinkOutcome> {
     // a stored configuration is checked again before each send: DNS changes, and so may sms.allowPrivateNetworks
     const refused = await this.deps.egress.settingsProblem(link.settings);
-    if (refused) return { ok: false, error: new SmsProviderError('invalid_config', `${link.provider}: ${refused}`, { cause: new EgressRefusedError(refused) }), attempts: 0 };
+    if (refused)
+      return {
+        ok: false,
+        error: new SmsProviderError('invalid_config', `${link.provider}: ${refused}`, { cause: new EgressRefusedError(refused) }),
+        attempts: 0,
+      };
     const message = { to: sms.to, body: sms.body, ...(sms.senderId && { senderId: sms.senderId }) };
     return this.withRetries(key, link, sms, async (provider, context) => {
       const started = performance.now();
@@ -140,8 +168,18 @@ export class SmsDispatcher implements SmsSender {
       } catch (thrown) {
         // never store the code: any run of 4+ digits of the SMS text is masked in the message
         const error = asProviderError(thrown, link.provider);
-        const masked = new SmsProviderError(error.code, maskDigits(error.message, sms.body), { ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }), ...(error.providerCode !== undefined && { providerCode: error.providerCode }), cause: error });
-        this.samples(key).add({ ms: performance.now() - started, ok: false, code: masked.code, message: masked.message, ...(masked.httpStatus !== undefined && { httpStatus: masked.httpStatus }) });
+        const masked = new SmsProviderError(error.code, maskDigits(error.message, sms.body), {
+          ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }),
+          ...(error.providerCode !== undefined && { providerCode: error.providerCode }),
+          cause: error,
+        });
+        this.samples(key).add({
+          ms: performance.now() - started,
+          ok: false,
+          code: masked.code,
+          message: masked.message,
+          ...(masked.httpStatus !== undefined && { httpStatus: masked.httpStatus }),
+        });
         throw masked;
       }
     });
@@ -150,21 +188,29 @@ export class SmsDispatcher implements SmsSender {
   private async decoyWithRetries(key: string, link: Link, sms: WithheldSms): Promise<LinkOutcome> {
     // the check a send makes first, and its time (a DNS lookup): a configuration refused at send time refuses a decoy alike
     const refused = await this.deps.egress.settingsProblem(link.settings);
-    if (refused) return { ok: false, error: new SmsProviderError('invalid_config', `${link.provider}: ${refused}`, { cause: new EgressRefusedError(refused) }), attempts: 0 };
+    if (refused)
+      return {
+        ok: false,
+        error: new SmsProviderError('invalid_config', `${link.provider}: ${refused}`, { cause: new EgressRefusedError(refused) }),
+        attempts: 0,
+      };
     return this.withRetries(key, link, sms, async (provider, context) => {
       const started = performance.now();
       // a limit of the provider's own answers at once, as it does for a send
       await provider.reserve?.(context);
       const drawn = this.samples(key).draw() ?? { ms: 0, ok: true };
       await waitUntil(started + drawn.ms);
-      if (!drawn.ok) throw new SmsProviderError(drawn.code, drawn.message, drawn.httpStatus === undefined ? {} : { httpStatus: drawn.httpStatus });
+      if (!drawn.ok)
+        throw new SmsProviderError(drawn.code, drawn.message, drawn.httpStatus === undefined ? {} : { httpStatus: drawn.httpStatus });
       return {};
     });
   }
 
   /** Calls `attempt` until it succeeds, fails for good, or the retries (transient failures only) are spent. */
   private async withRetries(
-    key: string, link: Link, sms: Dispatch,
+    key: string,
+    link: Link,
+    sms: Dispatch,
     attempt: (provider: SmsProvider, context: SendContext) => Promise<SendResult>,
   ): Promise<LinkOutcome> {
     let provider: SmsProvider;
@@ -205,14 +251,20 @@ export class SmsDispatcher implements SmsSender {
       countryCallingCode = undefined;
     }
     return {
-      tenantId: sms.tenantId, ...(sms.clientId && { clientId: sms.clientId }), otpId: sms.otp.otpId,
-      provider: link.provider, fallbackIndex, ...(countryCallingCode && { countryCallingCode }),
+      tenantId: sms.tenantId,
+      ...(sms.clientId && { clientId: sms.clientId }),
+      otpId: sms.otp.otpId,
+      provider: link.provider,
+      fallbackIndex,
+      ...(countryCallingCode && { countryCallingCode }),
     };
   }
 
   private async record(sms: Dispatch, event: SmsDeliveryEvent): Promise<void> {
     // an outcome log decides nothing, so it appends without an expected revision (no read, no conflict)
-    await this.deps.eventStore.appendToStream(sms.otp.stream, [{ type: event.type, data: event.data, metadata: sms.metadata ?? {} }], { expectedRevision: 'any' });
+    await this.deps.eventStore.appendToStream(sms.otp.stream, [{ type: event.type, data: event.data, metadata: sms.metadata ?? {} }], {
+      expectedRevision: 'any',
+    });
   }
 
   private now(): string {

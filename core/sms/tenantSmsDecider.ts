@@ -1,6 +1,10 @@
 import type { Decider } from '../decider/decider.js';
 import type {
-  PasswordlessConnectionConfiguredData, ProviderConfiguredData, ProviderValidationFailedData, SmsProtectionConfiguredData, TenantSmsEvent,
+  PasswordlessConnectionConfiguredData,
+  ProviderConfiguredData,
+  ProviderValidationFailedData,
+  SmsProtectionConfiguredData,
+  TenantSmsEvent,
 } from './tenantSmsEvents.js';
 
 export interface TenantSmsState {

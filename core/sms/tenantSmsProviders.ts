@@ -55,7 +55,9 @@ export class TenantSmsProviders {
   private readonly resolved = new BoundedCache<string, ResolvedProviders>(10_000);
 
   constructor(private readonly deps: Deps) {
-    this.secretBox = new ProviderSecrets(new SecretBox({ id: deps.secrets.masterKeyId, key: deps.secrets.masterKey }, deps.secrets.previousMasterKeys));
+    this.secretBox = new ProviderSecrets(
+      new SecretBox({ id: deps.secrets.masterKeyId, key: deps.secrets.masterKey }, deps.secrets.previousMasterKeys),
+    );
   }
 
   async configure(tenantId: string, primary: ProviderChoice, fallback: ProviderChoice[], metadata: Partial<EventMetadata>): Promise<void> {
@@ -72,10 +74,18 @@ export class TenantSmsProviders {
         await provider.validate?.({ tenantId, timeoutMs: plugin.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS });
       } catch (thrown) {
         const error = asProviderError(thrown, choice.provider);
-        const failure = { tenantId, provider: choice.provider, code: error.code, message: storedFailureReason(error), failedAt: clock.now().toISOString() };
+        const failure = {
+          tenantId,
+          provider: choice.provider,
+          code: error.code,
+          message: storedFailureReason(error),
+          failedAt: clock.now().toISOString(),
+        };
         await handleCommand(eventStore, stream, tenantSmsDecider, { type: 'RecordValidationFailure', failure }, metadata);
         // the administrator configuring it learns the provider's words (bounded); the event keeps only ours
-        throw new ProviderValidationError(`${choice.provider} failed validation (${error.code}): ${sanitizedProviderMessage(error.message)}; the previous SMS provider stays active`);
+        throw new ProviderValidationError(
+          `${choice.provider} failed validation (${error.code}): ${sanitizedProviderMessage(error.message)}; the previous SMS provider stays active`,
+        );
       }
     }
     const seal = (choice: ProviderChoice): StoredProviderSettings => ({
@@ -110,14 +120,20 @@ export class TenantSmsProviders {
     const { version, chain } = await this.resolve(tenantId);
     return {
       version,
-      chain: chain.map(({ loaded, provider, settings }) => ({ provider, settings: ProviderSecrets.mask(loaded?.plugin.secretFields ?? [], settings) })),
+      chain: chain.map(({ loaded, provider, settings }) => ({
+        provider,
+        settings: ProviderSecrets.mask(loaded?.plugin.secretFields ?? [], settings),
+      })),
     };
   }
 
   plugin(name: string): LoadedPlugin {
     const loaded = this.deps.smsPlugins.get(name);
     if (!loaded) {
-      const known = this.deps.smsPlugins.list().map(({ plugin }) => plugin.name).join(', ');
+      const known = this.deps.smsPlugins
+        .list()
+        .map(({ plugin }) => plugin.name)
+        .join(', ');
       throw new DomainError('unknown_provider', `unknown SMS provider "${name}"; this server has: ${known}`);
     }
     return loaded;

@@ -41,7 +41,10 @@ const upTo = (point: PointInTime) => (event: RecordedEvent) =>
   'time' in point ? event.recordedAt.getTime() <= point.time.getTime() : event.globalPosition <= point.position;
 
 async function foldUpTo<State, Event extends { type: string; data: unknown }>(
-  eventStore: EventStore, stream: string, decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>, point: PointInTime,
+  eventStore: EventStore,
+  stream: string,
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+  point: PointInTime,
 ): Promise<{ state: State; last: RecordedEvent | undefined }> {
   const events = await eventStore.readStream(stream);
   const keep = upTo(point);
@@ -56,16 +59,29 @@ async function foldUpTo<State, Event extends { type: string; data: unknown }>(
  */
 export async function stateAt(
   { eventStore, hmacKey, protectionDefaults }: { eventStore: EventStore; hmacKey: Buffer; protectionDefaults: SmsProtectionPolicy },
-  tenantId: string, kind: StateKind, id: string, point: PointInTime,
+  tenantId: string,
+  kind: StateKind,
+  id: string,
+  point: PointInTime,
 ): Promise<StateAt> {
   const at = 'time' in point ? point.time.toISOString() : String(point.position);
   switch (kind) {
     case 'user': {
-      const { state, last } = await foldUpTo<ReturnType<typeof userDecider.initialState>, UserEvent>(eventStore, userStreamId(tenantId, id), userDecider, point);
+      const { state, last } = await foldUpTo<ReturnType<typeof userDecider.initialState>, UserEvent>(
+        eventStore,
+        userStreamId(tenantId, id),
+        userDecider,
+        point,
+      );
       return { kind, id, at, asOfPosition: last?.globalPosition ?? 0, state };
     }
     case 'policy': {
-      const { state, last } = await foldUpTo<ReturnType<typeof applicationDecider.initialState>, ApplicationEvent>(eventStore, clientStreamId(id), applicationDecider, point);
+      const { state, last } = await foldUpTo<ReturnType<typeof applicationDecider.initialState>, ApplicationEvent>(
+        eventStore,
+        clientStreamId(id),
+        applicationDecider,
+        point,
+      );
       if (!state || state.tenantId !== tenantId) return { kind, id, at, asOfPosition: 0, state: undefined };
       const { secretHash: _secretHash, ...policy } = state;
       return { kind, id, at, asOfPosition: last?.globalPosition ?? 0, state: policy };
@@ -77,12 +93,21 @@ export async function stateAt(
         if (!keep(event)) break;
         if (event.type === 'ProviderConfigured') current = event;
       }
-      const state = current && { configuredAt: current.recordedAt.toISOString(), configuredBy: current.metadata.actor, settings: redactValue(current.data) };
+      const state = current && {
+        configuredAt: current.recordedAt.toISOString(),
+        configuredBy: current.metadata.actor,
+        settings: redactValue(current.data),
+      };
       return { kind, id: tenantId, at, asOfPosition: current?.globalPosition ?? 0, state };
     }
     case 'protection': {
       // the tenant's SMS protection policy then: the defaults until one was configured
-      const { state, last } = await foldUpTo<ReturnType<typeof tenantSmsDecider.initialState>, TenantSmsEvent>(eventStore, tenantSmsStreamId(tenantId), tenantSmsDecider, point);
+      const { state, last } = await foldUpTo<ReturnType<typeof tenantSmsDecider.initialState>, TenantSmsEvent>(
+        eventStore,
+        tenantSmsStreamId(tenantId),
+        tenantSmsDecider,
+        point,
+      );
       const configured = state.protection;
       const policy = configured
         ? { policy: configured.policy, configuredAt: configured.configuredAt, defaults: false }
@@ -96,7 +121,12 @@ export async function stateAt(
       let asOfPosition = 0;
       const moment = 'time' in point ? point.time.getTime() : undefined;
       for (const purpose of ['login', 'verify'] as const) {
-        const { state: otp, last } = await foldUpTo<ReturnType<typeof otpDecider.initialState>, OtpEvent>(eventStore, otpStreamId(tenantId, purpose, phoneHash), otpDecider, point);
+        const { state: otp, last } = await foldUpTo<ReturnType<typeof otpDecider.initialState>, OtpEvent>(
+          eventStore,
+          otpStreamId(tenantId, purpose, phoneHash),
+          otpDecider,
+          point,
+        );
         asOfPosition = Math.max(asOfPosition, last?.globalPosition ?? 0);
         // at a position, "then" is when the last event up to it was recorded
         const then = moment ?? last?.recordedAt.getTime() ?? 0;

@@ -50,7 +50,14 @@ export class Verifications {
 
   /** Sends a code: a new verification, or the next code of the pending one. */
   async start(service: VerifyService, to: PhoneNumber, text: VerifyTextOptions, { request, metadata }: Request): Promise<Verification> {
-    const { challenge } = await this.otpService.send({ app: appOf(service), purpose: PURPOSE, phone: to, rules: verifyRules(service, text), request, metadata });
+    const { challenge } = await this.otpService.send({
+      app: appOf(service),
+      purpose: PURPOSE,
+      phone: to,
+      rules: verifyRules(service, text),
+      request,
+      metadata,
+    });
     return this.view(service, to, challenge, 'pending');
   }
 
@@ -61,11 +68,23 @@ export class Verifications {
   }
 
   /** Twilio's update: `canceled` or `approved` ends the pending verification; undefined when none is pending. */
-  async close(service: VerifyService, sid: string, status: 'canceled' | 'approved', metadata: Partial<EventMetadata>): Promise<Verification | undefined> {
+  async close(
+    service: VerifyService,
+    sid: string,
+    status: 'canceled' | 'approved',
+    metadata: Partial<EventMetadata>,
+  ): Promise<Verification | undefined> {
     const found = await this.find(service, { sid });
     if (!found?.challenge) return undefined;
     const reason = status === 'canceled' ? 'canceled' : 'approved_by_client';
-    const closed = await this.otpService.closeChallenge({ app: appOf(service), purpose: PURPOSE, phone: found.to, challengeId: found.challenge.id, reason, metadata });
+    const closed = await this.otpService.closeChallenge({
+      app: appOf(service),
+      purpose: PURPOSE,
+      phone: found.to,
+      challengeId: found.challenge.id,
+      reason,
+      metadata,
+    });
     return closed ? this.view(service, found.to, found.challenge, status) : undefined;
   }
 
@@ -73,13 +92,24 @@ export class Verifications {
    * A code for the target's pending verification: `approved`, or `pending` (`max_attempts_reached` at the last
    * check it allows); undefined when no verification is pending. Throws `LockedOutError` once checks ran out.
    */
-  async check(service: VerifyService, target: CheckTarget, code: string, { request, metadata }: Request): Promise<Verification | undefined> {
+  async check(
+    service: VerifyService,
+    target: CheckTarget,
+    code: string,
+    { request, metadata }: Request,
+  ): Promise<Verification | undefined> {
     const found = await this.find(service, target);
     if (!found) return undefined;
     const { to, challenge } = found;
     // always checked, a live challenge or not: the stream answers a lockout (429) and records every check
     const result = await this.otpService.verify({
-      app: appOf(service), purpose: PURPOSE, phone: to, passcode: code, challengeId: challenge?.id ?? NO_LIVE_CHALLENGE, request, metadata,
+      app: appOf(service),
+      purpose: PURPOSE,
+      phone: to,
+      passcode: code,
+      challengeId: challenge?.id ?? NO_LIVE_CHALLENGE,
+      request,
+      metadata,
     });
     if (!challenge) return undefined;
     if (result.ok) return this.view(service, to, challenge, 'approved');

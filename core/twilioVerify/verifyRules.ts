@@ -14,7 +14,8 @@ export interface VerifyTextOptions {
  */
 export function verifySmsText(service: VerifyService, code: string, { appHash }: VerifyTextOptions = {}): string {
   const { friendlyName, doNotShareWarningEnabled } = service.settings;
-  const text = `Your ${friendlyName} verification code is: ${code}` +
+  const text =
+    `Your ${friendlyName} verification code is: ${code}` +
     (doNotShareWarningEnabled ? ". Don't share this code with anyone; our employees will never ask for the code" : '');
   return appHash ? `<#> ${text} ${appHash}` : text;
 }

@@ -42,8 +42,11 @@ export const verifyServiceDecider: Decider<VerifyServicesState, VerifyServiceCom
         return [{ type: 'VerifyServiceCreated', data: { tenantId: command.tenantId, sid: command.sid, settings: command.settings, at } }];
       case 'UpdateService': {
         const { settings } = existing(state, command.sid);
-        const changes = Object.fromEntries(Object.entries(command.changes)
-          .filter(([key, value]) => value !== undefined && settings[key as keyof VerifyServiceSettings] !== value));
+        const changes = Object.fromEntries(
+          Object.entries(command.changes).filter(
+            ([key, value]) => value !== undefined && settings[key as keyof VerifyServiceSettings] !== value,
+          ),
+        );
         // an update that changes nothing still answers the Service, as Twilio does, but records nothing
         return Object.keys(changes).length === 0 ? [] : [{ type: 'VerifyServiceUpdated', data: { sid: command.sid, changes, at } }];
       }
@@ -67,7 +70,8 @@ export const verifyServiceDecider: Decider<VerifyServicesState, VerifyServiceCom
       }
       case 'VerifyServiceUpdated': {
         const service = services.get(event.data.sid);
-        if (service) services.set(service.sid, { ...service, settings: { ...service.settings, ...event.data.changes }, updatedAt: event.data.at });
+        if (service)
+          services.set(service.sid, { ...service, settings: { ...service.settings, ...event.data.changes }, updatedAt: event.data.at });
         break;
       }
       case 'VerifyServiceDeleted':

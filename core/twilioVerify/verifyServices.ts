@@ -38,7 +38,12 @@ export class VerifyServices {
   }
 
   /** Throws `VerifyServiceNotFoundError` for a sid the tenant does not have. */
-  async update(tenantId: string, sid: string, changes: Partial<VerifyServiceSettings>, metadata: Partial<EventMetadata>): Promise<VerifyService> {
+  async update(
+    tenantId: string,
+    sid: string,
+    changes: Partial<VerifyServiceSettings>,
+    metadata: Partial<EventMetadata>,
+  ): Promise<VerifyService> {
     const { state } = await this.handle(tenantId, { type: 'UpdateService', now: this.clock.now(), sid, changes }, metadata);
     return state.services.get(sid)!;
   }

@@ -32,8 +32,11 @@ export function parsePhoneNumber(input: string): PhoneNumber {
     const parsed = parsePhoneNumberFromString(input);
     if (!parsed || !parsed.isValid()) throw new InvalidPhoneNumberError(input);
     return Object.freeze({
-      e164: parsed.number, countryCallingCode: parsed.countryCallingCode, country: parsed.country ?? '001',
-      numberType: parsed.getType() ?? 'UNKNOWN', prefix: parsed.number.slice(0, -4),
+      e164: parsed.number,
+      countryCallingCode: parsed.countryCallingCode,
+      country: parsed.country ?? '001',
+      numberType: parsed.getType() ?? 'UNKNOWN',
+      prefix: parsed.number.slice(0, -4),
     });
   });
 }

@@ -16,7 +16,16 @@ export interface User {
 export type UserState = User | undefined;
 
 export type UserCommand =
-  | { type: 'CreateUser'; userId: string; tenantId: string; clientId: string; phoneNumber?: string; phoneHash?: string; email?: string; username?: string }
+  | {
+      type: 'CreateUser';
+      userId: string;
+      tenantId: string;
+      clientId: string;
+      phoneNumber?: string;
+      phoneHash?: string;
+      email?: string;
+      username?: string;
+    }
   | { type: 'AddUserToApp'; clientId: string }
   | { type: 'VerifyPhone'; phoneNumber: string; phoneHash?: string; via: 'login' | 'verification' }
   | { type: 'EraseUser'; at: string; actor: string };
@@ -50,7 +59,9 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
       case 'EraseUser': {
         if (!state) throw new UserError('user_not_found', 'user not found', 'not_found');
         // a second erasure changes nothing: it answers like the first
-        return state.erasedAt !== undefined ? [] : [{ type: 'UserErased', data: { userId: state.userId, at: command.at, actor: command.actor } }];
+        return state.erasedAt !== undefined
+          ? []
+          : [{ type: 'UserErased', data: { userId: state.userId, at: command.at, actor: command.actor } }];
       }
       default: {
         const unreachable: never = command;
@@ -70,7 +81,9 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
       case 'PhoneVerified':
         return state && { ...state, phoneNumber: event.data.phoneNumber, phoneNumberVerified: true };
       case 'UserErased':
-        return state && { userId: state.userId, tenantId: state.tenantId, phoneNumberVerified: false, apps: state.apps, erasedAt: event.data.at };
+        return (
+          state && { userId: state.userId, tenantId: state.tenantId, phoneNumberVerified: false, apps: state.apps, erasedAt: event.data.at }
+        );
       default: {
         const unreachable: never = event;
         return unreachable;

@@ -105,13 +105,24 @@ export class UserDirectory {
   }
 
   /** `POST /users`: creates the user, or adds an existing one (found by any identifier) to the app. */
-  async createOrAddToApp(tenantId: string, clientId: string, profile: NewUserProfile, metadata: Partial<EventMetadata>): Promise<{ user: User; created: boolean }> {
+  async createOrAddToApp(
+    tenantId: string,
+    clientId: string,
+    profile: NewUserProfile,
+    metadata: Partial<EventMetadata>,
+  ): Promise<{ user: User; created: boolean }> {
     for (let attempt = 0; attempt < 10; attempt++) {
       // another request is creating a user with this phone right now: give it a moment to finish
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
       const existing = await this.findExisting(tenantId, profile);
       if (existing) {
-        const result = await handleCommand(this.eventStore, userStreamId(tenantId, existing.userId), userDecider, { type: 'AddUserToApp', clientId }, metadata);
+        const result = await handleCommand(
+          this.eventStore,
+          userStreamId(tenantId, existing.userId),
+          userDecider,
+          { type: 'AddUserToApp', clientId },
+          metadata,
+        );
         return { user: result.state!, created: false };
       }
       const userId = this.ids.uuid();
@@ -122,18 +133,35 @@ export class UserDirectory {
         if (value && !(await this.claim(tenantId, kind, value, userId, metadata))) throw new IdentifierTakenError(kind);
       }
       const phoneHash = profile.phoneNumber === undefined ? undefined : this.identifierHash('phone_number', profile.phoneNumber);
-      const result = await handleCommand(this.eventStore, userStreamId(tenantId, userId), userDecider,
-        { type: 'CreateUser', userId, tenantId, clientId, ...profile, ...(phoneHash && { phoneHash }) }, metadata);
+      const result = await handleCommand(
+        this.eventStore,
+        userStreamId(tenantId, userId),
+        userDecider,
+        { type: 'CreateUser', userId, tenantId, clientId, ...profile, ...(phoneHash && { phoneHash }) },
+        metadata,
+      );
       return { user: result.state!, created: true };
     }
     throw new Error('could not create the user: identifiers kept changing hands');
   }
 
   /** Adds a phone to a user's profile and marks it verified (claiming it in the index). */
-  async verifyPhone(tenantId: string, userId: string, phoneNumber: string, via: 'login' | 'verification', metadata: Partial<EventMetadata>): Promise<User> {
+  async verifyPhone(
+    tenantId: string,
+    userId: string,
+    phoneNumber: string,
+    via: 'login' | 'verification',
+    metadata: Partial<EventMetadata>,
+  ): Promise<User> {
     if (!(await this.claim(tenantId, 'phone_number', phoneNumber, userId, metadata))) throw new IdentifierTakenError('phone_number');
     const phoneHash = this.identifierHash('phone_number', phoneNumber);
-    const result = await handleCommand(this.eventStore, userStreamId(tenantId, userId), userDecider, { type: 'VerifyPhone', phoneNumber, phoneHash, via }, metadata);
+    const result = await handleCommand(
+      this.eventStore,
+      userStreamId(tenantId, userId),
+      userDecider,
+      { type: 'VerifyPhone', phoneNumber, phoneHash, via },
+      metadata,
+    );
     return result.state!;
   }
 
@@ -163,7 +191,13 @@ export class UserDirectory {
    * user whose creation never completed (a crash between claim and `UserCreated`) is taken over,
    * once it is old enough that the creation cannot still be under way.
    */
-  private async claim(tenantId: string, kind: IdentifierKind, value: string, userId: string, metadata: Partial<EventMetadata>): Promise<boolean> {
+  private async claim(
+    tenantId: string,
+    kind: IdentifierKind,
+    value: string,
+    userId: string,
+    metadata: Partial<EventMetadata>,
+  ): Promise<boolean> {
     for (;;) {
       const current = await this.readClaim(tenantId, kind, value);
       if (current?.userId === userId) return true;
@@ -173,9 +207,13 @@ export class UserDirectory {
       }
       const event: IdentifierEvent = { type: 'IdentifierClaimed', data: { userId, kind } };
       try {
-        await this.eventStore.appendToStream(identifierStreamId(tenantId, kind, this.identifierHash(kind, value)), [{ ...event, metadata }], {
-          expectedRevision: current ? current.revision : 'no_stream',
-        });
+        await this.eventStore.appendToStream(
+          identifierStreamId(tenantId, kind, this.identifierHash(kind, value)),
+          [{ ...event, metadata }],
+          {
+            expectedRevision: current ? current.revision : 'no_stream',
+          },
+        );
         return true;
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;

@@ -6,7 +6,18 @@ import { keyedHash } from '../crypto/keyedHash.js';
  * `core/privacy/personalData.ts`); `phoneHash` is the keyed hash the audit phone index finds them by.
  */
 export type UserEvent =
-  | { type: 'UserCreated'; data: { userId: string; tenantId: string; phoneNumber?: string; phoneHash?: string; email?: string; username?: string; clientId: string } }
+  | {
+      type: 'UserCreated';
+      data: {
+        userId: string;
+        tenantId: string;
+        phoneNumber?: string;
+        phoneHash?: string;
+        email?: string;
+        username?: string;
+        clientId: string;
+      };
+    }
   | { type: 'UserAddedToApp'; data: { clientId: string } }
   | { type: 'PhoneVerified'; data: { phoneNumber: string; phoneHash?: string; via: 'login' | 'verification' } }
   /** The data subject's erasure (GDPR art. 17): no personal data, and the end of the user. */

@@ -7,7 +7,10 @@ export type PlainData = string | number | boolean | null | PlainData[] | { [key:
 export class NotPlainDataError extends Error {
   override readonly name = 'NotPlainDataError';
 
-  constructor(readonly path: string, readonly problem: string) {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
     super(`${path || '/'} ${problem}`);
   }
 }

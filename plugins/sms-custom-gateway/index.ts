@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import got from 'got';
-import { codeForHttpStatus, defineSmsProvider, SmsProviderError, transportFailure, type ProviderEgress, type SendContext } from '@otpledger/plugin-kit';
+import {
+  codeForHttpStatus,
+  defineSmsProvider,
+  SmsProviderError,
+  transportFailure,
+  type ProviderEgress,
+  type SendContext,
+} from '@otpledger/plugin-kit';
 
 const WHAT = 'the custom SMS gateway';
 
@@ -34,7 +41,9 @@ export default defineSmsProvider({
         }),
       );
       if (response.statusCode < 200 || response.statusCode > 299) {
-        throw new SmsProviderError(codeForHttpStatus(response.statusCode), `${WHAT} answered ${response.statusCode}`, { httpStatus: response.statusCode });
+        throw new SmsProviderError(codeForHttpStatus(response.statusCode), `${WHAT} answered ${response.statusCode}`, {
+          httpStatus: response.statusCode,
+        });
       }
       return {};
     },
@@ -43,16 +52,26 @@ export default defineSmsProvider({
       const key = randomBytes(16).toString('base64url');
       const response = await call(context, () =>
         got.get(config.uri, {
-          headers: { 'X-API-Key': config.api_key, 'X-Scheme': new URL(config.uri).protocol.slice(0, -1), 'X-Verification-Key': key, Accept: 'application/json, text/plain, */*' },
+          headers: {
+            'X-API-Key': config.api_key,
+            'X-Scheme': new URL(config.uri).protocol.slice(0, -1),
+            'X-Verification-Key': key,
+            Accept: 'application/json, text/plain, */*',
+          },
           ...options(context, egress),
         }),
       );
       if (response.statusCode !== 200) {
         const code = response.statusCode === 401 || response.statusCode === 403 ? 'auth_failed' : 'invalid_config';
-        throw new SmsProviderError(code, `validation challenge failed: ${WHAT} answered ${response.statusCode} to GET ${config.uri}`, { httpStatus: response.statusCode });
+        throw new SmsProviderError(code, `validation challenge failed: ${WHAT} answered ${response.statusCode} to GET ${config.uri}`, {
+          httpStatus: response.statusCode,
+        });
       }
       if (echoedKey(response.body) !== key) {
-        throw new SmsProviderError('invalid_config', `validation challenge failed: ${WHAT} did not echo X-Verification-Key as {"key": <value>}`);
+        throw new SmsProviderError(
+          'invalid_config',
+          `validation challenge failed: ${WHAT} did not echo X-Verification-Key as {"key": <value>}`,
+        );
       }
     },
   }),

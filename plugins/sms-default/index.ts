@@ -27,23 +27,35 @@ export default defineSmsProvider({
   secretFields: [],
   create(config, services) {
     const { outbox, logger, now } = services as Partial<DefaultProviderServices> & ProviderServices;
-    if (!outbox) throw new SmsProviderError('invalid_config', 'the Default provider runs only as the server\'s built-in (it needs the dev outbox)');
+    if (!outbox)
+      throw new SmsProviderError('invalid_config', "the Default provider runs only as the server's built-in (it needs the dev outbox)");
     const buckets = new TokenBuckets(config.rate_per_second, config.burst, now);
     const warned = new Set<string>();
     const spendToken = (tenantId: string) => {
       if (!buckets.take(tenantId)) {
-        throw new SmsProviderError('rate_limited', `the Default provider sends at most ${config.rate_per_second} SMS per second per tenant`);
+        throw new SmsProviderError(
+          'rate_limited',
+          `the Default provider sends at most ${config.rate_per_second} SMS per second per tenant`,
+        );
       }
     };
     return {
       async send(message, context) {
         if (!warned.has(context.tenantId)) {
           warned.add(context.tenantId);
-          logger.warn({ tenantId: context.tenantId }, 'SMS PROVIDER "Default" IS FOR EVALUATION ONLY: no phone receives its messages (they go to the dev outbox when dev.outbox is on, nowhere otherwise). Configure a provider with PUT /cis/v1/tenantsmsproviders.');
+          logger.warn(
+            { tenantId: context.tenantId },
+            'SMS PROVIDER "Default" IS FOR EVALUATION ONLY: no phone receives its messages (they go to the dev outbox when dev.outbox is on, nowhere otherwise). Configure a provider with PUT /cis/v1/tenantsmsproviders.',
+          );
         }
         spendToken(context.tenantId);
         try {
-          const sms = { tenantId: context.tenantId, to: message.to, body: message.body, ...(message.senderId && { senderId: message.senderId }) };
+          const sms = {
+            tenantId: context.tenantId,
+            to: message.to,
+            body: message.body,
+            ...(message.senderId && { senderId: message.senderId }),
+          };
           await withDeadline(context, 'the local SMS outbox', () => outbox.send(sms));
         } catch (error) {
           if (error instanceof SmsProviderError) throw error;

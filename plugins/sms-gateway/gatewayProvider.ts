@@ -1,5 +1,14 @@
 import got, { RequestError } from 'got';
-import { codeForHttpStatus, egressRefusal, SmsProviderError, type ProviderEgress, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
+import {
+  codeForHttpStatus,
+  egressRefusal,
+  SmsProviderError,
+  type ProviderEgress,
+  type SendContext,
+  type SendResult,
+  type SmsMessage,
+  type SmsProvider,
+} from '@otpledger/plugin-kit';
 import type { SmsGatewayConfig } from './configSchema.js';
 import { gatewayToken, signingKey } from './gatewayToken.js';
 
@@ -41,7 +50,9 @@ export function createSmsGatewayProvider(config: SmsGatewayConfig, egress: Provi
       if (status === 401) {
         throw new SmsProviderError('auth_failed', 'Authentication failed while calling the SMS gateway: 401', { httpStatus: 401 });
       }
-      throw new SmsProviderError(codeForHttpStatus(status), `Unexpected response while calling the SMS gateway: ${status}`, { httpStatus: status });
+      throw new SmsProviderError(codeForHttpStatus(status), `Unexpected response while calling the SMS gateway: ${status}`, {
+        httpStatus: status,
+      });
     },
   };
 }
@@ -51,7 +62,13 @@ function requestInfo(info: NonNullable<SendContext['request']>): Record<string, 
 }
 
 /** Posts and returns the status; the body and its type are ignored, as Auth0 ignores them. */
-async function post(url: string, json: object, headers: Record<string, string>, context: SendContext, egress: ProviderEgress): Promise<number> {
+async function post(
+  url: string,
+  json: object,
+  headers: Record<string, string>,
+  context: SendContext,
+  egress: ProviderEgress,
+): Promise<number> {
   try {
     const response = await got.post(url, {
       json,

@@ -15,8 +15,7 @@ const BY_SFMC_CODE: ReadonlyMap<number, SmsProviderErrorCode> = new Map([
 export function tokenError(response: SfmcResponse): SmsProviderError {
   const body = asRecord(response.body);
   const reason = remoteText(body.error_description ?? body.error ?? body.message ?? 'no detail');
-  const code: SmsProviderErrorCode =
-    response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'unavailable' : 'auth_failed';
+  const code: SmsProviderErrorCode = response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'unavailable' : 'auth_failed';
   return new SmsProviderError(code, `Marketing Cloud refused the token request (HTTP ${response.status}): ${reason}`, {
     httpStatus: response.status,
     providerCode: typeof body.error === 'string' ? body.error : numberOrUndefined(body.errorcode),
@@ -56,7 +55,7 @@ function byStatus(status: number): SmsProviderErrorCode {
  * answer, never an event (the server stores its own reason), and whoever runs the endpoint chooses them.
  */
 function remoteText(value: unknown): string {
-  const text = (typeof value === 'string' ? value : JSON.stringify(value) ?? '').replace(/\p{Cc}+/gu, ' ');
+  const text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).replace(/\p{Cc}+/gu, ' ');
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 

@@ -15,7 +15,13 @@ export interface SfmcResponse {
  * own retries are off because the dispatcher owns retries. Transport failures become kit errors here.
  * Every request goes through the server's guarded agents (`egress`, SSRF).
  */
-export async function postJson(url: string, json: object, signal: AbortSignal, egress: ProviderEgress, bearer?: string): Promise<SfmcResponse> {
+export async function postJson(
+  url: string,
+  json: object,
+  signal: AbortSignal,
+  egress: ProviderEgress,
+  bearer?: string,
+): Promise<SfmcResponse> {
   try {
     const response = await got.post(url, {
       json,

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { withDeadline, type ProviderEgress, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
+import {
+  withDeadline,
+  type ProviderEgress,
+  type SendContext,
+  type SendResult,
+  type SmsMessage,
+  type SmsProvider,
+} from '@otpledger/plugin-kit';
 import type { SfmcConfig } from './configSchema.js';
 import { hasRecipientError, sendError } from './sfmcErrors.js';
 import { postJson, WHAT, type SfmcResponse } from './sfmcHttp.js';

@@ -50,15 +50,25 @@ async function requestToken(config: SfmcConfig, signal: AbortSignal, now: () => 
   const issuedAt = now();
   const legacy = config.package_type === 'legacy';
   const response = legacy
-    ? await postJson(new URL('v1/requestToken', authBase).href, {
-        clientId: config.client_id,
-        clientSecret: config.client_secret,
-      }, signal, egress)
-    : await postJson(new URL('v2/token', authBase).href, {
-        grant_type: 'client_credentials',
-        client_id: config.client_id,
-        client_secret: config.client_secret,
-      }, signal, egress);
+    ? await postJson(
+        new URL('v1/requestToken', authBase).href,
+        {
+          clientId: config.client_id,
+          clientSecret: config.client_secret,
+        },
+        signal,
+        egress,
+      )
+    : await postJson(
+        new URL('v2/token', authBase).href,
+        {
+          grant_type: 'client_credentials',
+          client_id: config.client_id,
+          client_secret: config.client_secret,
+        },
+        signal,
+        egress,
+      );
   if (response.status !== 200) throw tokenError(response);
 
   const body = (response.body ?? {}) as Record<string, unknown>;
@@ -73,9 +83,7 @@ async function requestToken(config: SfmcConfig, signal: AbortSignal, now: () => 
   const lifetimeMs = expiresIn * 1000;
   return {
     value,
-    restBaseUrl: withSlash(
-      config.rest_base_url ?? restInstanceUrl ?? `https://${config.subdomain}.rest.marketingcloudapis.com/`,
-    ),
+    restBaseUrl: withSlash(config.rest_base_url ?? restInstanceUrl ?? `https://${config.subdomain}.rest.marketingcloudapis.com/`),
     refreshAt: issuedAt + Math.max(lifetimeMs - REFRESH_MARGIN_MS, lifetimeMs / 2),
   };
 }
@@ -85,7 +93,9 @@ async function checkRestInstanceUrl(url: string, egress: ProviderEgress): Promis
     await egress.checkUrl(url);
   } catch (error) {
     const reason = error instanceof SmsProviderError ? error.message : 'not a usable URL';
-    throw new SmsProviderError('invalid_config', `Marketing Cloud's token answer names a rest_instance_url that is refused: ${reason}`, { cause: error });
+    throw new SmsProviderError('invalid_config', `Marketing Cloud's token answer names a rest_instance_url that is refused: ${reason}`, {
+      cause: error,
+    });
   }
 }
 

@@ -1,5 +1,13 @@
 import twilio from 'twilio';
-import { withDeadline, type ProviderEgress, type ProviderServices, type SendContext, type SendResult, type SmsMessage, type SmsProvider } from '@otpledger/plugin-kit';
+import {
+  withDeadline,
+  type ProviderEgress,
+  type ProviderServices,
+  type SendContext,
+  type SendResult,
+  type SmsMessage,
+  type SmsProvider,
+} from '@otpledger/plugin-kit';
 import type { TwilioConfig } from './configSchema.js';
 import { toSmsProviderError } from './twilioErrors.js';
 

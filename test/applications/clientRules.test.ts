@@ -9,7 +9,8 @@ import { tempDir, writeJson } from '../support/tempDir.js';
 import { testConfig } from '../support/testConfig.js';
 
 const other = {
-  id: 'globex', name: 'Globex',
+  id: 'globex',
+  name: 'Globex',
   applications: [{ name: 'Globex admin', client_id: 'globex-admin', client_secret: 'globex-admin-secret', role: 'management' }],
 };
 
@@ -25,7 +26,11 @@ describe('client rules: public clients, redirect URIs, client_id clashes', () =>
   after(() => t.close());
 
   it('registers a public client without a secret; it gets no client_credentials token and no secret rotation', async () => {
-    const created = await t.post('/admin/v1/applications', { name: 'Kiosk', client_id: 'acme-kiosk', token_endpoint_auth_method: 'none' }, acmeAdmin);
+    const created = await t.post(
+      '/admin/v1/applications',
+      { name: 'Kiosk', client_id: 'acme-kiosk', token_endpoint_auth_method: 'none' },
+      acmeAdmin,
+    );
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     expect(created.body.result).to.include({ client_id: 'acme-kiosk', token_endpoint_auth_method: 'none', role: 'app' });
     expect(created.body.result).to.not.have.property('client_secret');
@@ -33,9 +38,15 @@ describe('client rules: public clients, redirect URIs, client_id clashes', () =>
     expect(confidential.body.result).to.include({ token_endpoint_auth_method: 'client_secret_basic' });
     expect(confidential.body.result.client_secret).to.be.a('string');
 
-    const token = await fetch(`${t.url}/oidc/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-kiosk' }) });
+    const token = await fetch(`${t.url}/oidc/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-kiosk' }),
+    });
     expect(token.status).to.equal(400);
-    expect(await token.json()).to.deep.equal({ error: 'unauthorized_client', error_description: 'a public client cannot use client_credentials' });
+    expect(await token.json()).to.deep.equal({
+      error: 'unauthorized_client',
+      error_description: 'a public client cannot use client_credentials',
+    });
 
     const rotate = await t.post('/admin/v1/applications/acme-kiosk/secret', {}, acmeAdmin);
     expect(rotate.status).to.equal(400);
@@ -45,10 +56,18 @@ describe('client rules: public clients, redirect URIs, client_id clashes', () =>
   });
 
   it('takes id_token_signed_response_alg (ES256 or RS256) on create and update; anything else is 400 naming the field', async () => {
-    const created = await t.post('/admin/v1/applications', { name: 'RS app', client_id: 'acme-rs', id_token_signed_response_alg: 'RS256' }, acmeAdmin);
+    const created = await t.post(
+      '/admin/v1/applications',
+      { name: 'RS app', client_id: 'acme-rs', id_token_signed_response_alg: 'RS256' },
+      acmeAdmin,
+    );
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     expect(created.body.result).to.include({ id_token_signed_response_alg: 'RS256' });
-    const refused = await t.post('/admin/v1/applications', { name: 'HS app', client_id: 'acme-hs', id_token_signed_response_alg: 'HS256' }, acmeAdmin);
+    const refused = await t.post(
+      '/admin/v1/applications',
+      { name: 'HS app', client_id: 'acme-hs', id_token_signed_response_alg: 'HS256' },
+      acmeAdmin,
+    );
     expect(refused.status).to.equal(400);
     expect(refused.body.error_description).to.include('/id_token_signed_response_alg');
     expect((await t.patch('/admin/v1/applications/acme-rs', { id_token_signed_response_alg: 'none' }, acmeAdmin)).status).to.equal(400);
@@ -58,17 +77,35 @@ describe('client rules: public clients, redirect URIs, client_id clashes', () =>
   });
 
   it('refuses a public client of another role than app', async () => {
-    const refused = await t.post('/admin/v1/applications', { name: 'Bad', client_id: 'acme-bad', role: 'management', token_endpoint_auth_method: 'none' }, acmeAdmin);
+    const refused = await t.post(
+      '/admin/v1/applications',
+      { name: 'Bad', client_id: 'acme-bad', role: 'management', token_endpoint_auth_method: 'none' },
+      acmeAdmin,
+    );
     expect(refused.status).to.equal(400);
     expect(refused.body.error_description).to.equal('a public client (token_endpoint_auth_method "none") must have role "app"');
   });
 
   it('accepts only https: redirect URIs (http: for loopback hosts), without fragments or credentials, on create and update', async () => {
-    const ok = await t.post('/admin/v1/applications', {
-      name: 'Native', client_id: 'acme-native', redirect_uris: ['https://acme.example/cb', 'http://127.0.0.1:8765/cb', 'http://localhost/cb', 'http://[::1]:9/cb'],
-    }, acmeAdmin);
+    const ok = await t.post(
+      '/admin/v1/applications',
+      {
+        name: 'Native',
+        client_id: 'acme-native',
+        redirect_uris: ['https://acme.example/cb', 'http://127.0.0.1:8765/cb', 'http://localhost/cb', 'http://[::1]:9/cb'],
+      },
+      acmeAdmin,
+    );
     expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
-    const bad = ['javascript:alert(1)', 'http://acme.example/cb', 'https://acme.example/cb#frag', 'https://user:pw@acme.example/cb', 'data:text/html,x', 'file:///etc/passwd', 'http://127.0.0.1.evil.example/cb'];
+    const bad = [
+      'javascript:alert(1)',
+      'http://acme.example/cb',
+      'https://acme.example/cb#frag',
+      'https://user:pw@acme.example/cb',
+      'data:text/html,x',
+      'file:///etc/passwd',
+      'http://127.0.0.1.evil.example/cb',
+    ];
     for (const uri of bad) {
       const created = await t.post('/admin/v1/applications', { name: 'X', redirect_uris: ['https://acme.example/ok', uri] }, acmeAdmin);
       expect(created.status, uri).to.equal(400);
@@ -96,19 +133,30 @@ describe('bootstrap client rules', () => {
     try {
       const file = writeJson(temp.dir, 'c.json', {
         dataDir: temp.dir,
-        bootstrap: { tenants: [{ id: 'acme', name: 'Acme', applications: [
-          { name: 'A', client_id: 'a1', client_secret: 's', token_endpoint_auth_method: 'none' },
-          { name: 'B', client_id: 'b1' },
-          { name: 'C', client_id: 'c1', role: 'auditor', token_endpoint_auth_method: 'none' },
-          { name: 'D', client_id: 'd1', client_secret: 's', redirect_uris: ['javascript:alert(1)'] },
-        ] }] },
+        bootstrap: {
+          tenants: [
+            {
+              id: 'acme',
+              name: 'Acme',
+              applications: [
+                { name: 'A', client_id: 'a1', client_secret: 's', token_endpoint_auth_method: 'none' },
+                { name: 'B', client_id: 'b1' },
+                { name: 'C', client_id: 'c1', role: 'auditor', token_endpoint_auth_method: 'none' },
+                { name: 'D', client_id: 'd1', client_secret: 's', redirect_uris: ['javascript:alert(1)'] },
+              ],
+            },
+          ],
+        },
       });
-      expect(() => loadConfig({ env: { OTPLEDGER_CONFIG: file } })).to.throw(ConfigError, [
-        '/bootstrap/tenants/0/applications/0/client_secret must not be set: a public client (token_endpoint_auth_method "none") has no secret',
-        '/bootstrap/tenants/0/applications/1/client_secret is required (or token_endpoint_auth_method "none" for a public client)',
-        '/bootstrap/tenants/0/applications/2/role must be "app" for a public client',
-        '/bootstrap/tenants/0/applications/3/redirect_uris/0 must use https: (http: only for a loopback host: localhost, 127.0.0.0/8, [::1])',
-      ].join('; '));
+      expect(() => loadConfig({ env: { OTPLEDGER_CONFIG: file } })).to.throw(
+        ConfigError,
+        [
+          '/bootstrap/tenants/0/applications/0/client_secret must not be set: a public client (token_endpoint_auth_method "none") has no secret',
+          '/bootstrap/tenants/0/applications/1/client_secret is required (or token_endpoint_auth_method "none" for a public client)',
+          '/bootstrap/tenants/0/applications/2/role must be "app" for a public client',
+          '/bootstrap/tenants/0/applications/3/redirect_uris/0 must use https: (http: only for a loopback host: localhost, 127.0.0.0/8, [::1])',
+        ].join('; '),
+      );
     } finally {
       temp.remove();
     }
@@ -118,9 +166,19 @@ describe('bootstrap client rules', () => {
     const temp = tempDir();
     const { logger, lines } = captureLogger();
     const first = { id: 'acme', name: 'Acme', applications: [{ name: 'Web', client_id: 'shared-id', client_secret: 'acme-secret-1' }] };
-    const globex = { id: 'globex', name: 'Globex', applications: [{ name: 'Web', client_id: 'shared-id', client_secret: 'globex-secret-1' }, { name: 'Own', client_id: 'globex-own', client_secret: 'globex-secret-2' }] };
+    const globex = {
+      id: 'globex',
+      name: 'Globex',
+      applications: [
+        { name: 'Web', client_id: 'shared-id', client_secret: 'globex-secret-1' },
+        { name: 'Own', client_id: 'globex-own', client_secret: 'globex-secret-2' },
+      ],
+    };
     try {
-      const server = await startServer({ config: testConfig(temp.dir, { bootstrap: { tenants: [first, globex] } }), overrides: { logger: asValue(logger) } });
+      const server = await startServer({
+        config: testConfig(temp.dir, { bootstrap: { tenants: [first, globex] } }),
+        overrides: { logger: asValue(logger) },
+      });
       try {
         const { applications } = server.container.cradle;
         expect(await applications.get('shared-id')).to.include({ tenantId: 'acme', name: 'Web' });

@@ -19,18 +19,30 @@ describe('audit API, time travel (end to end)', function () {
   const raw = (path: string, accept: string, token = auditor) =>
     fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${token}`, accept } });
 
-  it('finds a phone number\'s events through the keyed hash index, pages with a cursor, and never shows hashes or secrets', async () => {
+  it("finds a phone number's events through the keyed hash index, pages with a cursor, and never shows hashes or secrets", async () => {
     await driveTraffic(t);
     await t.server.container.cradle.projectionRunner.catchUp();
     const all = await t.get(`/admin/v1/audit/events?phone_number=${encodeURIComponent(phone)}&limit=1000`, auditor);
     expect(all.status).to.equal(200);
     const types = (all.body.result as { type: string }[]).map((r) => r.type);
-    expect(types).to.include.members(['UserCreated', 'IdentifierClaimed', 'OtpIssued', 'OtpVerified', 'OtpFailed', 'UserLockedOut', 'PhoneVerified']);
+    expect(types).to.include.members([
+      'UserCreated',
+      'IdentifierClaimed',
+      'OtpIssued',
+      'OtpVerified',
+      'OtpFailed',
+      'UserLockedOut',
+      'PhoneVerified',
+    ]);
 
     const first = await t.get(`/admin/v1/audit/events?phone_number=${encodeURIComponent(phone)}&limit=3`, auditor);
-    const second = await t.get(`/admin/v1/audit/events?phone_number=${encodeURIComponent(phone)}&limit=3&cursor=${first.body.next_cursor}`, auditor);
-    expect([...first.body.result, ...second.body.result].map((r: { position: number }) => r.position))
-      .to.deep.equal(all.body.result.slice(0, 6).map((r: { position: number }) => r.position));
+    const second = await t.get(
+      `/admin/v1/audit/events?phone_number=${encodeURIComponent(phone)}&limit=3&cursor=${first.body.next_cursor}`,
+      auditor,
+    );
+    expect([...first.body.result, ...second.body.result].map((r: { position: number }) => r.position)).to.deep.equal(
+      all.body.result.slice(0, 6).map((r: { position: number }) => r.position),
+    );
 
     const locked = await t.get('/admin/v1/audit/events?types=UserLockedOut,OtpVerified', auditor);
     expect(locked.body.result.map((r: { type: string }) => r.type)).to.deep.equal(['OtpVerified', 'UserLockedOut']);
@@ -63,11 +75,15 @@ describe('audit API, time travel (end to end)', function () {
     expect((await t.get('/admin/v1/audit/events?types=OtpIssued', auditor)).status).to.equal(200);
     expect((await t.post('/admin/v1/applications', { name: 'x' }, auditor)).status).to.equal(403);
     const audit: RecordedEvent[] = [];
-    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['audit-acme-'] } })) audit.push(event);
+    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['audit-acme-'] } }))
+      audit.push(event);
     // one stream per client and day, not one the whole tenant's audit reads contend for
     const day = t.clock!.now().toISOString().slice(0, 10);
     expect(audit.map((e) => e.streamName)).to.deep.equal([`audit-acme-${day}-acme-admin`, `audit-acme-${day}-acme-audit`]);
-    expect(audit.map((e) => [e.type, (e.data as { actor: string }).actor])).to.deep.equal([['AuditQueried', 'acme-admin'], ['AuditQueried', 'acme-audit']]);
+    expect(audit.map((e) => [e.type, (e.data as { actor: string }).actor])).to.deep.equal([
+      ['AuditQueried', 'acme-admin'],
+      ['AuditQueried', 'acme-audit'],
+    ]);
     expect((audit[1]!.data as { filters: { types: string[] } }).filters.types).to.deep.equal(['OtpIssued']);
   });
 
@@ -79,7 +95,7 @@ describe('audit API, time travel (end to end)', function () {
     expect(report.body.events).to.be.greaterThan(10);
   });
 
-  it('answers what an application\'s policy and a phone\'s lockout were at a moment, both having changed since', async () => {
+  it("answers what an application's policy and a phone's lockout were at a moment, both having changed since", async () => {
     const start = t.clock!.now();
     await driveTraffic(t); // login at +0, lockout at +1 min, policy change at +2 min
     const at = (ms: number) => new Date(start.getTime() + ms).toISOString();

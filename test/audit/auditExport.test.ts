@@ -26,12 +26,25 @@ describe('audit export', function () {
     try {
       const codeHash = 'c0de'.repeat(16);
       for (let batch = 0; batch < TOTAL / 1000; batch++) {
-        await Promise.all(Array.from({ length: 10 }, (_, s) => store.appendToStream(`otp-acme-login-${(batch * 10 + s).toString(16).padStart(64, '0')}`,
-          Array.from({ length: 100 }, (_, i) => ({
-            type: 'OtpIssued',
-            data: { otpId: `${batch}-${s}-${i}`, codeHash, clientId: 'acme-web', phoneHash: 'ab'.repeat(32), issuedAt: new Date().toISOString(), padding: 'x'.repeat(300) },
-            metadata: { tenantId: 'acme', actor: 'acme-web' },
-          })))));
+        await Promise.all(
+          Array.from({ length: 10 }, (_, s) =>
+            store.appendToStream(
+              `otp-acme-login-${(batch * 10 + s).toString(16).padStart(64, '0')}`,
+              Array.from({ length: 100 }, (_, i) => ({
+                type: 'OtpIssued',
+                data: {
+                  otpId: `${batch}-${s}-${i}`,
+                  codeHash,
+                  clientId: 'acme-web',
+                  phoneHash: 'ab'.repeat(32),
+                  issuedAt: new Date().toISOString(),
+                  padding: 'x'.repeat(300),
+                },
+                metadata: { tenantId: 'acme', actor: 'acme-web' },
+              })),
+            ),
+          ),
+        );
       }
       const gc = collector();
       gc();

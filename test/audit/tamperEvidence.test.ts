@@ -23,8 +23,13 @@ describe('tamper evidence (otpledger audit verify, GET /admin/v1/audit/verify)',
 
       // an insider lowers a failure count in place
       const db = new Database(eventsFile);
-      const target = db.prepare("SELECT stream, revision FROM events WHERE type = 'OtpFailed' ORDER BY position LIMIT 1 OFFSET 1").get() as { stream: string; revision: number };
-      db.prepare("UPDATE events SET data = json_set(data, '$.failedAttempts', 0) WHERE stream = ? AND revision = ?").run(target.stream, target.revision);
+      const target = db
+        .prepare("SELECT stream, revision FROM events WHERE type = 'OtpFailed' ORDER BY position LIMIT 1 OFFSET 1")
+        .get() as { stream: string; revision: number };
+      db.prepare("UPDATE events SET data = json_set(data, '$.failedAttempts', 0) WHERE stream = ? AND revision = ?").run(
+        target.stream,
+        target.revision,
+      );
       db.close();
 
       const broken = cli(configFile, 'audit', 'verify', '--tenant', 'acme');
@@ -50,12 +55,19 @@ describe('tamper evidence (otpledger audit verify, GET /admin/v1/audit/verify)',
       const { configFile, eventsFile } = cliConfigFor(t);
       await t.server.close();
       const db = new Database(eventsFile);
-      const target = db.prepare("SELECT stream, revision FROM events WHERE type = 'OtpFailed' ORDER BY position LIMIT 1").get() as { stream: string; revision: number };
+      const target = db.prepare("SELECT stream, revision FROM events WHERE type = 'OtpFailed' ORDER BY position LIMIT 1").get() as {
+        stream: string;
+        revision: number;
+      };
       db.prepare('DELETE FROM events WHERE stream = ? AND revision = ?').run(target.stream, target.revision);
       db.close();
       const result = cli(configFile, 'audit', 'verify');
       expect(result.status).to.equal(1);
-      expect(JSON.parse(result.stdout).broken).to.include({ stream: target.stream, revision: target.revision + 1, problem: 'revision_gap' });
+      expect(JSON.parse(result.stdout).broken).to.include({
+        stream: target.stream,
+        revision: target.revision + 1,
+        problem: 'revision_gap',
+      });
     } finally {
       temp.remove();
     }

@@ -16,12 +16,15 @@ describe('Auth0 sms connection options', () => {
   });
 
   it('renders @@password@@ and the SMS macros, copying $ patterns literally', () => {
-    expect(renderPasswordlessSms('@@password@@ is your {{application.name}} code ({{ code }})', { code: '0042', applicationName: 'Shop $& Co' }))
-      .to.equal('0042 is your Shop $& Co code (0042)');
+    expect(
+      renderPasswordlessSms('@@password@@ is your {{application.name}} code ({{ code }})', { code: '0042', applicationName: 'Shop $& Co' }),
+    ).to.equal('0042 is your Shop $& Co code (0042)');
   });
 
   it('gives each tenant a stable con_ id of 16 characters', () => {
-    expect(connectionIdFor('acme')).to.equal(connectionIdFor('acme')).and.match(/^con_[A-Za-z0-9]{16}$/);
+    expect(connectionIdFor('acme'))
+      .to.equal(connectionIdFor('acme'))
+      .and.match(/^con_[A-Za-z0-9]{16}$/);
     expect(connectionIdFor('acme')).not.to.equal(connectionIdFor('globex'));
   });
 });

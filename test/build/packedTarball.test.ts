@@ -8,11 +8,16 @@ import { expect } from 'chai';
 import { tempDir } from '../support/tempDir.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
 
 /** The environment of a user's shell: nothing of ours (no OTPLEDGER_*, no tsx loader in NODE_OPTIONS). */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_') && !['PORT', 'HOST', 'NODE_OPTIONS'].includes(name) && !name.startsWith('npm_')));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('OTPLEDGER_') && !['PORT', 'HOST', 'NODE_OPTIONS'].includes(name) && !name.startsWith('npm_'),
+    ),
+  );
 }
 
 /**
@@ -33,8 +38,13 @@ describe('the packed tarball, installed with production dependencies only', func
 
   before(() => {
     npm(['run', 'build'], repoRoot);
-    const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', temp.dir], repoRoot)) as { filename: string; files: { path: string }[] }[];
-    const kit = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--workspace', '@otpledger/plugin-kit', '--pack-destination', temp.dir], repoRoot)) as { filename: string }[];
+    const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', temp.dir], repoRoot)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    const kit = JSON.parse(
+      npm(['pack', '--ignore-scripts', '--json', '--workspace', '@otpledger/plugin-kit', '--pack-destination', temp.dir], repoRoot),
+    ) as { filename: string }[];
     tarball = path.join(temp.dir, packed[0]!.filename);
     kitTarball = path.join(temp.dir, kit[0]!.filename);
     files = packed[0]!.files.map((file) => file.path);
@@ -42,10 +52,24 @@ describe('the packed tarball, installed with production dependencies only', func
   let files: string[] = [];
 
   it('ships dist/ (JavaScript and declarations), config/, docs/, README and LICENSE, and nothing of test/, bench/ or the sources', () => {
-    for (const wanted of ['dist/core/main.js', 'dist/core/server.js', 'dist/core/server.d.ts', 'dist/cli/main.js', 'dist/plugins/sms-twilio/index.js', 'config/default.json', 'config/production.example.json', 'README.md', 'LICENSE', 'package.json', 'docs/operations.md']) {
+    for (const wanted of [
+      'dist/core/main.js',
+      'dist/core/server.js',
+      'dist/core/server.d.ts',
+      'dist/cli/main.js',
+      'dist/plugins/sms-twilio/index.js',
+      'config/default.json',
+      'config/production.example.json',
+      'README.md',
+      'LICENSE',
+      'package.json',
+      'docs/operations.md',
+    ]) {
       expect(files, wanted).to.include(wanted);
     }
-    expect(files.filter((file) => /^(test|bench|tools|packages)\//.test(file) || file.startsWith('dist/test') || file.startsWith('dist/bench'))).to.deep.equal([]);
+    expect(
+      files.filter((file) => /^(test|bench|tools|packages)\//.test(file) || file.startsWith('dist/test') || file.startsWith('dist/bench')),
+    ).to.deep.equal([]);
     expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).to.deep.equal([]);
   });
 
@@ -80,10 +104,15 @@ describe('the packed tarball, installed with production dependencies only', func
       }
       expect(url, stderr).to.be.a('string');
       expect((await fetch(`${url}/readyz`)).status).to.equal(200);
-      const token = await fetch(`${url}/oidc/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-web', client_secret: 'acme-web-secret' }) });
+      const token = await fetch(`${url}/oidc/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-web', client_secret: 'acme-web-secret' }),
+      });
       expect(token.status).to.equal(200);
       expect((await fetch(`${url}/metrics`)).status).to.equal(404); // not on the API's listener
-      expect(await (await fetch(metricsUrl!)).text()).to.contain('otpledger_http_request_duration_seconds_count{method="POST",route="/oidc/token",status="200"} 1');
+      expect(await (await fetch(metricsUrl!)).text()).to.contain(
+        'otpledger_http_request_duration_seconds_count{method="POST",route="/oidc/token",status="200"} 1',
+      );
     } finally {
       child.kill('SIGTERM');
     }

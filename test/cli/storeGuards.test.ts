@@ -17,7 +17,12 @@ describe('otpledger CLI: it never creates a store, and an empty verification is 
 
   it('run in a directory with no data dir and no config, refuses (exit 2) and creates nothing', () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_')));
-    const run = spawnSync(process.execPath, [path.join(repoRoot, 'bin/otpledger.js'), 'audit', 'verify'], { cwd: temp.dir, env, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [path.join(repoRoot, 'bin/otpledger.js'), 'audit', 'verify'], {
+      cwd: temp.dir,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status, run.stderr).to.equal(2);
     expect(run.stdout).to.equal('');
     expect(run.stderr).to.contain(`no event store at ${path.join(temp.dir, 'data', 'otpledger.db')}`);
@@ -28,7 +33,11 @@ describe('otpledger CLI: it never creates a store, and an empty verification is 
   it('audit verify over zero events exits 1 and says so; --allow-empty accepts it', () => {
     const eventsFile = path.join(temp.dir, 'otpledger.db');
     new Database(eventsFile).close(); // an existing, empty store file (the adapter migrates it)
-    const configFile = writeJson(temp.dir, 'cli.json', { dataDir: temp.dir, eventStore: { url: `sqlite:${eventsFile}` }, log: { level: 'silent' } });
+    const configFile = writeJson(temp.dir, 'cli.json', {
+      dataDir: temp.dir,
+      eventStore: { url: `sqlite:${eventsFile}` },
+      log: { level: 'silent' },
+    });
 
     const refused = cli(configFile, 'audit', 'verify');
     expect(refused.status, refused.stderr).to.equal(1);
@@ -51,7 +60,9 @@ describe('otpledger CLI: it never creates a store, and an empty verification is 
   it('the help says state --kind provider (or protection) needs no --id', () => {
     const help = cli(path.join(temp.dir, 'unused.json'), '--help');
     expect(help.status).to.equal(0);
-    expect(help.stderr).to.match(/state --tenant <id> --kind provider\|protection \[--at <iso\|position>\] +the tenant's SMS provider or protection policy: no --id/);
+    expect(help.stderr).to.match(
+      /state --tenant <id> --kind provider\|protection \[--at <iso\|position>\] +the tenant's SMS provider or protection policy: no --id/,
+    );
     expect(existsSync(path.join(temp.dir, 'unused.json'))).to.equal(false);
   });
 });

@@ -24,7 +24,13 @@ describe('loadConfig', () => {
 
   it('gives a working default: 127.0.0.1:8080, ./data, the SQLite store inside it, the demo tenant', () => {
     const config = loadConfig({ env: {} });
-    expect(config.server).to.deep.equal({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 102400, shutdownTimeoutMs: 10000, trustedProxies: [] });
+    expect(config.server).to.deep.equal({
+      host: '127.0.0.1',
+      port: 8080,
+      bodyLimitBytes: 102400,
+      shutdownTimeoutMs: 10000,
+      trustedProxies: [],
+    });
     expect(config.dataDir).to.equal('./data');
     expect(config.eventStore.url).to.equal('sqlite:data/otpledger.db');
     expect(config.log.level).to.equal('info');
@@ -38,7 +44,9 @@ describe('loadConfig', () => {
       ['acme-audit', 'auditor'],
       ['acme-mobile', 'app'],
     ]);
-    expect(config.bootstrap.tenants[0]?.applications[3]).to.include({ token_endpoint_auth_method: 'none' }).and.not.have.property('client_secret');
+    expect(config.bootstrap.tenants[0]?.applications[3])
+      .to.include({ token_endpoint_auth_method: 'none' })
+      .and.not.have.property('client_secret');
   });
 
   it('fills defaults for sections and fields a file leaves out', () => {
@@ -82,7 +90,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { OTPLEDGER_EVENT_STORE_URL: url } }).eventStore.url).to.equal(url);
   });
 
-  it('keeps subject keys in the PostgreSQL event store\'s database unless told otherwise', () => {
+  it("keeps subject keys in the PostgreSQL event store's database unless told otherwise", () => {
     const url = 'postgres://otpledger@db.internal:5432/otpledger?schema=ledger';
     expect(loadConfig({ env: { OTPLEDGER_EVENT_STORE_URL: url } }).keyStore.url).to.equal(url);
     expect(loadConfig({ env: { OTPLEDGER_EVENT_STORE_URL: 'PostgreSQL://db/x' } }).keyStore.url).to.equal('PostgreSQL://db/x');
@@ -125,7 +133,15 @@ describe('loadConfig', () => {
       server: { port: '8080', hots: 'x' },
       logging: {},
       dev: { outbox: 'yes' },
-      bootstrap: { tenants: [{ id: 'acme', name: 'Acme', applications: [{ name: 'a', client_id: 'a', client_secret: 's', role: 'root', otp: { code_length: 12 } }] }] },
+      bootstrap: {
+        tenants: [
+          {
+            id: 'acme',
+            name: 'Acme',
+            applications: [{ name: 'a', client_id: 'a', client_secret: 's', role: 'root', otp: { code_length: 12 } }],
+          },
+        ],
+      },
     });
     const error = configErrorOf({ OTPLEDGER_CONFIG: file, OTPLEDGER_LOG_LEVEL: 'loud' });
     expect(error.message).to.equal(
@@ -144,11 +160,15 @@ describe('loadConfig', () => {
 
   it('says which variable set a bad value', () => {
     expect(configErrorOf({ PORT: 'eighty' }).message).to.equal('invalid configuration: /server/port must be integer (from PORT)');
-    expect(configErrorOf({ OTPLEDGER_EVENT_STORE_URL: 'mysql://x' }).message).to.match(/^invalid configuration: \/eventStore\/url must match pattern .* \(from OTPLEDGER_EVENT_STORE_URL\)$/);
+    expect(configErrorOf({ OTPLEDGER_EVENT_STORE_URL: 'mysql://x' }).message).to.match(
+      /^invalid configuration: \/eventStore\/url must match pattern .* \(from OTPLEDGER_EVENT_STORE_URL\)$/,
+    );
   });
 
   it('names an overlay file it cannot read or parse', () => {
-    expect(configErrorOf({ OTPLEDGER_CONFIG: `${temp.dir}/missing.json` }).message).to.match(/^OTPLEDGER_CONFIG: cannot read .*missing\.json/);
+    expect(configErrorOf({ OTPLEDGER_CONFIG: `${temp.dir}/missing.json` }).message).to.match(
+      /^OTPLEDGER_CONFIG: cannot read .*missing\.json/,
+    );
     const broken = path.join(temp.dir, 'broken.json');
     writeFileSync(broken, '{ "server": ');
     expect(configErrorOf({ OTPLEDGER_CONFIG: broken }).message).to.match(/^OTPLEDGER_CONFIG: .*broken\.json is not valid JSON/);

@@ -58,7 +58,9 @@ describe('loadSecrets', () => {
     const rsa = signingKeys[1]!;
     expect(rsa.publicJwk).to.include({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: rsa.kid });
     expect(rsa.publicJwk).not.to.have.property('d');
-    const jws = await new CompactSign(new TextEncoder().encode('hello')).setProtectedHeader({ alg: 'RS256', kid: rsa.kid }).sign(rsa.privateKey);
+    const jws = await new CompactSign(new TextEncoder().encode('hello'))
+      .setProtectedHeader({ alg: 'RS256', kid: rsa.kid })
+      .sign(rsa.privateKey);
     expect(new TextDecoder().decode((await compactVerify(jws, await importJWK(rsa.publicJwk, 'RS256'))).payload)).to.equal('hello');
   });
 
@@ -77,7 +79,13 @@ describe('loadSecrets', () => {
       [[ec, weak], /key 1: an RSA key must have at least 2048 bits/],
       [[rsa], /needs an EC P-256 key \(ES256\)/],
       [{ ...ec, alg: 'ES384' }, /signs ES256, not ES384/],
-      [[{ ...ec, kid: 'k' }, { ...rsa, kid: 'k' }], /two keys have the kid "k"/],
+      [
+        [
+          { ...ec, kid: 'k' },
+          { ...rsa, kid: 'k' },
+        ],
+        /two keys have the kid "k"/,
+      ],
       [{ keys: [] }, /holds no key/],
     ];
     for (const [value, message] of refusals) {
@@ -92,7 +100,9 @@ describe('loadSecrets', () => {
     const { logger, lines } = captureLogger();
     const secrets = await loadSecrets(testConfig(temp.dir), logger, { OTPLEDGER_SIGNING_KEY: JSON.stringify(ec) });
     expect(secrets.signingKeys).to.have.length(1);
-    expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).to.satisfy((msgs: string[]) => msgs.some((msg) => /has no RSA key/.test(msg)));
+    expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).to.satisfy((msgs: string[]) =>
+      msgs.some((msg) => /has no RSA key/.test(msg)),
+    );
   });
 
   it('takes keys from the environment or from _FILE variables, without warning', async () => {
@@ -122,11 +132,16 @@ describe('loadSecrets', () => {
     const config = testConfig(temp.dir);
     const old = randomBytes(32).toString('base64');
     const before = await loadSecrets(config, captureLogger().logger, { OTPLEDGER_MASTER_KEY: old });
-    const sealed = new ProviderSecrets(new SecretBox({ id: before.masterKeyId, key: before.masterKey }))
-      .seal('acme', 'CustomGateway', ['/api_key'], { uri: 'https://gw.example', api_key: 'k-123456789012' });
+    const sealed = new ProviderSecrets(new SecretBox({ id: before.masterKeyId, key: before.masterKey })).seal(
+      'acme',
+      'CustomGateway',
+      ['/api_key'],
+      { uri: 'https://gw.example', api_key: 'k-123456789012' },
+    );
 
     const after = await loadSecrets(config, captureLogger().logger, {
-      OTPLEDGER_MASTER_KEY: randomBytes(32).toString('base64'), OTPLEDGER_PREVIOUS_MASTER_KEYS: `${old}, ${randomBytes(32).toString('base64')}`,
+      OTPLEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+      OTPLEDGER_PREVIOUS_MASTER_KEYS: `${old}, ${randomBytes(32).toString('base64')}`,
     });
     expect(after.previousMasterKeys.map((k) => k.id)).to.include(before.masterKeyId);
     const box = new ProviderSecrets(new SecretBox({ id: after.masterKeyId, key: after.masterKey }, after.previousMasterKeys));
@@ -155,10 +170,16 @@ describe('loadSecrets', () => {
       }
       expect.fail('expected a ConfigError');
     };
-    expect(await attempt({ OTPLEDGER_MASTER_KEY: randomBytes(16).toString('base64') })).to.match(/^OTPLEDGER_MASTER_KEY must be 32 random bytes/);
+    expect(await attempt({ OTPLEDGER_MASTER_KEY: randomBytes(16).toString('base64') })).to.match(
+      /^OTPLEDGER_MASTER_KEY must be 32 random bytes/,
+    );
     expect(await attempt({ OTPLEDGER_HMAC_KEY: 'not base64 at all!' })).to.match(/^OTPLEDGER_HMAC_KEY must be 32 random bytes/);
-    expect(await attempt({ OTPLEDGER_SIGNING_KEY: '{"kty":"oct","k":"abc"}' })).to.match(/^OTPLEDGER_SIGNING_KEY must be a private EC P-256 JWK/);
-    expect(await attempt({ OTPLEDGER_SIGNING_KEY_FILE: path.join(temp.dir, 'nope.json') })).to.match(/^OTPLEDGER_SIGNING_KEY_FILE: cannot read/);
+    expect(await attempt({ OTPLEDGER_SIGNING_KEY: '{"kty":"oct","k":"abc"}' })).to.match(
+      /^OTPLEDGER_SIGNING_KEY must be a private EC P-256 JWK/,
+    );
+    expect(await attempt({ OTPLEDGER_SIGNING_KEY_FILE: path.join(temp.dir, 'nope.json') })).to.match(
+      /^OTPLEDGER_SIGNING_KEY_FILE: cannot read/,
+    );
   });
 
   it('with developmentKeys off (the production example), refuses to start without every secret, naming the missing ones, and writes no key', async () => {
@@ -173,11 +194,17 @@ describe('loadSecrets', () => {
       error = caught;
     }
     expect(error).to.be.instanceOf(ConfigError);
-    expect((error as Error).message).to.match(/^missing secrets OTPLEDGER_MASTER_KEY, OTPLEDGER_SIGNING_KEY: give each in its environment variable or in a file named by <NAME>_FILE/);
+    expect((error as Error).message).to.match(
+      /^missing secrets OTPLEDGER_MASTER_KEY, OTPLEDGER_SIGNING_KEY: give each in its environment variable or in a file named by <NAME>_FILE/,
+    );
     expect(() => statSync(path.join(temp.dir, 'secrets'))).to.throw();
 
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const env = { OTPLEDGER_MASTER_KEY: randomBytes(32).toString('base64'), OTPLEDGER_HMAC_KEY_FILE: keyFile, OTPLEDGER_SIGNING_KEY: JSON.stringify(await exportJWK(privateKey)) };
+    const env = {
+      OTPLEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+      OTPLEDGER_HMAC_KEY_FILE: keyFile,
+      OTPLEDGER_SIGNING_KEY: JSON.stringify(await exportJWK(privateKey)),
+    };
     const { logger, lines } = captureLogger();
     await loadSecrets(config, logger, env);
     expect(JSON.stringify(lines)).not.to.contain('DEVELOPMENT KEYS');

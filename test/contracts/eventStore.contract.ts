@@ -97,9 +97,7 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
       it('lets exactly one of 100 parallel appends with the same expected revision win', async () => {
         const s = stream('race');
         await store.appendToStream(s, [event('Started')], { expectedRevision: 'no_stream' });
-        const attempts = Array.from({ length: 100 }, (_, i) =>
-          store.appendToStream(s, [event('Raced', { i })], { expectedRevision: 0 }),
-        );
+        const attempts = Array.from({ length: 100 }, (_, i) => store.appendToStream(s, [event('Raced', { i })], { expectedRevision: 0 }));
         const outcomes = await Promise.allSettled(attempts);
         const won = outcomes.filter((o) => o.status === 'fulfilled');
         const lost = outcomes.filter((o) => o.status === 'rejected');
@@ -112,9 +110,7 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
       it('writes a multi-event append atomically and contiguously under parallel appends', async () => {
         const s = stream('multi');
         await Promise.all(
-          Array.from({ length: 20 }, (_, i) =>
-            store.appendToStream(s, [event('A', { i }), event('B', { i }), event('C', { i })]),
-          ),
+          Array.from({ length: 20 }, (_, i) => store.appendToStream(s, [event('A', { i }), event('B', { i }), event('C', { i })])),
         );
         const events = await store.readStream(s);
         expect(events.map((e) => e.revision)).to.deep.equal(Array.from({ length: 60 }, (_, i) => i));
@@ -134,9 +130,11 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
       });
 
-      it('gives 100 concurrent \'any\' appends to one stream all a place, in the order they were made, chained', async () => {
+      it("gives 100 concurrent 'any' appends to one stream all a place, in the order they were made, chained", async () => {
         const s = stream('hot');
-        const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.appendToStream(s, [event('Hot', { i })], { expectedRevision: 'any' })));
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => store.appendToStream(s, [event('Hot', { i })], { expectedRevision: 'any' })),
+        );
         expect(results.map((r) => r.nextExpectedRevision)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
         const events = await store.readStream(s);
         expect(events.map((e) => (e.data as { i: number }).i)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
@@ -151,7 +149,14 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         const s = stream('retry');
         const ids = [randomUUID(), randomUUID()];
         const append = (expectedRevision: 'no_stream' | 'any' | number) =>
-          store.appendToStream(s, [{ id: ids[0], type: 'A', data: { n: 1 } }, { id: ids[1], type: 'B', data: { n: 2 } }], { expectedRevision });
+          store.appendToStream(
+            s,
+            [
+              { id: ids[0], type: 'A', data: { n: 1 } },
+              { id: ids[1], type: 'B', data: { n: 2 } },
+            ],
+            { expectedRevision },
+          );
         const first = await append('no_stream');
         expect(await append('no_stream')).to.deep.equal(first);
         expect(await append('any')).to.deep.equal(first);
@@ -161,10 +166,16 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         expect(await append('no_stream')).to.deep.equal(first);
         expect(await store.appendToStream(s, [{ id: single, type: 'C', data: {} }], { expectedRevision: 1 })).to.deep.equal(next);
         const events = await store.readStream(s);
-        expect(events.map((e) => [e.id, e.type, e.revision])).to.deep.equal([[ids[0], 'A', 0], [ids[1], 'B', 1], [single, 'C', 2]]);
+        expect(events.map((e) => [e.id, e.type, e.revision])).to.deep.equal([
+          [ids[0], 'A', 0],
+          [ids[1], 'B', 1],
+          [single, 'C', 2],
+        ]);
         // retries racing each other: one write, the same answer for all
         const racing = [randomUUID()];
-        const raced = await Promise.all(Array.from({ length: 5 }, () => store.appendToStream(s, [{ id: racing[0], type: 'D', data: {} }], { expectedRevision: 2 })));
+        const raced = await Promise.all(
+          Array.from({ length: 5 }, () => store.appendToStream(s, [{ id: racing[0], type: 'D', data: {} }], { expectedRevision: 2 })),
+        );
         expect(new Set(raced.map((r) => JSON.stringify(r))).size).to.equal(1);
         expect(await store.readStream(s)).to.have.length(4);
       });
@@ -180,7 +191,10 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
 
       it('reads a stream from a revision, backwards, and with a max count; a missing stream is empty', async () => {
         const s = stream('read');
-        await store.appendToStream(s, Array.from({ length: 10 }, (_, i) => event('N', { i })));
+        await store.appendToStream(
+          s,
+          Array.from({ length: 10 }, (_, i) => event('N', { i })),
+        );
         const revisions = (events: RecordedEvent[]) => events.map((e) => e.revision);
         expect(revisions(await store.readStream(s, { fromRevision: 7 }))).to.deep.equal([7, 8, 9]);
         expect(revisions(await store.readStream(s, { maxCount: 2 }))).to.deep.equal([0, 1]);
@@ -209,7 +223,7 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         expect(chainOf(events[0]!.metadata)!.prev).to.equal(null);
         expect(chainOf(events[0]!.metadata)!.hash).to.match(/^[0-9a-f]{64}$/);
         expectChained(events);
-        expect((await store.readStream(stream('other-chain')))).to.deep.equal([]);
+        expect(await store.readStream(stream('other-chain'))).to.deep.equal([]);
       });
 
       it('replaces a chain the caller put in the metadata, and starts each stream afresh', async () => {
@@ -227,7 +241,9 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
       it('leaves no link behind for an append that lost its race', async () => {
         const s = stream('chain-race');
         await store.appendToStream(s, [event('Start')], { expectedRevision: 'no_stream' });
-        await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.appendToStream(s, [event('Raced', { i })], { expectedRevision: 0 })));
+        await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) => store.appendToStream(s, [event('Raced', { i })], { expectedRevision: 0 })),
+        );
         await store.appendToStream(s, [event('After')]);
         expectChained(await store.readStream(s));
       });
@@ -258,7 +274,9 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
 
         const last = mine[2]!.recordedAt;
         const inWindow = await collect(
-          store.readAll({ filter: { streamPrefixes: [prefix], recordedFrom: mine[0]!.recordedAt, recordedBefore: new Date(last.getTime() + 1) } }),
+          store.readAll({
+            filter: { streamPrefixes: [prefix], recordedFrom: mine[0]!.recordedAt, recordedBefore: new Date(last.getTime() + 1) },
+          }),
         );
         expect(inWindow).to.have.length(3);
         const beforeFirst = await collect(store.readAll({ filter: { streamPrefixes: [prefix], recordedBefore: mine[0]!.recordedAt } }));
@@ -268,7 +286,10 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
       it('pages through more events than one page holds', async () => {
         const s = stream('many');
         for (let i = 0; i < 13; i++) {
-          await store.appendToStream(s, Array.from({ length: 100 }, (_, j) => event('N', { n: i * 100 + j })));
+          await store.appendToStream(
+            s,
+            Array.from({ length: 100 }, (_, j) => event('N', { n: i * 100 + j })),
+          );
         }
         const all = await collect(store.readAll({ filter: { streamPrefixes: [s] } }));
         expect(all.map((e) => (e.data as { n: number }).n)).to.deep.equal(Array.from({ length: 1300 }, (_, n) => n));
@@ -281,7 +302,9 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         const [wanted, alsoWanted, unwanted] = [`${prefix}Wanted`, `${prefix}AlsoWanted`, `${prefix}Unwanted`];
         for (let i = 0; i < 5; i++) {
           await store.appendToStream(stream(`s${i % 2}`), [
-            event(wanted, { n: i }, { actor: `actor-${i}` }), event(unwanted, { n: i }), event(alsoWanted, { n: i }),
+            event(wanted, { n: i }, { actor: `actor-${i}` }),
+            event(unwanted, { n: i }),
+            event(alsoWanted, { n: i }),
           ]);
         }
         const expected = await collect(store.readAll({ filter: { eventTypes: [wanted, alsoWanted] } }));
@@ -296,8 +319,11 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         expect(pages.map((page) => page.length)).to.deep.equal([3, 3, 3, 1]);
         const replayed = pages.flat();
         // id, metadata and recordedAt are read on first use: compare them field by field
-        expect(replayed.map((e) => [e.id, e.type, e.data, e.metadata, e.streamName, e.revision, e.globalPosition, e.recordedAt.getTime()]))
-          .to.deep.equal(expected.map((e) => [e.id, e.type, e.data, e.metadata, e.streamName, e.revision, e.globalPosition, e.recordedAt.getTime()]));
+        expect(
+          replayed.map((e) => [e.id, e.type, e.data, e.metadata, e.streamName, e.revision, e.globalPosition, e.recordedAt.getTime()]),
+        ).to.deep.equal(
+          expected.map((e) => [e.id, e.type, e.data, e.metadata, e.streamName, e.revision, e.globalPosition, e.recordedAt.getTime()]),
+        );
         expect(replayed[0]!.metadata.actor).to.equal('actor-0');
         expect(store.readReplayPage(0, [], 10)).to.deep.equal([]);
       });
@@ -312,9 +338,7 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         });
         await subscription.caughtUp;
         expect(seen.map((e) => e.data)).to.deep.equal([0, 1, 2, 3, 4].map((i) => ({ i })));
-        await Promise.all(
-          Array.from({ length: 30 }, (_, i) => store.appendToStream(stream(`s${i % 3}`), [event('Live', { i })])),
-        );
+        await Promise.all(Array.from({ length: 30 }, (_, i) => store.appendToStream(stream(`s${i % 3}`), [event('Live', { i })])));
         await until(() => seen.length >= 35, '35 events');
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(seen).to.have.length(35);
@@ -368,13 +392,10 @@ export function eventStoreContract(name: string, fixture: EventStoreFixture): vo
         await store.appendToStream(stream('err'), [event('A'), event('B')]);
         const errors: Error[] = [];
         let calls = 0;
-        const subscription = store.subscribe(
-          { filter: { streamPrefixes: [prefix] }, onError: (error) => errors.push(error) },
-          () => {
-            calls += 1;
-            throw new Error('projection broke');
-          },
-        );
+        const subscription = store.subscribe({ filter: { streamPrefixes: [prefix] }, onError: (error) => errors.push(error) }, () => {
+          calls += 1;
+          throw new Error('projection broke');
+        });
         await until(() => errors.length > 0, 'onError');
         await store.appendToStream(stream('err'), [event('C')]);
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -47,12 +47,17 @@ export function keyStoreContract(name: string, fixture: KeyStoreFixture): void {
     });
 
     it('gives concurrent creators of one subject the same key', async () => {
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.getOrCreate(subject('race'), () => candidate(subject('race')))));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.getOrCreate(subject('race'), () => candidate(subject('race')))),
+      );
       expect(new Set(results.map((r) => r.keyId)).size).to.equal(1);
       if (!fixture.openAnother) return;
       const other = await fixture.openAnother();
       try {
-        const both = await Promise.all([store.getOrCreate(subject('two'), () => candidate(subject('two'))), other.getOrCreate(subject('two'), () => candidate(subject('two')))]);
+        const both = await Promise.all([
+          store.getOrCreate(subject('two'), () => candidate(subject('two'))),
+          other.getOrCreate(subject('two'), () => candidate(subject('two'))),
+        ]);
         expect(both[0].keyId).to.equal(both[1].keyId);
       } finally {
         await other.close();

@@ -11,7 +11,9 @@ describe('SecretBox (AES-256-GCM with key ids)', () => {
   it('seals with a random IV under the current key id and opens again', () => {
     const a = box.seal('sk_live_secret', 'ctx');
     const b = box.seal('sk_live_secret', 'ctx');
-    expect(a).to.match(/^enc:v1:k1:/).and.not.equal(b);
+    expect(a)
+      .to.match(/^enc:v1:k1:/)
+      .and.not.equal(b);
     expect(a).not.to.contain('sk_live_secret');
     expect(SecretBox.isSealed(a)).to.equal(true);
     expect(box.open(a, 'ctx')).to.equal('sk_live_secret');

@@ -13,7 +13,8 @@ type CounterEvent = { type: 'Added'; data: { n: number } } | { type: 'Reset'; da
 /** Adds; every `Reset` restates the total, so folding may start there. */
 const counter: Decider<number, { add: number }, CounterEvent> = {
   initialState: () => 0,
-  decide: ({ add }, total) => (total + add >= 100 ? [{ type: 'Reset', data: { total: total + add } }] : [{ type: 'Added', data: { n: add } }]),
+  decide: ({ add }, total) =>
+    total + add >= 100 ? [{ type: 'Reset', data: { total: total + add } }] : [{ type: 'Added', data: { n: add } }],
   evolve: (total, event) => (event.type === 'Added' ? total + event.data.n : event.data.total),
   isSnapshot: (event) => event.type === 'Reset',
 };
@@ -87,6 +88,15 @@ describe('command handler', () => {
     const a = commandEventId('cmd-1', 's', 0, 0);
     expect(a).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(commandEventId('cmd-1', 's', 0, 0)).to.equal(a);
-    expect(new Set([a, commandEventId('cmd-2', 's', 0, 0), commandEventId('cmd-1', 't', 0, 0), commandEventId('cmd-1', 's', 1, 0), commandEventId('cmd-1', 's', 0, 1), commandEventId('cmd-1', 's', 'no_stream', 0)]).size).to.equal(6);
+    expect(
+      new Set([
+        a,
+        commandEventId('cmd-2', 's', 0, 0),
+        commandEventId('cmd-1', 't', 0, 0),
+        commandEventId('cmd-1', 's', 1, 0),
+        commandEventId('cmd-1', 's', 0, 1),
+        commandEventId('cmd-1', 's', 'no_stream', 0),
+      ]).size,
+    ).to.equal(6);
   });
 });

@@ -48,7 +48,12 @@ async function localise(script: string, serverUrl: string, metricsUrl: string): 
 
 /** Runs a block with bash in its own process group, so anything it leaves in the background is stopped too. */
 async function runBash(script: string, env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn('bash', ['-c', prelude + script], { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', prelude + script], {
+    cwd,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

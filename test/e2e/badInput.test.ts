@@ -5,7 +5,13 @@ import { routes } from '../../core/http/routes/index.js';
 import { acmeWithAuditor } from '../support/auditorTenant.js';
 import { captureLogger } from '../support/captureLogger.js';
 import { sendBurst, sendRawFrames } from '../support/httpBurst.js';
-import { malformedFrames, malformedRequests, oddAuthorizations, type Credentials, type MountedRoute } from '../support/malformedRequests.js';
+import {
+  malformedFrames,
+  malformedRequests,
+  oddAuthorizations,
+  type Credentials,
+  type MountedRoute,
+} from '../support/malformedRequests.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
 
 describe('bad input on every route: a 4xx with a clear message, never a 5xx or a dropped connection', function () {
@@ -20,7 +26,17 @@ describe('bad input on every route: a 4xx with a clear message, never a 5xx or a
   async function forged(claims: Record<string, unknown>, typ = 'at+jwt'): Promise<string> {
     const { secrets, issuer } = t.server.container.cradle;
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ iss: issuer, aud: issuer, iat: now, exp: now + 600, jti: 'forged', sub: 'acme-admin', client_id: 'acme-admin', tenant_id: 'acme', ...claims })
+    return new SignJWT({
+      iss: issuer,
+      aud: issuer,
+      iat: now,
+      exp: now + 600,
+      jti: 'forged',
+      sub: 'acme-admin',
+      client_id: 'acme-admin',
+      tenant_id: 'acme',
+      ...claims,
+    })
       .setProtectedHeader({ alg: 'ES256', kid: secrets.signingKey.kid, typ })
       .sign(secrets.signingKey.privateKey);
   }
@@ -55,7 +71,14 @@ describe('bad input on every route: a 4xx with a clear message, never a 5xx or a
 
   it('covers the API', () => {
     const paths = mountedRoutes().map((r) => `${r.method} ${r.path}`);
-    for (const path of ['POST /cis/v1/auth/otp/send', 'POST /oidc/token', 'PUT /cis/v1/tenantsmsproviders', 'POST /passwordless/start', 'PATCH /api/v2/connections/:id', 'HEAD /admin/v1/users/:user_id']) {
+    for (const path of [
+      'POST /cis/v1/auth/otp/send',
+      'POST /oidc/token',
+      'PUT /cis/v1/tenantsmsproviders',
+      'POST /passwordless/start',
+      'PATCH /api/v2/connections/:id',
+      'HEAD /admin/v1/users/:user_id',
+    ]) {
       expect(paths).to.include(path);
     }
   });
@@ -69,19 +92,36 @@ describe('bad input on every route: a 4xx with a clear message, never a 5xx or a
     // frames node's parser refuses, on raw connections: answered like the rest (status line, or dropped)
     const raw = await sendRawFrames(t.server.port, frames, { concurrency: 16 });
     for (const frame of raw) {
-      results.push({ request: { method: 'RAW', path: '', headers: {}, label: frame.label }, body: frame.answer.replace(/^[\s\S]*?\r\n\r\n/, ''), ms: 0, ...(frame.status === undefined ? { dropped: 'no answer' } : { status: frame.status }) });
+      results.push({
+        request: { method: 'RAW', path: '', headers: {}, label: frame.label },
+        body: frame.answer.replace(/^[\s\S]*?\r\n\r\n/, ''),
+        ms: 0,
+        ...(frame.status === undefined ? { dropped: 'no answer' } : { status: frame.status }),
+      });
     }
     const { user, system } = process.cpuUsage(cpu);
     const serverErrors = results.filter((r) => r.status !== undefined && r.status >= 500);
     const dropped = results.filter((r) => r.dropped !== undefined);
-    const silent = results.filter((r) => r.status !== undefined && r.status >= 400 && !/^(HEAD|RAW)$/.test(r.request.method) && !/"(error|message)"/.test(r.body));
-    const show = (list: typeof results) => list.slice(0, 20).map((r) => `${r.request.label}: ${r.status ?? r.dropped} ${r.body.slice(0, 200)}`).join('\n');
+    const silent = results.filter(
+      (r) => r.status !== undefined && r.status >= 400 && !/^(HEAD|RAW)$/.test(r.request.method) && !/"(error|message)"/.test(r.body),
+    );
+    const show = (list: typeof results) =>
+      list
+        .slice(0, 20)
+        .map((r) => `${r.request.label}: ${r.status ?? r.dropped} ${r.body.slice(0, 200)}`)
+        .join('\n');
     const routeCount = new Set(requests.map((r) => r.label.split(' as ')[0])).size;
     const cpuMs = (user + system) / 1000 / results.length;
-    console.log(`      fuzz: ${results.length} requests (${raw.length} of them raw malformed frames) over ${routeCount} routes, ${serverErrors.length} x 5xx, ${dropped.length} dropped (${cpuMs.toFixed(2)} ms CPU per request, client and server)`);
+    console.log(
+      `      fuzz: ${results.length} requests (${raw.length} of them raw malformed frames) over ${routeCount} routes, ${serverErrors.length} x 5xx, ${dropped.length} dropped (${cpuMs.toFixed(2)} ms CPU per request, client and server)`,
+    );
 
     expect(requests.length).to.be.at.least(10_000);
-    expect(raw.filter((frame) => frame.status !== undefined && (frame.status < 400 || frame.status >= 500)).map((frame) => `${frame.label}: ${frame.status}`)).to.deep.equal([]);
+    expect(
+      raw
+        .filter((frame) => frame.status !== undefined && (frame.status < 400 || frame.status >= 500))
+        .map((frame) => `${frame.label}: ${frame.status}`),
+    ).to.deep.equal([]);
     expect(serverErrors, show(serverErrors)).to.have.length(0);
     expect(dropped, show(dropped)).to.have.length(0);
     expect(silent, show(silent)).to.have.length(0);

@@ -15,17 +15,34 @@ describe('cross-dialect attempts: a code belongs to its own rules', function () 
     t = await startOtpServer();
     const admin = await t.clientToken('acme-admin');
     const id = (await t.get('/api/v2/connections', admin)).body[0].id;
-    expect((await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web'] }, { token: admin })).status).to.equal(200);
+    expect((await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web'] }, { token: admin })).status).to.equal(
+      200,
+    );
     app = await t.clientToken();
     await t.post('/cis/v1/users', { phone_number: phone }, app);
   });
   afterEach(() => t.close());
 
   // the web app's backend: a confidential client, with its secret
-  const auth0Start = () => call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', client_secret: 'acme-web-secret', connection: 'sms', phone_number: phone, send: 'code' });
-  const auth0Token = (otp: string) => call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', client_secret: 'acme-web-secret', username: phone, otp, realm: 'sms' }, { form: true });
+  const auth0Start = () =>
+    call(t.url, 'POST', '/passwordless/start', {
+      client_id: 'acme-web',
+      client_secret: 'acme-web-secret',
+      connection: 'sms',
+      phone_number: phone,
+      send: 'code',
+    });
+  const auth0Token = (otp: string) =>
+    call(
+      t.url,
+      'POST',
+      '/oauth/token',
+      { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', client_secret: 'acme-web-secret', username: phone, otp, realm: 'sms' },
+      { form: true },
+    );
   const cisSend = () => t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app);
-  const cisAuthenticate = (passcode: string) => t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, app);
+  const cisAuthenticate = (passcode: string) =>
+    t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, app);
   const wrongFor = (code: string) => (code.startsWith('0') ? '1' : '0').repeat(code.length);
 
   it('three wrong guesses under Auth0 rules (the code burns) leave the next Mosaic code its own three', async () => {

@@ -73,17 +73,30 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
     await send(unknown);
     for (let i = 0; i < 3; i++) await authenticate(unknown, '000000');
     const events: { type: string; streamName: string; data: unknown }[] = [];
-    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['otp-acme-login-'] } })) events.push(event);
-    expect(events.map((e) => e.type)).to.deep.equal(['OtpRequestedForUnknownIdentifier', 'SmsWithheld', 'OtpFailed', 'OtpFailed', 'OtpFailed', 'UserLockedOut']);
+    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['otp-acme-login-'] } }))
+      events.push(event);
+    expect(events.map((e) => e.type)).to.deep.equal([
+      'OtpRequestedForUnknownIdentifier',
+      'SmsWithheld',
+      'OtpFailed',
+      'OtpFailed',
+      'OtpFailed',
+      'UserLockedOut',
+    ]);
     expect(new Set(events.map((e) => e.streamName)).size).to.equal(1);
     expect(JSON.stringify(events)).not.to.contain(unknown.slice(1));
     let tenantWide = 0;
-    for await (const _event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['otpunknown-', 'smsdelivery-'] } })) tenantWide += 1;
+    for await (const _event of t.server.container.cradle.eventStore.readAll({
+      filter: { streamPrefixes: ['otpunknown-', 'smsdelivery-'] },
+    }))
+      tenantWide += 1;
     expect(tenantWide).to.equal(0);
   });
 
   it("/cis rate-cap oracle: an unknown identifier spends the Default provider's cap and is refused by it exactly as a known one", async () => {
-    expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 0.001, burst: 2 } }, admin)).status).to.equal(200);
+    expect(
+      (await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 0.001, burst: 2 } }, admin)).status,
+    ).to.equal(200);
     const answers = [];
     for (const phone of [unknown, known, unknown, known]) answers.push(answer(await send(phone)));
     const refused = [502, { message: 'the SMS could not be delivered (rate_limited)', error_code: 502 }];
@@ -93,7 +106,15 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
   it('/cis provider outage: an unknown identifier gets the error the provider gives known ones', async () => {
     const gateway = await startCustomGateway('key-1234');
     try {
-      expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/sms`, api_key: 'key-1234' } }, admin)).status).to.equal(200);
+      expect(
+        (
+          await t.put(
+            '/cis/v1/tenantsmsproviders',
+            { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/sms`, api_key: 'key-1234' } },
+            admin,
+          )
+        ).status,
+      ).to.equal(200);
       gateway.controls.setMode('reject');
       const knownAnswer = await send(known);
       expect(knownAnswer.status).to.equal(502);
@@ -110,14 +131,22 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
     const gateway = await startAuth0Gateway();
     let answerWith = ['93.184.215.14'];
     const egress = new EgressGuard({ allowPrivateNetworks: false, resolve: async () => answerWith });
-    const guarded = await startOtpServer({ overlay: { sms: { allowPrivateNetworks: false } }, overrides: { egress: asValue(egress), smsDispatchPolicy: asValue({ ...defaultDispatchPolicy, sleep: async () => undefined }) } });
+    const guarded = await startOtpServer({
+      overlay: { sms: { allowPrivateNetworks: false } },
+      overrides: { egress: asValue(egress), smsDispatchPolicy: asValue({ ...defaultDispatchPolicy, sleep: async () => undefined }) },
+    });
     try {
       const [guardedApp, guardedAdmin] = [await guarded.clientToken('acme-web'), await guarded.clientToken('acme-admin')];
       await guarded.post('/cis/v1/users', { phone_number: known }, guardedApp);
-      const configured = await guarded.put('/cis/v1/tenantsmsproviders', { provider: 'sms_gateway', sms_gateway: { gateway_url: `http://gw.test:${new URL(gateway.url).port}/sms`, from: 'Acme' } }, guardedAdmin);
+      const configured = await guarded.put(
+        '/cis/v1/tenantsmsproviders',
+        { provider: 'sms_gateway', sms_gateway: { gateway_url: `http://gw.test:${new URL(gateway.url).port}/sms`, from: 'Acme' } },
+        guardedAdmin,
+      );
       expect(configured.status, JSON.stringify(configured.body)).to.equal(200);
       answerWith = ['127.0.0.1'];
-      const sendTo = (identifier: string) => guarded.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier }, guardedApp);
+      const sendTo = (identifier: string) =>
+        guarded.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier }, guardedApp);
       const knownAnswer = answer(await sendTo(known));
       expect(knownAnswer).to.deep.equal([502, { message: 'the SMS could not be delivered (invalid_config)', error_code: 502 }]);
       expect(answer(await sendTo(unknown))).to.deep.equal(knownAnswer);
@@ -129,19 +158,35 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
   });
 
   it('/cis redirect login: a known and an unknown phone answer alike', async () => {
-    const redirect = (phone_number: string) => t.post('/cis/v1/auth/otp/sms', { phone_number, redirect_uri: 'https://acme.example/verify' }, app);
+    const redirect = (phone_number: string) =>
+      t.post('/cis/v1/auth/otp/sms', { phone_number, redirect_uri: 'https://acme.example/verify' }, app);
     expect(answer(await redirect(unknown))).to.deep.equal(answer(await redirect(known)));
   });
 
   describe('Auth0 dialect', () => {
     beforeEach(async () => {
       const id = (await t.get('/api/v2/connections', admin)).body[0].id;
-      expect((await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web'] }, { token: admin })).status).to.equal(200);
+      expect(
+        (await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web'] }, { token: admin })).status,
+      ).to.equal(200);
     });
     // a confidential client sends its secret (only a public client may not)
-    const start = (phone_number: string) => call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-web', client_secret: 'acme-web-secret', connection: 'sms', phone_number, send: 'code' });
+    const start = (phone_number: string) =>
+      call(t.url, 'POST', '/passwordless/start', {
+        client_id: 'acme-web',
+        client_secret: 'acme-web-secret',
+        connection: 'sms',
+        phone_number,
+        send: 'code',
+      });
     const token = (username: string, otp: string) =>
-      call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', client_secret: 'acme-web-secret', username, otp, realm: 'sms' }, { form: true });
+      call(
+        t.url,
+        'POST',
+        '/oauth/token',
+        { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-web', client_secret: 'acme-web-secret', username, otp, realm: 'sms' },
+        { form: true },
+      );
     const withoutId = ({ status, body }: { status: number; body: Record<string, unknown> }) => {
       const { _id: id, phone_number: _phone, ...rest } = body;
       expect(id).to.be.a('string');
@@ -170,11 +215,16 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
       const answers: Record<string, unknown[]> = { [known]: [], [unknown]: [] };
       for (let i = 0; i < 11; i++) for (const phone of [known, unknown]) answers[phone]!.push(answer(await token(phone, '000000')));
       expect(answers[unknown]).to.deep.equal(answers[known]);
-      expect(answers[known]!.at(-1)).to.deep.equal([429, { error: 'too_many_attempts', error_description: 'Your account has been blocked after multiple consecutive login attempts.' }]);
+      expect(answers[known]!.at(-1)).to.deep.equal([
+        429,
+        { error: 'too_many_attempts', error_description: 'Your account has been blocked after multiple consecutive login attempts.' },
+      ]);
     });
 
     it("/passwordless/start rate-cap oracle: the provider's cap refuses a known and an unknown phone alike", async () => {
-      expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 0.001, burst: 2 } }, admin)).status).to.equal(200);
+      expect(
+        (await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 0.001, burst: 2 } }, admin)).status,
+      ).to.equal(200);
       const sent = [withoutId(await start(unknown)), withoutId(await start(known))];
       expect(sent[0]).to.deep.equal(sent[1]);
       expect(sent[0]![0]).to.equal(200);
@@ -186,7 +236,15 @@ describe('enumeration: known and unknown identifiers answer alike', function () 
     it('/passwordless/start provider outage: a known and an unknown phone get the same error', async () => {
       const gateway = await startCustomGateway('key-1234');
       try {
-        expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/sms`, api_key: 'key-1234' } }, admin)).status).to.equal(200);
+        expect(
+          (
+            await t.put(
+              '/cis/v1/tenantsmsproviders',
+              { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/sms`, api_key: 'key-1234' } },
+              admin,
+            )
+          ).status,
+        ).to.equal(200);
         gateway.controls.setMode('reject');
         const knownAnswer = answer(await start(known));
         expect(knownAnswer[0]).to.be.within(400, 599);

@@ -39,7 +39,8 @@ for (const store of ['sqlite', 'postgres'] as const) {
                 headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
                 body: JSON.stringify({ phone_number: phone }),
               });
-              if (response.status === 201) acknowledged.push({ phone, userId: ((await response.json()) as { result: { user_id: string } }).result.user_id });
+              if (response.status === 201)
+                acknowledged.push({ phone, userId: ((await response.json()) as { result: { user_id: string } }).result.user_id });
             } catch {
               return; // the server is gone
             }

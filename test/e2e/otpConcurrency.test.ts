@@ -6,7 +6,9 @@ const phone = '+15125550142';
 /** Events of a type in the OTP streams; `OtpFailed` counted only for wrong guesses at a live code. */
 async function countEvents(t: TestServer, type: string): Promise<number> {
   let count = 0;
-  for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['otp-acme-login-'], eventTypes: [type] } })) {
+  for await (const event of t.server.container.cradle.eventStore.readAll({
+    filter: { streamPrefixes: ['otp-acme-login-'], eventTypes: [type] },
+  })) {
     count += type !== 'OtpFailed' || (event.data as { reason: string }).reason === 'mismatch' ? 1 : 0;
   }
   return count;

@@ -25,7 +25,13 @@ function run(command: string, args: string[], cwd: string): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (process.env.OTPLEDGER_TEST_TIMINGS && console.log(`${command} ${args[0]} ${Date.now() - started} ms`), code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} in ${cwd} exited ${code}:\n${output}`))));
+    child.on(
+      'close',
+      (code) => (
+        process.env.OTPLEDGER_TEST_TIMINGS && console.log(`${command} ${args[0]} ${Date.now() - started} ms`),
+        code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} in ${cwd} exited ${code}:\n${output}`))
+      ),
+    );
   });
 }
 
@@ -53,7 +59,9 @@ async function npmPack(dir: string, destination: string, ...flags: string[]): Pr
 describe('a provider plugin written, tested, packed and installed through npm as a third party', function () {
   this.timeout(600_000);
   const temp = tempDir('otpledger-plugin-npm-');
-  const [tarballs, project, future, setup] = ['tarballs', 'acme-sms', 'acme-sms-next', 'otpledger'].map((name) => path.join(temp.dir, name)) as [string, string, string, string];
+  const [tarballs, project, future, setup] = ['tarballs', 'acme-sms', 'acme-sms-next', 'otpledger'].map((name) =>
+    path.join(temp.dir, name),
+  ) as [string, string, string, string];
   let kit: { file: string; files: string[] };
   let contractOutput = '';
   let server: ChildProcess | undefined;
@@ -106,7 +114,11 @@ describe('a provider plugin written, tested, packed and installed through npm as
 
   function startServer(cwd: string): Promise<string> {
     const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-    server = spawn(process.execPath, [tsx, path.join(repo, 'core/main.ts')], { cwd, env: cleanEnv({ OTPLEDGER_CONFIG: path.join(cwd, 'otpledger.json') }), stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, [tsx, path.join(repo, 'core/main.ts')], {
+      cwd,
+      env: cleanEnv({ OTPLEDGER_CONFIG: path.join(cwd, 'otpledger.json') }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new Promise((resolve, reject) => {
       const collect = (chunk: Buffer) => {
         logs += chunk;
@@ -137,9 +149,13 @@ describe('a provider plugin written, tested, packed and installed through npm as
     return ((await response.json()) as { access_token: string }).access_token;
   }
 
-  const logLines = () => logs.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; msg: string; [key: string]: unknown });
+  const logLines = () =>
+    logs
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; [key: string]: unknown });
 
-  it("packs the kit with only its built files, its README and package.json", () => {
+  it('packs the kit with only its built files, its README and package.json', () => {
     expect(kit.files.filter((file) => !/^dist\/[A-Za-z]+\.(js|d\.ts)$/.test(file)).sort()).to.deep.equal(['README.md', 'package.json']);
     expect(kit.files).to.include.members(['dist/index.js', 'dist/index.d.ts', 'dist/testing.js', 'dist/testing.d.ts']);
   });
@@ -173,7 +189,10 @@ describe('a provider plugin written, tested, packed and installed through npm as
     expect((await call('POST', '/cis/v1/users', { phone_number: phone }, app)).status).to.be.below(300);
     const settings = { endpoint: `${gateway.url}/v1/sms`, token: 'acme-token-0123456789' };
     const put = await call('PUT', '/cis/v1/tenantsmsproviders', { provider: 'AcmeSms', acme_sms: settings }, admin);
-    expect(put, JSON.stringify(put.body)).to.deep.include({ status: 200, body: { provider: 'AcmeSms', acme_sms: { ...settings, token: '****6789' }, fallback: [] } });
+    expect(put, JSON.stringify(put.body)).to.deep.include({
+      status: 200,
+      body: { provider: 'AcmeSms', acme_sms: { ...settings, token: '****6789' }, fallback: [] },
+    });
 
     const sent = await call('POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app);
     expect(sent.status, JSON.stringify(sent.body)).to.equal(200);
@@ -181,7 +200,12 @@ describe('a provider plugin written, tested, packed and installed through npm as
     expect(received.headers.authorization).to.equal(`Bearer ${settings.token}`);
     expect((received.json as { to: string }).to).to.equal(phone);
     const code = /\d{6}/.exec((received.json as { text: string }).text)![0];
-    const login = await call('POST', '/cis/v1/auth/otp/authenticate', { passcode: code, identifier_type: 'phone_number', identifier: phone }, app);
+    const login = await call(
+      'POST',
+      '/cis/v1/auth/otp/authenticate',
+      { passcode: code, identifier_type: 'phone_number', identifier: phone },
+      app,
+    );
     expect(login.status, JSON.stringify(login.body)).to.equal(200);
   });
 });

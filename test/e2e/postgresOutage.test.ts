@@ -52,11 +52,18 @@ describePostgres('otpledger when PostgreSQL goes away and comes back', (url) => 
     expect((await t.post('/cis/v1/users', { phone_number: phone }, token)).status).to.equal(201);
     expect((await send(phone)).status).to.equal(200);
     const { code } = await t.lastSms(phone);
-    const login = await t.post('/cis/v1/auth/otp/authenticate', { passcode: code, identifier_type: 'phone_number', identifier: phone }, token);
+    const login = await t.post(
+      '/cis/v1/auth/otp/authenticate',
+      { passcode: code, identifier_type: 'phone_number', identifier: phone },
+      token,
+    );
     expect(login.status).to.equal(200);
     // the projections went on from their checkpoint: everything written is in the read models
     const runner = t.server.container.cradle.projectionRunner;
-    await Promise.race([runner.catchUp(), new Promise((_, reject) => setTimeout(() => reject(new Error('projections did not catch up')), 15_000))]);
+    await Promise.race([
+      runner.catchUp(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('projections did not catch up')), 15_000)),
+    ]);
   }
 
   it('answers 503 at once while the server is down (connections refused), and recovers by itself', async function () {

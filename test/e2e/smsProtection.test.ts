@@ -17,10 +17,14 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
     t = await startOtpServer({ clock: true, protection: 'defaults' });
     [app, admin] = [await t.clientToken('acme-web'), await t.clientToken('acme-admin')];
     const id = (await t.get('/api/v2/connections', admin)).body[0].id;
-    expect((await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web', 'acme-mobile'] }, { token: admin })).status).to.equal(200);
+    expect(
+      (await call(t.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web', 'acme-mobile'] }, { token: admin })).status,
+    ).to.equal(200);
     expect((await t.post('/cis/v1/users', { phone_number: known }, app)).status).to.equal(201);
     // the Default provider's evaluation cap (10/s) is not what these tests are about
-    expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, admin)).status).to.equal(200);
+    expect(
+      (await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, admin)).status,
+    ).to.equal(200);
   });
   /** The manual clock runs past the tokens' hour in some tests. */
   const freshTokens = async () => void ([app, admin] = [await t.clientToken('acme-web'), await t.clientToken('acme-admin')]);
@@ -30,7 +34,13 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
   const cisSend = (identifier: string, identifier_type = 'phone_number') =>
     call(t.url, 'POST', '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type, identifier }, { token: app });
   const start = (phone_number: string, options: CallOptions = {}, extra: Record<string, string> = {}) =>
-    call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-mobile', connection: 'sms', phone_number, send: 'code', ...extra }, options);
+    call(
+      t.url,
+      'POST',
+      '/passwordless/start',
+      { client_id: 'acme-mobile', connection: 'sms', phone_number, send: 'code', ...extra },
+      options,
+    );
   const events = async (type: string) => {
     const found: { type: string; data: any; streamName: string }[] = [];
     for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { eventTypes: [type] } })) found.push(event);
@@ -46,8 +56,13 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
     it('GET shows the defaults; PUT replaces the whole policy and {} returns to the defaults; a 400 names the field; app tokens may not', async () => {
       const defaults = (await t.get('/admin/v1/sms-protection', admin)).body.result;
       expect(defaults).to.deep.equal({
-        countries: { allow: [] }, number_types: { deny: ['PREMIUM_RATE', 'SHARED_COST'] },
-        limits: { phone: { cooldown_seconds: 30, max_sends: 5, window_minutes: 60 }, ip: { max_sends: 50, window_minutes: 60 }, tenant: { max_sends: 10000, window_minutes: 60 } },
+        countries: { allow: [] },
+        number_types: { deny: ['PREMIUM_RATE', 'SHARED_COST'] },
+        limits: {
+          phone: { cooldown_seconds: 30, max_sends: 5, window_minutes: 60 },
+          ip: { max_sends: 50, window_minutes: 60 },
+          tenant: { max_sends: 10000, window_minutes: 60 },
+        },
         pumping_guard: { mode: 'enforce', silent: true, floor: 30, ratio: 0.5 },
       });
       const changed = await policy({ countries: { deny: ['GB'] }, limits: { phone: { cooldown_seconds: 10 } } });
@@ -59,8 +74,12 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       const bad = await policy({ limits: { phone: { cooldown_seconds: -1 } }, countries: { allow: ['XX'] }, extra: true });
       expect(bad.status).to.equal(400);
       expect(bad.body.error_description).to.contain('/limits/phone/cooldown_seconds').and.to.contain('/extra');
-      expect((await policy({ countries: { allow: ['XX'] } })).body.error_description).to.equal('/countries/allow/0 "XX" is not a country with phone numbers (ISO 3166 alpha-2)');
-      expect((await policy({ countries: { allow: ['US'], deny: ['GB'] } })).body.error_description).to.equal('/countries has allow or deny, not both');
+      expect((await policy({ countries: { allow: ['XX'] } })).body.error_description).to.equal(
+        '/countries/allow/0 "XX" is not a country with phone numbers (ISO 3166 alpha-2)',
+      );
+      expect((await policy({ countries: { allow: ['US'], deny: ['GB'] } })).body.error_description).to.equal(
+        '/countries has allow or deny, not both',
+      );
       expect((await t.get('/admin/v1/sms-protection', app)).status).to.equal(403);
       expect((await policy({}, app)).status).to.equal(403);
     });
@@ -87,7 +106,10 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       expect((await cisSend(unknown)).status).to.equal(200);
       t.clock!.advance(10_000);
       const [again, againUnknown] = [await cisSend(known), await cisSend(unknown)];
-      expect(again).to.deep.equal({ status: 429, body: { message: 'a code was just sent to this number; try again in 20 seconds', error_code: 429 } });
+      expect(again).to.deep.equal({
+        status: 429,
+        body: { message: 'a code was just sent to this number; try again in 20 seconds', error_code: 429 },
+      });
       expect(again.headers['retry-after']).to.equal('20');
       expect(againUnknown).to.deep.equal(again);
       expect(againUnknown.headers['retry-after']).to.equal('20');
@@ -99,7 +121,10 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
     it('Auth0: an immediate restart is 429 too_many_requests with Retry-After', async () => {
       expect((await start(known)).status).to.equal(200);
       const again = await start(known);
-      expect(again).to.deep.equal({ status: 429, body: { error: 'too_many_requests', error_description: 'a code was just sent to this number; try again in 30 seconds' } });
+      expect(again).to.deep.equal({
+        status: 429,
+        body: { error: 'too_many_requests', error_description: 'a code was just sent to this number; try again in 30 seconds' },
+      });
       expect(again.headers['retry-after']).to.equal('30');
       expect((await t.lastSms(known)).count).to.equal(1);
     });
@@ -165,14 +190,23 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       expect((await start('+15125550501', via('203.0.113.5'))).status).to.equal(200);
       expect((await start('+15125550502', via('203.0.113.6'))).status).to.equal(429);
 
-      const proxied = await startOtpServer({ protection: 'defaults', overlay: { server: { host: '127.0.0.1', port: 0, trustedProxies: ['127.0.0.0/8'] } } });
+      const proxied = await startOtpServer({
+        protection: 'defaults',
+        overlay: { server: { host: '127.0.0.1', port: 0, trustedProxies: ['127.0.0.0/8'] } },
+      });
       try {
         const admin2 = await proxied.clientToken('acme-admin');
         const id = (await proxied.get('/api/v2/connections', admin2)).body[0].id;
         await call(proxied.url, 'PATCH', `/api/v2/connections/${id}`, { enabled_clients: ['acme-web', 'acme-mobile'] }, { token: admin2 });
         await proxied.put('/admin/v1/sms-protection', { limits: { ip: { max_sends: 1 } } }, admin2);
         const startVia = (phone_number: string, forwarded: string) =>
-          call(proxied.url, 'POST', '/passwordless/start', { client_id: 'acme-mobile', connection: 'sms', phone_number, send: 'code' }, via(forwarded));
+          call(
+            proxied.url,
+            'POST',
+            '/passwordless/start',
+            { client_id: 'acme-mobile', connection: 'sms', phone_number, send: 'code' },
+            via(forwarded),
+          );
         expect((await startVia('+15125550501', '203.0.113.5')).status).to.equal(200);
         expect((await startVia('+15125550502', '203.0.113.5')).status).to.equal(429);
         // the client is the right-most address that is not a trusted proxy
@@ -209,19 +243,34 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       const [knownGb, unknownGb] = [await cisSend('+442079460123'), await cisSend('+442079460124')];
       expect(knownGb).to.deep.equal({ status: 403, body: { message: 'SMS to GB is not allowed for this tenant', error_code: 403 } });
       expect(unknownGb).to.deep.equal(knownGb);
-      expect(await start('+442079460123')).to.deep.equal({ status: 403, body: { error: 'access_denied', error_description: 'SMS to GB is not allowed for this tenant' } });
-      expect(await start('+19002345678')).to.deep.equal({ status: 403, body: { error: 'access_denied', error_description: 'SMS to PREMIUM_RATE numbers is not allowed for this tenant' } });
+      expect(await start('+442079460123')).to.deep.equal({
+        status: 403,
+        body: { error: 'access_denied', error_description: 'SMS to GB is not allowed for this tenant' },
+      });
+      expect(await start('+19002345678')).to.deep.equal({
+        status: 403,
+        body: { error: 'access_denied', error_description: 'SMS to PREMIUM_RATE numbers is not allowed for this tenant' },
+      });
       expect((await cisSend(known)).status).to.equal(200);
       await policy({ countries: { allow: ['GB'] } });
       t.clock!.advance(31_000);
       expect((await cisSend(known)).body.message).to.equal('SMS to US is not allowed for this tenant');
       expect(await sentCount()).to.equal(1);
-      expect((await events('SmsSendRefused')).map((e) => e.data.reason)).to.deep.equal(['country', 'country', 'country', 'number_type', 'country']);
+      expect((await events('SmsSendRefused')).map((e) => e.data.reason)).to.deep.equal([
+        'country',
+        'country',
+        'country',
+        'number_type',
+        'country',
+      ]);
     });
 
     it('refuses premium-rate numbers by default, naming the type', async () => {
       const premium = await cisSend('+19002345678');
-      expect(premium).to.deep.equal({ status: 403, body: { message: 'SMS to PREMIUM_RATE numbers is not allowed for this tenant', error_code: 403 } });
+      expect(premium).to.deep.equal({
+        status: 403,
+        body: { message: 'SMS to PREMIUM_RATE numbers is not allowed for this tenant', error_code: 403 },
+      });
       expect(await sentCount()).to.equal(0);
     });
 
@@ -261,13 +310,15 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
       // the stats and the audit show it
       await t.server.container.cradle.projectionRunner.catchUp();
       const stats = (await t.get('/admin/v1/stats/otp', admin)).body.result;
-      expect(stats.reduce((sum: number, row: { refused: Record<string, number> }) => sum + (row.refused.pumping_guard ?? 0), 0)).to.equal(300 - sent);
+      expect(stats.reduce((sum: number, row: { refused: Record<string, number> }) => sum + (row.refused.pumping_guard ?? 0), 0)).to.equal(
+        300 - sent,
+      );
       const audit = await t.get('/admin/v1/audit/events?types=SmsSendRefused,PrefixQuarantined&limit=1000', admin);
       expect(audit.body.result.map((e: { type: string }) => e.type)).to.include('PrefixQuarantined');
       // 12 hours later it lifts by itself: the next send is released and sent
       t.clock!.advance(12 * 3600_000 + 1000);
       await start('+15125559999');
-      expect((await events('PrefixReleased'))).to.have.length(1);
+      expect(await events('PrefixReleased')).to.have.length(1);
       expect(await sentCount()).to.equal(sent + 1);
     });
 
@@ -278,14 +329,36 @@ describe('SMS protection: limits, destinations and the pumping guard', function 
         const phone = `+1512556${String(1000 + i).padStart(4, '0')}`;
         await start(phone);
         const otp = (await t.lastSms(phone)).code;
-        expect((await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp, realm: 'sms' }, { form: true })).status).to.equal(200);
+        expect(
+          (
+            await call(
+              t.url,
+              'POST',
+              '/oauth/token',
+              { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp, realm: 'sms' },
+              { form: true },
+            )
+          ).status,
+        ).to.equal(200);
       }
       expect(await sentCount()).to.equal(60);
       expect(await events('PrefixQuarantined')).to.have.length(0);
       // a quarantined range: a number that verified before still gets its code
       const verified = '+15125551999';
       await start(verified);
-      await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: verified, otp: (await t.lastSms(verified)).code, realm: 'sms' }, { form: true });
+      await call(
+        t.url,
+        'POST',
+        '/oauth/token',
+        {
+          grant_type: PASSWORDLESS_OTP_GRANT,
+          client_id: 'acme-mobile',
+          username: verified,
+          otp: (await t.lastSms(verified)).code,
+          realm: 'sms',
+        },
+        { form: true },
+      );
       await burst(60);
       expect(await events('PrefixQuarantined')).to.have.length(1);
       t.clock!.advance(31_000);

@@ -34,9 +34,14 @@ describe('a tenant switches SMS provider and the next OTP goes through it (seed:
   });
 
   const useGateway = (fallback: unknown[] = []) =>
-    t.put('/cis/v1/tenantsmsproviders', { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/send-sms`, api_key: API_KEY }, fallback }, admin);
+    t.put(
+      '/cis/v1/tenantsmsproviders',
+      { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/send-sms`, api_key: API_KEY }, fallback },
+      admin,
+    );
   const send = () => t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app);
-  const authenticate = (passcode: string) => t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, app);
+  const authenticate = (passcode: string) =>
+    t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, app);
   const gatewayPosts = () => gateway.server.requests.filter((r) => r.method === 'POST');
   const codeAtGateway = () => /\d{6}/.exec((gatewayPosts().at(-1)!.json as { message: string }).message)![0];
   const deliveryEvents = async () => {
@@ -59,7 +64,10 @@ describe('a tenant switches SMS provider and the next OTP goes through it (seed:
 
     expect((await authenticate(codeAtGateway())).status).to.equal(200);
     const events = await deliveryEvents();
-    expect(events.map((e) => [e.type, e.data.provider])).to.deep.equal([['SmsSent', 'Default'], ['SmsSent', 'CustomGateway']]);
+    expect(events.map((e) => [e.type, e.data.provider])).to.deep.equal([
+      ['SmsSent', 'Default'],
+      ['SmsSent', 'CustomGateway'],
+    ]);
     expect(events[1]!.data).to.include({ tenantId: 'acme', clientId: 'acme-web', countryCallingCode: '1', attempt: 1, fallbackIndex: 0 });
     expect(events[1]!.data.otpId).to.be.a('string');
     // the number is not in the event: the stream is named by its keyed hash
@@ -80,7 +88,12 @@ describe('a tenant switches SMS provider and the next OTP goes through it (seed:
     const [failure] = await deliveryEvents();
     expect(failure!.type).to.equal('SmsDeliveryFailed');
     // the event keeps a bounded reason in the server's words, not the provider's
-    expect(failure!.data).to.include({ provider: 'CustomGateway', code: 'rejected', attempts: 1, message: 'the provider refused the message (HTTP 400)' });
+    expect(failure!.data).to.include({
+      provider: 'CustomGateway',
+      code: 'rejected',
+      attempts: 1,
+      message: 'the provider refused the message (HTTP 400)',
+    });
   });
 
   it('retries a transient failure with backoff, then delivers', async () => {
@@ -133,6 +146,8 @@ describe('a tenant switches SMS provider and the next OTP goes through it (seed:
     expect((await authenticate(codeAtGateway())).status).to.equal(401);
     // logged once, as a warning with the provider and reason; the request line shows the 502
     expect(sendLines.filter((line) => line.level >= 40).map((line) => line.msg)).to.deep.equal(['SMS delivery failed']);
-    expect(sendLines.find((line) => line.msg === 'request' && line.route === '/cis/v1/auth/otp/send' && line.status === 502)).to.not.equal(undefined);
+    expect(sendLines.find((line) => line.msg === 'request' && line.route === '/cis/v1/auth/otp/send' && line.status === 502)).to.not.equal(
+      undefined,
+    );
   });
 });

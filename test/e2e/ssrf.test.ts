@@ -42,7 +42,8 @@ describe('SSRF: a provider address is checked at configuration, before every sen
 
   const deliveryFailures = async (t: TestServer) => {
     const events: { type: string; data: any }[] = [];
-    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { eventTypes: ['SmsDeliveryFailed'] } })) events.push(event);
+    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { eventTypes: ['SmsDeliveryFailed'] } }))
+      events.push(event);
     return events.map((event) => event.data as { code: string; message: string; provider: string });
   };
 
@@ -50,16 +51,26 @@ describe('SSRF: a provider address is checked at configuration, before every sen
     const gateway = await startCustomGateway(API_KEY);
     closing.push(() => gateway.server.close());
     const { t, admin } = await server({ overlay: { sms: { allowPrivateNetworks: false } } });
-    const refused = await t.put('/cis/v1/tenantsmsproviders', { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/send-sms`, api_key: API_KEY } }, admin);
+    const refused = await t.put(
+      '/cis/v1/tenantsmsproviders',
+      { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/send-sms`, api_key: API_KEY } },
+      admin,
+    );
     expect(refused.status).to.equal(400);
-    expect(refused.body.message).to.match(/^CustomGateway: \/uri: 127\.0\.0\.1 is a loopback address; the operator must set sms\.allowPrivateNetworks/);
+    expect(refused.body.message).to.match(
+      /^CustomGateway: \/uri: 127\.0\.0\.1 is a loopback address; the operator must set sms\.allowPrivateNetworks/,
+    );
     expect(gateway.server.requests).to.have.length(0); // not even the challenge went out
     expect((await t.get('/cis/v1/tenantsmsproviders', admin)).body.provider).to.equal('Default');
   });
 
   it('refuses a host name that does not resolve, even where private networks are allowed', async () => {
     const { t, admin } = await server();
-    const refused = await t.put('/cis/v1/tenantsmsproviders', { provider: 'sms_gateway', sms_gateway: { gateway_url: 'https://sms-gateway.invalid/send', from: 'Acme' } }, admin);
+    const refused = await t.put(
+      '/cis/v1/tenantsmsproviders',
+      { provider: 'sms_gateway', sms_gateway: { gateway_url: 'https://sms-gateway.invalid/send', from: 'Acme' } },
+      admin,
+    );
     expect(refused.status).to.equal(400);
     expect(refused.body.message).to.equal('sms_gateway: /gateway_url: sms-gateway.invalid does not resolve (ENOTFOUND)');
   });
@@ -70,19 +81,35 @@ describe('SSRF: a provider address is checked at configuration, before every sen
     const temp = tempDir();
     closing.push(async () => temp.remove());
     const before = await server({ dir: temp.dir, overlay: { sms: { allowPrivateNetworks: true } } });
-    expect((await before.t.put('/cis/v1/tenantsmsproviders', { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/send-sms`, api_key: API_KEY } }, before.admin)).status).to.equal(200);
+    expect(
+      (
+        await before.t.put(
+          '/cis/v1/tenantsmsproviders',
+          { provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/send-sms`, api_key: API_KEY } },
+          before.admin,
+        )
+      ).status,
+    ).to.equal(200);
     expect((await before.send()).status).to.equal(200);
     await before.t.server.close();
     const posts = () => gateway.server.requests.filter((request) => request.method === 'POST').length;
     expect(posts()).to.equal(1);
 
     const { logger, lines } = captureLogger();
-    const after = await server({ dir: temp.dir, overlay: { sms: { allowPrivateNetworks: false } }, overrides: { logger: asValue(logger) } });
+    const after = await server({
+      dir: temp.dir,
+      overlay: { sms: { allowPrivateNetworks: false } },
+      overrides: { logger: asValue(logger) },
+    });
     const refused = await after.send();
     expect(refused.status).to.equal(502);
     expect(posts()).to.equal(1); // nothing more reached the loopback gateway
     const [failure] = await deliveryFailures(after.t);
-    expect(failure).to.deep.include({ provider: 'CustomGateway', code: 'invalid_config', message: 'the provider address was refused by the egress policy' });
+    expect(failure).to.deep.include({
+      provider: 'CustomGateway',
+      code: 'invalid_config',
+      message: 'the provider address was refused by the egress policy',
+    });
     const warning = lines.find((line) => line.msg === 'SMS delivery failed');
     expect(warning?.reason).to.match(/^CustomGateway: \/uri: 127\.0\.0\.1 is a loopback address/);
   });
@@ -95,7 +122,11 @@ describe('SSRF: a provider address is checked at configuration, before every sen
     const { t, admin, send } = await server({ overlay: { sms: { allowPrivateNetworks: false } }, overrides: { egress: asValue(egress) } });
     const port = new URL(gateway.url).port;
     // sms_gateway has no registration check: nothing connects at configuration, only the address is checked
-    const configured = await t.put('/cis/v1/tenantsmsproviders', { provider: 'sms_gateway', sms_gateway: { gateway_url: `http://gw.test:${port}/sms`, from: 'Acme' } }, admin);
+    const configured = await t.put(
+      '/cis/v1/tenantsmsproviders',
+      { provider: 'sms_gateway', sms_gateway: { gateway_url: `http://gw.test:${port}/sms`, from: 'Acme' } },
+      admin,
+    );
     expect(configured.status, JSON.stringify(configured.body)).to.equal(200);
 
     dns.answer = ['127.0.0.1'];
@@ -112,10 +143,22 @@ describe('SSRF: a provider address is checked at configuration, before every sen
     closing.push(() => sfmc.close());
     const { t, admin } = await server(); // private networks allowed (the fake is on 127.0.0.1); link-local never is
     sfmc.restInstanceUrl = 'http://169.254.169.254/latest/';
-    const settings = { subdomain: 'mc-test', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, message_id: DEFINITION_KEY, auth_base_url: sfmc.scripted.url };
-    const refused = await t.put('/cis/v1/tenantsmsproviders', { provider: 'SalesforceMarketingCloud', salesforce_marketing_cloud: settings }, admin);
+    const settings = {
+      subdomain: 'mc-test',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      message_id: DEFINITION_KEY,
+      auth_base_url: sfmc.scripted.url,
+    };
+    const refused = await t.put(
+      '/cis/v1/tenantsmsproviders',
+      { provider: 'SalesforceMarketingCloud', salesforce_marketing_cloud: settings },
+      admin,
+    );
     expect(refused.status).to.equal(400);
-    expect(refused.body.message).to.match(/rest_instance_url that is refused: 169\.254\.169\.254 is a link-local address, which is never allowed/);
+    expect(refused.body.message).to.match(
+      /rest_instance_url that is refused: 169\.254\.169\.254 is a link-local address, which is never allowed/,
+    );
     expect(sfmc.tokenRequests).to.have.length(1);
     expect(sfmc.sendAttempts).to.have.length(0);
   });
@@ -125,8 +168,17 @@ describe('SSRF: a provider address is checked at configuration, before every sen
     closing.push(() => sfmc.close());
     const { logger, lines } = captureLogger();
     const { t, admin, send } = await server({ overrides: { logger: asValue(logger) } });
-    const settings = { subdomain: 'mc-test', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, message_id: DEFINITION_KEY, auth_base_url: sfmc.scripted.url };
-    expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'SalesforceMarketingCloud', salesforce_marketing_cloud: settings }, admin)).status).to.equal(200);
+    const settings = {
+      subdomain: 'mc-test',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      message_id: DEFINITION_KEY,
+      auth_base_url: sfmc.scripted.url,
+    };
+    expect(
+      (await t.put('/cis/v1/tenantsmsproviders', { provider: 'SalesforceMarketingCloud', salesforce_marketing_cloud: settings }, admin))
+        .status,
+    ).to.equal(200);
     const remote = `<script>alert(1)</script> recipient ${phone.slice(1)} is blocked\n\u0000${'padding '.repeat(2000)}`;
     sfmc.nextAnswer = { status: 400, body: { message: remote, errorcode: 10002 } };
     expect((await send()).status).to.equal(502);

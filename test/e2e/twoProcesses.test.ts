@@ -58,20 +58,28 @@ for (const store of ['sqlite', 'postgres'] as const) {
     };
     /** Request i goes to the first process when even, to the second when odd. */
     const either = (i: number) => (i % 2 ? second.url : t.url);
-    const statuses = (replies: Reply[]) => replies.map((r) => r.status).sort().join(',');
+    const statuses = (replies: Reply[]) =>
+      replies
+        .map((r) => r.status)
+        .sort()
+        .join(',');
     const count = (replies: Reply[], status: number) => replies.filter((r) => r.status === status).length;
 
     async function userWithCode(): Promise<{ phone: string; code: string }> {
       const phone = `+1512555${String(1000 + phoneSeq++)}`;
       expect((await post(t.url, '/cis/v1/users', { phone_number: phone })).status).to.equal(201);
-      expect((await post(t.url, '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone })).status).to.equal(200);
+      expect(
+        (await post(t.url, '/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone })).status,
+      ).to.equal(200);
       return { phone, code: (await t.lastSms(phone)).code };
     }
     const authenticate = (url: string, phone: string, passcode: string) =>
       post(url, '/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone });
     async function eventsOf(prefix: string, type: string): Promise<number> {
       let n = 0;
-      for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: [prefix], eventTypes: [type] } })) {
+      for await (const event of t.server.container.cradle.eventStore.readAll({
+        filter: { streamPrefixes: [prefix], eventTypes: [type] },
+      })) {
         n += type !== 'OtpFailed' || (event.data as { reason: string }).reason === 'mismatch' ? 1 : 0;
       }
       return n;
@@ -99,15 +107,22 @@ for (const store of ['sqlite', 'postgres'] as const) {
 
     it('redeems an authorization code once of 20 parallel exchanges', async () => {
       const phone = `+1512555${String(1000 + phoneSeq++)}`;
-      expect((await post(t.url, '/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: redirectUri, create_new_user: true })).status).to.equal(200);
-      const validation = await post(second.url, '/cis/v1/auth/otp/sms/validation', { phone_number: phone, passcode: (await t.lastSms(phone)).code });
+      expect(
+        (await post(t.url, '/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: redirectUri, create_new_user: true })).status,
+      ).to.equal(200);
+      const validation = await post(second.url, '/cis/v1/auth/otp/sms/validation', {
+        phone_number: phone,
+        passcode: (await t.lastSms(phone)).code,
+      });
       expect(validation.status, JSON.stringify(validation.body)).to.equal(200);
       // the link names the shared issuer; either process answers it
       const link = new URL(validation.body.result as string);
       const hop = await fetch(`${t.url}${link.pathname}${link.search}`, { redirect: 'manual' });
       const code = new URL(hop.headers.get('location')!).searchParams.get('code')!;
       const redeemedBefore = await eventsOf('authcode-', 'AuthorizationCodeRedeemed');
-      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => tokenAt(either(i), { grant_type: 'authorization_code', code, redirect_uri: redirectUri })));
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => tokenAt(either(i), { grant_type: 'authorization_code', code, redirect_uri: redirectUri })),
+      );
       // redeemed once; the 19 others are replays, which revoke the redemption's session (RFC 6749 §4.1.2), so its
       // tokens die with it, and its own answer may already be a refusal if a replay's revocation came first
       expect(await eventsOf('authcode-', 'AuthorizationCodeRedeemed')).to.equal(redeemedBefore + 1);
@@ -120,7 +135,9 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const login = await authenticate(t.url, phone, code);
       expect(login.status).to.equal(200);
       const first = login.body.refresh_token as string;
-      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => tokenAt(either(i), { grant_type: 'refresh_token', refresh_token: first })));
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => tokenAt(either(i), { grant_type: 'refresh_token', refresh_token: first })),
+      );
       const winners = replies.filter((r) => r.status === 200);
       expect(winners, statuses(replies)).to.have.length(1);
       // the losers reused a spent token: the session is revoked, so the winner's new token dies with it

@@ -3,9 +3,13 @@ import { canonicalJson, chainHash, chainMetadata, checkLink } from '../../core/e
 
 describe('hash chain', () => {
   it('serialises canonically: sorted keys, JSON.stringify rules for the rest', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, undefined, 'x'], c: null }, u: undefined })).to.equal('{"a":{"c":null,"d":[1,null,"x"]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, undefined, 'x'], c: null }, u: undefined })).to.equal(
+      '{"a":{"c":null,"d":[1,null,"x"]},"b":1}',
+    );
     expect(canonicalJson({ '10': 1, '9': 2, a: 3 })).to.equal('{"10":1,"9":2,"a":3}');
-    expect(canonicalJson({ at: new Date('2026-01-02T03:04:05.000Z'), n: Number.NaN })).to.equal('{"at":"2026-01-02T03:04:05.000Z","n":null}');
+    expect(canonicalJson({ at: new Date('2026-01-02T03:04:05.000Z'), n: Number.NaN })).to.equal(
+      '{"at":"2026-01-02T03:04:05.000Z","n":null}',
+    );
     expect(canonicalJson(undefined)).to.equal('null');
     const value = { z: [{ y: 1, x: 2 }], a: 'é\n"' };
     expect(JSON.parse(canonicalJson(value))).to.deep.equal(value);
@@ -17,15 +21,26 @@ describe('hash chain', () => {
 
   it('keeps the hash format: known answers', () => {
     // pinned: events written by earlier versions must still verify
-    expect(chainHash(null, 'OtpIssued', { b: [1, 'é\n"', { d: null, c: true }], a: 1.5, when: new Date('2026-01-02T03:04:05.000Z') }, { tenantId: 'acme', schemaVersion: 1, actor: 'ü' }))
-      .to.equal('c3545e5f193b426c8e197ce4ba12a24fcdd899e3184c3f23aa8af3bc14ef7e39');
-    expect(chainMetadata('ab'.repeat(32), 'OtpFailed', undefined, { tenantId: 'acme' }).hash)
-      .to.equal('272ee5bdadc96407326e10398a08dc5752145e8ab4cf90c85d7658b6bbd5bd8e');
+    expect(
+      chainHash(
+        null,
+        'OtpIssued',
+        { b: [1, 'é\n"', { d: null, c: true }], a: 1.5, when: new Date('2026-01-02T03:04:05.000Z') },
+        { tenantId: 'acme', schemaVersion: 1, actor: 'ü' },
+      ),
+    ).to.equal('c3545e5f193b426c8e197ce4ba12a24fcdd899e3184c3f23aa8af3bc14ef7e39');
+    expect(chainMetadata('ab'.repeat(32), 'OtpFailed', undefined, { tenantId: 'acme' }).hash).to.equal(
+      '272ee5bdadc96407326e10398a08dc5752145e8ab4cf90c85d7658b6bbd5bd8e',
+    );
   });
 
   it('gives the JSON texts to store: the canonical data the hash covers, the metadata with its chain', () => {
     const data = { z: 1, a: { y: [2, { c: 3, b: 'é' }] }, at: new Date('2026-01-02T03:04:05.000Z'), skip: undefined };
-    const chained = chainMetadata('cd'.repeat(32), 'OtpIssued', data, { tenantId: 'acme', actor: 'x', chain: { prev: null, hash: 'forged' } });
+    const chained = chainMetadata('cd'.repeat(32), 'OtpIssued', data, {
+      tenantId: 'acme',
+      actor: 'x',
+      chain: { prev: null, hash: 'forged' },
+    });
     expect(chained.dataJson).to.equal(canonicalJson(data));
     expect(JSON.parse(chained.dataJson)).to.deep.equal(JSON.parse(JSON.stringify(data)));
     expect(JSON.parse(chained.metadataJson)).to.deep.equal(chained.metadata);
@@ -46,7 +61,8 @@ describe('hash chain', () => {
       chainHash(null, 'OtpFailed', { a: 1 }, { schemaVersion: 1 }),
       chainHash(null, 'OtpIssued', { a: 2 }, { schemaVersion: 1 }),
       chainHash(null, 'OtpIssued', { a: 1 }, { schemaVersion: 1, actor: 'mallory' }),
-    ]) expect(other).to.not.equal(base);
+    ])
+      expect(other).to.not.equal(base);
   });
 
   it('checks a link and says exactly what is wrong', () => {

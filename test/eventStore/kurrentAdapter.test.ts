@@ -25,7 +25,7 @@ describe('KurrentDB adapter (over a model of the client)', () => {
     }
   };
 
-  it('writes 100 concurrent \'any\' appends to one stream in two server appends, reading heads from the leader', async () => {
+  it("writes 100 concurrent 'any' appends to one stream in two server appends, reading heads from the leader", async () => {
     const server = new KurrentModel();
     const store = new KurrentEventStore(server.client());
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.appendToStream('hot', [{ type: 'Hot', data: { i } }])));
@@ -42,7 +42,7 @@ describe('KurrentDB adapter (over a model of the client)', () => {
     await store.close();
   });
 
-  it('lets two processes race 60 \'any\' appends each to one stream without a single failure', async () => {
+  it("lets two processes race 60 'any' appends each to one stream without a single failure", async () => {
     const server = new KurrentModel();
     const [one, two] = [new KurrentEventStore(server.client()), new KurrentEventStore(server.client())];
     const outcomes = await Promise.allSettled(
@@ -58,7 +58,10 @@ describe('KurrentDB adapter (over a model of the client)', () => {
   it('appends to a stream whose events expired or were truncated, going on from the revision the server reports', async () => {
     const server = new KurrentModel();
     const store = new KurrentEventStore(server.client());
-    await store.appendToStream('retained', [{ type: 'A', data: {} }, { type: 'B', data: {} }]);
+    await store.appendToStream('retained', [
+      { type: 'A', data: {} },
+      { type: 'B', data: {} },
+    ]);
     server.hideStream('retained');
     const appendsBefore = server.calls.appends;
     const result = await store.appendToStream('retained', [{ type: 'C', data: {} }]);
@@ -79,7 +82,10 @@ describe('KurrentDB adapter (over a model of the client)', () => {
     const store = new KurrentEventStore(server.client());
     await store.appendToStream('lost', [{ type: 'A', data: {} }]);
     server.loseNextAnswer = true;
-    const result = await store.appendToStream('lost', [{ type: 'B', data: {} }, { type: 'C', data: {} }]);
+    const result = await store.appendToStream('lost', [
+      { type: 'B', data: {} },
+      { type: 'C', data: {} },
+    ]);
     expect(result.nextExpectedRevision).to.equal(2);
     expect((await store.readStream('lost')).map((e) => e.type)).to.deep.equal(['A', 'B', 'C']);
     await store.close();
@@ -139,7 +145,9 @@ describe('KurrentDB adapter (over a model of the client)', () => {
     const server = new KurrentModel();
     const store = new KurrentEventStore(server.client());
     const id = randomUUID();
-    const results = await Promise.all(Array.from({ length: 5 }, () => store.appendToStream('dup', [{ id, type: 'A', data: {} }], { expectedRevision: 'no_stream' })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => store.appendToStream('dup', [{ id, type: 'A', data: {} }], { expectedRevision: 'no_stream' })),
+    );
     expect(new Set(results.map((r) => JSON.stringify(r))).size).to.equal(1);
     expect(await store.readStream('dup')).to.have.length(1);
     await store.close();

@@ -26,16 +26,19 @@ if (serverUrl) {
 } else {
   describe('event store contract: kurrentdb', () => {
     it('runs against a KurrentDB server', function () {
-      console.log(
-        'KurrentDB contract suite skipped: set OTPLEDGER_TEST_KURRENTDB=kurrentdb://localhost:2113?tls=false to run it',
-      );
+      console.log('KurrentDB contract suite skipped: set OTPLEDGER_TEST_KURRENTDB=kurrentdb://localhost:2113?tls=false to run it');
       this.skip();
     });
   });
 }
 
 /** A client-shaped event as it arrives from $all. */
-function resolved(position: number, streamId = 'otp-1', type = 'OtpIssued', metadata: unknown = { schemaVersion: 1 }): AllStreamResolvedEvent {
+function resolved(
+  position: number,
+  streamId = 'otp-1',
+  type = 'OtpIssued',
+  metadata: unknown = { schemaVersion: 1 },
+): AllStreamResolvedEvent {
   const at = BigInt(position);
   return {
     event: {

@@ -11,11 +11,18 @@ import { eventStoreContract } from '../contracts/eventStore.contract.js';
 import { describePostgres, freshSchema } from '../support/postgres.js';
 
 describe('PostgreSQL store URL', () => {
-  it('takes otpledger\'s own parameters out and passes the rest to the driver', () => {
-    const settings = parsePostgresUrl('postgres://u:p@db:5433/app?schema=ledger&sslmode=require&connect_timeout=2&query_timeout=5000&pool_max=4');
+  it("takes otpledger's own parameters out and passes the rest to the driver", () => {
+    const settings = parsePostgresUrl(
+      'postgres://u:p@db:5433/app?schema=ledger&sslmode=require&connect_timeout=2&query_timeout=5000&pool_max=4',
+    );
     expect(settings).to.deep.include({ schema: 'ledger', connectTimeoutMs: 2000, queryTimeoutMs: 5000, poolMax: 4 });
     expect(settings.connectionString).to.equal('postgres://u:p@db:5433/app?sslmode=require&connect_timeout=2');
-    expect(parsePostgresUrl('postgresql://db/app')).to.deep.include({ schema: 'otpledger', connectTimeoutMs: 3000, queryTimeoutMs: 10_000, poolMax: 10 });
+    expect(parsePostgresUrl('postgresql://db/app')).to.deep.include({
+      schema: 'otpledger',
+      connectTimeoutMs: 3000,
+      queryTimeoutMs: 10_000,
+      poolMax: 10,
+    });
     expect(() => parsePostgresUrl('postgres://db/app?schema=Bad-Name')).to.throw(/schema/);
     expect(() => parsePostgresUrl('postgres://db/app?query_timeout=0')).to.throw(/query_timeout/);
   });
@@ -59,7 +66,10 @@ describePostgres('PostgreSQL event store', (url) => {
       try {
         const s = `stale-${randomUUID()}`;
         await store.appendToStream(s, [{ type: 'A', data: { n: 0 } }]); // store's cache: 0
-        await other.appendToStream(s, [{ type: 'A', data: { n: 1 } }, { type: 'A', data: { n: 2 } }]); // other assumed "no stream"
+        await other.appendToStream(s, [
+          { type: 'A', data: { n: 1 } },
+          { type: 'A', data: { n: 2 } },
+        ]); // other assumed "no stream"
         // store's cache says 0: the hot path must not report a conflict against it
         expect((await store.appendToStream(s, [{ type: 'A', data: { n: 3 } }], { expectedRevision: 2 })).nextExpectedRevision).to.equal(3);
         expect((await store.appendToStream(s, [{ type: 'A', data: { n: 4 } }])).nextExpectedRevision).to.equal(4);
@@ -75,7 +85,11 @@ describePostgres('PostgreSQL event store', (url) => {
 
     it('checks that a cached head is still there before chaining on it', async () => {
       const s = `gone-${randomUUID()}`;
-      await store.appendToStream(s, [{ type: 'A', data: { n: 0 } }, { type: 'A', data: { n: 1 } }, { type: 'A', data: { n: 2 } }]);
+      await store.appendToStream(s, [
+        { type: 'A', data: { n: 0 } },
+        { type: 'A', data: { n: 1 } },
+        { type: 'A', data: { n: 2 } },
+      ]);
       // the head the writer remembers disappears behind its back (an operator's repair, a restored backup)
       const client = new pg.Client({ connectionString: url });
       await client.connect();

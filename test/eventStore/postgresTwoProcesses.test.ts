@@ -25,7 +25,9 @@ describePostgres('PostgreSQL event store shared by two processes', (url) => {
       await subscription.caughtUp;
       const count = 2000;
       const startAt = String(Date.now() + 6000);
-      const outputs = await Promise.all(['p1', 'p2'].map((tag) => run(process.execPath, ['--import', 'tsx', appender, schema.url, prefix, String(count), tag, startAt])));
+      const outputs = await Promise.all(
+        ['p1', 'p2'].map((tag) => run(process.execPath, ['--import', 'tsx', appender, schema.url, prefix, String(count), tag, startAt])),
+      );
       const appended = outputs.reduce((sum, { stdout }) => sum + (JSON.parse(stdout) as { appended: number }).appended, 0);
       await until(() => seen.length >= appended, `${appended} events`, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -34,7 +36,10 @@ describePostgres('PostgreSQL event store shared by two processes', (url) => {
       expect(seen).to.have.length(appended);
       expect(new Set(seen.map((e) => e.id)).size).to.equal(appended);
       const positions = seen.map((e) => e.globalPosition);
-      expect(positions.every((p, i) => i === 0 || p > positions[i - 1]!), 'strictly increasing positions').to.equal(true);
+      expect(
+        positions.every((p, i) => i === 0 || p > positions[i - 1]!),
+        'strictly increasing positions',
+      ).to.equal(true);
       // the live subscriber missed nothing that a later full read finds
       const all: string[] = [];
       for await (const event of store.readAll({ filter: { streamPrefixes: [prefix] } })) all.push(event.id);

@@ -19,9 +19,7 @@ describe('sqlite event store shared by two processes', function () {
     // both children start appending at this moment: long enough for either to boot on a busy machine
     const startAt = String(Date.now() + 6000);
     const outputs = await Promise.all(
-      ['p1', 'p2'].map((tag) =>
-        run(process.execPath, ['--import', 'tsx', appender, file, 'shared', String(count), tag, startAt]),
-      ),
+      ['p1', 'p2'].map((tag) => run(process.execPath, ['--import', 'tsx', appender, file, 'shared', String(count), tag, startAt])),
     );
     const reports = outputs.map(({ stdout }) => JSON.parse(stdout) as { tag: string; conflicts: number });
 
@@ -30,7 +28,10 @@ describe('sqlite event store shared by two processes', function () {
     await store.close();
     expect(events.map((e) => e.revision)).to.deep.equal(Array.from({ length: 2 * count }, (_, i) => i));
     for (const tag of ['p1', 'p2']) {
-      const seqs = events.map((e) => e.data as { tag: string; seq: number }).filter((d) => d.tag === tag).map((d) => d.seq);
+      const seqs = events
+        .map((e) => e.data as { tag: string; seq: number })
+        .filter((d) => d.tag === tag)
+        .map((d) => d.seq);
       expect(seqs).to.deep.equal(Array.from({ length: count }, (_, i) => i));
     }
     // the processes really raced: at least one append lost to the other process and was retried

@@ -132,7 +132,10 @@ describe('HTTP core', () => {
   it('refuses a body over the limit with 413, declared or streamed', async () => {
     const declared = await postJson('/test/echo', JSON.stringify({ pad: 'x'.repeat(bodyLimitBytes) }));
     expect(declared.status).to.equal(413);
-    expect(await declared.json()).to.deep.equal({ error: 'payload_too_large', error_description: `request body exceeds ${bodyLimitBytes} bytes` });
+    expect(await declared.json()).to.deep.equal({
+      error: 'payload_too_large',
+      error_description: `request body exceeds ${bodyLimitBytes} bytes`,
+    });
 
     const chunk = new TextEncoder().encode('x'.repeat(600));
     const streamed = await get('/test/echo', {
@@ -193,7 +196,8 @@ describe('HTTP core', () => {
   it('logs a routed request by its route pattern, never a number in its path; an unmatched path has its digits masked', async () => {
     const routed = await get('/test/things/+15125550101?code=123456');
     const unmatched = await get('/v2/nothing/+15125550102/v1');
-    const lineOf = (response: Response) => lines.find((line) => line.reqId === response.headers.get('x-request-id') && line.msg === 'request');
+    const lineOf = (response: Response) =>
+      lines.find((line) => line.reqId === response.headers.get('x-request-id') && line.msg === 'request');
     expect(lineOf(routed)).to.include({ method: 'GET', route: '/test/things/:phone', status: 200 }).and.not.have.property('path');
     expect(lineOf(unmatched)).to.include({ path: '/v2/nothing/+###########/v1', status: 404 });
     expect(JSON.stringify(lines)).not.to.match(/5125550101|5125550102|123456/);

@@ -41,9 +41,11 @@ describe('requireClient / requireUser', () => {
     const response = await get(path, authorization);
     expect(response.status, `${path} with ${authorization}`).to.equal(401);
     const presented = authorization !== undefined && /^Bearer \S/.test(authorization);
-    expect(response.headers.get('www-authenticate')).to.equal(presented
-      ? `Bearer realm="otpledger", error="invalid_token", error_description="${response.body.error_description}"`
-      : 'Bearer realm="otpledger"');
+    expect(response.headers.get('www-authenticate')).to.equal(
+      presented
+        ? `Bearer realm="otpledger", error="invalid_token", error_description="${response.body.error_description}"`
+        : 'Bearer realm="otpledger"',
+    );
     expect(response.body.error).to.equal('invalid_token');
     return response;
   }
@@ -58,7 +60,14 @@ describe('requireClient / requireUser', () => {
   it('admits a user token and tells the route who signed in, in which session', async () => {
     const response = await get('/test/user', `Bearer ${user.access_token}`);
     expect(response.status).to.equal(200);
-    expect(response.body).to.deep.equal({ kind: 'user', tenantId, clientId: clients.web.clientId, userId: user.userId, sid: user.sid, scope: 'openid profile email phone' });
+    expect(response.body).to.deep.equal({
+      kind: 'user',
+      tenantId,
+      clientId: clients.web.clientId,
+      userId: user.userId,
+      sid: user.sid,
+      scope: 'openid profile email phone',
+    });
   });
 
   it('answers 401 invalid_token without a token, or with a token that is not a bearer access token', async () => {
@@ -100,17 +109,35 @@ describe('requireClient / requireUser', () => {
   it('answers 401 to a token signed with another key, even under our kid', async () => {
     const { privateKey } = await generateKeyPair('ES256');
     const { kid } = server.cradle.secrets.signingKey;
-    const forged = await new SignJWT({ token_use: 'client', client_id: clients.admin.clientId, tenant_id: tenantId, role: 'management', jti: 'x' })
+    const forged = await new SignJWT({
+      token_use: 'client',
+      client_id: clients.admin.clientId,
+      tenant_id: tenantId,
+      role: 'management',
+      jti: 'x',
+    })
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
-      .setIssuer(server.url).setAudience(server.url).setSubject(clients.admin.clientId).setIssuedAt().setExpirationTime('1h')
+      .setIssuer(server.url)
+      .setAudience(server.url)
+      .setSubject(clients.admin.clientId)
+      .setIssuedAt()
+      .setExpirationTime('1h')
       .sign(privateKey);
     await expectInvalidToken('/test/management', `Bearer ${forged}`);
   });
 
   it('answers 401 to a user token once its session is revoked', async () => {
-    const first = await server.token({ grant_type: 'refresh_token', refresh_token: user.refresh_token, ...clientForm(clients.web.clientId) });
+    const first = await server.token({
+      grant_type: 'refresh_token',
+      refresh_token: user.refresh_token,
+      ...clientForm(clients.web.clientId),
+    });
     expect(first.status).to.equal(200);
-    const replay = await server.token({ grant_type: 'refresh_token', refresh_token: user.refresh_token, ...clientForm(clients.web.clientId) });
+    const replay = await server.token({
+      grant_type: 'refresh_token',
+      refresh_token: user.refresh_token,
+      ...clientForm(clients.web.clientId),
+    });
     expect(replay.status).to.equal(400);
     const response = await expectInvalidToken('/test/user', `Bearer ${first.body.access_token}`);
     expect(response.body.error_description).to.equal('the session has been revoked');

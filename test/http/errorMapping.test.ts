@@ -21,8 +21,12 @@ const thrown: Record<string, () => unknown> = {
   lockedOut: () => new LockedOutError(new Date(at)),
   wrongCode: () => new WrongVerificationCodeError(),
   userExists: () => new UserError('user_exists', 'user already exists', 'conflict'),
-  ...Object.fromEntries((['invalid', 'not_found', 'conflict', 'forbidden', 'limited'] as DomainErrorMeaning[])
-    .map((meaning) => [meaning, () => new DomainError(`some_${meaning}`, `refused: ${meaning}`, meaning)])),
+  ...Object.fromEntries(
+    (['invalid', 'not_found', 'conflict', 'forbidden', 'limited'] as DomainErrorMeaning[]).map((meaning) => [
+      meaning,
+      () => new DomainError(`some_${meaning}`, `refused: ${meaning}`, meaning),
+    ]),
+  ),
 };
 
 /**
@@ -52,7 +56,11 @@ describe('error mapping: one renderer per dialect over errors that carry their m
 
   const answer = async (path: string, error: string) => {
     const response = await fetch(`${url}${path}?error=${error}`);
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as Record<string, unknown>,
+    };
   };
 
   it('a domain refusal gets the status of its meaning and its reason as the code', async () => {
@@ -65,20 +73,38 @@ describe('error mapping: one renderer per dialect over errors that carry their m
     expect(statuses).to.deep.equal({ invalid: 400, not_found: 404, conflict: 409, forbidden: 403, limited: 429 });
   });
 
-  it('an SMS provider failure: 502 for Mosaic, Twilio and the operator, 400 sms_provider_error for Auth0\'s Authentication API (its contract)', async () => {
-    expect(await answer('/cis/v1/auth/otp/send', 'provider')).to.deep.include({ status: 502, body: { message: 'the SMS could not be delivered (timeout)', error_code: 502 } });
-    expect(await answer('/v2/Services/VA1/Verifications', 'provider')).to.deep.include({
-      status: 502, body: { code: 20503, message: 'the SMS could not be delivered (timeout)', more_info: 'https://www.twilio.com/docs/errors/20503', status: 502 },
+  it("an SMS provider failure: 502 for Mosaic, Twilio and the operator, 400 sms_provider_error for Auth0's Authentication API (its contract)", async () => {
+    expect(await answer('/cis/v1/auth/otp/send', 'provider')).to.deep.include({
+      status: 502,
+      body: { message: 'the SMS could not be delivered (timeout)', error_code: 502 },
     });
-    expect(await answer('/passwordless/start', 'provider')).to.deep.include({ status: 400, body: { error: 'sms_provider_error', error_description: 'the gateway did not answer' } });
+    expect(await answer('/v2/Services/VA1/Verifications', 'provider')).to.deep.include({
+      status: 502,
+      body: {
+        code: 20503,
+        message: 'the SMS could not be delivered (timeout)',
+        more_info: 'https://www.twilio.com/docs/errors/20503',
+        status: 502,
+      },
+    });
+    expect(await answer('/passwordless/start', 'provider')).to.deep.include({
+      status: 400,
+      body: { error: 'sms_provider_error', error_description: 'the gateway did not answer' },
+    });
     expect((await answer('/api/v2/connections', 'provider')).body).to.deep.equal({
-      statusCode: 502, error: 'Bad Gateway', message: 'the SMS could not be delivered (timeout)', errorCode: 'sms_delivery_failed',
+      statusCode: 502,
+      error: 'Bad Gateway',
+      message: 'the SMS could not be delivered (timeout)',
+      errorCode: 'sms_delivery_failed',
     });
     expect((await answer('/admin/v1/x', 'provider')).status).to.equal(502);
   });
 
-  it('a send refused by SMS protection: 403 for a destination rule, 429 with Retry-After for a limit, in each dialect\'s code', async () => {
-    expect(await answer('/cis/v1/auth/otp/send', 'country')).to.deep.include({ status: 403, body: { message: 'SMS to GB is not allowed for this tenant', error_code: 403 } });
+  it("a send refused by SMS protection: 403 for a destination rule, 429 with Retry-After for a limit, in each dialect's code", async () => {
+    expect(await answer('/cis/v1/auth/otp/send', 'country')).to.deep.include({
+      status: 403,
+      body: { message: 'SMS to GB is not allowed for this tenant', error_code: 403 },
+    });
     expect((await answer('/passwordless/start', 'country')).body.error).to.equal('access_denied');
     expect((await answer('/v2/Services/VA1/Verifications', 'country')).body).to.include({ code: 60605, status: 403 });
     expect((await answer('/admin/v1/x', 'country')).body.error).to.equal('sms_not_allowed');
@@ -90,17 +116,23 @@ describe('error mapping: one renderer per dialect over errors that carry their m
     expect((await answer('/v2/Services/VA1/Verifications', 'cooldown')).body.code).to.equal(20429);
   });
 
-  it('a locked-out phone is 429 everywhere, Twilio\'s 60202 under /v2; a user clash is 409, but invalid_grant at the token endpoints', async () => {
+  it("a locked-out phone is 429 everywhere, Twilio's 60202 under /v2; a user clash is 409, but invalid_grant at the token endpoints", async () => {
     expect((await answer('/cis/v1/auth/otp/validate', 'lockedOut')).status).to.equal(429);
     expect((await answer('/v2/Services/VA1/VerificationCheck', 'lockedOut')).body).to.include({ status: 429, code: 60202 });
     expect(await answer('/admin/v1/users', 'userExists')).to.deep.include({ status: 409 });
     for (const path of ['/oidc/token', '/oauth/token']) {
-      expect(await answer(path, 'userExists')).to.deep.include({ status: 400, body: { error: 'invalid_grant', error_description: 'user already exists' } });
+      expect(await answer(path, 'userExists')).to.deep.include({
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'user already exists' },
+      });
     }
   });
 
-  it('a wrong passwordless code: 403 invalid_grant in Auth0\'s words at /oauth/token, 400 in RFC 6749\'s at /oidc/token', async () => {
+  it("a wrong passwordless code: 403 invalid_grant in Auth0's words at /oauth/token, 400 in RFC 6749's at /oidc/token", async () => {
     expect((await answer('/oauth/token', 'wrongCode')).status).to.equal(403);
-    expect(await answer('/oidc/token', 'wrongCode')).to.deep.include({ status: 400, body: { error: 'invalid_grant', error_description: 'Wrong phone number or verification code.' } });
+    expect(await answer('/oidc/token', 'wrongCode')).to.deep.include({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'Wrong phone number or verification code.' },
+    });
   });
 });

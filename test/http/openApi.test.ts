@@ -5,7 +5,6 @@ import { openApiPath } from '../../core/http/openapi/openApiDocument.js';
 import { OpenApiResponses } from '../support/openApiResponses.js';
 import { startOtpServer, type TestServer } from '../support/otpServer.js';
 
-
 describe('OpenAPI 3.1 (GET /openapi.json, GET /docs)', function () {
   this.timeout(60_000);
   let t: TestServer;
@@ -21,7 +20,7 @@ describe('OpenAPI 3.1 (GET /openapi.json, GET /docs)', function () {
   });
   after(() => t.close());
 
-  it('describes every route the router serves, by the router\'s own list', () => {
+  it("describes every route the router serves, by the router's own list", () => {
     const routers = appRouters(t.server.container.cradle);
     const served: string[] = [];
     for (const router of routers) {
@@ -36,10 +35,15 @@ describe('OpenAPI 3.1 (GET /openapi.json, GET /docs)', function () {
       return !operation?.summary || !operation.responses;
     });
     expect(missing, 'routes without a description: add a describeRoute() beside each (docs/contributing.md)').to.deep.equal([]);
-    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item as object).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item as object).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(documented.length).to.equal(served.length);
     for (const family of ['/cis/', '/oidc/', '/passwordless/', '/oauth/', '/api/v2/', '/v2/Services', '/admin/v1/', '/dev/', '/docs']) {
-      expect(documented.some((route) => route.includes(family)), family).to.equal(true);
+      expect(
+        documented.some((route) => route.includes(family)),
+        family,
+      ).to.equal(true);
     }
   });
 
@@ -52,20 +56,39 @@ describe('OpenAPI 3.1 (GET /openapi.json, GET /docs)', function () {
   });
 
   it('names the security of each protected route and an error shape per API family', () => {
-    expect(Object.keys(document.components.securitySchemes)).to.include.members(['clientToken', 'userToken', 'clientSecretBasic', 'twilioBasic']);
+    expect(Object.keys(document.components.securitySchemes)).to.include.members([
+      'clientToken',
+      'userToken',
+      'clientSecretBasic',
+      'twilioBasic',
+    ]);
     const send = document.paths['/cis/v1/auth/otp/send'].post;
     expect(send.security).to.deep.equal([{ clientToken: ['app'] }]);
     expect(send.requestBody.content['application/json'].schema.required).to.include.members(['channel', 'identifier_type', 'identifier']);
     expect(send.responses['401'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/MosaicError' });
-    expect(document.paths['/dev/sms-outbox'].get.responses['400'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/OAuthError' });
-    expect(document.paths['/v2/Services'].post.responses['400'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/TwilioError' });
+    expect(document.paths['/dev/sms-outbox'].get.responses['400'].content['application/json'].schema).to.deep.equal({
+      $ref: '#/components/schemas/OAuthError',
+    });
+    expect(document.paths['/v2/Services'].post.responses['400'].content['application/json'].schema).to.deep.equal({
+      $ref: '#/components/schemas/TwilioError',
+    });
     expect(document.paths['/v2/Services'].post.security).to.deep.equal([{ twilioBasic: ['management'] }]);
-    expect(document.paths['/v2/Services'].post.requestBody.content['application/x-www-form-urlencoded'].schema.required).to.deep.equal(['FriendlyName']);
-    expect(document.paths['/api/v2/connections/{id}'].patch.responses['400'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/Auth0ManagementError' });
-    expect(document.paths['/oidc/token'].post.responses['400'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/OAuthError' });
+    expect(document.paths['/v2/Services'].post.requestBody.content['application/x-www-form-urlencoded'].schema.required).to.deep.equal([
+      'FriendlyName',
+    ]);
+    expect(document.paths['/api/v2/connections/{id}'].patch.responses['400'].content['application/json'].schema).to.deep.equal({
+      $ref: '#/components/schemas/Auth0ManagementError',
+    });
+    expect(document.paths['/oidc/token'].post.responses['400'].content['application/json'].schema).to.deep.equal({
+      $ref: '#/components/schemas/OAuthError',
+    });
     expect(document.paths['/oidc/token'].post.security).to.deep.equal([{ clientSecretBasic: [] }, {}]);
     expect(document.paths['/cis/v1/verification/otp/sms/send'].post.security).to.deep.equal([{ userToken: [] }]);
-    expect(document.paths['/admin/v1/audit/events'].get.parameters.map((p: { name: string }) => p.name)).to.include.members(['types', 'cursor', 'limit']);
+    expect(document.paths['/admin/v1/audit/events'].get.parameters.map((p: { name: string }) => p.name)).to.include.members([
+      'types',
+      'cursor',
+      'limit',
+    ]);
     expect(document.servers).to.deep.equal([{ url: t.url }]);
   });
 
@@ -94,9 +117,15 @@ describe('OpenAPI 3.1 (GET /openapi.json, GET /docs)', function () {
     expect(responses.problem('GET', '/healthz', 200, 'application/json', { status: 42 })).to.match(/breaks the document's schema/);
     expect(responses.problem('GET', '/healthz', 418, 'application/json', { status: 'ok' })).to.match(/status 418 is not described/);
     expect(responses.problem('GET', '/healthz', 200, 'text/plain', 'ok')).to.match(/media type text\/plain is not described/);
-    expect(responses.problem('POST', '/cis/v1/auth/otp/send', 401, 'application/json', { error: 'invalid_token', error_description: 'x' })).to.match(/breaks/);
-    expect(responses.problem('POST', '/cis/v1/auth/otp/send', 401, 'application/json', { message: 'x', error_code: 401 })).to.equal(undefined);
-    expect(responses.problem('GET', '/no/such/route', 404, 'application/json', { error: 'not_found', error_description: 'x' })).to.equal(undefined);
+    expect(
+      responses.problem('POST', '/cis/v1/auth/otp/send', 401, 'application/json', { error: 'invalid_token', error_description: 'x' }),
+    ).to.match(/breaks/);
+    expect(responses.problem('POST', '/cis/v1/auth/otp/send', 401, 'application/json', { message: 'x', error_code: 401 })).to.equal(
+      undefined,
+    );
+    expect(responses.problem('GET', '/no/such/route', 404, 'application/json', { error: 'not_found', error_description: 'x' })).to.equal(
+      undefined,
+    );
     expect(responses.problem('GET', '/no/such/route', 200, 'application/json', {})).to.match(/no operation get/);
   });
 });

@@ -19,7 +19,12 @@ const echoRoutes = () =>
   new Router<AppState>()
     .post('/test/echo', (ctx) => {
       const body = ctx.request.body as object;
-      ctx.body = { body, query: ctx.query, bodyPrototype: Object.getPrototypeOf(body) === null ? null : 'object', queryPrototype: Object.getPrototypeOf(ctx.query) === null ? null : 'object' };
+      ctx.body = {
+        body,
+        query: ctx.query,
+        bodyPrototype: Object.getPrototypeOf(body) === null ? null : 'object',
+        queryPrototype: Object.getPrototypeOf(ctx.query) === null ? null : 'object',
+      };
     })
     .post('/test/strict', (ctx) => {
       ctx.body = compileSchema({ type: 'object', additionalProperties: false, properties: { name: { type: 'string' } } })(ctx.request.body);
@@ -68,7 +73,11 @@ describe('untrusted input: parsed into null-prototype objects, nesting capped, m
   });
 
   it('keeps JSON keys named like members as plain keys, at every level', async () => {
-    const { status, body } = await post('/test/echo', 'application/json', '{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}},"a":[{"toString":"s"}]}');
+    const { status, body } = await post(
+      '/test/echo',
+      'application/json',
+      '{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}},"a":[{"toString":"s"}]}',
+    );
     expect(status).to.equal(200);
     expect(body.bodyPrototype).to.equal(null);
     expect(body.body).to.deep.equal({ ['__proto__']: { polluted: 1 }, constructor: { prototype: { x: 1 } }, a: [{ toString: 's' }] });
@@ -84,7 +93,10 @@ describe('untrusted input: parsed into null-prototype objects, nesting capped, m
     for (const text of [nested(MAX_NESTING_DEPTH + 1), nested(3000), `${'['.repeat(40_000)}${']'.repeat(40_000)}`]) {
       const { status, body } = await post('/test/echo', 'application/merge-patch+json', text);
       expect(status).to.equal(400);
-      expect(body).to.deep.equal({ error: 'invalid_request', error_description: `request body nests deeper than ${MAX_NESTING_DEPTH} levels` });
+      expect(body).to.deep.equal({
+        error: 'invalid_request',
+        error_description: `request body nests deeper than ${MAX_NESTING_DEPTH} levels`,
+      });
     }
     // brackets inside strings are text, not nesting
     expect((await post('/test/echo', 'application/json', JSON.stringify({ name: '{['.repeat(1000) }))).status).to.equal(200);
@@ -116,7 +128,10 @@ describe('untrusted input: parsed into null-prototype objects, nesting capped, m
       const id = /X-Request-Id: ([\w-]+)/.exec(answer)?.[1];
       expect(id).to.be.a('string');
       expect(answer).to.match(/\r\n\r\n\{"error":"invalid_request","error_description":"[^"]+"\}$/);
-      expect(lines.slice(before).some((line) => line.reqId === id && line.level === 20), `a debug line for ${id}`).to.equal(true);
+      expect(
+        lines.slice(before).some((line) => line.reqId === id && line.level === 20),
+        `a debug line for ${id}`,
+      ).to.equal(true);
     }
     // the one request that got as far as the app has its ordinary request line; nothing is logged as a failure
     expect(lines.slice(before).filter((line) => line.level >= 40 || line.err)).to.deep.equal([]);

@@ -22,9 +22,12 @@ async function scrape(url: string): Promise<{ status: number; type: string | nul
 /** A login with one wrong code first, then a lockout of another phone. */
 async function otpTraffic(t: TestServer): Promise<void> {
   const app = await t.clientToken('acme-web');
-  for (const number of [phone, '+15125550178']) expect((await t.post('/cis/v1/users', { phone_number: number }, app)).status).to.be.oneOf([200, 201]);
-  const send = (identifier: string) => t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier }, app);
-  const authenticate = (identifier: string, passcode: string) => t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier }, app);
+  for (const number of [phone, '+15125550178'])
+    expect((await t.post('/cis/v1/users', { phone_number: number }, app)).status).to.be.oneOf([200, 201]);
+  const send = (identifier: string) =>
+    t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier }, app);
+  const authenticate = (identifier: string, passcode: string) =>
+    t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier }, app);
   expect((await send(phone)).status).to.equal(200);
   const { code } = await t.lastSms(phone);
   expect((await authenticate(phone, code === '000000' ? '111111' : '000000')).status).to.equal(401);
@@ -55,15 +58,22 @@ describe('Prometheus metrics (GET /metrics)', function () {
       expect(sample(text, 'otpledger_sms_sent_total{tenant="acme",provider="Default"}')).to.equal(2);
       expect(text).to.contain('# TYPE otpledger_sms_failed_total counter');
       expect(text).to.contain('# TYPE otpledger_sms_refused_total counter');
-      expect(sample(text, 'otpledger_http_request_duration_seconds_count{method="POST",route="/cis/v1/auth/otp/authenticate",status="401"}')).to.equal(4);
-      expect(sample(text, 'otpledger_http_request_duration_seconds_count{method="POST",route="/cis/v1/auth/otp/authenticate",status="200"}')).to.equal(1);
-      expect(sample(text, 'otpledger_http_request_duration_seconds_count{method="GET",route="/dev/sms-outbox",status="200"}')).to.be.greaterThan(0);
+      expect(
+        sample(text, 'otpledger_http_request_duration_seconds_count{method="POST",route="/cis/v1/auth/otp/authenticate",status="401"}'),
+      ).to.equal(4);
+      expect(
+        sample(text, 'otpledger_http_request_duration_seconds_count{method="POST",route="/cis/v1/auth/otp/authenticate",status="200"}'),
+      ).to.equal(1);
+      expect(
+        sample(text, 'otpledger_http_request_duration_seconds_count{method="GET",route="/dev/sms-outbox",status="200"}'),
+      ).to.be.greaterThan(0);
       expect(sample(text, 'otpledger_event_store_append_duration_seconds_count{outcome="ok"}')).to.be.greaterThan(5);
       expect(sample(text, 'otpledger_projection_lag_events{projection="users"}')).to.equal(0);
       expect(sample(text, 'otpledger_projection_lag_events{projection="otp_stats"}')).to.equal(0);
       expect(text).to.contain('process_cpu_seconds_total');
       expect(text).to.contain('nodejs_eventloop_lag_seconds');
-      for (const personal of ['15125550177', '15125550178', '15125550179', '127.0.0.1', (await t.lastSms(phone)).code]) expect(text).not.to.contain(personal);
+      for (const personal of ['15125550177', '15125550178', '15125550179', '127.0.0.1', (await t.lastSms(phone)).code])
+        expect(text).not.to.contain(personal);
 
       const unmatched = await fetch(`${t.url}/nowhere/${encodeURIComponent(phone)}`);
       expect(unmatched.status).to.equal(404);
@@ -110,14 +120,20 @@ describe('Prometheus metrics (GET /metrics)', function () {
   it('on the demo config (config/default.json as shipped) keeps them off the API listener: counters that move for unknown identifiers are no public oracle', async () => {
     const dir = tempDir();
     // the demo config itself, as `npm start` reads it; only the ports are free ones
-    const config = loadConfig({ env: { OTPLEDGER_DATA_DIR: dir.dir, PORT: '0', OTPLEDGER_METRICS_PORT: '0', OTPLEDGER_LOG_LEVEL: 'silent' } });
+    const config = loadConfig({
+      env: { OTPLEDGER_DATA_DIR: dir.dir, PORT: '0', OTPLEDGER_METRICS_PORT: '0', OTPLEDGER_LOG_LEVEL: 'silent' },
+    });
     expect(config.metrics).to.include({ enabled: true, onApiListener: false, host: '127.0.0.1' });
     const server = await startServer({ config });
     try {
-      const token = await fetch(`${server.url}/oidc/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-web', client_secret: 'acme-web-secret' }) });
+      const token = await fetch(`${server.url}/oidc/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-web', client_secret: 'acme-web-secret' }),
+      });
       const { access_token: app } = (await token.json()) as { access_token: string };
       const unknown = await fetch(`${server.url}/cis/v1/auth/otp/send`, {
-        method: 'POST', headers: { authorization: `Bearer ${app}`, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { authorization: `Bearer ${app}`, 'content-type': 'application/json' },
         body: JSON.stringify({ channel: 'sms', identifier_type: 'phone_number', identifier: '+15125550166' }),
       });
       expect(unknown.status).to.equal(200);
@@ -169,7 +185,12 @@ describe('countAppendedEvents', () => {
     expect(sample(body, 'otpledger_sms_refused_total{tenant="acme",reason="other"}')).to.equal(1);
     expect(sample(body, 'otpledger_sms_failed_total{tenant="acme",provider="other",code="other"}')).to.equal(1);
     expect(body).not.to.match(/15125550101|10\.0\.0\.1|123456/);
-    expect(['Twilio', 'rate_limited', 'sms_gateway', 'held-back'].map(nameLabel)).to.deep.equal(['Twilio', 'rate_limited', 'sms_gateway', 'held-back']);
+    expect(['Twilio', 'rate_limited', 'sms_gateway', 'held-back'].map(nameLabel)).to.deep.equal([
+      'Twilio',
+      'rate_limited',
+      'sms_gateway',
+      'held-back',
+    ]);
     expect(['::1', '+1512', '0042', 'a b', '', undefined, 7].map(nameLabel)).to.deep.equal(Array(7).fill('other'));
   });
 });

@@ -19,7 +19,12 @@ describe('POST /oidc/token: authorization_code', () => {
 
   function issueCode(request: Partial<IssueAuthorizationCodeRequest> & { phoneNumber: string }) {
     return server.cradle.authorizationCodes.issue({
-      tenantId, clientId: clients.web.clientId, redirectUri, createNewUser: false, metadata: { actor: 'test' }, ...request,
+      tenantId,
+      clientId: clients.web.clientId,
+      redirectUri,
+      createNewUser: false,
+      metadata: { actor: 'test' },
+      ...request,
     });
   }
 
@@ -36,9 +41,17 @@ describe('POST /oidc/token: authorization_code', () => {
     expect(response.body).to.have.keys('access_token', 'id_token', 'refresh_token', 'token_type', 'expires_in', 'scope', 'session_id');
     expect(response.body.scope).to.equal('openid profile email phone');
     expect(decodeJwt(response.body.id_token)).to.include({
-      sub: userId, aud: clients.web.clientId, phone_number: phoneNumber, phone_number_verified: true, sid: response.body.session_id,
+      sub: userId,
+      aud: clients.web.clientId,
+      phone_number: phoneNumber,
+      phone_number_verified: true,
+      sid: response.body.session_id,
     });
-    expect(decodeJwt(response.body.refresh_token)).to.include({ token_use: 'refresh', sid: response.body.session_id, client_id: clients.web.clientId });
+    expect(decodeJwt(response.body.refresh_token)).to.include({
+      token_use: 'refresh',
+      sid: response.body.session_id,
+      client_id: clients.web.clientId,
+    });
     expect((await server.cradle.users.getUser(tenantId, userId))!.phoneNumberVerified).to.equal(true);
   });
 
@@ -52,10 +65,17 @@ describe('POST /oidc/token: authorization_code', () => {
 
     const again = await exchange(code);
     expect(again.status).to.equal(400);
-    expect(again.body).to.deep.equal({ error: 'invalid_grant', error_description: 'the authorization code has already been used; the tokens issued for it are revoked' });
+    expect(again.body).to.deep.equal({
+      error: 'invalid_grant',
+      error_description: 'the authorization code has already been used; the tokens issued for it are revoked',
+    });
     // the access token and the refresh token of the first redemption are dead
     expect((await userinfo()).status).to.equal(401);
-    const refresh = await server.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...clientForm(clients.web.clientId) });
+    const refresh = await server.token({
+      grant_type: 'refresh_token',
+      refresh_token: first.body.refresh_token,
+      ...clientForm(clients.web.clientId),
+    });
     expect(refresh.status).to.equal(400);
     expect(refresh.body.error).to.equal('invalid_grant');
     const session = await server.cradle.eventStore.readStream(`session-${first.body.session_id}`);
@@ -69,22 +89,58 @@ describe('POST /oidc/token: authorization_code', () => {
     const code = await issueCode({ ...(await knownUser()), codeChallenge: challenge });
     const without = await exchange(code);
     expect(without.status).to.equal(400);
-    expect(without.body).to.deep.equal({ error: 'invalid_grant', error_description: 'code_verifier is required: the code was issued with a code_challenge' });
-    const wrong = await server.token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: 'x'.repeat(43), ...clientForm(clients.web.clientId) });
+    expect(without.body).to.deep.equal({
+      error: 'invalid_grant',
+      error_description: 'code_verifier is required: the code was issued with a code_challenge',
+    });
+    const wrong = await server.token({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: 'x'.repeat(43),
+      ...clientForm(clients.web.clientId),
+    });
     expect(wrong.body.error_description).to.equal('code_verifier does not match the code_challenge');
-    const right = await server.token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, ...clientForm(clients.web.clientId) });
+    const right = await server.token({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+      ...clientForm(clients.web.clientId),
+    });
     expect(right.status).to.equal(200);
 
     const plainCode = await issueCode(await knownUser());
-    const unexpected = await server.token({ grant_type: 'authorization_code', code: plainCode, redirect_uri: redirectUri, code_verifier: verifier, ...clientForm(clients.web.clientId) });
+    const unexpected = await server.token({
+      grant_type: 'authorization_code',
+      code: plainCode,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+      ...clientForm(clients.web.clientId),
+    });
     expect(unexpected.body.error_description).to.equal('code_verifier was sent, but the code was issued without a code_challenge');
 
     const publicCode = await issueCode({ clientId: clients.mobile.clientId, ...(await knownUser(clients.mobile.clientId)) });
-    const publicExchange = await server.token({ grant_type: 'authorization_code', code: publicCode, redirect_uri: redirectUri, client_id: clients.mobile.clientId });
+    const publicExchange = await server.token({
+      grant_type: 'authorization_code',
+      code: publicCode,
+      redirect_uri: redirectUri,
+      client_id: clients.mobile.clientId,
+    });
     expect(publicExchange.status).to.equal(400);
     expect(publicExchange.body.error_description).to.equal('a public client must use PKCE: the code was issued without a code_challenge');
-    const publicPkce = await issueCode({ clientId: clients.mobile.clientId, ...(await knownUser(clients.mobile.clientId)), codeChallenge: challenge });
-    const publicOk = await server.token({ grant_type: 'authorization_code', code: publicPkce, redirect_uri: redirectUri, client_id: clients.mobile.clientId, code_verifier: verifier });
+    const publicPkce = await issueCode({
+      clientId: clients.mobile.clientId,
+      ...(await knownUser(clients.mobile.clientId)),
+      codeChallenge: challenge,
+    });
+    const publicOk = await server.token({
+      grant_type: 'authorization_code',
+      code: publicPkce,
+      redirect_uri: redirectUri,
+      client_id: clients.mobile.clientId,
+      code_verifier: verifier,
+    });
     expect(publicOk.status).to.equal(200);
   });
 
@@ -125,7 +181,10 @@ describe('POST /oidc/token: authorization_code', () => {
     expect(statuses.filter((status) => status === 400).length).to.be.at.least(19);
     for (const response of responses.filter((r) => r.status === 400)) expect(response.body.error).to.equal('invalid_grant');
     const events = [];
-    for await (const event of server.cradle.eventStore.readAll({ filter: { streamPrefixes: ['authcode-'], eventTypes: ['AuthorizationCodeRedeemed', 'AuthorizationCodeReplayed'] } })) events.push(event);
+    for await (const event of server.cradle.eventStore.readAll({
+      filter: { streamPrefixes: ['authcode-'], eventTypes: ['AuthorizationCodeRedeemed', 'AuthorizationCodeReplayed'] },
+    }))
+      events.push(event);
     const recent = events.slice(-20);
     expect(recent.filter((event) => event.type === 'AuthorizationCodeRedeemed')).to.have.length(1);
     expect(recent.filter((event) => event.type === 'AuthorizationCodeReplayed')).to.have.length(19);

@@ -17,10 +17,22 @@ describe('POST /oidc/token: client_credentials and client authentication', () =>
     expect(response.body).to.include({ token_type: 'Bearer', expires_in: 3600 });
 
     const claims = decodeJwt(response.body.access_token);
-    expect(claims).to.include({ iss: server.url, sub: clientId, aud: server.url, client_id: clientId, tenant_id: tenantId, role: 'app', token_use: 'client' });
+    expect(claims).to.include({
+      iss: server.url,
+      sub: clientId,
+      aud: server.url,
+      client_id: clientId,
+      tenant_id: tenantId,
+      role: 'app',
+      token_use: 'client',
+    });
     expect(claims.exp! - claims.iat!).to.equal(3600);
     expect(claims.jti).to.be.a('string');
-    expect(decodeProtectedHeader(response.body.access_token)).to.deep.equal({ alg: 'ES256', kid: server.cradle.secrets.signingKey.kid, typ: 'at+jwt' });
+    expect(decodeProtectedHeader(response.body.access_token)).to.deep.equal({
+      alg: 'ES256',
+      kid: server.cradle.secrets.signingKey.kid,
+      typ: 'at+jwt',
+    });
     expect(await server.cradle.tokens.verifyAccessToken(response.body.access_token)).to.include({ token_use: 'client', role: 'app' });
   });
 
@@ -33,7 +45,10 @@ describe('POST /oidc/token: client_credentials and client authentication', () =>
   });
 
   it('accepts the same credentials given both ways, and client_id alone beside Basic', async () => {
-    const both = await server.token({ grant_type: 'client_credentials', ...clientForm(clientId) }, { basic: [clientId, secretOf(clientId)] });
+    const both = await server.token(
+      { grant_type: 'client_credentials', ...clientForm(clientId) },
+      { basic: [clientId, secretOf(clientId)] },
+    );
     expect(both.status).to.equal(200);
     const idOnly = await server.token({ grant_type: 'client_credentials', client_id: clientId }, { basic: [clientId, secretOf(clientId)] });
     expect(idOnly.status).to.equal(200);
@@ -41,9 +56,19 @@ describe('POST /oidc/token: client_credentials and client authentication', () =>
 
   it('decodes form-urlencoded Basic credentials (RFC 6749 §2.3.1)', async () => {
     const odd = { clientId: 'acme-odd', secret: 'a:b c+d%e/é' };
-    await server.cradle.applications.ensure(tenantId, odd.clientId, odd.secret,
-      { name: 'odd', role: 'app', redirect_uris: [], public_signup: false, otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 } },
-      { actor: 'test' });
+    await server.cradle.applications.ensure(
+      tenantId,
+      odd.clientId,
+      odd.secret,
+      {
+        name: 'odd',
+        role: 'app',
+        redirect_uris: [],
+        public_signup: false,
+        otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 },
+      },
+      { actor: 'test' },
+    );
     const response = await server.token({ grant_type: 'client_credentials' }, { basic: [odd.clientId, odd.secret] });
     expect(response.status).to.equal(200);
   });
@@ -77,17 +102,26 @@ describe('POST /oidc/token: client_credentials and client authentication', () =>
   });
 
   it('refuses credentials given both ways when they differ: invalid_request', async () => {
-    const secrets = await server.token({ grant_type: 'client_credentials', ...clientForm(clients.admin.clientId) }, { basic: [clientId, secretOf(clientId)] });
+    const secrets = await server.token(
+      { grant_type: 'client_credentials', ...clientForm(clients.admin.clientId) },
+      { basic: [clientId, secretOf(clientId)] },
+    );
     expect(secrets.status).to.equal(400);
     expect(secrets.body.error).to.equal('invalid_request');
-    const ids = await server.token({ grant_type: 'client_credentials', client_id: clients.admin.clientId }, { basic: [clientId, secretOf(clientId)] });
+    const ids = await server.token(
+      { grant_type: 'client_credentials', client_id: clients.admin.clientId },
+      { basic: [clientId, secretOf(clientId)] },
+    );
     expect(ids.status).to.equal(400);
   });
 
   it('refuses malformed Basic credentials as invalid_client', async () => {
     const response = await server.request('/oidc/token', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from('no-colon').toString('base64')}` },
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: `Basic ${Buffer.from('no-colon').toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     expect(response.status).to.equal(401);
@@ -96,7 +130,10 @@ describe('POST /oidc/token: client_credentials and client authentication', () =>
   });
 
   it('answers an unknown grant_type with unsupported_grant_type', async () => {
-    const response = await server.token({ grant_type: 'password', username: 'u', password: 'p' }, { basic: [clientId, secretOf(clientId)] });
+    const response = await server.token(
+      { grant_type: 'password', username: 'u', password: 'p' },
+      { basic: [clientId, secretOf(clientId)] },
+    );
     expect(response.status).to.equal(400);
     expect(response.body).to.deep.equal({ error: 'unsupported_grant_type', error_description: 'grant_type password is not supported' });
   });

@@ -26,7 +26,10 @@ describe('OIDC discovery and JWKS', () => {
       authorization_response_iss_parameter_supported: true,
     });
     expect(response.body.grant_types_supported).to.have.members([
-      'authorization_code', 'refresh_token', 'client_credentials', 'http://auth0.com/oauth/grant-type/passwordless/otp',
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'http://auth0.com/oauth/grant-type/passwordless/otp',
     ]);
     expect(response.body.claims_supported).to.include.members(['sub', 'phone_number', 'phone_number_verified', 'sid', 'nonce']);
     expect(response.body.scopes_supported).to.include.members(['openid', 'phone', 'offline_access']);
@@ -36,8 +39,16 @@ describe('OIDC discovery and JWKS', () => {
     const slashed = await startOidcServer({ issuer: 'https://tenant.example/' });
     try {
       const { body } = await slashed.request('/.well-known/openid-configuration');
-      expect(body).to.deep.include({ issuer: 'https://tenant.example/', token_endpoint: 'https://tenant.example/oidc/token', jwks_uri: 'https://tenant.example/oidc/jwks' });
-      const token = await slashed.token({ grant_type: 'client_credentials', client_id: clients.web.clientId, client_secret: `${clients.web.clientId}-secret` });
+      expect(body).to.deep.include({
+        issuer: 'https://tenant.example/',
+        token_endpoint: 'https://tenant.example/oidc/token',
+        jwks_uri: 'https://tenant.example/oidc/jwks',
+      });
+      const token = await slashed.token({
+        grant_type: 'client_credentials',
+        client_id: clients.web.clientId,
+        client_secret: `${clients.web.clientId}-secret`,
+      });
       expect(decodeJwt(token.body.access_token)).to.include({ iss: 'https://tenant.example/', aud: 'https://tenant.example/' });
       // and verifies what it signed, under that issuer
       const user = await slashed.request('/oidc/userinfo', { headers: { Authorization: `Bearer ${token.body.access_token}` } });
@@ -67,21 +78,40 @@ describe('OIDC discovery and JWKS', () => {
     const { cradle } = server;
     const discovery = (await server.request('/.well-known/openid-configuration')).body;
     const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
-    const { user } = await cradle.users.createOrAddToApp(tenantId, clients.web.clientId, { phoneNumber: '+14155550101', email: 'ada@example.com' }, {});
+    const { user } = await cradle.users.createOrAddToApp(
+      tenantId,
+      clients.web.clientId,
+      { phoneNumber: '+14155550101', email: 'ada@example.com' },
+      {},
+    );
     const verified = await cradle.users.verifyPhone(tenantId, user.userId, '+14155550101', 'login', {});
     const app = (await cradle.applications.get(clients.web.clientId))!;
     const tokens = await cradle.tokens.startSession({ app, user: verified, amr: ['otp', 'sms'], metadata: {} });
 
-    const { payload, protectedHeader } = await jwtVerify(tokens.id_token, jwks, { issuer: discovery.issuer, audience: clients.web.clientId });
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token, jwks, {
+      issuer: discovery.issuer,
+      audience: clients.web.clientId,
+    });
     expect(protectedHeader).to.include({ alg: 'ES256', kid: cradle.secrets.signingKey.kid });
     expect(payload).to.include({
-      iss: server.url, sub: user.userId, aud: clients.web.clientId, sid: tokens.session_id,
-      phone_number: '+14155550101', phone_number_verified: true, email: 'ada@example.com',
+      iss: server.url,
+      sub: user.userId,
+      aud: clients.web.clientId,
+      sid: tokens.session_id,
+      phone_number: '+14155550101',
+      phone_number_verified: true,
+      email: 'ada@example.com',
     });
     expect(payload.amr).to.deep.equal(['otp', 'sms']);
     expect(payload.exp! - payload.iat!).to.equal(3600);
 
     const access = await jwtVerify(tokens.access_token, jwks, { issuer: discovery.issuer, audience: server.url, typ: 'at+jwt' });
-    expect(access.payload).to.include({ sub: user.userId, client_id: clients.web.clientId, tenant_id: tenantId, token_use: 'user', sid: tokens.session_id });
+    expect(access.payload).to.include({
+      sub: user.userId,
+      client_id: clients.web.clientId,
+      tenant_id: tenantId,
+      token_use: 'user',
+      sid: tokens.session_id,
+    });
   });
 });

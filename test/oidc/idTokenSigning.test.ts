@@ -1,5 +1,14 @@
 import { expect } from 'chai';
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+} from 'jose';
 import { parseSigningKeys } from '../../core/config/signingKeys.js';
 import { auth0TokenRoutes } from '../../core/http/routes/auth0/token.js';
 import { JwtSigner } from '../../core/oidc/jwtSigner.js';
@@ -22,16 +31,35 @@ describe('signing keys and the id_token algorithm', () => {
   async function codeFor(clientId: string) {
     const phoneNumber = `+1415557${String(phoneSeq++).padStart(4, '0')}`;
     const { user } = await server.cradle.users.createOrAddToApp(tenantId, clientId, { phoneNumber }, {});
-    return server.cradle.authorizationCodes.issue({ tenantId, clientId, redirectUri, createNewUser: false, userId: user.userId, phoneNumber, metadata: { actor: 'test' } });
+    return server.cradle.authorizationCodes.issue({
+      tenantId,
+      clientId,
+      redirectUri,
+      createNewUser: false,
+      userId: user.userId,
+      phoneNumber,
+      metadata: { actor: 'test' },
+    });
   }
   const exchange = async (clientId: string, path = '/oidc/token') => {
-    const body = new URLSearchParams({ grant_type: 'authorization_code', code: await codeFor(clientId), redirect_uri: redirectUri, ...clientForm(clientId) });
-    return server.request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: await codeFor(clientId),
+      redirect_uri: redirectUri,
+      ...clientForm(clientId),
+    });
+    return server.request(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
   };
-  const refreshAt = (path: string, clientId: string, refreshToken: string) => server.request(path, {
-    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, ...clientForm(clientId) }).toString(),
-  });
+  const refreshAt = (path: string, clientId: string, refreshToken: string) =>
+    server.request(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, ...clientForm(clientId) }).toString(),
+    });
   const kidOf = (alg: string) => server.cradle.secrets.signingKeys.find((key) => key.alg === alg)!.kid;
 
   it('signs the id_token of an application that asks for RS256 with the RSA key, at the code exchange and at each refresh', async () => {
@@ -48,31 +76,52 @@ describe('signing keys and the id_token algorithm', () => {
     expect((await jwtVerify(refreshed.body.id_token, jwks, { audience: clients.rs256.clientId })).protectedHeader.alg).to.equal('RS256');
   });
 
-  it('signs ES256 for an application that chose nothing at /oidc/token, and RS256 at Auth0\'s /oauth/token, as Auth0 does', async () => {
+  it("signs ES256 for an application that chose nothing at /oidc/token, and RS256 at Auth0's /oauth/token, as Auth0 does", async () => {
     const tokens = await exchange(clients.web.clientId);
-    expect((await jwtVerify(tokens.body.id_token, jwks, { audience: clients.web.clientId })).protectedHeader).to.include({ alg: 'ES256', kid: kidOf('ES256') });
+    expect((await jwtVerify(tokens.body.id_token, jwks, { audience: clients.web.clientId })).protectedHeader).to.include({
+      alg: 'ES256',
+      kid: kidOf('ES256'),
+    });
     const atAuth0 = await refreshAt('/oauth/token', clients.web.clientId, tokens.body.refresh_token);
     expect(atAuth0.status).to.equal(200);
-    expect((await jwtVerify(atAuth0.body.id_token, jwks, { audience: clients.web.clientId })).protectedHeader).to.include({ alg: 'RS256', kid: kidOf('RS256') });
+    expect((await jwtVerify(atAuth0.body.id_token, jwks, { audience: clients.web.clientId })).protectedHeader).to.include({
+      alg: 'RS256',
+      kid: kidOf('RS256'),
+    });
     const back = await refreshAt('/oidc/token', clients.web.clientId, atAuth0.body.refresh_token);
     expect(decodeProtectedHeader(back.body.id_token).alg).to.equal('ES256');
   });
 
   describe('several keys (OTPLEDGER_SIGNING_KEY as a JWK Set)', () => {
     const issuer = 'https://login.example/';
-    const jwk = async (alg: 'ES256' | 'RS256', kid: string) => ({ ...(await exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey)), kid });
+    const jwk = async (alg: 'ES256' | 'RS256', kid: string) => ({
+      ...(await exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey)),
+      kid,
+    });
     async function keySet() {
       return [await jwk('ES256', 'ec-2026'), await jwk('ES256', 'ec-2025'), await jwk('RS256', 'rsa-2026'), await jwk('RS256', 'rsa-2025')];
     }
     const signerOf = async (jwks: object[]) => {
       const signingKeys = await parseSigningKeys(JSON.stringify({ keys: jwks }));
-      return { signingKeys, signer: new JwtSigner({ secrets: { signingKeys, signingKey: signingKeys.find((key) => key.alg === 'ES256')! }, clock: { now: () => new Date() }, issuer }) };
+      return {
+        signingKeys,
+        signer: new JwtSigner({
+          secrets: { signingKeys, signingKey: signingKeys.find((key) => key.alg === 'ES256')! },
+          clock: { now: () => new Date() },
+          issuer,
+        }),
+      };
     };
 
     it('serves every key under its kid; the first of each algorithm signs, the others still verify what they signed', async () => {
       const { signingKeys, signer } = await signerOf(await keySet());
       const served = signer.jwks() as JSONWebKeySet;
-      expect(served.keys.map((key) => `${key.kid} ${key.alg}`)).to.deep.equal(['ec-2026 ES256', 'ec-2025 ES256', 'rsa-2026 RS256', 'rsa-2025 RS256']);
+      expect(served.keys.map((key) => `${key.kid} ${key.alg}`)).to.deep.equal([
+        'ec-2026 ES256',
+        'ec-2025 ES256',
+        'rsa-2026 RS256',
+        'rsa-2025 RS256',
+      ]);
       for (const key of served.keys) expect(key).to.not.have.property('d');
       expect(signer.algorithms()).to.deep.equal(['ES256', 'RS256']);
 
@@ -86,8 +135,12 @@ describe('signing keys and the id_token algorithm', () => {
 
       // a token signed by a key that no longer signs (the previous one of a rotation) still verifies
       for (const old of signingKeys.filter((key) => key.kid.endsWith('2025'))) {
-        const token = await new SignJWT({ aud: 'x' }).setProtectedHeader({ alg: old.alg, kid: old.kid, typ: 'JWT' })
-          .setIssuer(issuer).setIssuedAt().setExpirationTime('1m').sign(old.privateKey);
+        const token = await new SignJWT({ aud: 'x' })
+          .setProtectedHeader({ alg: old.alg, kid: old.kid, typ: 'JWT' })
+          .setIssuer(issuer)
+          .setIssuedAt()
+          .setExpirationTime('1m')
+          .sign(old.privateKey);
         expect(await signer.verify(token, { audience: 'x', typ: 'JWT' })).to.include({ iss: issuer });
       }
     });

@@ -21,7 +21,9 @@ describe('token introspection (RFC 7662)', () => {
       body: new URLSearchParams({ token }).toString(),
     });
   const recorded = async (token: string) =>
-    (await server.cradle.eventStore.readStream(introspectionStreamId(keyedHash(server.cradle.secrets.hmacKey, TOKEN_DOMAIN, token)))).map(({ type, data }) => ({ type, data }));
+    (await server.cradle.eventStore.readStream(introspectionStreamId(keyedHash(server.cradle.secrets.hmacKey, TOKEN_DOMAIN, token)))).map(
+      ({ type, data }) => ({ type, data }),
+    );
 
   it("answers a session's access and refresh tokens active, with their claims, scope and session", async () => {
     const session = await signIn(server, { scope: 'openid phone' });
@@ -30,19 +32,42 @@ describe('token introspection (RFC 7662)', () => {
     expect(access.headers.get('cache-control')).to.equal('no-store');
     const claims = decodeJwt(session.access_token);
     expect(access.body).to.deep.equal({
-      active: true, iss: server.url, aud: server.url, sub: session.userId, client_id: clients.web.clientId, tenant_id: tenantId,
-      iat: claims.iat, exp: claims.exp, jti: claims.jti, token_use: 'user', sid: session.session_id, scope: 'openid phone', token_type: 'Bearer',
+      active: true,
+      iss: server.url,
+      aud: server.url,
+      sub: session.userId,
+      client_id: clients.web.clientId,
+      tenant_id: tenantId,
+      iat: claims.iat,
+      exp: claims.exp,
+      jti: claims.jti,
+      token_use: 'user',
+      sid: session.session_id,
+      scope: 'openid phone',
+      token_type: 'Bearer',
     });
     const refresh = await introspect(session.refresh_token);
-    expect(refresh.body).to.include({ active: true, token_type: 'refresh_token', token_use: 'refresh', sid: session.session_id, scope: 'openid phone' });
+    expect(refresh.body).to.include({
+      active: true,
+      token_type: 'refresh_token',
+      token_use: 'refresh',
+      sid: session.session_id,
+      scope: 'openid phone',
+    });
   });
 
   it('answers a client token active with its role', async () => {
     const client = await server.token({ grant_type: 'client_credentials', ...clientForm(clients.web.clientId) });
-    expect((await introspect(client.body.access_token)).body).to.include({ active: true, token_use: 'client', token_type: 'Bearer', role: 'app', sub: clients.web.clientId });
+    expect((await introspect(client.body.access_token)).body).to.include({
+      active: true,
+      token_use: 'client',
+      token_type: 'Bearer',
+      role: 'app',
+      sub: clients.web.clientId,
+    });
   });
 
-  it('answers only { active: false } for an id_token, garbage, an expired token, another tenant\'s, a revoked session and a rotated refresh token', async () => {
+  it("answers only { active: false } for an id_token, garbage, an expired token, another tenant's, a revoked session and a rotated refresh token", async () => {
     const session = await signIn(server);
     const inactive = { active: false };
     expect((await introspect(session.id_token)).body).to.deep.equal(inactive);
@@ -55,7 +80,11 @@ describe('token introspection (RFC 7662)', () => {
     expect((await introspect(globex.access_token, globexClient)).body).to.include({ active: true, tenant_id: otherTenant.tenantId });
     expect((await introspect(session.access_token, globexClient)).body).to.deep.equal(inactive);
 
-    const rotated = await server.token({ grant_type: 'refresh_token', refresh_token: session.refresh_token, ...clientForm(clients.web.clientId) });
+    const rotated = await server.token({
+      grant_type: 'refresh_token',
+      refresh_token: session.refresh_token,
+      ...clientForm(clients.web.clientId),
+    });
     expect(rotated.status).to.equal(200);
     expect((await introspect(session.refresh_token)).body).to.deep.equal(inactive);
     expect((await introspect(rotated.body.refresh_token)).body).to.include({ active: true });
@@ -79,7 +108,11 @@ describe('token introspection (RFC 7662)', () => {
     expect(others).to.deep.equal([]);
     expect(event).to.deep.include({ type: 'TokenIntrospected' });
     expect(event!.data).to.deep.include({
-      clientId: clients.admin.clientId, active: true, tokenUse: 'user', jti: decodeJwt(session.access_token).jti, sid: session.session_id,
+      clientId: clients.admin.clientId,
+      active: true,
+      tokenUse: 'user',
+      jti: decodeJwt(session.access_token).jti,
+      sid: session.session_id,
     });
     expect(JSON.stringify(event)).to.not.include(session.access_token.split('.')[2]);
     const [refused, ...more] = await recorded(garbage);
@@ -90,7 +123,8 @@ describe('token introspection (RFC 7662)', () => {
   it('is for confidential clients: a public client is 401 invalid_client, so is a wrong secret (with a Basic challenge)', async () => {
     const session = await signIn(server);
     const publicClient = await server.request('/oidc/introspect', {
-      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token: session.access_token, client_id: clients.mobile.clientId }).toString(),
     });
     expect(publicClient.status).to.equal(401);

@@ -3,8 +3,17 @@ import { auth0TokenRoutes, PASSWORDLESS_OTP_GRANT } from '../../core/http/routes
 import { basicAuth, clientForm, clients, secretOf, startOidcServer, tenantId, type OidcServer, type Response } from './oidcServer.js';
 
 /** RFC 6749 §5.2's codes, RFC 7009 §2.2.1's and RFC 6750 §3.1's; `too_many_attempts` is Auth0's 429. */
-const OAUTH_CODES = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
-  'unsupported_token_type', 'invalid_token', 'insufficient_scope'];
+const OAUTH_CODES = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'unsupported_token_type',
+  'invalid_token',
+  'insufficient_scope',
+];
 
 /**
  * Every refusal of the OAuth endpoints in RFC 6749 form: `{ error, error_description }` and nothing else, a code of
@@ -19,9 +28,18 @@ describe('OAuth endpoints: every error in RFC 6749 form', () => {
   after(() => server.close());
 
   const web = clientForm(clients.web.clientId);
-  const post = (path: string, options: { headers?: Record<string, string>; fields?: Record<string, string>; body?: string; type?: string } = {}) => {
-    const { body, type } = options.fields ? { body: new URLSearchParams(options.fields).toString(), type: 'application/x-www-form-urlencoded' } : options;
-    return server.request(path, { method: 'POST', headers: { ...(type && { 'Content-Type': type }), ...options.headers }, ...(body !== undefined && { body }) });
+  const post = (
+    path: string,
+    options: { headers?: Record<string, string>; fields?: Record<string, string>; body?: string; type?: string } = {},
+  ) => {
+    const { body, type } = options.fields
+      ? { body: new URLSearchParams(options.fields).toString(), type: 'application/x-www-form-urlencoded' }
+      : options;
+    return server.request(path, {
+      method: 'POST',
+      headers: { ...(type && { 'Content-Type': type }), ...options.headers },
+      ...(body !== undefined && { body }),
+    });
   };
 
   function expectOAuthError(response: Response, status: number, error: string, what: string) {
@@ -37,16 +55,40 @@ describe('OAuth endpoints: every error in RFC 6749 form', () => {
     const cases: [string, Parameters<typeof post>[1], string][] = [
       ['/oidc/token', {}, '/grant_type is required'],
       ['/oidc/token', { type: 'application/x-www-form-urlencoded', body: '' }, '/grant_type is required'],
-      ['/oidc/token', { type: 'text/plain', body: 'grant_type=client_credentials' }, 'send the parameters as a form (application/x-www-form-urlencoded) or a JSON object'],
-      ['/oidc/token', { type: 'application/json', body: '[1]' }, 'send the parameters as a form (application/x-www-form-urlencoded) or a JSON object'],
+      [
+        '/oidc/token',
+        { type: 'text/plain', body: 'grant_type=client_credentials' },
+        'send the parameters as a form (application/x-www-form-urlencoded) or a JSON object',
+      ],
+      [
+        '/oidc/token',
+        { type: 'application/json', body: '[1]' },
+        'send the parameters as a form (application/x-www-form-urlencoded) or a JSON object',
+      ],
       ['/oidc/token', { type: 'application/json', body: '{"grant_type":' }, 'request body is not valid JSON'],
-      ['/oidc/token', { type: 'application/x-www-form-urlencoded', body: 'grant_type=client_credentials&grant_type=refresh_token' }, '/grant_type must be string'],
+      [
+        '/oidc/token',
+        { type: 'application/x-www-form-urlencoded', body: 'grant_type=client_credentials&grant_type=refresh_token' },
+        '/grant_type must be string',
+      ],
       ['/oidc/token', { fields: { grant_type: 'authorization_code', ...web } }, '/code is required; /redirect_uri is required'],
       ['/oidc/token', { fields: { grant_type: 'refresh_token', ...web } }, '/refresh_token is required'],
-      ['/oidc/token', { fields: { grant_type: PASSWORDLESS_OTP_GRANT, ...web } }, '/username is required; /otp is required; /realm is required'],
-      ['/oauth/token', { type: 'text/plain', body: 'x' }, 'send the parameters as a form (application/x-www-form-urlencoded) or a JSON object'],
+      [
+        '/oidc/token',
+        { fields: { grant_type: PASSWORDLESS_OTP_GRANT, ...web } },
+        '/username is required; /otp is required; /realm is required',
+      ],
+      [
+        '/oauth/token',
+        { type: 'text/plain', body: 'x' },
+        'send the parameters as a form (application/x-www-form-urlencoded) or a JSON object',
+      ],
       ['/oidc/revoke', { fields: web }, '/token is required'],
-      ['/oidc/revoke', { type: 'text/plain', body: 'token=x' }, 'send the parameters as a form (application/x-www-form-urlencoded) or a JSON object'],
+      [
+        '/oidc/revoke',
+        { type: 'text/plain', body: 'token=x' },
+        'send the parameters as a form (application/x-www-form-urlencoded) or a JSON object',
+      ],
       ['/oauth/revoke', { fields: web }, '/token is required'],
       ['/oidc/introspect', { fields: clientForm(clients.admin.clientId) }, '/token is required'],
     ];
@@ -60,7 +102,12 @@ describe('OAuth endpoints: every error in RFC 6749 form', () => {
 
   it('refuses an unknown grant_type with unsupported_grant_type, and a grant the client may not use with unauthorized_client', async () => {
     expectOAuthError(await post('/oidc/token', { fields: { grant_type: 'password', ...web } }), 400, 'unsupported_grant_type', 'password');
-    expectOAuthError(await post('/oidc/token', { fields: { grant_type: 'client_credentials', client_id: clients.mobile.clientId } }), 400, 'unauthorized_client', 'public client_credentials');
+    expectOAuthError(
+      await post('/oidc/token', { fields: { grant_type: 'client_credentials', client_id: clients.mobile.clientId } }),
+      400,
+      'unauthorized_client',
+      'public client_credentials',
+    );
   });
 
   it('answers 401 invalid_client, with a Basic challenge whenever the client tried the Authorization header (RFC 6749 §5.2)', async () => {
@@ -82,7 +129,7 @@ describe('OAuth endpoints: every error in RFC 6749 form', () => {
     }
   });
 
-  it('answers the passwordless grant\'s refusals in RFC 6749 words at /oidc/token, in Auth0\'s at /oauth/token', async () => {
+  it("answers the passwordless grant's refusals in RFC 6749 words at /oidc/token, in Auth0's at /oauth/token", async () => {
     const grant = { grant_type: PASSWORDLESS_OTP_GRANT, realm: 'sms', username: '+14155558888', otp: '000000' };
     const wrongCode = { ...grant, client_id: clients.mobile.clientId };
     expectOAuthError(await post('/oidc/token', { fields: wrongCode }), 400, 'invalid_grant', 'wrong code at /oidc/token');
@@ -99,7 +146,12 @@ describe('OAuth endpoints: every error in RFC 6749 form', () => {
     expect((await post('/oauth/token', { fields: management })).body.error).to.equal('unauthorized_client');
 
     const notEnabled = { ...grant, ...clientForm(clients.closed.clientId) };
-    expectOAuthError(await post('/oidc/token', { fields: notEnabled }), 400, 'unauthorized_client', 'connection not enabled at /oidc/token');
+    expectOAuthError(
+      await post('/oidc/token', { fields: notEnabled }),
+      400,
+      'unauthorized_client',
+      'connection not enabled at /oidc/token',
+    );
     expect((await post('/oauth/token', { fields: notEnabled })).body.error).to.equal('bad.connection');
     expectOAuthError(await post('/oidc/token', { fields: { ...wrongCode, realm: 'email' } }), 400, 'invalid_request', 'realm');
   });
@@ -109,7 +161,14 @@ describe('OAuth endpoints: every error in RFC 6749 form', () => {
     const requests: [string, RequestInit][] = [
       ['/oidc/userinfo', {}],
       ['/oidc/userinfo', { headers: { Authorization: 'Bearer not.a.token' } }],
-      ['/oidc/userinfo', { headers: { Authorization: `Basic ${Buffer.from(`${clients.web.clientId}:${secretOf(clients.web.clientId)}`).toString('base64')}` } }],
+      [
+        '/oidc/userinfo',
+        {
+          headers: {
+            Authorization: `Basic ${Buffer.from(`${clients.web.clientId}:${secretOf(clients.web.clientId)}`).toString('base64')}`,
+          },
+        },
+      ],
       ['/oidc/userinfo', { headers: { Authorization: `Bearer ${client.body.access_token}` } }],
       ['/oidc/userinfo', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'access_token=%00' }],
       ['/userinfo', { headers: { Authorization: 'Bearer not.a.token' } }],
@@ -122,9 +181,16 @@ describe('OAuth endpoints: every error in RFC 6749 form', () => {
     }
   });
 
-  it('uses no code outside the RFCs\' on these endpoints, whatever was sent', async () => {
-    const bodies = ['', 'grant_type=', 'grant_type=%E0%A4%A', 'token=x&token=y', 'client_id=&client_secret=', 'grant_type=refresh_token&refresh_token=x&client_id=acme-web&client_secret=acme-web-secret',
-      'grant_type=authorization_code&code=x&redirect_uri=https://acme.example/verify&client_id=acme-web&client_secret=acme-web-secret&code_verifier=short'];
+  it("uses no code outside the RFCs' on these endpoints, whatever was sent", async () => {
+    const bodies = [
+      '',
+      'grant_type=',
+      'grant_type=%E0%A4%A',
+      'token=x&token=y',
+      'client_id=&client_secret=',
+      'grant_type=refresh_token&refresh_token=x&client_id=acme-web&client_secret=acme-web-secret',
+      'grant_type=authorization_code&code=x&redirect_uri=https://acme.example/verify&client_id=acme-web&client_secret=acme-web-secret&code_verifier=short',
+    ];
     for (const path of ['/oidc/token', '/oauth/token', '/oidc/revoke', '/oauth/revoke', '/oidc/introspect']) {
       for (const body of bodies) {
         const response = await post(path, { type: 'application/x-www-form-urlencoded', body });

@@ -43,7 +43,7 @@ function testClock(): TestClock {
 export interface Response {
   status: number;
   headers: Headers;
-  body: any;  
+  body: any;
 }
 
 export interface OidcServer {
@@ -60,7 +60,9 @@ export interface OidcServer {
  * A real server on 127.0.0.1 with its own SQLite file and clock, the OIDC routes mounted, plus `extraRoutes`,
  * and the applications of `clients` registered.
  */
-export async function startOidcServer(options: { oidc?: Record<string, number>; issuer?: string; extraRoutes?: RouteFactory[] } = {}): Promise<OidcServer> {
+export async function startOidcServer(
+  options: { oidc?: Record<string, number>; issuer?: string; extraRoutes?: RouteFactory[] } = {},
+): Promise<OidcServer> {
   const temp = tempDir();
   const clock = testClock();
   // only the routes under test: the rest of the API is not this suite's business
@@ -79,16 +81,30 @@ export async function startOidcServer(options: { oidc?: Record<string, number>; 
     const { clientId, role, public_signup } = client;
     const isPublic = 'token_endpoint_auth_method' in client;
     const settings: ApplicationSettings = {
-      name: clientId, role, redirect_uris: [redirectUri], public_signup, otp: defaultOtpSettings,
+      name: clientId,
+      role,
+      redirect_uris: [redirectUri],
+      public_signup,
+      otp: defaultOtpSettings,
       token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
       ...('id_token_signed_response_alg' in client && { id_token_signed_response_alg: client.id_token_signed_response_alg }),
     };
     await cradle.applications.ensure(tenantId, clientId, isPublic ? undefined : secretOf(clientId), settings, metadata);
   }
   await cradle.applications.ensureTenant(otherTenant.tenantId, 'Globex', { actor: 'test', tenantId: otherTenant.tenantId });
-  await cradle.applications.ensure(otherTenant.tenantId, otherTenant.clientId, secretOf(otherTenant.clientId), {
-    name: otherTenant.clientId, role: 'app', redirect_uris: [redirectUri], public_signup: true, otp: defaultOtpSettings,
-  }, { actor: 'test', tenantId: otherTenant.tenantId });
+  await cradle.applications.ensure(
+    otherTenant.tenantId,
+    otherTenant.clientId,
+    secretOf(otherTenant.clientId),
+    {
+      name: otherTenant.clientId,
+      role: 'app',
+      redirect_uris: [redirectUri],
+      public_signup: true,
+      otp: defaultOtpSettings,
+    },
+    { actor: 'test', tenantId: otherTenant.tenantId },
+  );
 
   const request = async (path: string, init?: RequestInit): Promise<Response> => {
     const response = await fetch(`${server.url}${path}`, init);
@@ -136,7 +152,13 @@ export async function signIn(server: OidcServer, options: { clientId?: string; t
   const { user } = await cradle.users.createOrAddToApp(tenant, clientId, { phoneNumber }, {});
   const current = verified ? await cradle.users.verifyPhone(tenant, user.userId, phoneNumber, 'login', {}) : user;
   const app = (await cradle.applications.get(clientId))!;
-  const tokens = await cradle.tokens.startSession({ app, user: current, amr: ['otp', 'sms'], ...(scope !== undefined && { scope }), metadata: {} });
+  const tokens = await cradle.tokens.startSession({
+    app,
+    user: current,
+    amr: ['otp', 'sms'],
+    ...(scope !== undefined && { scope }),
+    metadata: {},
+  });
   return { ...tokens, userId: user.userId, phoneNumber };
 }
 

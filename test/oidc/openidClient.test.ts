@@ -32,12 +32,24 @@ describe('openid-client 6 against otpledger', function () {
     const { access_token: appToken } = await client.clientCredentialsGrant(web);
     const phone = newPhone();
     expect((await t.post('/cis/v1/users', { phone_number: phone }, appToken)).status).to.equal(201);
-    const sent = await t.post('/cis/v1/auth/otp/sms', {
-      phone_number: phone, redirect_uri: REDIRECT, state: checks.state, nonce: checks.nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(checks.verifier), code_challenge_method: 'S256',
-    }, appToken);
+    const sent = await t.post(
+      '/cis/v1/auth/otp/sms',
+      {
+        phone_number: phone,
+        redirect_uri: REDIRECT,
+        state: checks.state,
+        nonce: checks.nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(checks.verifier),
+        code_challenge_method: 'S256',
+      },
+      appToken,
+    );
     expect(sent.status, JSON.stringify(sent.body)).to.equal(200);
-    const validated = await t.post('/cis/v1/auth/otp/sms/validation', { phone_number: phone, passcode: (await t.lastSms(phone)).code }, appToken);
+    const validated = await t.post(
+      '/cis/v1/auth/otp/sms/validation',
+      { phone_number: phone, passcode: (await t.lastSms(phone)).code },
+      appToken,
+    );
     expect(validated.status).to.equal(200);
     const redirect = await fetch(validated.body.result, { redirect: 'manual' });
     expect(redirect.status).to.equal(302);
@@ -49,7 +61,9 @@ describe('openid-client 6 against otpledger', function () {
     expect(metadata.issuer).to.equal(t.url);
     expect(metadata.supportsPKCE()).to.equal(true);
     expect(metadata).to.include({
-      userinfo_endpoint: `${t.url}/oidc/userinfo`, revocation_endpoint: `${t.url}/oidc/revoke`, introspection_endpoint: `${t.url}/oidc/introspect`,
+      userinfo_endpoint: `${t.url}/oidc/userinfo`,
+      revocation_endpoint: `${t.url}/oidc/revoke`,
+      introspection_endpoint: `${t.url}/oidc/introspect`,
     });
   });
 
@@ -78,7 +92,10 @@ describe('openid-client 6 against otpledger', function () {
     expect(callback.searchParams.get('iss')).to.equal(t.url);
 
     const tokens = await client.authorizationCodeGrant(web, callback, {
-      pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true,
+      pkceCodeVerifier: checks.verifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+      idTokenExpected: true,
     });
     const claims = tokens.claims()!;
     expect(claims).to.include({ nonce: checks.nonce, phone_number: phone, phone_number_verified: true, aud: 'acme-web' });
@@ -91,7 +108,8 @@ describe('openid-client 6 against otpledger', function () {
     const phone = newPhone();
     expect((await t.post('/cis/v1/users', { phone_number: phone }, appToken)).status).to.equal(201);
     const verifier = client.randomPKCECodeVerifier();
-    const login = (pkce: Record<string, string>) => t.post('/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: REDIRECT, state: client.randomState(), ...pkce }, appToken);
+    const login = (pkce: Record<string, string>) =>
+      t.post('/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: REDIRECT, state: client.randomState(), ...pkce }, appToken);
     const plain = await login({ code_challenge: verifier.slice(0, 43), code_challenge_method: 'plain' });
     expect(plain.status).to.equal(400);
     expect(plain.body.message).to.equal('code_challenge_method plain is not supported: use S256');
@@ -106,9 +124,12 @@ describe('openid-client 6 against otpledger', function () {
   it('a wrong state, or a wrong verifier, is refused', async () => {
     const checks = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() };
     const { callback } = await redirectLogin(checks);
-    const wrongState = await client.authorizationCodeGrant(web, callback, { pkceCodeVerifier: checks.verifier, expectedState: 'other' }).catch((e: unknown) => e);
+    const wrongState = await client
+      .authorizationCodeGrant(web, callback, { pkceCodeVerifier: checks.verifier, expectedState: 'other' })
+      .catch((e: unknown) => e);
     expect(wrongState).to.be.instanceOf(Error);
-    const wrongVerifier = await client.authorizationCodeGrant(web, callback, { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: checks.state })
+    const wrongVerifier = await client
+      .authorizationCodeGrant(web, callback, { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: checks.state })
       .catch((e: unknown) => e);
     expect(wrongVerifier).to.be.instanceOf(client.ResponseBodyError).and.to.include({ error: 'invalid_grant', status: 400 });
   });
@@ -116,7 +137,11 @@ describe('openid-client 6 against otpledger', function () {
   it('refresh with rotation: the new refresh token works, the old one ends the session', async () => {
     const checks = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() };
     const { callback } = await redirectLogin(checks);
-    const first = await client.authorizationCodeGrant(web, callback, { pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce });
+    const first = await client.authorizationCodeGrant(web, callback, {
+      pkceCodeVerifier: checks.verifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+    });
     const second = await client.refreshTokenGrant(web, first.refresh_token!);
     expect(second.refresh_token).to.not.equal(first.refresh_token);
     expect(second.claims()!.sub).to.equal(first.claims()!.sub);
@@ -129,7 +154,11 @@ describe('openid-client 6 against otpledger', function () {
   it('introspection (confidential clients), then revocation of the refresh token ends the session', async () => {
     const checks = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() };
     const { callback } = await redirectLogin(checks);
-    const tokens = await client.authorizationCodeGrant(web, callback, { pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce });
+    const tokens = await client.authorizationCodeGrant(web, callback, {
+      pkceCodeVerifier: checks.verifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+    });
     const sub = tokens.claims()!.sub;
 
     const active = await client.tokenIntrospection(admin, tokens.access_token);
@@ -149,7 +178,11 @@ describe('openid-client 6 against otpledger', function () {
   it('revocation of an access token (hinted as one) ends its session too', async () => {
     const checks = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() };
     const { callback } = await redirectLogin(checks);
-    const tokens = await client.authorizationCodeGrant(web, callback, { pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce });
+    const tokens = await client.authorizationCodeGrant(web, callback, {
+      pkceCodeVerifier: checks.verifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+    });
     await client.tokenRevocation(web, tokens.access_token, { token_type_hint: 'access_token' });
     expect(await client.tokenIntrospection(admin, tokens.refresh_token!)).to.deep.equal({ active: false });
     const refreshed = await client.refreshTokenGrant(web, tokens.refresh_token!).catch((e: unknown) => e);

@@ -55,9 +55,13 @@ describe('POST /oidc/token: refresh_token (rotating)', () => {
 
     const replayed = await refresh(first.refresh_token);
     expect(replayed.status).to.equal(400);
-    expect(replayed.body).to.deep.equal({ error: 'invalid_grant', error_description: 'the refresh token was already used; the session has been revoked' });
+    expect(replayed.body).to.deep.equal({
+      error: 'invalid_grant',
+      error_description: 'the refresh token was already used; the session has been revoked',
+    });
     expect(await sessionEvents(first.session_id)).to.deep.include({
-      type: 'SessionRevoked', data: { reason: 'refresh_token_reuse', refreshTokenJti: decodeJwt(first.refresh_token).jti },
+      type: 'SessionRevoked',
+      data: { reason: 'refresh_token_reuse', refreshTokenJti: decodeJwt(first.refresh_token).jti },
     });
 
     // the latest token dies with the session

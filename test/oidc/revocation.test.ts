@@ -15,13 +15,17 @@ describe('token revocation (RFC 7009)', () => {
   const revoke = (form: Record<string, string>, options: { path?: string; basic?: [string, string] } = {}) =>
     server.request(options.path ?? '/oidc/revoke', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(options.basic && { Authorization: basicAuth(...options.basic) }) },
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...(options.basic && { Authorization: basicAuth(...options.basic) }),
+      },
       body: new URLSearchParams(form).toString(),
     });
   const userinfo = (token: string) => server.request('/oidc/userinfo', { headers: { Authorization: `Bearer ${token}` } });
   const refresh = (token: string, clientId: string = clients.web.clientId) =>
     server.token({ grant_type: 'refresh_token', refresh_token: token, ...clientForm(clientId) });
-  const sessionEvents = async (sid: string) => (await server.cradle.eventStore.readStream(`session-${sid}`)).map(({ type, data }) => ({ type, data }));
+  const sessionEvents = async (sid: string) =>
+    (await server.cradle.eventStore.readStream(`session-${sid}`)).map(({ type, data }) => ({ type, data }));
   const allEvents = () => server.cradle.eventStore.lastPosition();
 
   it('revoking a user access token ends its session: the access and refresh tokens stop working, SessionRevoked is recorded', async () => {
@@ -33,13 +37,17 @@ describe('token revocation (RFC 7009)', () => {
     expect((await userinfo(session.access_token)).status).to.equal(401);
     expect((await refresh(session.refresh_token)).body.error).to.equal('invalid_grant');
     expect((await sessionEvents(session.session_id)).at(-1)).to.deep.equal({
-      type: 'SessionRevoked', data: { reason: 'revoked_by_client', clientId: clients.web.clientId, tokenJti: decodeJwt(session.access_token).jti },
+      type: 'SessionRevoked',
+      data: { reason: 'revoked_by_client', clientId: clients.web.clientId, tokenJti: decodeJwt(session.access_token).jti },
     });
   });
 
-  it('revokes a refresh token at Auth0\'s /oauth/revoke, with HTTP Basic, whatever the hint says', async () => {
+  it("revokes a refresh token at Auth0's /oauth/revoke, with HTTP Basic, whatever the hint says", async () => {
     const session = await signIn(server);
-    const answer = await revoke({ token: session.refresh_token, token_type_hint: 'access_token' }, { path: '/oauth/revoke', basic: [clients.web.clientId, secretOf(clients.web.clientId)] });
+    const answer = await revoke(
+      { token: session.refresh_token, token_type_hint: 'access_token' },
+      { path: '/oauth/revoke', basic: [clients.web.clientId, secretOf(clients.web.clientId)] },
+    );
     expect(answer.status).to.equal(200);
     expect((await userinfo(session.access_token)).status).to.equal(401);
     expect((await sessionEvents(session.session_id)).at(-1)).to.deep.include({ type: 'SessionRevoked' });

@@ -53,11 +53,20 @@ describe('the claims of every verified token are checked against a schema', func
   });
 
   it('answers invalid_grant to a refresh token whose claims have the wrong types', async () => {
-    for (const claims of [{ ...session, token_use: 'refresh', tenant_id: {} }, { ...session, token_use: 'refresh', sid: ['s'] }, { ...session, token_use: 'refresh', sub: { id: 1 } }]) {
+    for (const claims of [
+      { ...session, token_use: 'refresh', tenant_id: {} },
+      { ...session, token_use: 'refresh', sid: ['s'] },
+      { ...session, token_use: 'refresh', sub: { id: 1 } },
+    ]) {
       const response = await fetch(`${t.url}/oidc/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: await sign(claims, 'JWT'), client_id: 'acme-web', client_secret: 'acme-web-secret' }),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: await sign(claims, 'JWT'),
+          client_id: 'acme-web',
+          client_secret: 'acme-web-secret',
+        }),
       });
       const body = (await response.json()) as { error: string; error_description: string };
       expect(response.status).to.equal(400);
@@ -68,12 +77,19 @@ describe('the claims of every verified token are checked against a schema', func
   });
 
   it('answers 400 to a redirect link whose claims are not a redirect link', async () => {
-    for (const claims of [{ token_use: 'redirect', redirect_uri: { href: 'https://evil.example' }, code: 'c' }, { token_use: 'redirect', redirect_uri: 'not a url', code: 'c' }, { token_use: 'redirect', redirect_uri: 'https://acme.example/verify', code: 7 }]) {
+    for (const claims of [
+      { token_use: 'redirect', redirect_uri: { href: 'https://evil.example' }, code: 'c' },
+      { token_use: 'redirect', redirect_uri: 'not a url', code: 'c' },
+      { token_use: 'redirect', redirect_uri: 'https://acme.example/verify', code: 7 },
+    ]) {
       const response = await fetch(`${t.url}/cis/v1/auth/otp/sms/redirect?token=${await sign(claims, 'JWT')}`, { redirect: 'manual' });
       expect(response.status).to.equal(400);
     }
     // the well-formed link still redirects
-    const good = await fetch(`${t.url}/cis/v1/auth/otp/sms/redirect?token=${await sign({ token_use: 'redirect', redirect_uri: 'https://acme.example/verify', code: 'c' }, 'JWT')}`, { redirect: 'manual' });
+    const good = await fetch(
+      `${t.url}/cis/v1/auth/otp/sms/redirect?token=${await sign({ token_use: 'redirect', redirect_uri: 'https://acme.example/verify', code: 'c' }, 'JWT')}`,
+      { redirect: 'manual' },
+    );
     expect(good.status).to.equal(302);
     expect(good.headers.get('location')).to.equal(`https://acme.example/verify?code=c&iss=${encodeURIComponent(t.url)}`);
   });

@@ -13,16 +13,35 @@ describe('tokens are never stored', () => {
     secrets.push(client.body.access_token);
 
     const code = await cradle.authorizationCodes.issue({
-      tenantId, clientId: clients.web.clientId, redirectUri, phoneNumber: '+14155550400', createNewUser: true, metadata: {},
+      tenantId,
+      clientId: clients.web.clientId,
+      redirectUri,
+      phoneNumber: '+14155550400',
+      createNewUser: true,
+      metadata: {},
     });
     secrets.push(code);
-    const signedIn = await server.token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, ...clientForm(clients.web.clientId) });
+    const signedIn = await server.token({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      ...clientForm(clients.web.clientId),
+    });
     expect(signedIn.status).to.equal(200);
-    const refreshed = await server.token({ grant_type: 'refresh_token', refresh_token: signedIn.body.refresh_token, ...clientForm(clients.web.clientId) });
+    const refreshed = await server.token({
+      grant_type: 'refresh_token',
+      refresh_token: signedIn.body.refresh_token,
+      ...clientForm(clients.web.clientId),
+    });
     expect(refreshed.status).to.equal(200);
-    const replayed = await server.token({ grant_type: 'refresh_token', refresh_token: signedIn.body.refresh_token, ...clientForm(clients.web.clientId) });
+    const replayed = await server.token({
+      grant_type: 'refresh_token',
+      refresh_token: signedIn.body.refresh_token,
+      ...clientForm(clients.web.clientId),
+    });
     expect(replayed.status).to.equal(400);
-    for (const response of [signedIn, refreshed]) secrets.push(response.body.access_token, response.body.id_token, response.body.refresh_token);
+    for (const response of [signedIn, refreshed])
+      secrets.push(response.body.access_token, response.body.id_token, response.body.refresh_token);
 
     const recorded: string[] = [];
     const types = new Set<string>();
@@ -30,7 +49,13 @@ describe('tokens are never stored', () => {
       types.add(event.type);
       recorded.push(JSON.stringify({ stream: event.streamName, data: event.data, metadata: event.metadata }));
     }
-    expect([...types]).to.include.members(['SessionStarted', 'TokensIssued', 'SessionRevoked', 'AuthorizationCodeIssued', 'AuthorizationCodeRedeemed']);
+    expect([...types]).to.include.members([
+      'SessionStarted',
+      'TokensIssued',
+      'SessionRevoked',
+      'AuthorizationCodeIssued',
+      'AuthorizationCodeRedeemed',
+    ]);
     const everything = recorded.join('\n');
     for (const secret of secrets) {
       expect(everything).to.not.include(secret);

@@ -13,9 +13,13 @@ describe('userinfo', () => {
 
   const get = (path: string, token: string) => server.request(path, { headers: { Authorization: `Bearer ${token}` } });
   const postForm = (form: Record<string, string>, headers: Record<string, string> = {}) =>
-    server.request('/oidc/userinfo', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() });
+    server.request('/oidc/userinfo', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
 
-  it('answers the claims of the token\'s scopes: openid → sub; phone → phone_number, phone_number_verified', async () => {
+  it("answers the claims of the token's scopes: openid → sub; phone → phone_number, phone_number_verified", async () => {
     const every = await signIn(server);
     const all = await get('/oidc/userinfo', every.access_token);
     expect(all.status).to.equal(200);
@@ -26,7 +30,11 @@ describe('userinfo', () => {
     expect((await get('/oidc/userinfo', openid.access_token)).body).to.deep.equal({ sub: openid.userId });
 
     const phone = await signIn(server, { scope: 'openid phone', verified: false });
-    expect((await get('/oidc/userinfo', phone.access_token)).body).to.deep.equal({ sub: phone.userId, phone_number: phone.phoneNumber, phone_number_verified: false });
+    expect((await get('/oidc/userinfo', phone.access_token)).body).to.deep.equal({
+      sub: phone.userId,
+      phone_number: phone.phoneNumber,
+      phone_number_verified: false,
+    });
   });
 
   it('answers the user as they are now, not as they were when the token was signed', async () => {
@@ -36,7 +44,7 @@ describe('userinfo', () => {
     expect((await get('/oidc/userinfo', session.access_token)).body).to.include({ phone_number_verified: true });
   });
 
-  it('takes the token in the header on GET and POST, in a POST form (RFC 6750 §2.2), and at Auth0\'s GET /userinfo', async () => {
+  it("takes the token in the header on GET and POST, in a POST form (RFC 6750 §2.2), and at Auth0's GET /userinfo", async () => {
     const session = await signIn(server);
     const expected = { sub: session.userId, phone_number: session.phoneNumber, phone_number_verified: true };
     expect((await get('/userinfo', session.access_token)).body).to.deep.equal(expected);
@@ -50,7 +58,10 @@ describe('userinfo', () => {
     const session = await signIn(server);
     const both = await postForm({ access_token: session.access_token }, { Authorization: `Bearer ${session.access_token}` });
     expect(both.status).to.equal(400);
-    expect(both.body).to.deep.equal({ error: 'invalid_request', error_description: 'send the access token once: in the Authorization header or in the body' });
+    expect(both.body).to.deep.equal({
+      error: 'invalid_request',
+      error_description: 'send the access token once: in the Authorization header or in the body',
+    });
   });
 
   it('challenges as RFC 6750 §3 says: the scheme alone without a token, invalid_token with a reason for a bad one', async () => {
@@ -62,7 +73,8 @@ describe('userinfo', () => {
     const forged = await get('/oidc/userinfo', 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln');
     expect(forged.status).to.equal(401);
     expect(forged.headers.get('www-authenticate')).to.equal(
-      'Bearer realm="otpledger", error="invalid_token", error_description="the token is malformed or its signature is not valid"');
+      'Bearer realm="otpledger", error="invalid_token", error_description="the token is malformed or its signature is not valid"',
+    );
     expect(forged.body.error).to.equal('invalid_token');
 
     // an id_token or a refresh token is no access token; a client token names no user

@@ -44,7 +44,7 @@ const scriptedGateway = {
 };
 
 // Checked by tsc: node:test's module and mocha's globals are runners as they are (`runner: await import('node:test')`).
-export const runnersAsTheyAre: ((test: typeof nodeTest) => TestRunner[]) = (test) => [test, { describe, it, before, after }];
+export const runnersAsTheyAre: (test: typeof nodeTest) => TestRunner[] = (test) => [test, { describe, it, before, after }];
 
 describe('plugin kit: the contract suite outside mocha', () => {
   it('runs under a runner with beforeAll/afterAll and a context skip() (the shape of vitest and jest)', async () => {
@@ -71,11 +71,15 @@ describe('plugin kit: the contract suite outside mocha', () => {
     try {
       // @ts-expect-error hiding mocha's globals for a moment
       delete globalThis.before;
-      expect(() => smsProviderContract(acmeSms, { scriptedGateway })).to.throw(/found no test runner: .*runner: await import\('node:test'\)/);
+      expect(() => smsProviderContract(acmeSms, { scriptedGateway })).to.throw(
+        /found no test runner: .*runner: await import\('node:test'\)/,
+      );
     } finally {
       globalThis.before = saved.before;
     }
-    expect(() => smsProviderContract(acmeSms, { scriptedGateway, runner: { describe, it } })).to.throw(/options.runner must have describe, it, before \(or beforeAll\) and after \(or afterAll\)/);
+    expect(() => smsProviderContract(acmeSms, { scriptedGateway, runner: { describe, it } })).to.throw(
+      /options.runner must have describe, it, before \(or beforeAll\) and after \(or afterAll\)/,
+    );
     expect(() => smsProviderContract(acmeSms, {})).to.throw(/needs options.scriptedGateway/);
   });
 });

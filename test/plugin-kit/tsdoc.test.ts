@@ -10,7 +10,9 @@ describe('plugin kit: TSDoc', () => {
     for (const file of readdirSync(dist).filter((name) => name.endsWith('.d.ts'))) {
       const text = readFileSync(new URL(file, dist), 'utf8');
       // a declaration, and the comment right above it (if any)
-      for (const match of text.matchAll(/(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?^export (?:declare )?(?:abstract )?(?:function|const|class|interface|type) (\w+)/gm)) {
+      for (const match of text.matchAll(
+        /(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?^export (?:declare )?(?:abstract )?(?:function|const|class|interface|type) (\w+)/gm,
+      )) {
         exports++;
         if (!match[1]?.includes('@example')) missing.push(`${file}: ${match[2]}`);
       }

@@ -14,22 +14,38 @@ import { startTwilioGateway } from './sms-twilio/twilioGateway.js';
 
 /** Every built-in plugin that makes HTTP calls, with its local test gateway. */
 const plugins: [SmsProviderPlugin<any>, () => Promise<ContractGateway & { requestsSeen(): number }>][] = [
-  [customGateway, async () => {
-    const gateway = await startCustomGateway('egress-key-1');
-    return { config: { uri: `${gateway.url}/send-sms`, api_key: 'egress-key-1' }, ...gateway.controls, requestsSeen: () => gateway.server.requests.length };
-  }],
-  [smsGateway, async () => {
-    const gateway = await startAuth0Gateway();
-    return { ...gateway, requestsSeen: () => gateway.requests.length };
-  }],
-  [sfmc, async () => {
-    const gateway = await startSfmcGateway();
-    return { ...gateway, requestsSeen: () => gateway.tokenRequests.length + gateway.sendAttempts.length };
-  }],
-  [twilio, async () => {
-    const gateway = await startTwilioGateway();
-    return { ...gateway, requestsSeen: () => gateway.scripted.requests.length };
-  }],
+  [
+    customGateway,
+    async () => {
+      const gateway = await startCustomGateway('egress-key-1');
+      return {
+        config: { uri: `${gateway.url}/send-sms`, api_key: 'egress-key-1' },
+        ...gateway.controls,
+        requestsSeen: () => gateway.server.requests.length,
+      };
+    },
+  ],
+  [
+    smsGateway,
+    async () => {
+      const gateway = await startAuth0Gateway();
+      return { ...gateway, requestsSeen: () => gateway.requests.length };
+    },
+  ],
+  [
+    sfmc,
+    async () => {
+      const gateway = await startSfmcGateway();
+      return { ...gateway, requestsSeen: () => gateway.tokenRequests.length + gateway.sendAttempts.length };
+    },
+  ],
+  [
+    twilio,
+    async () => {
+      const gateway = await startTwilioGateway();
+      return { ...gateway, requestsSeen: () => gateway.scripted.requests.length };
+    },
+  ],
 ];
 
 /**
@@ -49,8 +65,14 @@ describe('built-in plugins connect only through the server egress guard', functi
         const services: ProviderServices = { logger: silent, now: () => performance.now(), egress: guard.services() };
         const provider = plugin.create(compileSchema(plugin.configSchema)(gateway.config), services);
         const context = { tenantId: 't', timeoutMs: 3000 };
-        for (const attempt of [() => provider.send({ to: '+15125550123', body: 'code 123456' }, context), ...(provider.validate ? [() => provider.validate!(context)] : [])]) {
-          const error = await attempt().then(() => expect.fail('expected a refusal'), (e: unknown) => e as SmsProviderError);
+        for (const attempt of [
+          () => provider.send({ to: '+15125550123', body: 'code 123456' }, context),
+          ...(provider.validate ? [() => provider.validate!(context)] : []),
+        ]) {
+          const error = await attempt().then(
+            () => expect.fail('expected a refusal'),
+            (e: unknown) => e as SmsProviderError,
+          );
           expect(error, String(error)).to.be.instanceOf(SmsProviderError);
           expect(error.code, error.message).to.equal('invalid_config');
           expect(error.message).to.match(/127\.0\.0\.1 is a loopback address/);

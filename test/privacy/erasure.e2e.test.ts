@@ -43,21 +43,38 @@ describe('erasure and data-subject requests (end to end)', function () {
     return { status: response.status, text, body: accept === 'application/json' && text ? JSON.parse(text) : undefined };
   };
   const login = async () => {
-    expect((await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app)).status).to.equal(200);
-    const signedIn = await t.post('/cis/v1/auth/otp/authenticate', { passcode: (await t.lastSms(phone)).code, identifier_type: 'phone_number', identifier: phone }, app);
+    expect(
+      (await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app)).status,
+    ).to.equal(200);
+    const signedIn = await t.post(
+      '/cis/v1/auth/otp/authenticate',
+      { passcode: (await t.lastSms(phone)).code, identifier_type: 'phone_number', identifier: phone },
+      app,
+    );
     expect(signedIn.status, JSON.stringify(signedIn.body)).to.equal(200);
     return signedIn.body as { refresh_token: string };
   };
   /** The redirect login: its authorization code names the phone before any user is looked up. */
   const redirectLogin = async () => {
     expect((await t.post('/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: redirectUri }, app)).status).to.equal(200);
-    const validation = await t.post('/cis/v1/auth/otp/sms/validation', { phone_number: phone, passcode: (await t.lastSms(phone)).code }, app);
+    const validation = await t.post(
+      '/cis/v1/auth/otp/sms/validation',
+      { phone_number: phone, passcode: (await t.lastSms(phone)).code },
+      app,
+    );
     expect(validation.status, JSON.stringify(validation.body)).to.equal(200);
     const hop = await fetch(validation.body.result as string, { redirect: 'manual' });
     const code = new URL(hop.headers.get('location')!).searchParams.get('code')!;
     const tokens = await fetch(`${t.url}/oidc/token`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'acme-web', client_secret: 'acme-web-secret', code, redirect_uri: redirectUri }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: 'acme-web',
+        client_secret: 'acme-web-secret',
+        code,
+        redirect_uri: redirectUri,
+      }),
     });
     expect(tokens.status).to.equal(200);
   };
@@ -74,11 +91,25 @@ describe('erasure and data-subject requests (end to end)', function () {
     expect(before.status).to.equal(200);
     expect(before.body.user).to.deep.include({ user_id: userId, phone_number: phone, email, username, phone_number_verified: true });
     const types = (before.body.events as { type: string }[]).map((e) => e.type);
-    expect(types).to.include.members(['UserCreated', 'IdentifierClaimed', 'OtpIssued', 'SmsSent', 'OtpVerified', 'PhoneVerified', 'SessionStarted', 'TokensIssued', 'AuthorizationCodeIssued']);
+    expect(types).to.include.members([
+      'UserCreated',
+      'IdentifierClaimed',
+      'OtpIssued',
+      'SmsSent',
+      'OtpVerified',
+      'PhoneVerified',
+      'SessionStarted',
+      'TokensIssued',
+      'AuthorizationCodeIssued',
+    ]);
     // the copy taken is itself on record, before it was answered: who, and about whom
     const queries = await call('GET', '/admin/v1/audit/events?type=AuditQueried&limit=1000', auditor);
-    const exports = (queries.body.result as { data: { query: string; actor: string; filters: unknown } }[]).filter((r) => r.data.query === 'export');
-    expect(exports.map(({ data }) => ({ actor: data.actor, filters: data.filters }))).to.deep.equal([{ actor: 'acme-admin', filters: { userId } }]);
+    const exports = (queries.body.result as { data: { query: string; actor: string; filters: unknown } }[]).filter(
+      (r) => r.data.query === 'export',
+    );
+    expect(exports.map(({ data }) => ({ actor: data.actor, filters: data.filters }))).to.deep.equal([
+      { actor: 'acme-admin', filters: { userId } },
+    ]);
     const createdEvent = (before.body.events as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'UserCreated')!;
     expect(createdEvent.data).to.include({ phoneNumber: phone, email, username });
     expect((await t.get('/admin/v1/users/' + userId, admin)).body.result).to.include({ phone_number: phone, email, username });
@@ -111,8 +142,9 @@ describe('erasure and data-subject requests (end to end)', function () {
     holdsNone(after.text);
     expect(after.body.user).to.deep.equal({ user_id: userId, erased: true, erased_at: erased.body.erased_at, apps: ['acme-web'] });
     expect((after.body.events as { type: string }[]).map((e) => e.type)).to.include.members([...new Set(types), 'UserErased']);
-    expect((after.body.events as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'UserCreated')!.data)
-      .to.include({ phoneNumber: '[erased]', email: '[erased]', username: '[erased]', userId });
+    expect((after.body.events as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'UserCreated')!.data).to.include(
+      { phoneNumber: '[erased]', email: '[erased]', username: '[erased]', userId },
+    );
     const ndjson = await call('GET', '/admin/v1/audit/events', auditor, 'application/x-ndjson');
     expect(ndjson.status).to.equal(200);
     holdsNone(ndjson.text);
@@ -124,11 +156,23 @@ describe('erasure and data-subject requests (end to end)', function () {
     expect((await call('GET', '/admin/v1/audit/verify', auditor)).body).to.include({ ok: true });
     const erasedAt = records.find((r) => r.type === 'UserErased')!.position;
     const then = await call('GET', `/admin/v1/state?kind=user&id=${userId}&at=${erasedAt - 1}`, auditor);
-    expect(then.body.result.state).to.include({ userId, phoneNumber: '[erased]', email: '[erased]', username: '[erased]', phoneNumberVerified: true });
+    expect(then.body.result.state).to.include({
+      userId,
+      phoneNumber: '[erased]',
+      email: '[erased]',
+      username: '[erased]',
+      phoneNumberVerified: true,
+    });
     // the erased user's session cannot be refreshed
     const refreshed = await fetch(`${t.url}/oidc/token`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'acme-web', client_secret: 'acme-web-secret', refresh_token: session.refresh_token }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'acme-web',
+        client_secret: 'acme-web-secret',
+        refresh_token: session.refresh_token,
+      }),
     });
     expect(refreshed.status).to.equal(400);
     expect(filesHolding(temp.dir)).to.deep.equal([]);
@@ -139,7 +183,10 @@ describe('erasure and data-subject requests (end to end)', function () {
     const newUserId = again.body.result.user_id as string;
     expect(newUserId).to.not.equal(userId);
     await login();
-    expect((await t.get(`/admin/v1/users/${newUserId}`, admin)).body.result).to.include({ phone_number: phone, phone_number_verified: true });
+    expect((await t.get(`/admin/v1/users/${newUserId}`, admin)).body.result).to.include({
+      phone_number: phone,
+      phone_number_verified: true,
+    });
     expect((await call('GET', `/admin/v1/users/${userId}/export`, admin)).text).to.not.contain(phone);
 
     // the CLI verifies every chain; a full rebuild of every read model brings nothing back
@@ -153,26 +200,48 @@ describe('erasure and data-subject requests (end to end)', function () {
     expect((await t.get(`/admin/v1/users/${newUserId}`, admin)).body.result).to.include({ phone_number: phone });
     expect(filesHolding(temp.dir)).to.deep.equal([]);
     // nor even the ciphertext: the rebuild wrote it again and dropped it at UserErased, and no page kept it
-    expect(readModelFiles().filter(({ bytes }) => bytes.includes(sealedEmail)).map(({ file }) => file)).to.deep.equal([]);
+    expect(
+      readModelFiles()
+        .filter(({ bytes }) => bytes.includes(sealedEmail))
+        .map(({ file }) => file),
+    ).to.deep.equal([]);
   });
 
   it('erases a user who signed up at their first login with everything sent to the phone before, through the CLI too', async () => {
     // the redirect login creates the user at the exchange: the code and the SMS came first, under the phone's key
-    expect((await t.post('/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: redirectUri, create_new_user: true }, app)).status).to.equal(200);
-    const validation = await t.post('/cis/v1/auth/otp/sms/validation', { phone_number: phone, passcode: (await t.lastSms(phone)).code }, app);
+    expect(
+      (await t.post('/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: redirectUri, create_new_user: true }, app)).status,
+    ).to.equal(200);
+    const validation = await t.post(
+      '/cis/v1/auth/otp/sms/validation',
+      { phone_number: phone, passcode: (await t.lastSms(phone)).code },
+      app,
+    );
     const hop = await fetch(validation.body.result as string, { redirect: 'manual' });
     const code = new URL(hop.headers.get('location')!).searchParams.get('code')!;
     const tokens = await fetch(`${t.url}/oidc/token`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'acme-web', client_secret: 'acme-web-secret', code, redirect_uri: redirectUri }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: 'acme-web',
+        client_secret: 'acme-web-secret',
+        code,
+        redirect_uri: redirectUri,
+      }),
     });
-    const idToken = JSON.parse(Buffer.from(((await tokens.json()) as { id_token: string }).id_token.split('.')[1]!, 'base64url').toString()) as { sub: string };
+    const idToken = JSON.parse(
+      Buffer.from(((await tokens.json()) as { id_token: string }).id_token.split('.')[1]!, 'base64url').toString(),
+    ) as { sub: string };
     const userId = idToken.sub;
 
     const { configFile } = cliConfigFor(t);
     const exported = await cli(configFile, 'users', 'export', '--tenant', 'acme', '--user', userId);
     expect(exported.status, exported.stderr).to.equal(0);
-    const before = JSON.parse(exported.stdout) as { user: { phone_number: string }; events: { type: string; data: Record<string, unknown> }[] };
+    const before = JSON.parse(exported.stdout) as {
+      user: { phone_number: string };
+      events: { type: string; data: Record<string, unknown> }[];
+    };
     expect(before.user.phone_number).to.equal(phone);
     // the code issued before the user existed is in the export, with the phone it named
     expect(before.events.find((e) => e.type === 'AuthorizationCodeIssued')!.data).to.include({ phoneNumber: phone });
@@ -184,16 +253,26 @@ describe('erasure and data-subject requests (end to end)', function () {
     const after = await cli(configFile, 'users', 'export', '--tenant', 'acme', '--user', userId);
     expect(after.status).to.equal(0);
     holdsNone(after.stdout);
-    expect((JSON.parse(after.stdout) as typeof before).events.find((e) => e.type === 'AuthorizationCodeIssued')!.data).to.include({ phoneNumber: '[erased]' });
+    expect((JSON.parse(after.stdout) as typeof before).events.find((e) => e.type === 'AuthorizationCodeIssued')!.data).to.include({
+      phoneNumber: '[erased]',
+    });
     // the server sees the erasure the CLI made (shared event and key stores)
     expect((await call('GET', `/admin/v1/users/${userId}/export`, admin)).body.user).to.include({ erased: true });
     holdsNone((await call('GET', '/admin/v1/audit/events', auditor, 'application/x-ndjson')).text);
     expect(filesHolding(temp.dir)).to.deep.equal([]);
     // the log says who took the copies and who erased: the operator, as cli:<login>
-    const onRecord = (await call('GET', '/admin/v1/audit/events?types=AuditQueried,UserErased&limit=1000', auditor)).body.result as { type: string; data: { actor: string; query?: string; filters?: unknown; userId?: string } }[];
+    const onRecord = (await call('GET', '/admin/v1/audit/events?types=AuditQueried,UserErased&limit=1000', auditor)).body.result as {
+      type: string;
+      data: { actor: string; query?: string; filters?: unknown; userId?: string };
+    }[];
     const operator = `cli:${os.userInfo().username}`;
-    expect(onRecord.filter((r) => r.type === 'AuditQueried' && r.data.query === 'export').map((r) => [r.data.actor, r.data.filters]))
-      .to.deep.equal([[operator, { userId }], [operator, { userId }], ['acme-admin', { userId }]]);
+    expect(
+      onRecord.filter((r) => r.type === 'AuditQueried' && r.data.query === 'export').map((r) => [r.data.actor, r.data.filters]),
+    ).to.deep.equal([
+      [operator, { userId }],
+      [operator, { userId }],
+      ['acme-admin', { userId }],
+    ]);
     expect(onRecord.filter((r) => r.type === 'UserErased').map((r) => [r.data.actor, r.data.userId])).to.deep.equal([[operator, userId]]);
   });
 });

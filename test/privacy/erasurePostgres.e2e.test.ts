@@ -65,8 +65,14 @@ describePostgres('erasure with the PostgreSQL event store (end to end)', (url) =
     const created = await t.post('/cis/v1/users', { phone_number: phone, email, username }, app);
     expect(created.status).to.equal(201);
     const userId = created.body.result.user_id as string;
-    expect((await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app)).status).to.equal(200);
-    const signedIn = await t.post('/cis/v1/auth/otp/authenticate', { passcode: (await t.lastSms(phone)).code, identifier_type: 'phone_number', identifier: phone }, app);
+    expect(
+      (await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app)).status,
+    ).to.equal(200);
+    const signedIn = await t.post(
+      '/cis/v1/auth/otp/authenticate',
+      { passcode: (await t.lastSms(phone)).code, identifier_type: 'phone_number', identifier: phone },
+      app,
+    );
     expect(signedIn.status).to.equal(200);
     expect((await t.get(`/admin/v1/users/${userId}/export`, admin)).body.user).to.include({ phone_number: phone, email, username });
 
@@ -75,12 +81,19 @@ describePostgres('erasure with the PostgreSQL event store (end to end)', (url) =
     await client.connect();
     let wrapped: string[];
     try {
-      const rows = (await client.query(`SELECT subject, wrapped FROM ${pg.escapeIdentifier(schema.schema)}.subject_keys`)).rows as { subject: string; wrapped: string }[];
+      const rows = (await client.query(`SELECT subject, wrapped FROM ${pg.escapeIdentifier(schema.schema)}.subject_keys`)).rows as {
+        subject: string;
+        wrapped: string;
+      }[];
       expect(rows.map((row) => row.subject)).to.include(`user-acme-${userId}`);
-      wrapped = rows.filter((row) => row.subject === `user-acme-${userId}` || row.subject.startsWith('phone-acme-')).map((row) => row.wrapped);
+      wrapped = rows
+        .filter((row) => row.subject === `user-acme-${userId}` || row.subject.startsWith('phone-acme-'))
+        .map((row) => row.wrapped);
       expect(wrapped.length).to.be.greaterThan(0);
       // the events hold ciphertext
-      const stored = (await client.query(`SELECT data::text AS data FROM ${pg.escapeIdentifier(schema.schema)}.events WHERE type = 'UserCreated'`)).rows as { data: string }[];
+      const stored = (
+        await client.query(`SELECT data::text AS data FROM ${pg.escapeIdentifier(schema.schema)}.events WHERE type = 'UserCreated'`)
+      ).rows as { data: string }[];
       expect(stored).to.have.length(1);
       for (const value of values) expect(stored[0]!.data).to.not.contain(value);
       expect(stored[0]!.data).to.contain('pii:v1:');

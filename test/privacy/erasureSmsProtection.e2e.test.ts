@@ -46,7 +46,11 @@ describe('erasure of what SMS protection and Twilio Verify recorded about a phon
     t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type, identifier }, app);
   const login = async () => {
     expect((await send(phone)).status).to.equal(200);
-    const signedIn = await t.post('/cis/v1/auth/otp/authenticate', { passcode: (await t.lastSms(phone)).code, identifier_type: 'phone_number', identifier: phone }, app);
+    const signedIn = await t.post(
+      '/cis/v1/auth/otp/authenticate',
+      { passcode: (await t.lastSms(phone)).code, identifier_type: 'phone_number', identifier: phone },
+      app,
+    );
     expect(signedIn.status, JSON.stringify(signedIn.body)).to.equal(200);
   };
   const holdsNone = (text: string) => {
@@ -68,7 +72,9 @@ describe('erasure of what SMS protection and Twilio Verify recorded about a phon
     expect((await t.put('/admin/v1/sms-protection', RELAXED_PROTECTION, admin)).status).to.equal(200);
 
     // the tenant's Twilio Verify Service verifies the same number, through the official SDK
-    const serviceSid = (await twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret').verify.v2.services.create({ friendlyName: 'Acme Shop' })).sid;
+    const serviceSid = (
+      await twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret').verify.v2.services.create({ friendlyName: 'Acme Shop' })
+    ).sid;
     const verify = twilioVerifyClient(t.url, 'acme-web', 'acme-web-secret').verify.v2.services(serviceSid);
     expect((await verify.verifications.create({ to: phone, channel: 'sms' })).status).to.equal('pending');
     expect((await verify.verificationChecks.create({ to: phone, code: (await t.lastSms(phone)).code })).status).to.equal('approved');
@@ -90,11 +96,14 @@ describe('erasure of what SMS protection and Twilio Verify recorded about a phon
 
     const after = await call('GET', `/admin/v1/users/${userId}/export`, admin);
     holdsNone(after.text);
-    expect((after.body.events as Record[]).map((e) => `${e.type} ${e.stream}`)).to.include.members(exported.map((e) => `${e.type} ${e.stream}`));
+    expect((after.body.events as Record[]).map((e) => `${e.type} ${e.stream}`)).to.include.members(
+      exported.map((e) => `${e.type} ${e.stream}`),
+    );
     const ndjson = await call('GET', '/admin/v1/audit/events', auditor, 'application/x-ndjson');
     expect(ndjson.status).to.equal(200);
     holdsNone(ndjson.text);
-    for (const type of ['SmsSendRefused', 'OtpRequestedForUnknownIdentifier', 'VerifyServiceCreated', 'UserErased']) expect(ndjson.text, type).to.contain(`"${type}"`);
+    for (const type of ['SmsSendRefused', 'OtpRequestedForUnknownIdentifier', 'VerifyServiceCreated', 'UserErased'])
+      expect(ndjson.text, type).to.contain(`"${type}"`);
     expect((await call('GET', '/admin/v1/audit/verify', auditor)).body).to.include({ ok: true });
     expect(filesHolding(temp.dir, values)).to.deep.equal([]);
 

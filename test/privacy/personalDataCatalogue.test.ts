@@ -14,7 +14,8 @@ import { personalDataCatalogue, privacyOf } from '../../core/privacy/personalDat
 const ROOTS = ['core', 'projections', 'plugins', 'packages', 'cli'];
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]+$/;
 /** Names under which personal data hides: phones, emails, names, recipients, addresses, free text. */
-const PERSONAL_NAME = /phone(?!.*hash)|e-?mail|user_?name|^to$|recipient|^name$|(first|last|full|display)_?name|address|^ip$|^ips$|user_?agent|message|^body$|^text$|^from$|sender|birth|location|^geo/i;
+const PERSONAL_NAME =
+  /phone(?!.*hash)|e-?mail|user_?name|^to$|recipient|^name$|(first|last|full|display)_?name|address|^ip$|^ips$|user_?agent|message|^body$|^text$|^from$|sender|birth|location|^geo/i;
 
 interface Declaration {
   type: string;
@@ -38,7 +39,14 @@ function sourceFiles(): string[] {
 
 function collectEvents(files = sourceFiles()): { declarations: Declaration[]; checker: ts.TypeChecker } {
   const wanted = new Set(files.map((file) => path.resolve(file)));
-  const program = ts.createProgram(files, { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
+  const program = ts.createProgram(files, {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+  });
   const checker = program.getTypeChecker();
   const declarations: Declaration[] = [];
   const literalType = (node: ts.Node | undefined) =>
@@ -48,19 +56,28 @@ function collectEvents(files = sourceFiles()): { declarations: Declaration[]; ch
     const file = path.relative(process.cwd(), source.fileName);
     const visit = (node: ts.Node) => {
       if (ts.isTypeLiteralNode(node) || ts.isInterfaceDeclaration(node)) {
-        const member = (name: string) => node.members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && m.name.getText(source) === name);
+        const member = (name: string) =>
+          node.members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && m.name.getText(source) === name);
         const type = literalType(member('type')?.type);
         const data = member('data');
         if (type && EVENT_TYPE.test(type) && data?.type) declarations.push({ type, file, data: checker.getTypeFromTypeNode(data.type) });
       }
       if (ts.isObjectLiteralExpression(node)) {
-        const property = (name: string) => node.properties.find((p): p is ts.PropertyAssignment | ts.ShorthandPropertyAssignment =>
-          (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name.getText(source) === name);
+        const property = (name: string) =>
+          node.properties.find(
+            (p): p is ts.PropertyAssignment | ts.ShorthandPropertyAssignment =>
+              (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name.getText(source) === name,
+          );
         const typeProperty = property('type');
-        const type = typeProperty && ts.isPropertyAssignment(typeProperty) && ts.isStringLiteral(typeProperty.initializer) ? typeProperty.initializer.text : undefined;
+        const type =
+          typeProperty && ts.isPropertyAssignment(typeProperty) && ts.isStringLiteral(typeProperty.initializer)
+            ? typeProperty.initializer.text
+            : undefined;
         const data = property('data');
         if (type && EVENT_TYPE.test(type) && data) {
-          const dataType = ts.isPropertyAssignment(data) ? checker.getTypeAtLocation(data.initializer) : checker.getShorthandAssignmentValueSymbol(data) && checker.getTypeAtLocation(data.name);
+          const dataType = ts.isPropertyAssignment(data)
+            ? checker.getTypeAtLocation(data.initializer)
+            : checker.getShorthandAssignmentValueSymbol(data) && checker.getTypeAtLocation(data.name);
           if (dataType) declarations.push({ type, file, data: dataType });
         }
       }
@@ -126,8 +143,22 @@ describe('personal data catalogue', function () {
   it('finds the events of the code (the walk itself works)', () => {
     const types = new Set(declarations.map((d) => d.type));
     // among them those SMS protection, the OIDC work and the Twilio Verify dialect brought
-    for (const known of ['UserCreated', 'SmsSent', 'AuthorizationCodeIssued', 'TenantCreated', 'OtpRequestedForUnknownIdentifier', 'AuditQueried',
-      'SmsSendRefused', 'PrefixQuarantined', 'PrefixReleased', 'SmsProtectionConfigured', 'TokenIntrospected', 'VerifyServiceCreated', 'VerifyServiceUpdated', 'VerifyServiceDeleted']) {
+    for (const known of [
+      'UserCreated',
+      'SmsSent',
+      'AuthorizationCodeIssued',
+      'TenantCreated',
+      'OtpRequestedForUnknownIdentifier',
+      'AuditQueried',
+      'SmsSendRefused',
+      'PrefixQuarantined',
+      'PrefixReleased',
+      'SmsProtectionConfigured',
+      'TokenIntrospected',
+      'VerifyServiceCreated',
+      'VerifyServiceUpdated',
+      'VerifyServiceDeleted',
+    ]) {
       expect(types, known).to.include(known);
     }
     expect(suspicion(checker, 'to', checker.getStringType())).to.be.a('string');
@@ -146,14 +177,19 @@ describe('personal data catalogue', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalogue-'));
     try {
       const file = path.join(dir, 'newEvents.ts');
-      fs.writeFileSync(file, [
-        "export type NewEvent = { type: 'LoyaltyPointsAwarded'; data: { userId: string; points: number } };",
-        "export const built = (phoneNumber: string) => ({ type: 'SmsSendRefused', data: { reason: 'cooldown', recipientPhone: phoneNumber } });",
-        '',
-      ].join('\n'));
+      fs.writeFileSync(
+        file,
+        [
+          "export type NewEvent = { type: 'LoyaltyPointsAwarded'; data: { userId: string; points: number } };",
+          "export const built = (phoneNumber: string) => ({ type: 'SmsSendRefused', data: { reason: 'cooldown', recipientPhone: phoneNumber } });",
+          '',
+        ].join('\n'),
+      );
       const walked = collectEvents([file]);
       expect(uncatalogued(walked.declarations).map((line) => line.split(' ')[0])).to.deep.equal(['LoyaltyPointsAwarded']);
-      expect(unsealed(walked.checker, walked.declarations)).to.have.length(1).and.to.satisfy((problems: string[]) => problems[0]!.startsWith('SmsSendRefused.recipientPhone'));
+      expect(unsealed(walked.checker, walked.declarations))
+        .to.have.length(1)
+        .and.to.satisfy((problems: string[]) => problems[0]!.startsWith('SmsSendRefused.recipientPhone'));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -167,7 +203,10 @@ describe('personal data catalogue', function () {
       fieldsOf.set(type, fields);
     }
     const stale: string[] = [];
-    for (const [type, privacy] of Object.entries(personalDataCatalogue) as [string, { personal?: { fields: readonly string[] }; notPersonal?: object }][]) {
+    for (const [type, privacy] of Object.entries(personalDataCatalogue) as [
+      string,
+      { personal?: { fields: readonly string[] }; notPersonal?: object },
+    ][]) {
       const fields = fieldsOf.get(type);
       if (!fields) {
         stale.push(`${type}: no such event in the code`);

@@ -25,7 +25,8 @@ const otpStream = `otp-acme-login-${phoneNumberHash(hmacKey, phone)}`;
 /** Every catalogued event type with personal fields, each field holding a value to search for. */
 function samples() {
   return Object.entries(personalDataCatalogue).flatMap(([type, privacy]) => {
-    const personal = (privacy as { personal?: { subject: { user?: string; phone?: string; phoneIn?: string }; fields: readonly string[] } }).personal;
+    const personal = (privacy as { personal?: { subject: { user?: string; phone?: string; phoneIn?: string }; fields: readonly string[] } })
+      .personal;
     if (!personal) return [];
     const data: Record<string, unknown> = { tenantId: 'acme' };
     const values: string[] = [];
@@ -34,8 +35,11 @@ function samples() {
       data[field] = value;
       values.push(value);
     }
-    const stream = personal.subject.user ? `user-acme-${randomUUID()}`
-      : personal.subject.phone ? otpStream : `somewhere-acme-${randomUUID()}`;
+    const stream = personal.subject.user
+      ? `user-acme-${randomUUID()}`
+      : personal.subject.phone
+        ? otpStream
+        : `somewhere-acme-${randomUUID()}`;
     return [{ type, stream, data, values }];
   });
 }
@@ -67,21 +71,41 @@ describe('sealing event store: personal data sealed before append and hashing', 
 
   it('stores every personal field of every catalogued event as ciphertext, and opens it on read', async () => {
     const all = samples();
-    expect(all.map((s) => s.type)).to.include.members(['UserCreated', 'PhoneVerified', 'SmsSent', 'SmsDeliveryFailed', 'AuthorizationCodeIssued']);
-    for (const sample of all) await store.appendToStream(sample.stream, [{ type: sample.type, data: sample.data, metadata: { tenantId: 'acme' } }]);
-    const stream = (sample: (typeof all)[number]) => raw.readStream(sample.stream).then((events) => events.filter((e) => e.type === sample.type));
+    expect(all.map((s) => s.type)).to.include.members([
+      'UserCreated',
+      'PhoneVerified',
+      'SmsSent',
+      'SmsDeliveryFailed',
+      'AuthorizationCodeIssued',
+    ]);
+    for (const sample of all)
+      await store.appendToStream(sample.stream, [{ type: sample.type, data: sample.data, metadata: { tenantId: 'acme' } }]);
+    const stream = (sample: (typeof all)[number]) =>
+      raw.readStream(sample.stream).then((events) => events.filter((e) => e.type === sample.type));
     raw.close();
     // nothing of any value in the stored rows, nor anywhere in the file
-    const bytes = fs.readdirSync(temp.dir).filter((name) => name.startsWith('events.db')).map((name) => fs.readFileSync(path.join(temp.dir, name)));
+    const bytes = fs
+      .readdirSync(temp.dir)
+      .filter((name) => name.startsWith('events.db'))
+      .map((name) => fs.readFileSync(path.join(temp.dir, name)));
     for (const value of all.flatMap((s) => s.values)) {
-      expect(bytes.some((b) => b.includes(value)), value).to.equal(false);
-      expect(bytes.some((b) => b.includes(value.replace('+', ''))), value).to.equal(false);
+      expect(
+        bytes.some((b) => b.includes(value)),
+        value,
+      ).to.equal(false);
+      expect(
+        bytes.some((b) => b.includes(value.replace('+', ''))),
+        value,
+      ).to.equal(false);
     }
     raw = SqliteEventStore.open(path.join(temp.dir, 'events.db'));
     store = new SealingEventStore(raw, new PersonalDataSealer(keys, hmacKey));
     for (const sample of all) {
       const [stored] = await stream(sample);
-      for (const field of Object.keys(sample.data).filter((f) => f !== 'tenantId')) expect(stored!.data).to.have.property(field).that.matches(/^pii:v1:/);
+      for (const field of Object.keys(sample.data).filter((f) => f !== 'tenantId'))
+        expect(stored!.data)
+          .to.have.property(field)
+          .that.matches(/^pii:v1:/);
       const [opened] = (await store.readStream(sample.stream)).filter((e) => e.type === sample.type);
       expect(opened!.data).to.deep.equal(sample.data);
     }
@@ -91,8 +115,23 @@ describe('sealing event store: personal data sealed before append and hashing', 
 
   it('seals a user stream with the user key and an SMS outcome with its phone\'s key; erasing a key leaves "[erased]" and a chain that verifies', async () => {
     const userStream = `user-acme-${randomUUID()}`;
-    await store.appendToStream(userStream, [{ type: 'UserCreated', data: { userId: 'u', tenantId: 'acme', clientId: 'web', phoneNumber: phone, email: 'a@example.com' } }]);
-    await store.appendToStream(otpStream, [{ type: 'SmsDeliveryFailed', data: { tenantId: 'acme', provider: 'Default', code: 'rejected', message: `${phone} is not a mobile`, attempts: 1, fallbackIndex: 0, failedAt: 'x' } }]);
+    await store.appendToStream(userStream, [
+      { type: 'UserCreated', data: { userId: 'u', tenantId: 'acme', clientId: 'web', phoneNumber: phone, email: 'a@example.com' } },
+    ]);
+    await store.appendToStream(otpStream, [
+      {
+        type: 'SmsDeliveryFailed',
+        data: {
+          tenantId: 'acme',
+          provider: 'Default',
+          code: 'rejected',
+          message: `${phone} is not a mobile`,
+          attempts: 1,
+          fallbackIndex: 0,
+          failedAt: 'x',
+        },
+      },
+    ]);
     const phoneKey = await keys.keyFor(phoneSubject('acme', phoneNumberHash(hmacKey, phone)));
     const [sms] = await raw.readStream(otpStream);
     expect((sms!.data as { message: string }).message.startsWith(`pii:v1:${phoneKey.keyId}:`)).to.equal(true);
@@ -107,19 +146,31 @@ describe('sealing event store: personal data sealed before append and hashing', 
     expect(toAuditRecord((await raw.readStream(userStream))[0]!).data).to.include({ phoneNumber: ERASED, email: ERASED });
     expect((await verifyChain(raw)).ok).to.equal(true);
     // the phone comes back as a new subject: a new key, readable again
-    await store.appendToStream(otpStream, [{ type: 'SmsDeliveryFailed', data: { tenantId: 'acme', provider: 'Default', code: 'rejected', message: 'again', attempts: 1, fallbackIndex: 0, failedAt: 'y' } }]);
+    await store.appendToStream(otpStream, [
+      {
+        type: 'SmsDeliveryFailed',
+        data: { tenantId: 'acme', provider: 'Default', code: 'rejected', message: 'again', attempts: 1, fallbackIndex: 0, failedAt: 'y' },
+      },
+    ]);
     expect((await store.readStream(otpStream)).map((e) => (e.data as { message: string }).message)).to.deep.equal([ERASED, 'again']);
   });
 
   it('refuses an event type the catalogue does not know, and appends nothing', async () => {
     const attempt = store.appendToStream('s-1', [{ type: 'PhoneNumberNoted', data: { phone } }]);
-    await attempt.then(() => expect.fail('appended'), (error) => expect(error).to.be.instanceOf(UncataloguedEventError).with.property('message').that.contains('core/privacy/personalData.ts'));
+    await attempt.then(
+      () => expect.fail('appended'),
+      (error) =>
+        expect(error).to.be.instanceOf(UncataloguedEventError).with.property('message').that.contains('core/privacy/personalData.ts'),
+    );
     expect(await raw.lastPosition()).to.equal(0);
   });
 
   it('refuses a phone-keyed event that names no tenant rather than sealing it under a guess', async () => {
     const attempt = store.appendToStream('s-2', [{ type: 'AuthorizationCodeIssued', data: { phoneNumber: phone } }]);
-    await attempt.then(() => expect.fail('appended'), (error: Error) => expect(error.message).to.contain('tenant'));
+    await attempt.then(
+      () => expect.fail('appended'),
+      (error: Error) => expect(error.message).to.contain('tenant'),
+    );
     expect(await raw.lastPosition()).to.equal(0);
   });
 
@@ -128,7 +179,10 @@ describe('sealing event store: personal data sealed before append and hashing', 
     const otherKeys = SqliteKeyStore.open(path.join(temp.dir, 'another-keys.db'));
     try {
       const elsewhere = new SealingEventStore(raw, new PersonalDataSealer(new SubjectKeys(otherKeys, secrets, clock), hmacKey));
-      await everything(elsewhere).then(() => expect.fail('opened'), (error) => expect(error).to.be.instanceOf(SubjectKeyMissingError));
+      await everything(elsewhere).then(
+        () => expect.fail('opened'),
+        (error) => expect(error).to.be.instanceOf(SubjectKeyMissingError),
+      );
     } finally {
       await otherKeys.close();
     }
@@ -138,7 +192,11 @@ describe('sealing event store: personal data sealed before append and hashing', 
     const stream = `user-acme-${randomUUID()}`;
     await store.appendToStream(stream, [{ type: 'PhoneVerified', data: { phoneNumber: phone, via: 'login' } }]);
     const newMaster = randomBytes(32);
-    const rotated = new SubjectKeys(keyStore, { masterKey: newMaster, masterKeyId: 'master-2', previousMasterKeys: [{ id: 'master-1', key: secrets.masterKey }] }, clock);
+    const rotated = new SubjectKeys(
+      keyStore,
+      { masterKey: newMaster, masterKeyId: 'master-2', previousMasterKeys: [{ id: 'master-1', key: secrets.masterKey }] },
+      clock,
+    );
     const afterRotation = new SealingEventStore(raw, new PersonalDataSealer(rotated, hmacKey));
     expect((await afterRotation.readStream(stream))[0]!.data).to.include({ phoneNumber: phone });
     expect(await rotated.rewrapAll()).to.equal(1);
@@ -146,6 +204,8 @@ describe('sealing event store: personal data sealed before append and hashing', 
     const [record] = await keyStore.list('', 10);
     expect(record!.wrapped).to.match(/^enc:v1:master-2:/);
     const newOnly = new SubjectKeys(keyStore, { masterKey: newMaster, masterKeyId: 'master-2', previousMasterKeys: [] }, clock);
-    expect((await new SealingEventStore(raw, new PersonalDataSealer(newOnly, hmacKey)).readStream(stream))[0]!.data).to.include({ phoneNumber: phone });
+    expect((await new SealingEventStore(raw, new PersonalDataSealer(newOnly, hmacKey)).readStream(stream))[0]!.data).to.include({
+      phoneNumber: phone,
+    });
   });
 });

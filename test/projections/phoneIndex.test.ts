@@ -13,7 +13,16 @@ const hashA = 'a'.repeat(64);
 const hashB = 'b'.repeat(64);
 
 function event(globalPosition: number, streamName: string, type = 'OtpIssued', data: unknown = {}): RecordedEvent {
-  return { id: `e${globalPosition}`, type, data, metadata: { schemaVersion: 1 }, streamName, revision: 0, globalPosition, recordedAt: new Date(0) };
+  return {
+    id: `e${globalPosition}`,
+    type,
+    data,
+    metadata: { schemaVersion: 1 },
+    streamName,
+    revision: 0,
+    globalPosition,
+    recordedAt: new Date(0),
+  };
 }
 
 describe('phone index projection', () => {
@@ -72,8 +81,15 @@ describe('parseOtpStream', () => {
   });
 
   it('rejects names that are not OTP streams', () => {
-    for (const name of [`otp--login-${hashA}`, `otp-acme-reset-${hashA}`, `otp-acme-login-${hashA}0`, `xotp-acme-login-${hashA}`,
-      `otp-login-${hashA}`, `otp-acme-login-${'g'.repeat(64)}`, 'otp-acme-login-short']) {
+    for (const name of [
+      `otp--login-${hashA}`,
+      `otp-acme-reset-${hashA}`,
+      `otp-acme-login-${hashA}0`,
+      `xotp-acme-login-${hashA}`,
+      `otp-login-${hashA}`,
+      `otp-acme-login-${'g'.repeat(64)}`,
+      'otp-acme-login-short',
+    ]) {
       expect(parseOtpStream(name), name).to.equal(undefined);
     }
   });

@@ -19,7 +19,9 @@ function countingProjection(version: number): Projection {
     canHandle: ['Counted'],
     tables: ['counted'],
     setup(db) {
-      db.exec('CREATE TABLE IF NOT EXISTS counted (id INTEGER PRIMARY KEY CHECK (id = 1), events INTEGER NOT NULL, total INTEGER NOT NULL); INSERT OR IGNORE INTO counted VALUES (1, 0, 0)');
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS counted (id INTEGER PRIMARY KEY CHECK (id = 1), events INTEGER NOT NULL, total INTEGER NOT NULL); INSERT OR IGNORE INTO counted VALUES (1, 0, 0)',
+      );
     },
     writer(db) {
       const add = db.prepare('UPDATE counted SET events = events + 1, total = total + ?');
@@ -32,7 +34,12 @@ function countingProjection(version: number): Projection {
 async function appendBacklog(store: SqliteEventStore): Promise<void> {
   const appends = [];
   for (let i = 0; i < 1200; i++) {
-    appends.push(store.appendToStream(`s-${i % 7}`, Array.from({ length: 100 }, (_, j) => ({ type: j % 4 === 3 ? 'Ignored' : 'Counted', data: { n: 1 } }))));
+    appends.push(
+      store.appendToStream(
+        `s-${i % 7}`,
+        Array.from({ length: 100 }, (_, j) => ({ type: j % 4 === 3 ? 'Ignored' : 'Counted', data: { n: 1 } })),
+      ),
+    );
   }
   await Promise.all(appends);
 }
@@ -43,7 +50,8 @@ describe('projection runner', function () {
   let store: SqliteEventStore;
   let readModels: ReadModelStore;
   const counted = () => readModels.db.prepare('SELECT events, total FROM counted').get() as { events: number; total: number };
-  const runner = (version: number, logger = captureLogger().logger) => new ProjectionRunner({ eventStore: store, readModels, projections: [countingProjection(version)], logger });
+  const runner = (version: number, logger = captureLogger().logger) =>
+    new ProjectionRunner({ eventStore: store, readModels, projections: [countingProjection(version)], logger });
 
   beforeEach(async () => {
     dir = tempDir();
@@ -64,7 +72,10 @@ describe('projection runner', function () {
     expect(counted()).to.deep.equal({ events: 90_000, total: 90_000 });
     expect(first.position).to.equal(await store.lastPosition());
 
-    await store.appendToStream('s-live', [{ type: 'Counted', data: { n: 5 } }, { type: 'Ignored', data: {} }]);
+    await store.appendToStream('s-live', [
+      { type: 'Counted', data: { n: 5 } },
+      { type: 'Ignored', data: {} },
+    ]);
     await first.catchUp();
     expect(counted()).to.deep.equal({ events: 90_001, total: 90_005 });
     await first.stop();
@@ -115,7 +126,10 @@ describe('projection runner', function () {
     rebuild.exec('COMMIT');
     await waiting.catchUp();
     expect(counted()).to.deep.equal({ events: 90_001, total: 90_005 });
-    expect(lines.filter((line) => line.level >= 50), 'errors logged').to.deep.equal([]);
+    expect(
+      lines.filter((line) => line.level >= 50),
+      'errors logged',
+    ).to.deep.equal([]);
     rebuild.close();
     await waiting.stop();
   });

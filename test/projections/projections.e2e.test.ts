@@ -25,11 +25,23 @@ describe('projections (end to end)', function () {
     const users = await personalData.openData(listUsers(db, 'acme'));
     expect(users.map((u) => [u.userId, u.phoneNumber, u.phoneNumberVerified])).to.deep.equal([[userId, phone, true]]);
     expect(activeLockouts(db, 'acme', t.clock!.now())).to.have.length(1);
-    expect(otpStats(db, 'acme')).to.deep.equal([{
-      tenantId: 'acme', clientId: 'acme-web', provider: 'Default', countryCode: '1', day: '2026-11-22',
-      issued: 2, verified: 1, failed: 3, lockouts: 1, smsSent: 2, smsFailed: 0, conversionRate: 0.5,
-      refused: { cooldown: 0, phone_limit: 0, ip_limit: 0, tenant_limit: 0, country: 0, number_type: 0, pumping_guard: 0 },
-    }]);
+    expect(otpStats(db, 'acme')).to.deep.equal([
+      {
+        tenantId: 'acme',
+        clientId: 'acme-web',
+        provider: 'Default',
+        countryCode: '1',
+        day: '2026-11-22',
+        issued: 2,
+        verified: 1,
+        failed: 3,
+        lockouts: 1,
+        smsSent: 2,
+        smsFailed: 0,
+        conversionRate: 0.5,
+        refused: { cooldown: 0, phone_limit: 0, ip_limit: 0, tenant_limit: 0, country: 0, number_type: 0, pumping_guard: 0 },
+      },
+    ]);
 
     const tables = projections.flatMap((p) => p.tables);
     const live = snapshot(db, tables);

@@ -39,7 +39,9 @@ describe('otpledger projections rebuild (CLI)', function () {
       damage();
       const all = cli(configFile, 'projections', 'rebuild');
       expect(all.status, all.stderr).to.equal(0);
-      expect(all.stderr).to.match(new RegExp(`rebuilt ${projections.length} projection\\(s\\) up to position \\d+: \\d+ events of the types they handle`));
+      expect(all.stderr).to.match(
+        new RegExp(`rebuilt ${projections.length} projection\\(s\\) up to position \\d+: \\d+ events of the types they handle`),
+      );
       expect(tablesNow()).to.deep.equal(live);
 
       const db = new Database(readModelFile);

@@ -36,30 +36,57 @@ describe('SMS protection rules (given/when/then, clock injected)', () => {
   describe('the range decider: one quarantine at a time, lifted only once its time is up', () => {
     const { given } = spec(prefixDecider);
     const quarantine = (seconds: number): PrefixQuarantinedData => ({
-      tenantId: 'acme', prefix: '+1512555', mode: 'enforce', quarantinedAt: at(seconds).toISOString(), until: at(seconds + 12 * HOUR).toISOString(),
-      sent: 31, verified: 0, threshold: 30, evidencePositions: [4, 7, 9],
+      tenantId: 'acme',
+      prefix: '+1512555',
+      mode: 'enforce',
+      quarantinedAt: at(seconds).toISOString(),
+      until: at(seconds + 12 * HOUR).toISOString(),
+      sent: 31,
+      verified: 0,
+      threshold: 30,
+      evidencePositions: [4, 7, 9],
     });
     const quarantined = (seconds: number): PrefixEvent => ({ type: 'PrefixQuarantined', data: quarantine(seconds) });
 
     it('quarantines a range that is not quarantined', () => {
-      given([]).when({ type: 'Quarantine', now: at(0), quarantine: quarantine(0) }).then([quarantined(0)]);
+      given([])
+        .when({ type: 'Quarantine', now: at(0), quarantine: quarantine(0) })
+        .then([quarantined(0)]);
     });
 
     it('a second quarantine while one is active changes nothing (two processes racing record one)', () => {
-      given([quarantined(0)]).when({ type: 'Quarantine', now: at(60), quarantine: quarantine(60) }).then([]);
+      given([quarantined(0)])
+        .when({ type: 'Quarantine', now: at(60), quarantine: quarantine(60) })
+        .then([]);
     });
 
     it('releases only after `until`; then a new quarantine may start', () => {
-      given([quarantined(0)]).when({ type: 'Release', now: at(12 * HOUR - 1) }).then([]);
+      given([quarantined(0)])
+        .when({ type: 'Release', now: at(12 * HOUR - 1) })
+        .then([]);
       const released: PrefixEvent = {
         type: 'PrefixReleased',
-        data: { tenantId: 'acme', prefix: '+1512555', quarantinedAt: at(0).toISOString(), until: at(12 * HOUR).toISOString(), at: at(12 * HOUR).toISOString() },
+        data: {
+          tenantId: 'acme',
+          prefix: '+1512555',
+          quarantinedAt: at(0).toISOString(),
+          until: at(12 * HOUR).toISOString(),
+          at: at(12 * HOUR).toISOString(),
+        },
       };
-      given([quarantined(0)]).when({ type: 'Release', now: at(12 * HOUR) }).then([released]);
-      given([quarantined(0), released]).when({ type: 'Release', now: at(13 * HOUR) }).then([]);
-      given([quarantined(0), released]).when({ type: 'Quarantine', now: at(13 * HOUR), quarantine: quarantine(13 * HOUR) }).then([quarantined(13 * HOUR)]);
+      given([quarantined(0)])
+        .when({ type: 'Release', now: at(12 * HOUR) })
+        .then([released]);
+      given([quarantined(0), released])
+        .when({ type: 'Release', now: at(13 * HOUR) })
+        .then([]);
+      given([quarantined(0), released])
+        .when({ type: 'Quarantine', now: at(13 * HOUR), quarantine: quarantine(13 * HOUR) })
+        .then([quarantined(13 * HOUR)]);
       // a quarantine whose time is up may be renewed even before its release was recorded
-      given([quarantined(0)]).when({ type: 'Quarantine', now: at(12 * HOUR), quarantine: quarantine(12 * HOUR) }).then([quarantined(12 * HOUR)]);
+      given([quarantined(0)])
+        .when({ type: 'Quarantine', now: at(12 * HOUR), quarantine: quarantine(12 * HOUR) })
+        .then([quarantined(12 * HOUR)]);
     });
   });
 
@@ -67,7 +94,8 @@ describe('SMS protection rules (given/when/then, clock injected)', () => {
     // destinationRefusal reads nothing but the policy and the number
     const screening = new SmsScreening({} as ConstructorParameters<typeof SmsScreening>[0]);
     const facts = { clientId: 'acme-web', phoneHash: 'ph' };
-    const refusal = (policy: unknown, e164: string) => screening.destinationRefusal(parseSmsProtectionPolicy(policy), parsePhoneNumber(e164), facts, at(0))?.reason;
+    const refusal = (policy: unknown, e164: string) =>
+      screening.destinationRefusal(parseSmsProtectionPolicy(policy), parsePhoneNumber(e164), facts, at(0))?.reason;
 
     it('an empty allow list allows every country; a list allows only its countries; deny refuses its countries', () => {
       expect(refusal({}, '+442079460123')).to.equal(undefined);
@@ -84,7 +112,12 @@ describe('SMS protection rules (given/when/then, clock injected)', () => {
     });
 
     it('the refusal records the facts, the time and the rule, never the number', () => {
-      const refused = screening.destinationRefusal(parseSmsProtectionPolicy({ countries: { deny: ['GB'] } }), parsePhoneNumber('+442079460123'), facts, at(5));
+      const refused = screening.destinationRefusal(
+        parseSmsProtectionPolicy({ countries: { deny: ['GB'] } }),
+        parsePhoneNumber('+442079460123'),
+        facts,
+        at(5),
+      );
       expect(refused).to.deep.equal({ ...facts, reason: 'country', mode: 'enforce', at: at(5).toISOString() });
     });
   });

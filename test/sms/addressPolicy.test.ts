@@ -67,13 +67,26 @@ const privateOnly: [string, string][] = [
   ['::ffff:0:10.0.0.1', 'the IPv4-translated form of a private address (10.0.0.1)'],
 ];
 
-const publicAddresses = ['93.184.215.14', '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e', '64:ff9b::808:808', '2002:808:808::1', '::ffff:8.8.8.8', '::808:808'];
+const publicAddresses = [
+  '93.184.215.14',
+  '8.8.8.8',
+  '1.1.1.1',
+  '2606:4700:4700::1111',
+  '2a00:1450:4001:80b::200e',
+  '64:ff9b::808:808',
+  '2002:808:808::1',
+  '::ffff:8.8.8.8',
+  '::808:808',
+];
 
 describe('the address policy (ipaddr.js ranges, embedded IPv4, this host)', () => {
   it('refuses every special-purpose range, whatever the operator allows', () => {
     for (const [address, kind] of refusedEverywhere) {
       expect(addressRefusal(address, strict), address).to.deep.equal({ kind, allowedWithPrivateNetworks: false });
-      expect(addressRefusal(address, permissive), `${address} with private networks allowed`).to.deep.equal({ kind, allowedWithPrivateNetworks: false });
+      expect(addressRefusal(address, permissive), `${address} with private networks allowed`).to.deep.equal({
+        kind,
+        allowedWithPrivateNetworks: false,
+      });
     }
   });
 

@@ -26,7 +26,9 @@ async function sendWithDefault(devOutbox: boolean) {
     for await (const event of t.server.container.cradle.eventStore.readAll({})) events.push(event);
     const smsSent = events.filter((event) => event.type === 'SmsSent');
     await t.server.close(); // every write flushed, every file closed
-    const holding = everyFileText(t.dir).filter(({ text }) => text.includes('verification code. Never share it')).map(({ file }) => path.relative(t.dir, file));
+    const holding = everyFileText(t.dir)
+      .filter(({ text }) => text.includes('verification code. Never share it'))
+      .map(({ file }) => path.relative(t.dir, file));
     return { smsSent, holding, outboxFile: everyFileText(t.dir).some(({ file }) => file.endsWith('sms-outbox.ndjson')) };
   } finally {
     await t.close();

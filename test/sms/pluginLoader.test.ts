@@ -24,16 +24,26 @@ describe('SMS plugin loader', () => {
     const acme = registry.get('AcmeSms')!;
     expect(acme.source).to.equal('./test/fixtures/acme-sms-plugin');
     expect(acme.plugin.settingsKey).to.equal('acme_sms');
-    expect(() => acme.parseConfig({ endpoint: 'https://sms.acme.example', token: 'short' })).to.throw(/\/token must NOT have fewer than 8 characters/);
+    expect(() => acme.parseConfig({ endpoint: 'https://sms.acme.example', token: 'short' })).to.throw(
+      /\/token must NOT have fewer than 8 characters/,
+    );
   });
 
   it('reports each broken plugin by name with its reason (warn), and loads the rest', async () => {
     const { logger, lines } = captureLogger();
-    const broken = ['wrong-kit.ts', 'throws-on-import.ts', 'no-create.ts', 'nowhere.ts'].map((file) => `./test/fixtures/broken-sms-plugins/${file}`);
-    const registry = await loadSmsPlugins({ external: [...broken, 'no-such-sms-package', './test/fixtures/acme-sms-plugin/index.ts'], logger, cwd: repo });
+    const broken = ['wrong-kit.ts', 'throws-on-import.ts', 'no-create.ts', 'nowhere.ts'].map(
+      (file) => `./test/fixtures/broken-sms-plugins/${file}`,
+    );
+    const registry = await loadSmsPlugins({
+      external: [...broken, 'no-such-sms-package', './test/fixtures/acme-sms-plugin/index.ts'],
+      logger,
+      cwd: repo,
+    });
     expect(registry.get('AcmeSms')).to.exist;
     const reasons = Object.fromEntries(registry.failures.map(({ source, reason }) => [path.basename(source), reason]));
-    expect(reasons['wrong-kit.ts']).to.equal('plugin FutureSms 9.0.0 needs @otpledger/plugin-kit ^2.0.0 (its definition (kit)), but this server has @otpledger/plugin-kit 1.0.0');
+    expect(reasons['wrong-kit.ts']).to.equal(
+      'plugin FutureSms 9.0.0 needs @otpledger/plugin-kit ^2.0.0 (its definition (kit)), but this server has @otpledger/plugin-kit 1.0.0',
+    );
     expect(reasons['throws-on-import.ts']).to.match(/boom while loading ExplodingSms/);
     expect(reasons['no-create.ts']).to.match(/create must be a function.*secret field \/missing is not in configSchema/);
     expect(reasons['nowhere.ts']).to.match(/no file at/);
@@ -49,15 +59,29 @@ describe('SMS plugin loader', () => {
       const dir = path.join(temp.dir, 'node_modules', '@acme', 'otpledger-sms-future');
       mkdirSync(dir, { recursive: true });
       const kit = pathToFileURL(path.join(repo, 'packages/plugin-kit/dist/index.js')).href;
-      writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: '@acme/otpledger-sms-future', version: '3.0.0', type: 'module', exports: { '.': { import: './main.js' } }, peerDependencies: { '@otpledger/plugin-kit': '^2.1.0' } }));
-      writeFileSync(path.join(dir, 'main.js'), `import { defineSmsProvider } from ${JSON.stringify(kit)};\nexport default defineSmsProvider({ name: 'FutureSms', version: '3.0.0', configSchema: { type: 'object' }, secretFields: [], create: () => ({ send: async () => ({}) }) });\n`);
+      writeFileSync(
+        path.join(dir, 'package.json'),
+        JSON.stringify({
+          name: '@acme/otpledger-sms-future',
+          version: '3.0.0',
+          type: 'module',
+          exports: { '.': { import: './main.js' } },
+          peerDependencies: { '@otpledger/plugin-kit': '^2.1.0' },
+        }),
+      );
+      writeFileSync(
+        path.join(dir, 'main.js'),
+        `import { defineSmsProvider } from ${JSON.stringify(kit)};\nexport default defineSmsProvider({ name: 'FutureSms', version: '3.0.0', configSchema: { type: 'object' }, secretFields: [], create: () => ({ send: async () => ({}) }) });\n`,
+      );
       const { logger, lines } = captureLogger();
       const registry = await loadSmsPlugins({ external: ['@acme/otpledger-sms-future'], logger, cwd: temp.dir });
       expect(registry.get('FutureSms')).to.equal(undefined);
       const packageJson = path.join(realpathSync(temp.dir), 'node_modules/@acme/otpledger-sms-future/package.json');
       const reason = `plugin FutureSms 3.0.0 needs @otpledger/plugin-kit ^2.1.0 (${packageJson} peerDependencies), but this server has @otpledger/plugin-kit ${KIT_VERSION}`;
       expect(registry.failures).to.deep.equal([{ source: '@acme/otpledger-sms-future', reason }]);
-      expect(lines.find((line) => line.level === 40)!.msg).to.equal(`SMS provider plugin @acme/otpledger-sms-future was not loaded: ${reason}`);
+      expect(lines.find((line) => line.level === 40)!.msg).to.equal(
+        `SMS provider plugin @acme/otpledger-sms-future was not loaded: ${reason}`,
+      );
     } finally {
       temp.remove();
     }
@@ -69,7 +93,10 @@ describe('SMS plugin loader', () => {
       const dir = path.join(temp.dir, 'impostor');
       mkdirSync(dir);
       const kit = path.join(repo, 'packages/plugin-kit/src/index.ts');
-      writeFileSync(path.join(dir, 'index.ts'), `import { defineSmsProvider } from ${JSON.stringify(kit)};\nexport default defineSmsProvider({ name: 'Default', version: '1.0.0', configSchema: { type: 'object' }, secretFields: [], create: () => ({ send: async () => ({}) }) });\n`);
+      writeFileSync(
+        path.join(dir, 'index.ts'),
+        `import { defineSmsProvider } from ${JSON.stringify(kit)};\nexport default defineSmsProvider({ name: 'Default', version: '1.0.0', configSchema: { type: 'object' }, secretFields: [], create: () => ({ send: async () => ({}) }) });\n`,
+      );
       const { logger } = captureLogger();
       const registry = await loadSmsPlugins({ external: [dir], logger });
       expect(registry.get('Default')!.source).to.equal('built-in sms-default');

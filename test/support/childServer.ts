@@ -10,11 +10,22 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
  * A second otpledger process (`core/main.ts`) on the config file a test wrote (or on `config/default.json` alone
  * when there is none), with `env` added; resolves once it listens.
  */
-export async function startChildServer(configFile: string | undefined, env: Record<string, string> = {}): Promise<{ url: string; metricsUrl?: string; stop(): Promise<void>; kill(): Promise<void> }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_') && name !== 'PORT' && name !== 'HOST'));
+export async function startChildServer(
+  configFile: string | undefined,
+  env: Record<string, string> = {},
+): Promise<{ url: string; metricsUrl?: string; stop(): Promise<void>; kill(): Promise<void> }> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('OTPLEDGER_') && name !== 'PORT' && name !== 'HOST'),
+  );
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'core/main.ts'], {
     cwd: repoRoot,
-    env: { ...inherited, ...(configFile && { OTPLEDGER_CONFIG: path.resolve(configFile) }), OTPLEDGER_LOG_LEVEL: 'info', OTPLEDGER_METRICS_PORT: '0', ...env },
+    env: {
+      ...inherited,
+      ...(configFile && { OTPLEDGER_CONFIG: path.resolve(configFile) }),
+      OTPLEDGER_LOG_LEVEL: 'info',
+      OTPLEDGER_METRICS_PORT: '0',
+      ...env,
+    },
   });
   const exited = once(child, 'exit');
   let stderr = '';

@@ -18,7 +18,9 @@ export function dataDirFiles(dir: string): { file: string; bytes: Buffer }[] {
 
 /** The files of the data dir (as `dataDirFiles`) that hold any of the needles, byte for byte. */
 export function filesHolding(dir: string, needles: readonly string[]): string[] {
-  return dataDirFiles(dir).filter(({ bytes }) => needles.some((needle) => bytes.includes(needle))).map(({ file }) => file);
+  return dataDirFiles(dir)
+    .filter(({ bytes }) => needles.some((needle) => bytes.includes(needle)))
+    .map(({ file }) => file);
 }
 
 /** The read-model file and its WAL: where a projection could keep a copy of what the log holds. */

@@ -19,7 +19,11 @@ export interface BurstResult {
  * result per request in order. Nothing is retried: a request whose connection fails is reported as
  * dropped, which is what a client would see.
  */
-export async function sendBurst(baseUrl: string, requests: readonly FuzzRequest[], { concurrency = 8, timeoutMs = 10_000 } = {}): Promise<BurstResult[]> {
+export async function sendBurst(
+  baseUrl: string,
+  requests: readonly FuzzRequest[],
+  { concurrency = 8, timeoutMs = 10_000 } = {},
+): Promise<BurstResult[]> {
   const { hostname, port } = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const results: BurstResult[] = new Array<BurstResult>(requests.length);
@@ -66,7 +70,11 @@ export interface RawResult {
  * Writes each raw frame on a fresh connection (`concurrency` at a time) and reads whatever the server answers
  * until it closes the connection (or `timeoutMs` passes, which counts as no answer).
  */
-export async function sendRawFrames(port: number, frames: readonly { frame: string; label: string }[], { concurrency = 8, timeoutMs = 10_000 } = {}): Promise<RawResult[]> {
+export async function sendRawFrames(
+  port: number,
+  frames: readonly { frame: string; label: string }[],
+  { concurrency = 8, timeoutMs = 10_000 } = {},
+): Promise<RawResult[]> {
   const results: RawResult[] = new Array<RawResult>(frames.length);
   let next = 0;
   const worker = async () => {

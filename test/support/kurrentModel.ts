@@ -76,14 +76,21 @@ export class KurrentModel {
     const expected = state === NO_STREAM ? -1n : typeof state === 'bigint' ? state : undefined;
     if (expected !== undefined && expected < current) {
       // the server's idempotency: the same ids right after the expected revision are the same write
-      const stored = this.log.filter((event) => event.streamId === streamId && event.revision > expected && event.revision <= expected + BigInt(list.length));
+      const stored = this.log.filter(
+        (event) => event.streamId === streamId && event.revision > expected && event.revision <= expected + BigInt(list.length),
+      );
       if (stored.length === list.length && stored.every((event, index) => event.id === list[index]!.id)) {
         const last = stored[stored.length - 1]!;
         return { success: true, nextExpectedRevision: last.revision, position: { commit: last.position, prepare: last.position } };
       }
     }
     const ok = state === ANY || (state === STREAM_EXISTS && current >= 0n) || expected === current;
-    if (!ok) throw new WrongExpectedVersionError(undefined, { streamName: streamId, current: current === -1n ? 'no_stream' : current, expected: state as never });
+    if (!ok)
+      throw new WrongExpectedVersionError(undefined, {
+        streamName: streamId,
+        current: current === -1n ? 'no_stream' : current,
+        expected: state as never,
+      });
     const last = this.write(streamId, list);
     if (this.loseNextAnswer) {
       this.loseNextAnswer = false;
@@ -92,13 +99,24 @@ export class KurrentModel {
     return { success: true, nextExpectedRevision: last.revision, position: { commit: last.position, prepare: last.position } };
   }
 
-  readStream(streamId: string, options: { direction?: string; fromRevision?: bigint | typeof START | typeof END; maxCount?: number | bigint; requiresLeader?: boolean } = {}) {
+  readStream(
+    streamId: string,
+    options: {
+      direction?: string;
+      fromRevision?: bigint | typeof START | typeof END;
+      maxCount?: number | bigint;
+      requiresLeader?: boolean;
+    } = {},
+  ) {
     this.calls.readStream += 1;
     if (options.requiresLeader) this.calls.leaderReads += 1;
     return this.streamEvents(streamId, options);
   }
 
-  private async *streamEvents(streamId: string, options: { direction?: string; fromRevision?: bigint | typeof START | typeof END; maxCount?: number | bigint }) {
+  private async *streamEvents(
+    streamId: string,
+    options: { direction?: string; fromRevision?: bigint | typeof START | typeof END; maxCount?: number | bigint },
+  ) {
     await tick();
     const hidden = this.hiddenBefore.get(streamId) ?? 0n;
     let events = this.log.filter((event) => event.streamId === streamId && event.revision >= hidden);
@@ -110,16 +128,24 @@ export class KurrentModel {
     for (const event of events.slice(0, Number(options.maxCount ?? Number.MAX_SAFE_INTEGER))) yield { event: this.resolved(event) };
   }
 
-  readAll(options: { fromPosition?: Position | typeof START | typeof END; direction?: string; maxCount?: number | bigint; filter?: Filter } = {}) {
+  readAll(
+    options: { fromPosition?: Position | typeof START | typeof END; direction?: string; maxCount?: number | bigint; filter?: Filter } = {},
+  ) {
     return this.allEvents(options);
   }
 
-  private async *allEvents(options: { fromPosition?: Position | typeof START | typeof END; direction?: string; maxCount?: number | bigint; filter?: Filter }) {
+  private async *allEvents(options: {
+    fromPosition?: Position | typeof START | typeof END;
+    direction?: string;
+    maxCount?: number | bigint;
+    filter?: Filter;
+  }) {
     await tick();
     const backwards = options.direction === BACKWARDS;
     const from = options.fromPosition;
     let events = this.log.filter((event) => matches(options.filter, event));
-    if (from && typeof from === 'object') events = events.filter((event) => (backwards ? event.position < from.prepare : event.position >= from.prepare));
+    if (from && typeof from === 'object')
+      events = events.filter((event) => (backwards ? event.position < from.prepare : event.position >= from.prepare));
     if (backwards) events = [...events].reverse();
     for (const event of events.slice(0, Number(options.maxCount ?? Number.MAX_SAFE_INTEGER))) yield { event: this.resolved(event) };
   }
@@ -131,7 +157,9 @@ export class KurrentModel {
     const entry = { stream, filter: options.filter, after, caughtUp: false };
     Object.assign(stream, { unsubscribe: async () => void stream.end() });
     setImmediate(() => {
-      for (const event of this.log) if (event.position > after && matches(entry.filter, event)) stream.write({ event: this.resolved(event) } satisfies AllStreamResolvedEvent);
+      for (const event of this.log)
+        if (event.position > after && matches(entry.filter, event))
+          stream.write({ event: this.resolved(event) } satisfies AllStreamResolvedEvent);
       stream.emit('caughtUp', {});
       entry.caughtUp = true;
       this.live.add(entry);
@@ -158,7 +186,16 @@ export class KurrentModel {
       revision += 1n;
       // byte offsets in a log: increasing, not contiguous
       this.nextPosition += 137n;
-      last = { streamId, id: data.id ?? randomUUID(), type: data.type, data: data.data, metadata: data.metadata, revision, position: this.nextPosition, created: new Date() };
+      last = {
+        streamId,
+        id: data.id ?? randomUUID(),
+        type: data.type,
+        data: data.data,
+        metadata: data.metadata,
+        revision,
+        position: this.nextPosition,
+        created: new Date(),
+      };
       this.log.push(last);
       for (const entry of this.live) if (matches(entry.filter, last)) entry.stream.write({ event: this.resolved(last) });
     }
@@ -168,8 +205,14 @@ export class KurrentModel {
 
   private resolved(event: StoredEvent) {
     return {
-      streamId: event.streamId, id: event.id, type: event.type, revision: event.revision, isJson: true,
-      data: structuredClone(event.data), metadata: structuredClone(event.metadata), created: event.created,
+      streamId: event.streamId,
+      id: event.id,
+      type: event.type,
+      revision: event.revision,
+      isJson: true,
+      data: structuredClone(event.data),
+      metadata: structuredClone(event.metadata),
+      created: event.created,
       position: { commit: event.position, prepare: event.position },
     } as never;
   }

@@ -19,7 +19,18 @@ export interface MountedRoute {
 }
 
 /** Keys every object inherits: a parser that builds ordinary objects trips over them. */
-export const prototypeKeys = ['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__', '__defineGetter__', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__lookupGetter__'];
+export const prototypeKeys = [
+  'toString',
+  'constructor',
+  'valueOf',
+  'hasOwnProperty',
+  '__proto__',
+  '__defineGetter__',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__lookupGetter__',
+];
 
 const nested = (depth: number, open: string, close: string, inner = '1') => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
 
@@ -34,16 +45,48 @@ export const jsonBodies: { label: string; text: string; type?: string }[] = [
   {
     label: 'wrong types everywhere',
     text: JSON.stringify({
-      phone_number: 5, passcode: null, identifier: {}, identifier_type: ['x'], channel: 7, options: 'x', client_id: [],
-      grant_type: 7, provider: {}, redirect_uri: 1, connection: [], username: {}, otp: [], name: false, otp_policy: 'x',
-      client_secret: { a: 1 }, realm: [], send: {}, custom_gateway: 'x', fallback: {}, role: 9, redirect_uris: 'x',
+      phone_number: 5,
+      passcode: null,
+      identifier: {},
+      identifier_type: ['x'],
+      channel: 7,
+      options: 'x',
+      client_id: [],
+      grant_type: 7,
+      provider: {},
+      redirect_uri: 1,
+      connection: [],
+      username: {},
+      otp: [],
+      name: false,
+      otp_policy: 'x',
+      client_secret: { a: 1 },
+      realm: [],
+      send: {},
+      custom_gateway: 'x',
+      fallback: {},
+      role: 9,
+      redirect_uris: 'x',
     }),
   },
   { label: 'prototype keys', text: `{${prototypeKeys.map((key) => `"${key}":"x"`).join(',')}}` },
   { label: 'prototype keys as objects', text: `{${prototypeKeys.map((key) => `"${key}":{"polluted":true}`).join(',')}}` },
-  { label: 'prototype keys inside', text: JSON.stringify({ provider: 'CustomGateway', custom_gateway: Object.fromEntries(prototypeKeys.map((key) => [key, 1])), options: { constructor: { prototype: 1 } } }) },
-  { label: 'provider named like a member', text: JSON.stringify({ provider: 'constructor', fallback: [{ provider: '__proto__' }, { provider: 'toString' }] }) },
-  { label: 'grant type named like a member', text: JSON.stringify({ grant_type: 'constructor', client_id: 'toString', client_secret: 'x' }) },
+  {
+    label: 'prototype keys inside',
+    text: JSON.stringify({
+      provider: 'CustomGateway',
+      custom_gateway: Object.fromEntries(prototypeKeys.map((key) => [key, 1])),
+      options: { constructor: { prototype: 1 } },
+    }),
+  },
+  {
+    label: 'provider named like a member',
+    text: JSON.stringify({ provider: 'constructor', fallback: [{ provider: '__proto__' }, { provider: 'toString' }] }),
+  },
+  {
+    label: 'grant type named like a member',
+    text: JSON.stringify({ grant_type: 'constructor', client_id: 'toString', client_secret: 'x' }),
+  },
   { label: 'deep object (3000)', text: nested(3000, '{"a":', '}') },
   { label: 'deep array (3000)', text: nested(3000, '[', ']') },
   { label: 'deep array (20000)', text: nested(20_000, '[', ']') },
@@ -68,7 +111,10 @@ export const jsonBodies: { label: string; text: string; type?: string }[] = [
 /** Form bodies: inherited names, repeats, broken escapes. */
 export const formBodies: { label: string; text: string }[] = [
   ...prototypeKeys.map((key) => ({ label: `form ${key}`, text: `${key}=x` })),
-  { label: 'form grant with members', text: `grant_type=client_credentials&${prototypeKeys.map((key) => `${encodeURIComponent(key)}=1`).join('&')}` },
+  {
+    label: 'form grant with members',
+    text: `grant_type=client_credentials&${prototypeKeys.map((key) => `${encodeURIComponent(key)}=1`).join('&')}`,
+  },
   { label: 'form repeated members', text: 'toString=a&toString=b&constructor=c&constructor=d&valueOf=e' },
   { label: 'form start with members', text: 'client_id=acme-web&connection=sms&toString=x&hasOwnProperty=y' },
   { label: 'form repeated grant', text: 'grant_type=client_credentials&grant_type=refresh_token&client_id=a&client_id=b' },
@@ -88,7 +134,17 @@ export const queries = [
 ];
 
 /** Values put where a route declares a path parameter. */
-export const pathValues = ['nope', '__proto__', 'constructor', '%00', '%E0%A4%A', '..%2F..%2Fetc', 'x'.repeat(300), 'acme-web', '%F0%9F%92%A9'];
+export const pathValues = [
+  'nope',
+  '__proto__',
+  'constructor',
+  '%00',
+  '%E0%A4%A',
+  '..%2F..%2Fetc',
+  'x'.repeat(300),
+  'acme-web',
+  '%F0%9F%92%A9',
+];
 
 export type Credentials = Record<string, string | undefined>;
 
@@ -112,9 +168,23 @@ interface Mutation {
 function mutations(): Mutation[] {
   return [
     ...queries.map((query, index) => ({ label: `query ${index}`, query, headers: {} })),
-    ...jsonBodies.map(({ label, text, type }, index) => ({ label, query: queries[index % queries.length]!, headers: { 'content-type': type ?? 'application/json' }, body: text })),
-    ...formBodies.map(({ label, text }, index) => ({ label, query: queries[index % queries.length]!, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: text })),
-    { label: 'odd headers', query: '', headers: { 'x-request-id': '../../\u00ff'.repeat(40), accept: '*/*;q=x', 'content-type': 'application/json' } },
+    ...jsonBodies.map(({ label, text, type }, index) => ({
+      label,
+      query: queries[index % queries.length]!,
+      headers: { 'content-type': type ?? 'application/json' },
+      body: text,
+    })),
+    ...formBodies.map(({ label, text }, index) => ({
+      label,
+      query: queries[index % queries.length]!,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: text,
+    })),
+    {
+      label: 'odd headers',
+      query: '',
+      headers: { 'x-request-id': '../../\u00ff'.repeat(40), accept: '*/*;q=x', 'content-type': 'application/json' },
+    },
   ];
 }
 

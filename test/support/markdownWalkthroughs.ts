@@ -25,7 +25,8 @@ export function walkthroughsOf(file: string): Walkthrough[] {
     if (!match) continue;
     let fence = index + 1;
     while (lines[fence]?.trim() === '') fence++;
-    if (lines[fence]?.trim() !== '```sh') throw new Error(`${file}:${index + 1}: walkthrough ${match[1]} is not followed by a \`\`\`sh block`);
+    if (lines[fence]?.trim() !== '```sh')
+      throw new Error(`${file}:${index + 1}: walkthrough ${match[1]} is not followed by a \`\`\`sh block`);
     const end = lines.findIndex((line, at) => at > fence && line.trim() === '```');
     if (end < 0) throw new Error(`${file}:${fence + 1}: the walkthrough block never closes`);
     found.push({

@@ -18,10 +18,13 @@ export class OpenApiResponses {
   private readonly compiled = new Map<object, ValidateFunction>();
   private readonly paths: { pattern: RegExp; template: string; item: Record<string, Operation> }[];
 
-  constructor(private readonly document: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } }) {
+  constructor(
+    private readonly document: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } },
+  ) {
     addFormats(this.ajv);
     this.paths = Object.entries(document.paths).map(([template, item]) => ({
-      template, item,
+      template,
+      item,
       pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
     }));
   }
@@ -70,7 +73,8 @@ export class OpenApiResponses {
     if (Array.isArray(schema)) return schema.map((item) => this.inlined(item));
     if (typeof schema !== 'object' || schema === null) return schema;
     const ref = (schema as { $ref?: unknown }).$ref;
-    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) return this.inlined(this.document.components.schemas[ref.slice(21)]);
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/'))
+      return this.inlined(this.document.components.schemas[ref.slice(21)]);
     return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, this.inlined(value)]));
   }
 }

@@ -13,11 +13,21 @@ export const acme = {
   name: 'Acme',
   applications: [
     {
-      name: 'Acme web', client_id: 'acme-web', client_secret: 'acme-web-secret', role: 'app',
-      redirect_uris: ['https://acme.example/verify'], public_signup: true,
+      name: 'Acme web',
+      client_id: 'acme-web',
+      client_secret: 'acme-web-secret',
+      role: 'app',
+      redirect_uris: ['https://acme.example/verify'],
+      public_signup: true,
       otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 },
     },
-    { name: 'Acme shop', client_id: 'acme-shop', client_secret: 'acme-shop-secret', role: 'app', redirect_uris: ['https://shop.acme.example/cb'] },
+    {
+      name: 'Acme shop',
+      client_id: 'acme-shop',
+      client_secret: 'acme-shop-secret',
+      role: 'app',
+      redirect_uris: ['https://shop.acme.example/cb'],
+    },
     { name: 'Acme admin', client_id: 'acme-admin', client_secret: 'acme-admin-secret', role: 'management' },
     /** A public client (a mobile app): no secret, identified by its client_id. */
     { name: 'Acme mobile', client_id: 'acme-mobile', role: 'app', token_endpoint_auth_method: 'none', public_signup: true },
@@ -55,12 +65,21 @@ export interface TestServer {
 }
 
 /** A real listening otpledger on 127.0.0.1 with the embedded store in a temp dir and the dev outbox on; `overrides` replace registrations. */
-export async function startOtpServer(options: {
-  clock?: boolean; overlay?: Record<string, unknown>; dir?: string; overrides?: Overrides; protection?: 'relaxed' | 'defaults';
-} = {}): Promise<TestServer> {
+export async function startOtpServer(
+  options: {
+    clock?: boolean;
+    overlay?: Record<string, unknown>;
+    dir?: string;
+    overrides?: Overrides;
+    protection?: 'relaxed' | 'defaults';
+  } = {},
+): Promise<TestServer> {
   const temp = options.dir ? { dir: options.dir, remove() {} } : tempDir();
   const clock = options.clock ? manualClock() : undefined;
-  const sms = { ...(options.protection !== 'defaults' && { protectionDefaults: RELAXED_PROTECTION }), ...(options.overlay?.sms as object | undefined) };
+  const sms = {
+    ...(options.protection !== 'defaults' && { protectionDefaults: RELAXED_PROTECTION }),
+    ...(options.overlay?.sms as object | undefined),
+  };
   const server = await startServer({
     config: testConfig(temp.dir, { bootstrap: { tenants: [acme] }, dev: { outbox: true }, ...options.overlay, sms }),
     overrides: { ...(clock && { clock: asValue(clock) }), ...options.overrides },
@@ -77,12 +96,21 @@ export async function startOtpServer(options: {
     });
     const text = await response.text();
     const parsed = text ? JSON.parse(text) : undefined;
-    const problem = (await (described ??= OpenApiResponses.of(url))).problem(method, path, response.status, response.headers.get('content-type'), parsed);
+    const problem = (await (described ??= OpenApiResponses.of(url))).problem(
+      method,
+      path,
+      response.status,
+      response.headers.get('content-type'),
+      parsed,
+    );
     expect(problem, 'the response breaks the OpenAPI document (GET /openapi.json)').to.equal(undefined);
     return { status: response.status, body: parsed, headers: response.headers };
   };
   const test: TestServer = {
-    url, server, dir: temp.dir, clock,
+    url,
+    server,
+    dir: temp.dir,
+    clock,
     async close() {
       await server.close();
       temp.remove();

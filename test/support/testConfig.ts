@@ -33,7 +33,11 @@ let rsaDevKey: string | undefined;
 function seedRsaDevKey(dataDir: string): void {
   const file = path.join(dataDir, 'secrets', 'signing-key-rs256.jwk.json');
   if (existsSync(file)) return;
-  rsaDevKey ??= JSON.stringify({ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' });
+  rsaDevKey ??= JSON.stringify({
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    alg: 'RS256',
+    use: 'sig',
+  });
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${rsaDevKey}\n`, { mode: 0o600 });
 }

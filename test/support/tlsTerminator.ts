@@ -12,13 +12,21 @@ export interface TestCertificate {
 /** A self-signed certificate for `localhost` and 127.0.0.1, made for one test run (never checked in). */
 export async function selfSignedCertificate(): Promise<TestCertificate> {
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   return { cert: pems.cert, key: pems.private };
@@ -44,7 +52,10 @@ export async function startTlsTerminator(certificate: TestCertificate): Promise<
     for (const socket of [client, backend]) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => { client.destroy(); backend.destroy(); });
+      socket.on('error', () => {
+        client.destroy();
+        backend.destroy();
+      });
     }
     client.pipe(backend).pipe(client);
   });

@@ -8,8 +8,12 @@ export const phone = '+15125550101';
 
 /** Every read model table's rows; the phone index as its (hash, position) pairs, however batches grouped them into rows. */
 export function snapshot(db: Database, tables: readonly string[]): Record<string, unknown[]> {
-  return Object.fromEntries(tables.map((table) =>
-    [table, table === 'phone_index' ? phoneIndexEntries(db) : db.prepare(`SELECT * FROM "${table}" ORDER BY 1, 2`).all()]));
+  return Object.fromEntries(
+    tables.map((table) => [
+      table,
+      table === 'phone_index' ? phoneIndexEntries(db) : db.prepare(`SELECT * FROM "${table}" ORDER BY 1, 2`).all(),
+    ]),
+  );
 }
 
 /** Traffic through HTTP: a user, a login, a lockout, a policy change. */
@@ -18,7 +22,8 @@ export async function driveTraffic(t: TestServer): Promise<{ userId: string }> {
   const admin = await t.clientToken('acme-admin');
   const created = await t.post('/cis/v1/users', { phone_number: phone, email: 'ada@example.com' }, app);
   const send = () => t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app);
-  const authenticate = (passcode: string) => t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, app);
+  const authenticate = (passcode: string) =>
+    t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, app);
   await send();
   expect((await authenticate((await t.lastSms(phone)).code)).status).to.equal(200);
   t.clock!.advance(60_000);
@@ -28,7 +33,8 @@ export async function driveTraffic(t: TestServer): Promise<{ userId: string }> {
   for (let i = 0; i < 3; i++) await authenticate(wrong);
   t.clock!.advance(60_000);
   const patched = await fetch(`${t.url}/admin/v1/applications/acme-web`, {
-    method: 'PATCH', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
     body: JSON.stringify({ otp: { code_length: 8 } }),
   });
   expect(patched.status).to.equal(200);

@@ -15,23 +15,39 @@ describe('Verify Service decider', () => {
   });
 
   it('an update records only the settings that change; one that changes nothing records nothing', () => {
-    spec(verifyServiceDecider).given([created]).when({ type: 'UpdateService', now, sid, changes: { friendlyName: 'Acme', codeLength: 8 } })
+    spec(verifyServiceDecider)
+      .given([created])
+      .when({ type: 'UpdateService', now, sid, changes: { friendlyName: 'Acme', codeLength: 8 } })
       .then([{ type: 'VerifyServiceUpdated', data: { sid, changes: { codeLength: 8 }, at } }]);
-    spec(verifyServiceDecider).given([created]).when({ type: 'UpdateService', now, sid, changes: { codeLength: 6 } }).then([]);
+    spec(verifyServiceDecider)
+      .given([created])
+      .when({ type: 'UpdateService', now, sid, changes: { codeLength: 6 } })
+      .then([]);
   });
 
   it('deletes a Service; after that it is gone for updates and deletes', () => {
     const deleted: VerifyServiceEvent = { type: 'VerifyServiceDeleted', data: { sid, at } };
     spec(verifyServiceDecider).given([created]).when({ type: 'DeleteService', now, sid }).then([deleted]);
     spec(verifyServiceDecider).given([created, deleted]).when({ type: 'DeleteService', now, sid }).then(VerifyServiceNotFoundError);
-    spec(verifyServiceDecider).given([created, deleted]).when({ type: 'UpdateService', now, sid, changes: { codeLength: 8 } }).then(VerifyServiceNotFoundError);
+    spec(verifyServiceDecider)
+      .given([created, deleted])
+      .when({ type: 'UpdateService', now, sid, changes: { codeLength: 8 } })
+      .then(VerifyServiceNotFoundError);
     spec(verifyServiceDecider).given([]).when({ type: 'DeleteService', now, sid }).then(VerifyServiceNotFoundError);
   });
 
   it('folds creation and updates into the Service with its times', () => {
     const later = '2026-11-22T11:00:00.000Z';
-    const state = [created, { type: 'VerifyServiceUpdated', data: { sid, changes: { codeLength: 8 }, at: later } } as VerifyServiceEvent]
-      .reduce(verifyServiceDecider.evolve, verifyServiceDecider.initialState());
-    expect(state.services.get(sid)).to.deep.equal({ tenantId: 'acme', sid, settings: { ...settings, codeLength: 8 }, createdAt: at, updatedAt: later });
+    const state = [
+      created,
+      { type: 'VerifyServiceUpdated', data: { sid, changes: { codeLength: 8 }, at: later } } as VerifyServiceEvent,
+    ].reduce(verifyServiceDecider.evolve, verifyServiceDecider.initialState());
+    expect(state.services.get(sid)).to.deep.equal({
+      tenantId: 'acme',
+      sid,
+      settings: { ...settings, codeLength: 8 },
+      createdAt: at,
+      updatedAt: later,
+    });
   });
 });

@@ -23,8 +23,9 @@ const tagDescriptions: Record<string, string> = {
   'Mosaic /cis': "Transmit Mosaic's `/cis` API: users, SMS OTP login (backend and redirect), phone verification, SMS providers.",
   'OpenID Connect': 'The OpenID Provider: discovery, JWKS, the token endpoint and its grants, userinfo, revocation, introspection.',
   Auth0: "Auth0's Authentication API (passwordless SMS, `/oauth/token`) and Management API (`/api/v2`: the sms connection, user blocks).",
-  'Twilio Verify': 'Twilio Verify v2 (`/v2`): Services, Verifications and VerificationCheck, in Twilio\'s form bodies and error codes.',
-  Admin: 'The admin and compliance API (`/admin/v1`): applications, audit log, time travel, read models, SMS protection, data-subject requests.',
+  'Twilio Verify': "Twilio Verify v2 (`/v2`): Services, Verifications and VerificationCheck, in Twilio's form bodies and error codes.",
+  Admin:
+    'The admin and compliance API (`/admin/v1`): applications, audit log, time travel, read models, SMS protection, data-subject requests.',
   Operations: 'Health, readiness, metrics and this API description.',
   Development: 'Routes mounted only in development (`dev.outbox`).',
 };
@@ -78,7 +79,9 @@ export function openApiDocument(routers: readonly AppRouter[], options: OpenApiO
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: options.serverUrl }],
-    tags: Object.entries(tagDescriptions).filter(([name]) => usedTags.has(name)).map(([name, description]) => ({ name, description })),
+    tags: Object.entries(tagDescriptions)
+      .filter(([name]) => usedTags.has(name))
+      .map(([name, description]) => ({ name, description })),
     paths,
     components: {
       schemas: Object.fromEntries(errorSchemas),
@@ -101,9 +104,15 @@ function operation(method: string, path: string, route: RouteDescription, errorR
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(route.responses)) responses[status] = responseObject(response);
   for (const [status, meaning] of Object.entries(errors)) {
-    responses[status] = { description: `${STATUS_CODES[Number(status)] ?? 'Error'}: ${meaning}`, content: { 'application/json': { schema: errorRef } } };
+    responses[status] = {
+      description: `${STATUS_CODES[Number(status)] ?? 'Error'}: ${meaning}`,
+      content: { 'application/json': { schema: errorRef } },
+    };
   }
-  responses['5XX'] = { description: 'a server error (its detail is logged with the request id, never answered)', content: { 'application/json': { schema: errorRef } } };
+  responses['5XX'] = {
+    description: 'a server error (its detail is logged with the request id, never answered)',
+    content: { 'application/json': { schema: errorRef } },
+  };
 
   return {
     operationId: operationId(method, path),
@@ -119,11 +128,17 @@ function operation(method: string, path: string, route: RouteDescription, errorR
 
 function parameters(path: string, request: NonNullable<RouteDescription['request']>): object[] {
   const inPath = [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map(([, name]) => ({
-    name, in: 'path', required: true, schema: request.params?.[name!] ?? { type: 'string' },
+    name,
+    in: 'path',
+    required: true,
+    schema: request.params?.[name!] ?? { type: 'string' },
   }));
   const query = request.query as { properties?: Record<string, Schema>; required?: readonly string[] } | undefined;
   const inQuery = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
-    name, in: 'query', required: query?.required?.includes(name) ?? false, schema,
+    name,
+    in: 'query',
+    required: query?.required?.includes(name) ?? false,
+    schema,
   }));
   return [...inPath, ...inQuery];
 }

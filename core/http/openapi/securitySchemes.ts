@@ -25,7 +25,8 @@ export const securitySchemes = {
   twilioBasic: {
     type: 'http',
     scheme: 'basic',
-    description: "HTTP Basic with a client's id and secret where Twilio takes an API key SID and secret (`twilio(clientId, clientSecret, { accountSid })`).",
+    description:
+      "HTTP Basic with a client's id and secret where Twilio takes an API key SID and secret (`twilio(clientId, clientSecret, { accountSid })`).",
   },
 } as const;
 

@@ -22,7 +22,8 @@ const assets: Record<string, string> = {
 const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Swagger UI needs inline styles and data: images; nothing else leaves this origin. */
-const pageSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+const pageSecurityPolicy =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 const openApiObject = { type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { const: '3.1.0' } } } as const;
 
@@ -31,22 +32,33 @@ const openApiObject = { type: 'object', required: ['openapi', 'info', 'paths'], 
  * their descriptions (`describeRoute`) when first asked and kept while the issuer stays the same. `GET /docs`: a
  * page rendering it with Swagger UI, its assets under `/docs/`.
  */
-export function apiDocsRoutes(cradle: Pick<Cradle, 'issuer' | 'logger'>, routers: () => readonly AppRouter[], errorRenderers: readonly ErrorRenderer[]): AppRouter {
+export function apiDocsRoutes(
+  cradle: Pick<Cradle, 'issuer' | 'logger'>,
+  routers: () => readonly AppRouter[],
+  errorRenderers: readonly ErrorRenderer[],
+): AppRouter {
   const router = new Router<AppState>();
   let built: { issuer: string; json: string } | undefined;
 
   const documentJson = (): string => {
     const { issuer } = cradle; // read per request: registered again once the server listens
     if (built?.issuer === issuer) return built.json;
-    const { document, undescribed } = openApiDocument(routers(), { title: 'otpledger', version, serverUrl: issuer.replace(/\/+$/, ''), errorRenderers });
-    if (undescribed.length > 0) cradle.logger.warn({ routes: undescribed }, 'openapi: routes without a description are left out of /openapi.json');
+    const { document, undescribed } = openApiDocument(routers(), {
+      title: 'otpledger',
+      version,
+      serverUrl: issuer.replace(/\/+$/, ''),
+      errorRenderers,
+    });
+    if (undescribed.length > 0)
+      cradle.logger.warn({ routes: undescribed }, 'openapi: routes without a description are left out of /openapi.json');
     built = { issuer, json: JSON.stringify(document) };
     return built.json;
   };
   const base = () => new URL(cradle.issuer).pathname.replace(/\/+$/, '');
 
   describeRoute(router, 'GET /openapi.json', {
-    summary: 'This API description (OpenAPI 3.1)', tag: OPERATIONS,
+    summary: 'This API description (OpenAPI 3.1)',
+    tag: OPERATIONS,
     responses: { 200: { description: 'the OpenAPI document of every route this server serves', body: openApiObject } },
   });
   router.get('/openapi.json', (ctx) => {
@@ -56,7 +68,8 @@ export function apiDocsRoutes(cradle: Pick<Cradle, 'issuer' | 'logger'>, routers
   });
 
   describeRoute(router, 'GET /docs', {
-    summary: 'The API description as a page (Swagger UI)', tag: OPERATIONS,
+    summary: 'The API description as a page (Swagger UI)',
+    tag: OPERATIONS,
     responses: { 200: { description: 'an HTML page rendering /openapi.json', contentType: 'text/html', body: { type: 'string' } } },
   });
   router.get('/docs', (ctx) => {
@@ -74,7 +87,8 @@ export function apiDocsRoutes(cradle: Pick<Cradle, 'issuer' | 'logger'>, routers
   });
 
   describeRoute(router, 'GET /docs/:asset', {
-    summary: "The page's assets (Swagger UI's script, style and icon, and the script that starts it)", tag: OPERATIONS,
+    summary: "The page's assets (Swagger UI's script, style and icon, and the script that starts it)",
+    tag: OPERATIONS,
     request: { params: { asset: { type: 'string', enum: [...Object.keys(assets), 'initializer.js'] } } },
     responses: { 200: { description: 'the file', contentType: 'application/octet-stream', body: { type: 'string' } } },
     errors: { 404: 'no such asset' },

@@ -10,8 +10,15 @@ const outboxQuery = { type: 'object', required: ['phone_number'], properties: { 
 const outboxBody = {
   type: 'array',
   items: {
-    type: 'object', required: ['phone_number', 'sender_id', 'message', 'sent_at'], additionalProperties: false,
-    properties: { phone_number: { type: 'string' }, sender_id: { type: ['string', 'null'] }, message: { type: 'string' }, sent_at: { type: 'string', format: 'date-time' } },
+    type: 'object',
+    required: ['phone_number', 'sender_id', 'message', 'sent_at'],
+    additionalProperties: false,
+    properties: {
+      phone_number: { type: 'string' },
+      sender_id: { type: ['string', 'null'] },
+      message: { type: 'string' },
+      sent_at: { type: 'string', format: 'date-time' },
+    },
   },
 } as const;
 
@@ -23,7 +30,8 @@ export function devOutboxRoutes({ config, devOutbox }: Pick<Cradle, 'config' | '
   const router = new Router<AppState>();
   if (!config.dev.outbox) return router;
   describeRoute(router, 'GET /dev/sms-outbox', {
-    summary: 'What the development sender "sent" to a number, newest first', tag: 'Development',
+    summary: 'What the development sender "sent" to a number, newest first',
+    tag: 'Development',
     description: 'Mounted only when `dev.outbox` is true: it shows every code. Never in production.',
     request: { query: outboxQuery },
     responses: { 200: { description: 'the messages to that number', body: outboxBody } },

@@ -3,7 +3,8 @@ import type { Cradle } from '../../cradle.js';
 import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
 
-const statusBody = (status: string) => ({ type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: status } } }) as const;
+const statusBody = (status: string) =>
+  ({ type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: status } } }) as const;
 
 /** How long `/readyz` waits for the event store before calling it unreachable. */
 const pingTimeoutMs = 2000;
@@ -16,7 +17,8 @@ export function healthRoutes({ eventStore }: Pick<Cradle, 'eventStore'>): Router
   const router = new Router<AppState>();
 
   describeRoute(router, 'GET /healthz', {
-    summary: 'Liveness: the process is up', tag: 'Operations',
+    summary: 'Liveness: the process is up',
+    tag: 'Operations',
     responses: { 200: { description: 'up', body: statusBody('ok') } },
   });
   router.get('/healthz', (ctx) => {
@@ -25,7 +27,8 @@ export function healthRoutes({ eventStore }: Pick<Cradle, 'eventStore'>): Router
   });
 
   describeRoute(router, 'GET /readyz', {
-    summary: 'Readiness: the event store answers', tag: 'Operations',
+    summary: 'Readiness: the event store answers',
+    tag: 'Operations',
     responses: {
       200: { description: 'ready', body: statusBody('ok') },
       503: { description: 'the event store did not answer within 2 s', body: statusBody('unavailable') },

@@ -12,8 +12,15 @@ export function metricsRoutes({ config, metrics }: Pick<Cradle, 'config' | 'metr
   const router = new Router<AppState>();
   if (!metrics || !config.metrics.onApiListener) return router;
   describeRoute(router, 'GET /metrics', {
-    summary: 'Prometheus metrics', tag: 'Operations',
-    responses: { 200: { description: 'the Prometheus text format (docs/operations.md lists the families)', contentType: 'text/plain', body: { type: 'string' } } },
+    summary: 'Prometheus metrics',
+    tag: 'Operations',
+    responses: {
+      200: {
+        description: 'the Prometheus text format (docs/operations.md lists the families)',
+        contentType: 'text/plain',
+        body: { type: 'string' },
+      },
+    },
   });
   router.get('/metrics', async (ctx) => {
     const { contentType, body } = await metrics.render();

@@ -43,6 +43,7 @@ export function compileConfigSchema<T = unknown>(schema: JsonSchema): (value: un
 function describeProblem(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required') return `${error.instancePath}/${String(params.missingProperty)} is required`;
-  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${String(params.additionalProperty)} is not allowed (unknown key)`;
+  if (error.keyword === 'additionalProperties')
+    return `${error.instancePath}/${String(params.additionalProperty)} is not allowed (unknown key)`;
   return `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`;
 }

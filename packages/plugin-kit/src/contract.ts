@@ -3,7 +3,14 @@ import { compileConfigSchema } from './configValidation.js';
 import { resolveRunner, type TestRunner } from './contractRunner.js';
 import { directEgress } from './egress.js';
 import type { SmsProviderPlugin } from './defineSmsProvider.js';
-import { SmsProviderError, type ProviderServices, type SendContext, type SmsMessage, type SmsProvider, type SmsProviderErrorCode } from './index.js';
+import {
+  SmsProviderError,
+  type ProviderServices,
+  type SendContext,
+  type SmsMessage,
+  type SmsProvider,
+  type SmsProviderErrorCode,
+} from './index.js';
 import { getAtPointer, schemaAtPointer } from './jsonPointer.js';
 import { startScriptedGateway, type GatewayMode, type GatewayRequest, type ScriptedGatewayOptions } from './scriptedGateway.js';
 
@@ -67,7 +74,11 @@ export interface SmsProviderContractOptions {
   runner?: TestRunner;
 }
 
-const defaultCodes: Record<FailureMode, SmsProviderErrorCode> = { reject: 'rejected', unavailable: 'unavailable', rate_limited: 'rate_limited' };
+const defaultCodes: Record<FailureMode, SmsProviderErrorCode> = {
+  reject: 'rejected',
+  unavailable: 'unavailable',
+  rate_limited: 'rate_limited',
+};
 const allModes: readonly GatewayMode[] = ['succeed', 'reject', 'unavailable', 'rate_limited', 'hang'];
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const message: SmsMessage = { to: '+15125550123', body: 'Your Acme code is 482913', senderId: 'Acme' };
@@ -93,7 +104,10 @@ const TIMEOUT_MS = 300;
  *   },
  * });
  */
-export function smsProviderContract(factory: SmsProviderPlugin | (() => SmsProviderPlugin | Promise<SmsProviderPlugin>), options: SmsProviderContractOptions): void {
+export function smsProviderContract(
+  factory: SmsProviderPlugin | (() => SmsProviderPlugin | Promise<SmsProviderPlugin>),
+  options: SmsProviderContractOptions,
+): void {
   const runner = resolveRunner(options.runner);
   const start = options.gateway ?? (options.scriptedGateway && scriptedContractGateway(options.scriptedGateway));
   if (!start) throw new TypeError('smsProviderContract needs options.scriptedGateway (or options.gateway)');

@@ -34,7 +34,12 @@ export function resolveRunner(given: TestRunner | undefined): ResolvedRunner {
   const source = (given ?? globalThis) as Partial<TestRunner>;
   const before = source.before ?? source.beforeAll;
   const after = source.after ?? source.afterAll;
-  if (typeof source.describe !== 'function' || typeof source.it !== 'function' || typeof before !== 'function' || typeof after !== 'function') {
+  if (
+    typeof source.describe !== 'function' ||
+    typeof source.it !== 'function' ||
+    typeof before !== 'function' ||
+    typeof after !== 'function'
+  ) {
     throw new TypeError(
       given
         ? 'options.runner must have describe, it, before (or beforeAll) and after (or afterAll)'

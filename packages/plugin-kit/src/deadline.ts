@@ -8,7 +8,11 @@ import { SmsProviderError, type SendContext } from './index.js';
  * @example
  * return withDeadline(context, 'the Acme API', (signal) => fetch(url, { method: 'POST', body, signal }));
  */
-export async function withDeadline<T>(context: Pick<SendContext, 'timeoutMs' | 'signal'>, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  context: Pick<SendContext, 'timeoutMs' | 'signal'>,
+  what: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const abort = () => controller.abort();
   context.signal?.addEventListener('abort', abort, { once: true });

@@ -104,7 +104,9 @@ export interface SmsProviderPlugin<Config = unknown> {
  *   create: (config) => ({ send: async (message) => ({ providerMessageId: `${config.prefix}-${message.to}` }) }),
  * });
  */
-export function defineSmsProvider<const Schema extends ConfigSchema>(definition: SmsProviderDefinition<Schema>): SmsProviderPlugin<ConfigOf<Schema>>;
+export function defineSmsProvider<const Schema extends ConfigSchema>(
+  definition: SmsProviderDefinition<Schema>,
+): SmsProviderPlugin<ConfigOf<Schema>>;
 export function defineSmsProvider(definition: SmsProviderDefinition<ConfigSchema, unknown>): SmsProviderPlugin {
   return Object.freeze({
     ...definition,

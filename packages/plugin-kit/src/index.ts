@@ -92,7 +92,11 @@ export class SmsProviderError extends Error {
   readonly httpStatus?: number;
   readonly providerCode?: string | number;
 
-  constructor(readonly code: SmsProviderErrorCode, message: string, options: SmsProviderErrorOptions = {}) {
+  constructor(
+    readonly code: SmsProviderErrorCode,
+    message: string,
+    options: SmsProviderErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.httpStatus = options.httpStatus;
     this.providerCode = options.providerCode;
@@ -216,7 +220,15 @@ export interface ProviderServices {
   egress: ProviderEgress;
 }
 
-export { KIT_VERSION, defineSmsProvider, type ConfigOf, type ConfigSchema, type JsonSchema, type SmsProviderDefinition, type SmsProviderPlugin } from './defineSmsProvider.js';
+export {
+  KIT_VERSION,
+  defineSmsProvider,
+  type ConfigOf,
+  type ConfigSchema,
+  type JsonSchema,
+  type SmsProviderDefinition,
+  type SmsProviderPlugin,
+} from './defineSmsProvider.js';
 export { withDeadline } from './deadline.js';
 export { EGRESS_REFUSED, egressRefusal, type ProviderEgress } from './egress.js';
 export { codeForHttpStatus, transportFailure } from './httpFailures.js';

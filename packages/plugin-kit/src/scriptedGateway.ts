@@ -97,7 +97,13 @@ export async function startScriptedGateway(options: ScriptedGatewayOptions = {})
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const request: GatewayRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, json: parseBody(body, req.headers['content-type']) };
+      const request: GatewayRequest = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        json: parseBody(body, req.headers['content-type']),
+      };
       gateway.requests.push(request);
       const answer = options.always?.(request) ?? answerFor(request);
       if (answer) return reply(res, answer);

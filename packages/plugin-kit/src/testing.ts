@@ -10,4 +10,12 @@ export { smsProviderContract, type ContractGateway, type ScriptedGatewayHarness,
 export type { TestRunner } from './contractRunner.js';
 export { compileConfigSchema, ConfigValidationError } from './configValidation.js';
 export { directEgress } from './egress.js';
-export { startScriptedGateway, closeGatewayServer, type GatewayMode, type GatewayRequest, type GatewayAnswer, type ScriptedGateway, type ScriptedGatewayOptions } from './scriptedGateway.js';
+export {
+  startScriptedGateway,
+  closeGatewayServer,
+  type GatewayMode,
+  type GatewayRequest,
+  type GatewayAnswer,
+  type ScriptedGateway,
+  type ScriptedGatewayOptions,
+} from './scriptedGateway.js';

@@ -28,8 +28,10 @@ async function lastCode(ctx: Context, phone: string): Promise<string> {
   return /\d{4,10}/.exec(message?.message ?? '')?.[0] ?? '';
 }
 
-const management = (ctx: Context) => new ManagementClient({ domain: ctx.domain, clientId: ctx.admin.clientId, clientSecret: ctx.admin.clientSecret });
-const authentication = (ctx: Context) => new AuthenticationClient({ domain: ctx.domain, clientId: ctx.web.clientId, clientSecret: ctx.web.clientSecret });
+const management = (ctx: Context) =>
+  new ManagementClient({ domain: ctx.domain, clientId: ctx.admin.clientId, clientSecret: ctx.admin.clientSecret });
+const authentication = (ctx: Context) =>
+  new AuthenticationClient({ domain: ctx.domain, clientId: ctx.web.clientId, clientSecret: ctx.web.clientSecret });
 const authJs = (ctx: Context) => new AuthClient({ domain: ctx.domain, clientId: ctx.web.clientId, clientSecret: ctx.web.clientSecret });
 
 /**
@@ -54,7 +56,12 @@ export const scenarios: { name: string; run(ctx: Context): Promise<void> }[] = [
       const connection = await client.connections.get(ctx.connectionId!);
       expect(connection).to.include({ id: ctx.connectionId, strategy: 'sms' });
       const updated = await client.connections.update(ctx.connectionId!, {
-        options: { template: 'Your verification code is: @@password@@', totp: { time_step: 300, length: 6 }, brute_force_protection: true, disable_signup: false },
+        options: {
+          template: 'Your verification code is: @@password@@',
+          totp: { time_step: 300, length: 6 },
+          brute_force_protection: true,
+          disable_signup: false,
+        },
         enabled_clients: [ctx.web.clientId],
       } as Parameters<typeof client.connections.update>[1]);
       expect(updated.enabled_clients).to.deep.equal([ctx.web.clientId]);
@@ -82,7 +89,11 @@ export const scenarios: { name: string; run(ctx: Context): Promise<void> }[] = [
       const client = authentication(ctx);
       const phone = nextPhone();
       await client.passwordless.sendSMS({ phone_number: phone });
-      const { data } = await client.passwordless.loginWithSMS({ phone_number: phone, code: await lastCode(ctx, phone), scope: 'openid phone offline_access' });
+      const { data } = await client.passwordless.loginWithSMS({
+        phone_number: phone,
+        code: await lastCode(ctx, phone),
+        scope: 'openid phone offline_access',
+      });
       expect(data).to.include({ token_type: 'Bearer', scope: 'openid phone offline_access' });
       expect(data.refresh_token).to.be.a('string');
       ctx.tokens = data as Context['tokens'];
@@ -120,7 +131,11 @@ export const scenarios: { name: string; run(ctx: Context): Promise<void> }[] = [
       const client = authJs(ctx);
       const phone = nextPhone();
       await client.passwordless.sendSms({ phoneNumber: phone });
-      const tokens = await client.getTokenByPasswordlessSms({ phoneNumber: phone, code: await lastCode(ctx, phone), scope: 'openid phone offline_access' });
+      const tokens = await client.getTokenByPasswordlessSms({
+        phoneNumber: phone,
+        code: await lastCode(ctx, phone),
+        scope: 'openid phone offline_access',
+      });
       expect(tokens.claims).to.include({ phone_number: phone, phone_number_verified: true });
       ctx.authJsTokens = { accessToken: tokens.accessToken, ...(tokens.refreshToken && { refreshToken: tokens.refreshToken }) };
     },
@@ -148,7 +163,12 @@ export const scenarios: { name: string; run(ctx: Context): Promise<void> }[] = [
   {
     name: 'openid-client over TLS (no insecure requests): discovery of the issuer with its trailing slash, client_credentials',
     async run(ctx) {
-      const config = await oidc.discovery(new URL(`https://${ctx.domain}/`), ctx.web.clientId, undefined, oidc.ClientSecretBasic(ctx.web.clientSecret));
+      const config = await oidc.discovery(
+        new URL(`https://${ctx.domain}/`),
+        ctx.web.clientId,
+        undefined,
+        oidc.ClientSecretBasic(ctx.web.clientSecret),
+      );
       expect(config.serverMetadata().issuer).to.equal(`https://${ctx.domain}/`);
       expect((await oidc.clientCredentialsGrant(config)).access_token).to.be.a('string');
     },

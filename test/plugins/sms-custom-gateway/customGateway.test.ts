@@ -11,7 +11,12 @@ smsProviderContract(customGateway, {
 });
 
 describe('CustomGateway', () => {
-  const services = { logger: { debug() {}, info() {}, warn() {}, error() {} }, now: () => 0, outbox: { send: async () => {} }, egress: directEgress() };
+  const services = {
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    now: () => 0,
+    outbox: { send: async () => {} },
+    egress: directEgress(),
+  };
   const context = { tenantId: 't', timeoutMs: 2000 };
 
   it('sends X-API-Key and the Mosaic body, and runs the challenge with X-Scheme and a random X-Verification-Key', async () => {
@@ -24,7 +29,9 @@ describe('CustomGateway', () => {
       const [first, second, post] = gateway.server.requests as [GatewayRequest, GatewayRequest, GatewayRequest];
       expect(first).to.deep.include({ method: 'GET', url: '/send-sms' });
       expect(first.headers).to.include({ 'x-api-key': 'k-1', 'x-scheme': 'http' });
-      expect(first.headers['x-verification-key']).to.match(/^[A-Za-z0-9_-]{16,}$/).and.not.equal(second.headers['x-verification-key']);
+      expect(first.headers['x-verification-key'])
+        .to.match(/^[A-Za-z0-9_-]{16,}$/)
+        .and.not.equal(second.headers['x-verification-key']);
       expect(post).to.deep.include({ method: 'POST', json: { phone_number: '+15125550123', sender_id: 'Acme', message: 'code 1' } });
       expect(post.headers['x-api-key']).to.equal('k-1');
     } finally {
@@ -33,7 +40,9 @@ describe('CustomGateway', () => {
   });
 
   it('fails the challenge when the gateway does not echo the key, or refuses the API key', async () => {
-    const wrongEcho = await startScriptedGateway({ always: (req) => (req.method === 'GET' ? { status: 200, body: { key: 'nope' } } : undefined) });
+    const wrongEcho = await startScriptedGateway({
+      always: (req) => (req.method === 'GET' ? { status: 200, body: { key: 'nope' } } : undefined),
+    });
     const refusing = await startCustomGateway('other-key');
     try {
       const echo = customGateway.create({ uri: wrongEcho.url, api_key: 'k' }, services);
@@ -56,7 +65,10 @@ describe('CustomGateway', () => {
 });
 
 async function expectCode(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const error = await promise.then(() => undefined, (e: unknown) => e as { code: string; message: string });
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e as { code: string; message: string },
+  );
   expect(error, 'expected a failure').to.exist;
   expect(error!.code).to.equal(code);
   expect(error!.message).to.match(message);

@@ -11,7 +11,11 @@ import { captureLogger } from '../../support/captureLogger.js';
 let gatewayUrl = '';
 const httpOutbox = {
   async send(sms: SmsMessage & { tenantId: string }) {
-    const response = await fetch(gatewayUrl, { method: 'POST', body: JSON.stringify(sms), headers: { 'content-type': 'application/json' } });
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      body: JSON.stringify(sms),
+      headers: { 'content-type': 'application/json' },
+    });
     if (!response.ok) throw new Error(`outbox answered ${response.status}`);
   },
 };
@@ -36,7 +40,12 @@ describe('Default provider', () => {
     let now = 0;
     const sent: string[] = [];
     const { logger, lines } = captureLogger();
-    const services: DefaultProviderServices = { logger, now: () => now, outbox: { send: async (sms) => void sent.push(sms.tenantId) }, egress: directEgress() };
+    const services: DefaultProviderServices = {
+      logger,
+      now: () => now,
+      outbox: { send: async (sms) => void sent.push(sms.tenantId) },
+      egress: directEgress(),
+    };
     const provider = defaultProvider.create({ rate_per_second: 2, burst: 3 }, services);
     for (let i = 0; i < 3; i++) await provider.send(message, context('a'));
     const limited = await provider.send(message, context('a')).catch((e: unknown) => e as { code: string });
@@ -52,6 +61,8 @@ describe('Default provider', () => {
   });
 
   it('refuses to be created without the dev outbox, which only the server lends it', () => {
-    expect(() => defaultProvider.create({ rate_per_second: 1, burst: 1 }, { logger: captureLogger().logger, now: () => 0, egress: directEgress() })).to.throw(/only as the server's built-in/);
+    expect(() =>
+      defaultProvider.create({ rate_per_second: 1, burst: 1 }, { logger: captureLogger().logger, now: () => 0, egress: directEgress() }),
+    ).to.throw(/only as the server's built-in/);
   });
 });

@@ -36,7 +36,8 @@ const FAILURES = { reject: 400, unavailable: 503, rate_limited: 429 } as const;
  * and answers 401 otherwise; then it answers by mode: 200, 400, 503, 429, or never.
  */
 export async function startAuth0Gateway(auth?: GatewayAuth, settings: Record<string, unknown> = {}): Promise<Auth0Gateway> {
-  const key = auth && (auth.secretBase64Encoded ? new Uint8Array(Buffer.from(auth.secret, 'base64url')) : new TextEncoder().encode(auth.secret));
+  const key =
+    auth && (auth.secretBase64Encoded ? new Uint8Array(Buffer.from(auth.secret, 'base64url')) : new TextEncoder().encode(auth.secret));
   const hanging = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
@@ -48,7 +49,12 @@ export async function startAuth0Gateway(auth?: GatewayAuth, settings: Record<str
       if (key) {
         const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
         try {
-          const verified = await jwtVerify(token, key, { algorithms: ['HS256'], subject: auth!.subject, audience: auth!.audience, requiredClaims: ['iat', 'exp'] });
+          const verified = await jwtVerify(token, key, {
+            algorithms: ['HS256'],
+            subject: auth!.subject,
+            audience: auth!.audience,
+            requiredClaims: ['iat', 'exp'],
+          });
           received.claims = verified.payload;
         } catch {
           return res.writeHead(401).end('Unauthorized');
@@ -72,15 +78,19 @@ export async function startAuth0Gateway(auth?: GatewayAuth, settings: Record<str
       gateway_url: url,
       from: '+1 234 567',
       ...(auth && {
-        gateway_authentication: { method: 'bearer', subject: auth.subject, audience: auth.audience, secret: auth.secret, secret_base64_encoded: auth.secretBase64Encoded ?? false },
+        gateway_authentication: {
+          method: 'bearer',
+          subject: auth.subject,
+          audience: auth.audience,
+          secret: auth.secret,
+          secret_base64_encoded: auth.secretBase64Encoded ?? false,
+        },
       }),
       ...settings,
     },
     setMode: (mode) => void (gateway.mode = mode),
     received: () =>
-      gateway.requests
-        .filter((r) => r.accepted)
-        .map((r) => ({ to: r.json.recipient, body: r.json.body, senderId: r.json.sender })),
+      gateway.requests.filter((r) => r.accepted).map((r) => ({ to: r.json.recipient, body: r.json.body, senderId: r.json.sender })),
     close: () => closeGatewayServer(server, hanging),
   };
   return gateway;

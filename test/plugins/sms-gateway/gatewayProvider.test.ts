@@ -30,7 +30,11 @@ describe('sms_gateway plugin (Auth0 style)', () => {
   });
   const provider = (settings: Record<string, unknown> = {}, clock = () => now): SmsProvider =>
     createSmsGatewayProvider(parse({ ...gateway.config, ...settings }), directEgress(), clock);
-  const failure = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a failure'), (e: unknown) => e as SmsProviderError);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.fail('expected a failure'),
+      (e: unknown) => e as SmsProviderError,
+    );
 
   afterEach(() => gateway?.close());
 
@@ -56,7 +60,11 @@ describe('sms_gateway plugin (Auth0 style)', () => {
       await provider({ forward_req_info: true }).send(sms, context({ request }));
       await provider({ forward_req_info: true }).send(sms, context());
       await provider({ forward_req_info: false }).send(sms, context({ request }));
-      expect(gateway.requests.map((r) => r.json.req)).to.deep.equal([{ ip: '167.56.227.117', 'user-agent': 'Mozilla/5.0 (Macintosh)' }, undefined, undefined]);
+      expect(gateway.requests.map((r) => r.json.req)).to.deep.equal([
+        { ip: '167.56.227.117', 'user-agent': 'Mozilla/5.0 (Macintosh)' },
+        undefined,
+        undefined,
+      ]);
     });
   });
 
@@ -65,7 +73,12 @@ describe('sms_gateway plugin (Auth0 style)', () => {
       gateway = await startAuth0Gateway(AUTH);
       await provider().send(sms, context());
       const [request] = gateway.requests;
-      expect(request!.claims).to.deep.equal({ sub: 'urn:Auth0', aud: 'urn:MySmsGateway', iat: now / 1000, exp: now / 1000 + TOKEN_LIFETIME_SECONDS });
+      expect(request!.claims).to.deep.equal({
+        sub: 'urn:Auth0',
+        aud: 'urn:MySmsGateway',
+        iat: now / 1000,
+        exp: now / 1000 + TOKEN_LIFETIME_SECONDS,
+      });
       expect(decodeProtectedHeader(request!.headers.authorization!.slice('Bearer '.length))).to.deep.equal({ alg: 'HS256', typ: 'JWT' });
     });
 
@@ -85,7 +98,12 @@ describe('sms_gateway plugin (Auth0 style)', () => {
       await provider().send(sms, context());
       expect(gateway.requests[0]!.claims?.sub).to.equal('urn:Auth0');
       // The same secret used as text does not verify.
-      const error = await failure(provider({ gateway_authentication: { ...gateway.config.gateway_authentication as object, secret_base64_encoded: false } }).send(sms, context()));
+      const error = await failure(
+        provider({ gateway_authentication: { ...(gateway.config.gateway_authentication as object), secret_base64_encoded: false } }).send(
+          sms,
+          context(),
+        ),
+      );
       expect(error).to.include({ code: 'auth_failed', message: 'Authentication failed while calling the SMS gateway: 401' });
     });
 
@@ -94,7 +112,11 @@ describe('sms_gateway plugin (Auth0 style)', () => {
       for (const wrong of [{ secret: 'another-secret' }, { subject: 'urn:Other' }, { audience: 'urn:Other' }]) {
         const settings = { gateway_authentication: { method: 'bearer', ...AUTH, ...wrong } };
         const error = await failure(provider(settings).send(sms, context()));
-        expect(error).to.include({ code: 'auth_failed', httpStatus: 401, message: 'Authentication failed while calling the SMS gateway: 401' });
+        expect(error).to.include({
+          code: 'auth_failed',
+          httpStatus: 401,
+          message: 'Authentication failed while calling the SMS gateway: 401',
+        });
       }
     });
 
@@ -124,7 +146,9 @@ describe('sms_gateway plugin (Auth0 style)', () => {
         gateway = await startAuth0Gateway();
         gateway.status = status;
         const error = await failure(provider().send(sms, context()));
-        expect(error).to.be.instanceOf(SmsProviderError).and.include({ code, httpStatus: status, message: `Unexpected response while calling the SMS gateway: ${status}` });
+        expect(error)
+          .to.be.instanceOf(SmsProviderError)
+          .and.include({ code, httpStatus: status, message: `Unexpected response while calling the SMS gateway: ${status}` });
       });
     }
 

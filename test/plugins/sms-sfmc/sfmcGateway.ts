@@ -1,4 +1,10 @@
-import { startScriptedGateway, type ContractGateway, type GatewayAnswer, type GatewayRequest, type ScriptedGateway } from '@otpledger/plugin-kit/testing';
+import {
+  startScriptedGateway,
+  type ContractGateway,
+  type GatewayAnswer,
+  type GatewayRequest,
+  type ScriptedGateway,
+} from '@otpledger/plugin-kit/testing';
 
 export const CLIENT_ID = 'sfmc-client-id';
 export const CLIENT_SECRET = 'sfmc-client-secret-0123456789';
@@ -44,10 +50,26 @@ export async function startSfmcGateway(packageType: 'enhanced' | 'legacy' = 'enh
     if (request.method === 'POST' && request.url === '/v2/token') {
       gateway.tokenRequests.push(request);
       if (body.grant_type !== 'client_credentials' || body.client_id !== CLIENT_ID || body.client_secret !== CLIENT_SECRET) {
-        return { status: 401, body: { error: 'invalid_client', error_description: 'Invalid client ID. Use the client ID in Marketing Cloud Installed Packages.' } };
+        return {
+          status: 401,
+          body: {
+            error: 'invalid_client',
+            error_description: 'Invalid client ID. Use the client ID in Marketing Cloud Installed Packages.',
+          },
+        };
       }
       const rest = gateway.restInstanceUrl ?? `${scripted.url}/rest/`;
-      return { status: 200, body: { access_token: issue(), token_type: 'Bearer', expires_in: gateway.lifetimeSeconds, scope: 'sms_send', soap_instance_url: `${scripted.url}/soap/`, rest_instance_url: rest } };
+      return {
+        status: 200,
+        body: {
+          access_token: issue(),
+          token_type: 'Bearer',
+          expires_in: gateway.lifetimeSeconds,
+          scope: 'sms_send',
+          soap_instance_url: `${scripted.url}/soap/`,
+          rest_instance_url: rest,
+        },
+      };
     }
     if (request.method === 'POST' && request.url === '/v1/requestToken') {
       gateway.tokenRequests.push(request);
@@ -78,7 +100,11 @@ export async function startSfmcGateway(packageType: 'enhanced' | 'legacy' = 'enh
     always,
     accept: (request) => ({
       status: 202,
-      body: { requestId: `req-${scripted.accepted.length}`, errorcode: 0, responses: [{ messageKey: decodeURIComponent(SEND_PATH.exec(request.url)![1]!) }] },
+      body: {
+        requestId: `req-${scripted.accepted.length}`,
+        errorcode: 0,
+        responses: [{ messageKey: decodeURIComponent(SEND_PATH.exec(request.url)![1]!) }],
+      },
     }),
     failures: {
       reject: { status: 400, body: { message: 'Invalid request', errorcode: 10002, documentation: '' } },

@@ -25,7 +25,11 @@ describe('SalesforceMarketingCloud plugin', () => {
   let clock: number;
   const provider = (settings: Record<string, unknown> = {}): SmsProvider =>
     createSfmcProvider(parse({ ...gateway.config, ...settings }), () => clock, directEgress());
-  const failure = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a failure'), (e: unknown) => e as SmsProviderError);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.fail('expected a failure'),
+      (e: unknown) => e as SmsProviderError,
+    );
 
   beforeEach(() => {
     clock = 1_000_000;
@@ -124,7 +128,11 @@ describe('SalesforceMarketingCloud plugin', () => {
         [400, { message: 'Invalid subscriber', errorcode: 109101 }, 'invalid_recipient'],
         [400, { message: 'Invalid phone', errorcode: 109103 }, 'invalid_recipient'],
         [400, { message: 'Missing field', errorcode: 10002 }, 'rejected'],
-        [202, { requestId: 'r', errorcode: 0, responses: [{ messageKey: 'k', errorcode: 109102, message: 'bad number' }] }, 'invalid_recipient'],
+        [
+          202,
+          { requestId: 'r', errorcode: 0, responses: [{ messageKey: 'k', errorcode: 109102, message: 'bad number' }] },
+          'invalid_recipient',
+        ],
         [429, 'slow down', 'rate_limited'],
         [500, { message: 'Internal error' }, 'unavailable'],
       ];
@@ -152,7 +160,9 @@ describe('SalesforceMarketingCloud plugin', () => {
       const sfmc = provider();
       await sfmc.send(sms, context());
       await sfmc.send(sms, context());
-      expect(gateway.tokenRequests.map((r) => [r.url, r.json])).to.deep.equal([['/v1/requestToken', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }]]);
+      expect(gateway.tokenRequests.map((r) => [r.url, r.json])).to.deep.equal([
+        ['/v1/requestToken', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
+      ]);
       clock += 3600_000 - REFRESH_MARGIN_MS;
       await sfmc.send(sms, context());
       expect(gateway.tokenRequests).to.have.length(2);

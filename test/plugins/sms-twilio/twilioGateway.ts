@@ -1,4 +1,10 @@
-import { startScriptedGateway, type ContractGateway, type GatewayAnswer, type GatewayRequest, type ScriptedGateway } from '@otpledger/plugin-kit/testing';
+import {
+  startScriptedGateway,
+  type ContractGateway,
+  type GatewayAnswer,
+  type GatewayRequest,
+  type ScriptedGateway,
+} from '@otpledger/plugin-kit/testing';
 import { responseExample } from './twilioOpenApi.js';
 
 export const ACCOUNT_SID = `AC${'1f'.repeat(16)}`;

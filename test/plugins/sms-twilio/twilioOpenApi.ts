@@ -94,5 +94,8 @@ function expectValid(schema: object, value: unknown, what: string): void {
 
 /** `messaging_service_sid` → `MessagingServiceSid`, the spec's two spellings of one parameter. */
 function pascal(snake: string): string {
-  return snake.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+  return snake
+    .split('_')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }

@@ -10,7 +10,11 @@ import { expectConformingRequest, findOperation, twilioApiV2010 } from './twilio
 
 smsProviderContract(twilioPlugin, { gateway: () => startTwilioGateway() });
 
-const services = { logger: { debug() {}, info() {}, warn() {}, error() {} }, now: () => performance.now(), egress: directEgress() } as unknown as ProviderServices;
+const services = {
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+  now: () => performance.now(),
+  egress: directEgress(),
+} as unknown as ProviderServices;
 const context = (timeoutMs = 5_000): SendContext => ({ tenantId: 't1', timeoutMs });
 const parse = compileSchema<TwilioConfig>(twilioPlugin.configSchema);
 const credentials: [string, string] = [ACCOUNT_SID, AUTH_TOKEN];
@@ -34,9 +38,11 @@ describe('Twilio plugin', () => {
 
     it('with a Messaging Service: MessagingServiceSid and no From, so Twilio picks the sender', async () => {
       gateway = await startTwilioGateway({ messaging_service_sid: MESSAGING_SERVICE_SID });
-      await provider().send({ to: '+15125550123', body: 'x'.repeat(200) }, context()).then((result) => {
-        expect(result.segments).to.equal(2);
-      });
+      await provider()
+        .send({ to: '+15125550123', body: 'x'.repeat(200) }, context())
+        .then((result) => {
+          expect(result.segments).to.equal(2);
+        });
       expectConformingRequest(lastRequest(), 'CreateMessage', credentials);
       expect(lastRequest().json).to.deep.equal({ To: '+15125550123', MessagingServiceSid: MESSAGING_SERVICE_SID, Body: 'x'.repeat(200) });
     });
@@ -52,7 +58,10 @@ describe('Twilio plugin', () => {
       gateway = await startTwilioGateway();
       await provider().validate!(context());
       expectConformingRequest(lastRequest(), 'FetchAccount', credentials);
-      const error = await provider({ auth_token: 'wrong' }).validate!(context()).then(() => undefined, (e: unknown) => e);
+      const error = await provider({ auth_token: 'wrong' }).validate!(context()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(SmsProviderError).and.include({ code: 'auth_failed', httpStatus: 401, providerCode: 20003 });
     });
 
@@ -62,9 +71,19 @@ describe('Twilio plugin', () => {
     });
 
     it('the check itself fails on a request the spec refuses', () => {
-      const request = { method: 'POST', url: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, json: undefined,
-        headers: { authorization: `Basic ${Buffer.from(credentials.join(':')).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' } };
-      const check = (body: string, url = request.url) => () => expectConformingRequest({ ...request, url, body }, 'CreateMessage', credentials);
+      const request = {
+        method: 'POST',
+        url: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`,
+        json: undefined,
+        headers: {
+          authorization: `Basic ${Buffer.from(credentials.join(':')).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+      };
+      const check =
+        (body: string, url = request.url) =>
+        () =>
+          expectConformingRequest({ ...request, url, body }, 'CreateMessage', credentials);
       expect(check('To=%2B15125550123&From=%2B15005550006&Body=hi')).not.to.throw();
       expect(check('From=%2B15005550006&Body=hi'), 'To missing').to.throw(/required parameter/);
       expect(check('To=%2B15125550123&Body=hi'), 'no sender').to.throw(/one of from \| messaging_service_sid/);
@@ -90,7 +109,12 @@ describe('Twilio plugin', () => {
       it(`HTTP ${status}${code ? ` code ${code}` : ''} → ${expected}`, async () => {
         gateway = await startTwilioGateway();
         gateway.nextAnswer = code ? twilioError(status, code, 'refused') : { status, body: 'Bad gateway' };
-        const error = await provider().send({ to: '+15125550123', body: 'Your code is 482913' }, context()).then(() => undefined, (e: unknown) => e);
+        const error = await provider()
+          .send({ to: '+15125550123', body: 'Your code is 482913' }, context())
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         expect(error).to.be.instanceOf(SmsProviderError).and.include({ code: expected, httpStatus: status });
         expect((error as SmsProviderError).providerCode).to.equal(code);
         expect((error as Error).message).not.to.contain('482913');
@@ -101,7 +125,12 @@ describe('Twilio plugin', () => {
       gateway = await startTwilioGateway();
       const settings = { api_base_url: gateway.config.api_base_url };
       await gateway.close();
-      const error = await provider(settings).send({ to: '+15125550123', body: 'hi' }, context()).then(() => undefined, (e: unknown) => e);
+      const error = await provider(settings)
+        .send({ to: '+15125550123', body: 'hi' }, context())
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).to.be.instanceOf(SmsProviderError).and.include({ code: 'unavailable' });
       expect((error as Error).message).to.contain('ECONNREFUSED');
     });
@@ -112,7 +141,10 @@ describe('Twilio plugin', () => {
       const controller = new AbortController();
       const sending = provider().send({ to: '+15125550123', body: 'hi' }, { ...context(60_000), signal: controller.signal });
       controller.abort();
-      const error = await sending.then(() => undefined, (e: unknown) => e);
+      const error = await sending.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(SmsProviderError).and.include({ code: 'timeout' });
     });
   });

@@ -85,10 +85,15 @@ export function adminApplicationRoutes(cradle: Cradle): Router<AppState> {
   };
 
   const notFoundError = { 404: 'no application of this tenant has that client_id' };
-  describeRoute(router, 'GET /admin/v1/applications', adminRoute({
-    summary: "The tenant's applications", security: management,
-    responses: { 200: { description: 'every application', body: result({ type: 'array', items: applicationSchema }) } },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/applications',
+    adminRoute({
+      summary: "The tenant's applications",
+      security: management,
+      responses: { 200: { description: 'every application', body: result({ type: 'array', items: applicationSchema }) } },
+    }),
+  );
   router.get('/admin/v1/applications', auth, async (ctx) => {
     const { tenantId } = ctx.state.auth;
     const clientIds: string[] = [];
@@ -99,11 +104,17 @@ export function adminApplicationRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = { result: apps.filter((app): app is Application => !!app).map(appBody) };
   });
 
-  describeRoute(router, 'POST /admin/v1/applications', adminRoute({
-    summary: 'Register an application (its secret is shown once)', security: management, request: { json: createSchema },
-    responses: { 201: { description: 'registered, with its client_secret unless public', body: result(applicationSchema) } },
-    errors: { 400: 'the body breaks the schema or a redirect URI is refused', 409: 'the client_id is taken' },
-  }));
+  describeRoute(
+    router,
+    'POST /admin/v1/applications',
+    adminRoute({
+      summary: 'Register an application (its secret is shown once)',
+      security: management,
+      request: { json: createSchema },
+      responses: { 201: { description: 'registered, with its client_secret unless public', body: result(applicationSchema) } },
+      errors: { 400: 'the body breaks the schema or a redirect URI is refused', 409: 'the client_id is taken' },
+    }),
+  );
   router.post('/admin/v1/applications', auth, async (ctx) => {
     const body = parseCreate(ctx.request.body);
     checkRedirectUris(body.redirect_uris);
@@ -117,40 +128,67 @@ export function adminApplicationRoutes(cradle: Cradle): Router<AppState> {
       token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_basic',
       ...(body.id_token_signed_response_alg && { id_token_signed_response_alg: body.id_token_signed_response_alg }),
     };
-    const { app, clientSecret } = await applications.register(tenantId, body.client_id ?? ids.uuid(), settings, eventMetadata(ctx, tenantId, actor));
+    const { app, clientSecret } = await applications.register(
+      tenantId,
+      body.client_id ?? ids.uuid(),
+      settings,
+      eventMetadata(ctx, tenantId, actor),
+    );
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { result: { ...appBody(app), ...(clientSecret !== undefined && { client_secret: clientSecret }) } };
   });
 
-  describeRoute(router, 'GET /admin/v1/applications/:clientId', adminRoute({
-    summary: 'An application', security: management,
-    responses: { 200: { description: 'the application', body: result(applicationSchema) } }, errors: notFoundError,
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/applications/:clientId',
+    adminRoute({
+      summary: 'An application',
+      security: management,
+      responses: { 200: { description: 'the application', body: result(applicationSchema) } },
+      errors: notFoundError,
+    }),
+  );
   router.get('/admin/v1/applications/:clientId', auth, async (ctx) => {
     ctx.body = { result: appBody(await ownApp(ctx.state.auth.tenantId, ctx.params.clientId!)) };
   });
 
-  describeRoute(router, 'PATCH /admin/v1/applications/:clientId', adminRoute({
-    summary: "Change an application's settings or OTP policy", security: management, request: { json: updateSchema },
-    responses: { 200: { description: 'the application as changed', body: result(applicationSchema) } },
-    errors: { 400: 'the body breaks the schema or a redirect URI is refused', ...notFoundError },
-  }));
+  describeRoute(
+    router,
+    'PATCH /admin/v1/applications/:clientId',
+    adminRoute({
+      summary: "Change an application's settings or OTP policy",
+      security: management,
+      request: { json: updateSchema },
+      responses: { 200: { description: 'the application as changed', body: result(applicationSchema) } },
+      errors: { 400: 'the body breaks the schema or a redirect URI is refused', ...notFoundError },
+    }),
+  );
   router.patch('/admin/v1/applications/:clientId', auth, async (ctx) => {
     const body = parseUpdate(ctx.request.body);
     checkRedirectUris(body.redirect_uris);
     const { tenantId, clientId: actor } = ctx.state.auth;
     const current = await ownApp(tenantId, ctx.params.clientId!);
     const { otp, ...rest } = body;
-    const app = await applications.update(tenantId, current.clientId, { ...rest, ...(otp && { otp: { ...current.otp, ...otp } }) }, eventMetadata(ctx, tenantId, actor));
+    const app = await applications.update(
+      tenantId,
+      current.clientId,
+      { ...rest, ...(otp && { otp: { ...current.otp, ...otp } }) },
+      eventMetadata(ctx, tenantId, actor),
+    );
     ctx.body = { result: appBody(app) };
   });
 
-  describeRoute(router, 'POST /admin/v1/applications/:clientId/secret', adminRoute({
-    summary: "Rotate an application's client secret (shown once)", security: management,
-    responses: { 200: { description: 'the application with its new client_secret', body: result(applicationSchema) } },
-    errors: { 400: 'a public client has no secret', ...notFoundError },
-  }));
+  describeRoute(
+    router,
+    'POST /admin/v1/applications/:clientId/secret',
+    adminRoute({
+      summary: "Rotate an application's client secret (shown once)",
+      security: management,
+      responses: { 200: { description: 'the application with its new client_secret', body: result(applicationSchema) } },
+      errors: { 400: 'a public client has no secret', ...notFoundError },
+    }),
+  );
   router.post('/admin/v1/applications/:clientId/secret', auth, async (ctx) => {
     const { tenantId, clientId: actor } = ctx.state.auth;
     const current = await ownApp(tenantId, ctx.params.clientId!);

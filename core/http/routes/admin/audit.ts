@@ -20,17 +20,24 @@ const auditQuery = {
   type: 'object',
   properties: {
     types: { type: 'string', description: 'event types, comma-separated (or repeated; `type` too)' },
-    user_id: { type: 'string' }, phone_number: { type: 'string', description: 'E.164; found by its keyed hash' }, client_id: { type: 'string' },
-    from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' },
+    user_id: { type: 'string' },
+    phone_number: { type: 'string', description: 'E.164; found by its keyed hash' },
+    client_id: { type: 'string' },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
     cursor: { type: 'integer', minimum: 0, description: 'the next_cursor of the page before' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   },
 } as const;
 
 const chainReport = {
-  type: 'object', required: ['ok', 'events', 'streams', 'lastPosition'],
+  type: 'object',
+  required: ['ok', 'events', 'streams', 'lastPosition'],
   properties: {
-    ok: { type: 'boolean' }, events: { type: 'integer' }, streams: { type: 'integer' }, lastPosition: { type: 'integer' },
+    ok: { type: 'boolean' },
+    events: { type: 'integer' },
+    streams: { type: 'integer' },
+    lastPosition: { type: 'integer' },
     broken: { type: 'object', required: ['stream', 'revision', 'globalPosition', 'eventId', 'problem'] },
   },
 } as const;
@@ -49,18 +56,24 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
   const router = new Router<AppState>();
   const auth = requireClient(tokens, ['auditor', 'management']);
 
-  describeRoute(router, 'GET /admin/v1/audit/events', adminRoute({
-    summary: "The tenant's events, filtered: a JSON page, or the whole selection as NDJSON or CSV (by Accept)", security: auditorOrManagement,
-    description: 'Recorded as `AuditQueried` before anything is returned. Personal fields stay sealed.',
-    request: { query: auditQuery },
-    responses: {
-      200: {
-        description: 'a page (JSON) or a stream', body: page(auditRecordSchema, { type: ['integer', 'null'] }),
-        alternatives: { 'application/x-ndjson': { type: 'string' }, 'text/csv': { type: 'string' } },
+  describeRoute(
+    router,
+    'GET /admin/v1/audit/events',
+    adminRoute({
+      summary: "The tenant's events, filtered: a JSON page, or the whole selection as NDJSON or CSV (by Accept)",
+      security: auditorOrManagement,
+      description: 'Recorded as `AuditQueried` before anything is returned. Personal fields stay sealed.',
+      request: { query: auditQuery },
+      responses: {
+        200: {
+          description: 'a page (JSON) or a stream',
+          body: page(auditRecordSchema, { type: ['integer', 'null'] }),
+          alternatives: { 'application/x-ndjson': { type: 'string' }, 'text/csv': { type: 'string' } },
+        },
       },
-    },
-    errors: { 400: 'a filter is malformed (named)' },
-  }));
+      errors: { 400: 'a filter is malformed (named)' },
+    }),
+  );
   router.get('/admin/v1/audit/events', auth, async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
     let filters: AuditFilters;
@@ -74,7 +87,15 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
     const limit = pageLimit(ctx.query.limit, MAX_LIMIT, DEFAULT_LIMIT);
     const format = ctx.accepts('application/json', 'application/x-ndjson', 'text/csv');
 
-    await recordAuditQuery(eventStore, clock, tenantId, clientId, 'events', { ...describeFilters(filters), format }, eventMetadata(ctx, tenantId, clientId));
+    await recordAuditQuery(
+      eventStore,
+      clock,
+      tenantId,
+      clientId,
+      'events',
+      { ...describeFilters(filters), format },
+      eventMetadata(ctx, tenantId, clientId),
+    );
     const selected = auditRecords(eventStore, readModels.db, filters, phoneHash);
     ctx.set('Cache-Control', 'no-store');
     if (format === 'application/x-ndjson' || format === 'text/csv') {
@@ -90,10 +111,18 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
     ctx.body = { result: page, next_cursor: page.length >= limit ? page[page.length - 1]!.position : null };
   });
 
-  describeRoute(router, 'GET /admin/v1/audit/verify', adminRoute({
-    summary: "Verify the hash chains of the tenant's streams", security: auditorOrManagement,
-    responses: { 200: { description: 'every link holds', body: chainReport }, 409: { description: 'a link is broken: the first one is named', body: chainReport } },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/audit/verify',
+    adminRoute({
+      summary: "Verify the hash chains of the tenant's streams",
+      security: auditorOrManagement,
+      responses: {
+        200: { description: 'every link holds', body: chainReport },
+        409: { description: 'a link is broken: the first one is named', body: chainReport },
+      },
+    }),
+  );
   router.get('/admin/v1/audit/verify', auth, async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
     await recordAuditQuery(eventStore, clock, tenantId, clientId, 'verify', {}, eventMetadata(ctx, tenantId, clientId));

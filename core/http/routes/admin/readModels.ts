@@ -15,7 +15,21 @@ import { adminRoute, adminUserSchema, auditorOrManagement, erasedUserSchema, man
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const statsRow = {
   type: 'object',
-  required: ['tenantId', 'clientId', 'provider', 'countryCode', 'day', 'issued', 'verified', 'failed', 'lockouts', 'smsSent', 'smsFailed', 'refused', 'conversionRate'],
+  required: [
+    'tenantId',
+    'clientId',
+    'provider',
+    'countryCode',
+    'day',
+    'issued',
+    'verified',
+    'failed',
+    'lockouts',
+    'smsSent',
+    'smsFailed',
+    'refused',
+    'conversionRate',
+  ],
 } as const;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -47,26 +61,43 @@ function dayParam(value: unknown, name: string): string | undefined {
  * phone and applications, for management tokens only (profiles are personal data, not audit data). The
  * read model keeps them sealed: they are opened here, and an erased user answers without any.
  */
-export function adminReadModelRoutes({ tokens, readModels, clock, personalData }: Pick<Cradle, 'tokens' | 'readModels' | 'clock' | 'personalData'>): Router<AppState> {
+export function adminReadModelRoutes({
+  tokens,
+  readModels,
+  clock,
+  personalData,
+}: Pick<Cradle, 'tokens' | 'readModels' | 'clock' | 'personalData'>): Router<AppState> {
   const router = new Router<AppState>();
   const auth = requireClient(tokens, ['auditor', 'management']);
 
-  describeRoute(router, 'GET /admin/v1/stats/otp', adminRoute({
-    summary: 'OTP activity per application, provider, country calling code and day, with the conversion rate', security: auditorOrManagement,
-    request: { query: { type: 'object', properties: { from: day, to: day } } },
-    responses: { 200: { description: 'the rows (the read model trails the log by a moment)', body: result({ type: 'array', items: statsRow }) } },
-    errors: { 400: 'from or to is not a day' },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/stats/otp',
+    adminRoute({
+      summary: 'OTP activity per application, provider, country calling code and day, with the conversion rate',
+      security: auditorOrManagement,
+      request: { query: { type: 'object', properties: { from: day, to: day } } },
+      responses: {
+        200: { description: 'the rows (the read model trails the log by a moment)', body: result({ type: 'array', items: statsRow }) },
+      },
+      errors: { 400: 'from or to is not a day' },
+    }),
+  );
   router.get('/admin/v1/stats/otp', auth, (ctx) => {
     const from = dayParam(ctx.query.from, 'from');
     const to = dayParam(ctx.query.to, 'to');
     ctx.body = { result: otpStats(readModels.db, ctx.state.auth.tenantId, from, to) };
   });
 
-  describeRoute(router, 'GET /admin/v1/lockouts', adminRoute({
-    summary: 'The lockouts in force (phones as keyed hashes)', security: auditorOrManagement,
-    responses: { 200: { description: 'the lockouts', body: result({ type: 'array', items: { type: 'object' } }) } },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/lockouts',
+    adminRoute({
+      summary: 'The lockouts in force (phones as keyed hashes)',
+      security: auditorOrManagement,
+      responses: { 200: { description: 'the lockouts', body: result({ type: 'array', items: { type: 'object' } }) } },
+    }),
+  );
   router.get('/admin/v1/lockouts', auth, (ctx) => {
     // phone hashes, not numbers: the audit API finds a number's events by hashing it
     ctx.body = { result: activeLockouts(readModels.db, ctx.state.auth.tenantId, clock.now()) };
@@ -74,23 +105,42 @@ export function adminReadModelRoutes({ tokens, readModels, clock, personalData }
 
   const manage = requireClient(tokens, ['management']);
 
-  describeRoute(router, 'GET /admin/v1/users', adminRoute({
-    summary: "The tenant's users, paged by user id", security: management,
-    request: { query: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, after: { type: 'string', maxLength: 200 } } } },
-    responses: { 200: { description: 'a page (an erased user is left out)', body: page(adminUserSchema, { type: ['string', 'null'] }) } },
-    errors: { 400: 'limit or after is malformed' },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/users',
+    adminRoute({
+      summary: "The tenant's users, paged by user id",
+      security: management,
+      request: {
+        query: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, after: { type: 'string', maxLength: 200 } },
+        },
+      },
+      responses: { 200: { description: 'a page (an erased user is left out)', body: page(adminUserSchema, { type: ['string', 'null'] }) } },
+      errors: { 400: 'limit or after is malformed' },
+    }),
+  );
   router.get('/admin/v1/users', manage, async (ctx) => {
     const limit = pageLimit(ctx.query.limit, MAX_PAGE, 100);
-    const users = await personalData.openData(listUsersPage(readModels.db, ctx.state.auth.tenantId, text(ctx.query.after, 'after') ?? '', limit));
+    const users = await personalData.openData(
+      listUsersPage(readModels.db, ctx.state.auth.tenantId, text(ctx.query.after, 'after') ?? '', limit),
+    );
     ctx.body = { result: users.map(adminUserBody), next_cursor: users.length === limit ? users[users.length - 1]!.userId : null };
   });
 
-  describeRoute(router, 'GET /admin/v1/users/:user_id', adminRoute({
-    summary: 'A user: profile, verified phone, applications', security: management,
-    responses: { 200: { description: 'the user, or what is left of an erased one', body: result({ oneOf: [adminUserSchema, erasedUserSchema] }) } },
-    errors: { 404: 'no such user' },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/users/:user_id',
+    adminRoute({
+      summary: 'A user: profile, verified phone, applications',
+      security: management,
+      responses: {
+        200: { description: 'the user, or what is left of an erased one', body: result({ oneOf: [adminUserSchema, erasedUserSchema] }) },
+      },
+      errors: { 404: 'no such user' },
+    }),
+  );
   router.get('/admin/v1/users/:user_id', manage, async (ctx) => {
     const stored = getUser(readModels.db, ctx.state.auth.tenantId, ctx.params.user_id!);
     if (!stored) throw notFound('user not found');

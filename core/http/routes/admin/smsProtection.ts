@@ -12,18 +12,31 @@ import { adminRoute, auditorOrManagement, management, result } from '../adminDes
  * every field shown; `PUT` (management token) replaces the whole policy, `{}` returning to the defaults
  * (a 400 names each bad field). See docs/sms-protection.md.
  */
-export function adminSmsProtectionRoutes({ tokens, smsProtectionPolicies }: Pick<Cradle, 'tokens' | 'smsProtectionPolicies'>): Router<AppState> {
+export function adminSmsProtectionRoutes({
+  tokens,
+  smsProtectionPolicies,
+}: Pick<Cradle, 'tokens' | 'smsProtectionPolicies'>): Router<AppState> {
   const router = new Router<AppState>();
 
-  describeRoute(router, 'GET /admin/v1/sms-protection', adminRoute({
-    summary: "The tenant's SMS protection policy in force, every field shown", security: auditorOrManagement,
-    responses: { 200: { description: 'the policy', body: result(smsProtectionSchema) } },
-  }));
-  describeRoute(router, 'PUT /admin/v1/sms-protection', adminRoute({
-    summary: "Replace the tenant's SMS protection policy (`{}` returns to the defaults)", security: management,
-    request: { json: smsProtectionSchema },
-    responses: { 200: { description: 'the policy now in force', body: result(smsProtectionSchema) } },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/sms-protection',
+    adminRoute({
+      summary: "The tenant's SMS protection policy in force, every field shown",
+      security: auditorOrManagement,
+      responses: { 200: { description: 'the policy', body: result(smsProtectionSchema) } },
+    }),
+  );
+  describeRoute(
+    router,
+    'PUT /admin/v1/sms-protection',
+    adminRoute({
+      summary: "Replace the tenant's SMS protection policy (`{}` returns to the defaults)",
+      security: management,
+      request: { json: smsProtectionSchema },
+      responses: { 200: { description: 'the policy now in force', body: result(smsProtectionSchema) } },
+    }),
+  );
   router.get('/admin/v1/sms-protection', requireClient(tokens, ['management', 'auditor']), async (ctx) => {
     ctx.body = { result: await smsProtectionPolicies.policy(ctx.state.auth.tenantId) };
   });

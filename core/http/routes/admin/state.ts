@@ -11,7 +11,8 @@ import { adminRoute, auditorOrManagement, result } from '../adminDescriptions.js
 
 /** The query as the route reads it. */
 const stateQuery = {
-  type: 'object', required: ['kind'],
+  type: 'object',
+  required: ['kind'],
   properties: {
     kind: { type: 'string', enum: stateKinds },
     id: { type: 'string', description: 'the user id, client id or phone number; not needed for provider and protection' },
@@ -29,17 +30,23 @@ export function adminStateRoutes(cradle: Cradle): Router<AppState> {
   const { tokens, eventStore, secrets, clock } = cradle;
   const router = new Router<AppState>();
 
-  describeRoute(router, 'GET /admin/v1/state', adminRoute({
-    summary: 'Time travel: what a user, the provider, a policy, a phone\'s lockouts or SMS protection looked like at a moment', security: auditorOrManagement,
-    description: 'Folds the streams up to that point. Recorded as an audit query.',
-    request: { query: stateQuery },
-    responses: { 200: { description: 'the state then (null when it did not exist yet)', body: result({}) } },
-    errors: { 400: 'kind, id or at is missing or malformed' },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/state',
+    adminRoute({
+      summary: "Time travel: what a user, the provider, a policy, a phone's lockouts or SMS protection looked like at a moment",
+      security: auditorOrManagement,
+      description: 'Folds the streams up to that point. Recorded as an audit query.',
+      request: { query: stateQuery },
+      responses: { 200: { description: 'the state then (null when it did not exist yet)', body: result({}) } },
+      errors: { 400: 'kind, id or at is missing or malformed' },
+    }),
+  );
   router.get('/admin/v1/state', requireClient(tokens, ['auditor', 'management']), async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
     const { at, kind, id } = ctx.query;
-    if (typeof kind !== 'string' || !(stateKinds as readonly string[]).includes(kind)) throw badRequest(`kind must be one of ${stateKinds.join(', ')}`);
+    if (typeof kind !== 'string' || !(stateKinds as readonly string[]).includes(kind))
+      throw badRequest(`kind must be one of ${stateKinds.join(', ')}`);
     if (typeof id !== 'string' && kind !== 'provider' && kind !== 'protection') throw badRequest('id is required');
     let point;
     try {
@@ -47,9 +54,25 @@ export function adminStateRoutes(cradle: Cradle): Router<AppState> {
     } catch (error) {
       throw badRequest((error as Error).message);
     }
-    await recordAuditQuery(eventStore, clock, tenantId, clientId, 'state', { kind, at: at ?? null, ...(kind !== 'lockouts' && { id }) }, eventMetadata(ctx, tenantId, clientId));
+    await recordAuditQuery(
+      eventStore,
+      clock,
+      tenantId,
+      clientId,
+      'state',
+      { kind, at: at ?? null, ...(kind !== 'lockouts' && { id }) },
+      eventMetadata(ctx, tenantId, clientId),
+    );
     try {
-      ctx.body = { result: await stateAt({ eventStore, hmacKey: secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults }, tenantId, kind as StateKind, typeof id === 'string' ? id : tenantId, point) };
+      ctx.body = {
+        result: await stateAt(
+          { eventStore, hmacKey: secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults },
+          tenantId,
+          kind as StateKind,
+          typeof id === 'string' ? id : tenantId,
+          point,
+        ),
+      };
     } catch (error) {
       if (error instanceof TypeError || (error as Error).name === 'InvalidPhoneNumberError') throw badRequest((error as Error).message);
       throw error;

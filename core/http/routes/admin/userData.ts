@@ -13,7 +13,8 @@ const userIdParam_ = { user_id: { type: 'string', minLength: 1, maxLength: 200 }
 
 const userIdParam = (ctx: AppContext): string => {
   const userId = ctx.params.user_id;
-  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 200) throw badRequest('user_id must be one non-empty value of at most 200 characters');
+  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 200)
+    throw badRequest('user_id must be one non-empty value of at most 200 characters');
   return userId;
 };
 
@@ -28,16 +29,35 @@ const unknownAs404 = (error: unknown): never => {
  * recorded as `AuditQueried` before it is answered; `DELETE /admin/v1/users/:user_id` — the erasure:
  * 200 `{ user_id, erased_at }`, the same again for a user already erased, 404 for one that never was.
  */
-export function adminUserDataRoutes({ tokens, dataSubjectRequests, eventStore, clock }: Pick<Cradle, 'tokens' | 'dataSubjectRequests' | 'eventStore' | 'clock'>): Router<AppState> {
+export function adminUserDataRoutes({
+  tokens,
+  dataSubjectRequests,
+  eventStore,
+  clock,
+}: Pick<Cradle, 'tokens' | 'dataSubjectRequests' | 'eventStore' | 'clock'>): Router<AppState> {
   const router = new Router<AppState>();
   const manage = requireClient(tokens, ['management']);
 
-  describeRoute(router, 'GET /admin/v1/users/:user_id/export', adminRoute({
-    summary: 'Data-subject access export: the profile and every event about the user, personal fields opened', security: management,
-    request: { params: userIdParam_ },
-    responses: { 200: { description: 'the export (recorded as an audit query first)', body: { type: 'object', required: ['user', 'events'], properties: { user: { type: 'object' }, events: { type: 'array', items: auditRecordSchema } } } } },
-    errors: { 400: 'user_id is malformed', 404: 'no such user' },
-  }));
+  describeRoute(
+    router,
+    'GET /admin/v1/users/:user_id/export',
+    adminRoute({
+      summary: 'Data-subject access export: the profile and every event about the user, personal fields opened',
+      security: management,
+      request: { params: userIdParam_ },
+      responses: {
+        200: {
+          description: 'the export (recorded as an audit query first)',
+          body: {
+            type: 'object',
+            required: ['user', 'events'],
+            properties: { user: { type: 'object' }, events: { type: 'array', items: auditRecordSchema } },
+          },
+        },
+      },
+      errors: { 400: 'user_id is malformed', 404: 'no such user' },
+    }),
+  );
   router.get('/admin/v1/users/:user_id/export', manage, async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
     const userId = userIdParam(ctx);
@@ -47,12 +67,26 @@ export function adminUserDataRoutes({ tokens, dataSubjectRequests, eventStore, c
     ctx.body = result;
   });
 
-  describeRoute(router, 'DELETE /admin/v1/users/:user_id', adminRoute({
-    summary: "Erase a user: their keys are destroyed, their sealed data unreadable (`UserErased`)", security: management,
-    request: { params: userIdParam_ },
-    responses: { 200: { description: 'erased (the same answer again for a user already erased)', body: { type: 'object', required: ['user_id', 'erased_at'], properties: { user_id: { type: 'string' }, erased_at: { type: 'string' } } } } },
-    errors: { 400: 'user_id is malformed', 404: 'no such user' },
-  }));
+  describeRoute(
+    router,
+    'DELETE /admin/v1/users/:user_id',
+    adminRoute({
+      summary: 'Erase a user: their keys are destroyed, their sealed data unreadable (`UserErased`)',
+      security: management,
+      request: { params: userIdParam_ },
+      responses: {
+        200: {
+          description: 'erased (the same answer again for a user already erased)',
+          body: {
+            type: 'object',
+            required: ['user_id', 'erased_at'],
+            properties: { user_id: { type: 'string' }, erased_at: { type: 'string' } },
+          },
+        },
+      },
+      errors: { 400: 'user_id is malformed', 404: 'no such user' },
+    }),
+  );
   router.delete('/admin/v1/users/:user_id', manage, async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
     const userId = userIdParam(ctx);

@@ -28,7 +28,10 @@ function translate(thrown: unknown): HttpError | undefined {
 }
 
 export const auth0AuthenticationErrorRenderer: ErrorRenderer = {
-  pathPrefixes: ['/passwordless', '/oauth'], translate, render: oauthErrorBody, schema: oauthErrorSchema,
+  pathPrefixes: ['/passwordless', '/oauth'],
+  translate,
+  render: oauthErrorBody,
+  schema: oauthErrorSchema,
 };
 
 const text = { type: 'string' } as const;
@@ -40,11 +43,18 @@ const integer = { type: 'integer' } as const;
  */
 export const auth0ManagementErrorRenderer: ErrorRenderer = {
   pathPrefixes: ['/api/v2'],
-  render: ({ status, code, description }) => ({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: description, errorCode: code }),
+  render: ({ status, code, description }) => ({
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message: description,
+    errorCode: code,
+  }),
   schema: {
     name: 'Auth0ManagementError',
     schema: {
-      type: 'object', required: ['statusCode', 'error', 'message', 'errorCode'], additionalProperties: false,
+      type: 'object',
+      required: ['statusCode', 'error', 'message', 'errorCode'],
+      additionalProperties: false,
       properties: { statusCode: integer, error: text, message: text, errorCode: text },
     },
   },

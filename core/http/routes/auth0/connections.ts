@@ -30,11 +30,18 @@ const listQuery = {
 } as const;
 
 const connectionSchema = {
-  type: 'object', required: ['id', 'name', 'strategy'],
-  properties: { id: { type: 'string' }, name: { type: 'string' }, strategy: { type: 'string' }, options: { type: 'object' }, enabled_clients: { type: 'array', items: { type: 'string' } } },
+  type: 'object',
+  required: ['id', 'name', 'strategy'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    strategy: { type: 'string' },
+    options: { type: 'object' },
+    enabled_clients: { type: 'array', items: { type: 'string' } },
+  },
 } as const;
 const partialConnection = { type: 'object' } as const;
-const connectionErrors = { 401: 'no valid client access token', 403: 'the token is not a management client\'s' };
+const connectionErrors = { 401: 'no valid client access token', 403: "the token is not a management client's" };
 
 const noSuchConnection = () => new HttpError(404, 'inexistent_connection', 'The connection does not exist');
 
@@ -43,7 +50,8 @@ function asQueryErrors<T>(action: () => T): T {
   try {
     return action();
   } catch (error) {
-    if (error instanceof SchemaValidationError) throw new HttpError(400, 'invalid_query_string', `Query validation error: ${error.message}`, { cause: error });
+    if (error instanceof SchemaValidationError)
+      throw new HttpError(400, 'invalid_query_string', `Query validation error: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -53,7 +61,8 @@ async function asPayloadErrors<T>(action: () => T | Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    if (error instanceof SchemaValidationError) throw new HttpError(400, 'invalid_body', `Payload validation error: ${error.message}`, { cause: error });
+    if (error instanceof SchemaValidationError)
+      throw new HttpError(400, 'invalid_body', `Payload validation error: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -69,7 +78,9 @@ export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, '
   const auth = requireClient(tokens, ['management']);
 
   describeRoute(router, 'GET /api/v2/connections', {
-    summary: "The tenant's connections (its one passwordless sms connection), with Auth0's paging", tag: AUTH0, security: managementToken,
+    summary: "The tenant's connections (its one passwordless sms connection), with Auth0's paging",
+    tag: AUTH0,
+    security: managementToken,
     request: { query: listQuery },
     responses: {
       200: {
@@ -77,8 +88,17 @@ export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, '
         body: {
           oneOf: [
             { type: 'array', items: partialConnection },
-            { type: 'object', required: ['connections', 'start', 'limit', 'total'], properties: { connections: { type: 'array', items: partialConnection } } },
-            { type: 'object', required: ['connections'], properties: { connections: { type: 'array', items: partialConnection }, next: { type: 'string' } }, not: { required: ['total'] } },
+            {
+              type: 'object',
+              required: ['connections', 'start', 'limit', 'total'],
+              properties: { connections: { type: 'array', items: partialConnection } },
+            },
+            {
+              type: 'object',
+              required: ['connections'],
+              properties: { connections: { type: 'array', items: partialConnection }, next: { type: 'string' } },
+              not: { required: ['total'] },
+            },
           ],
         },
       },
@@ -93,7 +113,9 @@ export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, '
   });
 
   describeRoute(router, 'GET /api/v2/connections/:id', {
-    summary: 'The sms connection', tag: AUTH0, security: managementToken,
+    summary: 'The sms connection',
+    tag: AUTH0,
+    security: managementToken,
     responses: { 200: { description: 'the connection', body: connectionSchema } },
     errors: { ...connectionErrors, 404: 'inexistent_connection' },
   });
@@ -105,7 +127,9 @@ export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, '
   });
 
   describeRoute(router, 'PATCH /api/v2/connections/:id', {
-    summary: "Change the sms connection's options (provider, template, TOTP, brute-force protection, ...)", tag: AUTH0, security: managementToken,
+    summary: "Change the sms connection's options (provider, template, TOTP, brute-force protection, ...)",
+    tag: AUTH0,
+    security: managementToken,
     request: { json: patchSchema },
     responses: { 200: { description: 'the connection as changed', body: connectionSchema } },
     errors: { 400: 'invalid_body: "Payload validation error: ..."', ...connectionErrors, 404: 'inexistent_connection' },

@@ -32,27 +32,44 @@ const parseStart = compileSchema<FromSchema<typeof startSchema>>(startSchema);
  * SMS through the connection's provider. A provider failure is 400 `sms_provider_error` with the provider's
  * words, as Auth0 answers (seed "custom SMS gateway", Error handling).
  */
-export function auth0PasswordlessRoutes({ applications, passwordlessLogin }: Pick<Cradle, 'applications' | 'passwordlessLogin'>): Router<AppState> {
+export function auth0PasswordlessRoutes({
+  applications,
+  passwordlessLogin,
+}: Pick<Cradle, 'applications' | 'passwordlessLogin'>): Router<AppState> {
   const router = new Router<AppState>();
 
   describeRoute(router, 'POST /passwordless/start', {
-    summary: "Start a passwordless SMS login (Auth0's Authentication API)", tag: 'Auth0', security: clientCredentials,
-    description: 'A public client sends its client_id only; a confidential one its secret as well. The code is exchanged at `POST /oauth/token` with the passwordless OTP grant.',
+    summary: "Start a passwordless SMS login (Auth0's Authentication API)",
+    tag: 'Auth0',
+    security: clientCredentials,
+    description:
+      'A public client sends its client_id only; a confidential one its secret as well. The code is exchanged at `POST /oauth/token` with the passwordless OTP grant.',
     request: { json: startSchema, form: startSchema },
     responses: {
       200: {
         description: 'the code is on its way',
-        body: { type: 'object', required: ['_id', 'phone_number', 'phone_verified'], properties: { _id: { type: 'string' }, phone_number: { type: 'string' }, phone_verified: { type: 'boolean' }, request_language: { type: ['string', 'null'] } } },
+        body: {
+          type: 'object',
+          required: ['_id', 'phone_number', 'phone_verified'],
+          properties: {
+            _id: { type: 'string' },
+            phone_number: { type: 'string' },
+            phone_verified: { type: 'boolean' },
+            request_language: { type: ['string', 'null'] },
+          },
+        },
       },
     },
     errors: {
       400: 'bad.connection, bad.request, sms_provider_error (the provider refused), access_denied (sign-up disabled), or an invalid number',
-      401: 'invalid_client: unknown client or wrong secret (alike)', 429: 'too_many_attempts, or SMS protection refused the send',
+      401: 'invalid_client: unknown client or wrong secret (alike)',
+      429: 'too_many_attempts, or SMS protection refused the send',
     },
   });
   router.post('/passwordless/start', async (ctx) => {
     const body = parseStart(ctx.request.body);
-    if (body.connection !== 'sms') throw new HttpError(400, 'bad.connection', `Connection does not exist: this server has the "sms" connection only`);
+    if (body.connection !== 'sms')
+      throw new HttpError(400, 'bad.connection', `Connection does not exist: this server has the "sms" connection only`);
     if (body.send !== 'code') throw new HttpError(400, 'bad.request', 'the sms connection sends a code (send: "code")');
     const app = await auth0Client(ctx, body, applications);
     const phone = parsePhoneNumber(body.phone_number);

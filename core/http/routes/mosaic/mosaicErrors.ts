@@ -11,7 +11,9 @@ export const mosaicErrorRenderer: ErrorRenderer = {
   schema: {
     name: 'MosaicError',
     schema: {
-      type: 'object', required: ['message', 'error_code'], additionalProperties: false,
+      type: 'object',
+      required: ['message', 'error_code'],
+      additionalProperties: false,
       properties: { message: { type: 'string' }, error_code: { type: 'integer' } },
     },
   },

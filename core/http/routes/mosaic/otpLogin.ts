@@ -9,7 +9,17 @@ import type { AppState } from '../../types.js';
 import { eventMetadata } from '../../eventMetadata.js';
 import { badRequest, HttpError } from '../../httpError.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
-import { appToken, identifierField, identifierTypeField, passcodeField, customMessageField, senderIdField, messageBody, MOSAIC, userTokensBody } from './schemas.js';
+import {
+  appToken,
+  identifierField,
+  identifierTypeField,
+  passcodeField,
+  customMessageField,
+  senderIdField,
+  messageBody,
+  MOSAIC,
+  userTokensBody,
+} from './schemas.js';
 import { loadApp, invalidPasscode, unknownIdentifier } from './shared.js';
 import { cisOtpRules } from './otpRules.js';
 import { requestContext } from '../../requestContext.js';
@@ -57,14 +67,18 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
   }
 
   describeRoute(router, 'POST /cis/v1/auth/otp/send', {
-    summary: 'Send a login code by SMS (backend flow)', tag: MOSAIC, security: appToken,
+    summary: 'Send a login code by SMS (backend flow)',
+    tag: MOSAIC,
+    security: appToken,
     description: 'An identifier that matches no user of the application is answered exactly like a known one; no SMS is sent to it.',
     request: { json: sendSchema },
     responses: { 200: { description: 'the code is on its way (or, for an unknown identifier, it seems so)', body: messageBody } },
     errors: {
       400: 'the body breaks the schema, the channel is not sms, the number is not a phone number, or the custom message is refused',
-      401: 'no valid client access token', 403: 'the token is not an app client\'s',
-      429: 'SMS protection or the per-code send limit refused the send (`Retry-After`)', 502: 'the SMS provider failed',
+      401: 'no valid client access token',
+      403: "the token is not an app client's",
+      429: 'SMS protection or the per-code send limit refused the send (`Retry-After`)',
+      502: 'the SMS provider failed',
     },
   });
   router.post('/cis/v1/auth/otp/send', clientAuth, async (ctx) => {
@@ -78,23 +92,50 @@ export function cisOtpLoginRoutes(cradle: Cradle): Router<AppState> {
     const request = requestContext(ctx, { publicClient: false });
     const byNumber = body.identifier_type === 'phone_number';
     // a number's country and type are screened before anyone is looked up: the answer is the same for all
-    const screenedUnder = byNumber ? await otpService.checkDestination({ app, purpose: 'login', phone: parsePhoneNumber(body.identifier), request, metadata }) : undefined;
+    const screenedUnder = byNumber
+      ? await otpService.checkDestination({ app, purpose: 'login', phone: parsePhoneNumber(body.identifier), request, metadata })
+      : undefined;
     const user = await findAppUser(tenantId, clientId, body.identifier_type, body.identifier);
     if (user) {
       const phone = parsePhoneNumber(user.phoneNumber!);
-      await otpService.send({ app, purpose: 'login', phone, userId: user.userId, recipientVerified: user.phoneNumberVerified, byNumber, ...(screenedUnder && { screenedUnder }), rules, request, metadata });
+      await otpService.send({
+        app,
+        purpose: 'login',
+        phone,
+        userId: user.userId,
+        recipientVerified: user.phoneNumberVerified,
+        byNumber,
+        ...(screenedUnder && { screenedUnder }),
+        rules,
+        request,
+        metadata,
+      });
     } else {
       const identifier = unknownIdentifier(cradle, body.identifier_type, body.identifier);
-      await otpService.sendToUnknown({ app, purpose: 'login', identifier, ...(screenedUnder && { screenedUnder }), rules, request, metadata });
+      await otpService.sendToUnknown({
+        app,
+        purpose: 'login',
+        identifier,
+        ...(screenedUnder && { screenedUnder }),
+        rules,
+        request,
+        metadata,
+      });
     }
     ctx.body = { message: 'OTP sent' };
   });
 
   describeRoute(router, 'POST /cis/v1/auth/otp/authenticate', {
-    summary: 'Authenticate with the code: user tokens', tag: MOSAIC, security: appToken,
+    summary: 'Authenticate with the code: user tokens',
+    tag: MOSAIC,
+    security: appToken,
     request: { json: authenticateSchema },
     responses: { 200: { description: 'the user tokens of a new session', body: userTokensBody } },
-    errors: { 401: 'no valid client token, or a wrong, expired or used code, or an unknown user (alike)', 403: 'the token is not an app client\'s', 429: 'locked out after too many wrong codes' },
+    errors: {
+      401: 'no valid client token, or a wrong, expired or used code, or an unknown user (alike)',
+      403: "the token is not an app client's",
+      429: 'locked out after too many wrong codes',
+    },
   });
   router.post('/cis/v1/auth/otp/authenticate', clientAuth, async (ctx) => {
     const body = parseAuthenticate(ctx.request.body);

@@ -32,10 +32,17 @@ export function cisPhoneVerificationRoutes(cradle: Cradle): Router<AppState> {
   const userAuth = requireUser(tokens);
 
   describeRoute(router, 'POST /cis/v1/verification/otp/sms/send', {
-    summary: "Send a code to verify a phone for the signed-in user", tag: MOSAIC, security: userToken,
+    summary: 'Send a code to verify a phone for the signed-in user',
+    tag: MOSAIC,
+    security: userToken,
     request: { json: sendSchema },
     responses: { 200: { description: 'sent', body: messageBody } },
-    errors: { 400: 'the body breaks the schema or the number is not a phone number', 401: 'no valid user access token', 429: 'SMS protection or the send limit refused it', 502: 'the SMS provider failed' },
+    errors: {
+      400: 'the body breaks the schema or the number is not a phone number',
+      401: 'no valid user access token',
+      429: 'SMS protection or the send limit refused it',
+      502: 'the SMS provider failed',
+    },
   });
   router.post('/cis/v1/verification/otp/sms/send', userAuth, async (ctx) => {
     const body = parseSend(ctx.request.body);
@@ -44,23 +51,35 @@ export function cisPhoneVerificationRoutes(cradle: Cradle): Router<AppState> {
     const rules = cisOtpRules(app, { customMessage: body.custom_message, senderId: body.sender_id });
     const phone = parsePhoneNumber(body.phone_number);
     await otpService.send({
-      app, purpose: 'verify', phone, userId: auth.userId, rules,
-      request: requestContext(ctx, { publicClient: false }), metadata: eventMetadata(ctx, auth.tenantId, auth.userId),
+      app,
+      purpose: 'verify',
+      phone,
+      userId: auth.userId,
+      rules,
+      request: requestContext(ctx, { publicClient: false }),
+      metadata: eventMetadata(ctx, auth.tenantId, auth.userId),
     });
     ctx.body = { message: 'OTP sent' };
   });
 
   describeRoute(router, 'POST /cis/v1/verification/otp/sms/validate', {
-    summary: "Validate the code: the phone is added to the user's profile, verified", tag: MOSAIC, security: userToken,
+    summary: "Validate the code: the phone is added to the user's profile, verified",
+    tag: MOSAIC,
+    security: userToken,
     request: { json: phoneAndPasscodeSchema },
     responses: {
       200: {
         description: 'verified',
         body: {
-          type: 'object', required: ['message', 'result'],
+          type: 'object',
+          required: ['message', 'result'],
           properties: {
             message: { type: 'string' },
-            result: { type: 'object', required: ['user_id', 'phone_number', 'phone_number_verified'], properties: { user_id: { type: 'string' }, phone_number: { type: 'string' }, phone_number_verified: { const: true } } },
+            result: {
+              type: 'object',
+              required: ['user_id', 'phone_number', 'phone_number_verified'],
+              properties: { user_id: { type: 'string' }, phone_number: { type: 'string' }, phone_number_verified: { const: true } },
+            },
           },
         },
       },
@@ -73,11 +92,21 @@ export function cisPhoneVerificationRoutes(cradle: Cradle): Router<AppState> {
     const app = await loadApp(cradle, auth.clientId);
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, auth.tenantId, auth.userId);
-    const result = await otpService.verify({ app, purpose: 'verify', phone, passcode: body.passcode, request: requestContext(ctx, { publicClient: false }), metadata });
+    const result = await otpService.verify({
+      app,
+      purpose: 'verify',
+      phone,
+      passcode: body.passcode,
+      request: requestContext(ctx, { publicClient: false }),
+      metadata,
+    });
     // a code sent for another user's verification never verifies this one
     if (!result.ok || result.code.userId !== auth.userId) throw invalidPasscode();
     const user = await users.verifyPhone(auth.tenantId, auth.userId, phone.e164, 'verification', metadata);
-    ctx.body = { message: 'Phone number verified', result: { user_id: user.userId, phone_number: user.phoneNumber, phone_number_verified: true } };
+    ctx.body = {
+      message: 'Phone number verified',
+      result: { user_id: user.userId, phone_number: user.phoneNumber, phone_number_verified: true },
+    };
   });
 
   return router;

@@ -18,7 +18,12 @@ export const phoneAndPasscodeSchema = {
 export const MOSAIC = 'Mosaic /cis';
 
 /** `{ message }`: what a send answers (alike for a known and an unknown identifier). */
-export const messageBody = { type: 'object', required: ['message'], additionalProperties: false, properties: { message: { type: 'string' } } } as const;
+export const messageBody = {
+  type: 'object',
+  required: ['message'],
+  additionalProperties: false,
+  properties: { message: { type: 'string' } },
+} as const;
 
 /** A user as the `/cis` routes answer it (`userBody`). */
 export const userSchema = {

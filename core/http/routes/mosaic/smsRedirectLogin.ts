@@ -44,7 +44,8 @@ const REDIRECT_TTL_SECONDS = 120;
 /** PKCE is S256 only (RFC 7636 §4.2, RFC 9700 §2.1.1): `plain` puts the verifier itself on the front channel. */
 function checkPkce(body: { code_challenge?: string; code_challenge_method?: string }): void {
   const method = body.code_challenge_method;
-  if (method !== undefined && body.code_challenge === undefined) throw badRequest('code_challenge_method was given without a code_challenge');
+  if (method !== undefined && body.code_challenge === undefined)
+    throw badRequest('code_challenge_method was given without a code_challenge');
   if (body.code_challenge === undefined) return;
   if (method === 'plain') throw badRequest('code_challenge_method plain is not supported: use S256');
   if (method !== 'S256') throw badRequest('code_challenge_method must be S256');
@@ -64,13 +65,18 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
   const clientAuth = requireClient(tokens, ['app']);
 
   describeRoute(router, 'POST /cis/v1/auth/otp/sms', {
-    summary: 'Send a login code by SMS (redirect flow, with state, nonce and PKCE)', tag: MOSAIC, security: appToken,
+    summary: 'Send a login code by SMS (redirect flow, with state, nonce and PKCE)',
+    tag: MOSAIC,
+    security: appToken,
     description: 'A number that matches no user (and may not sign up) is answered exactly like a known one; no SMS is sent to it.',
     request: { json: sendSchema },
     responses: { 200: { description: 'the code is on its way (or seems so)', body: messageBody } },
     errors: {
       400: 'the body breaks the schema, the redirect_uri is not registered, PKCE is not S256, or the number is not a phone number',
-      401: 'no valid client access token', 403: 'the token is not an app client\'s', 429: 'SMS protection or the send limit refused it', 502: 'the SMS provider failed',
+      401: 'no valid client access token',
+      403: "the token is not an app client's",
+      429: 'SMS protection or the send limit refused it',
+      502: 'the SMS provider failed',
     },
   });
   router.post('/cis/v1/auth/otp/sms', clientAuth, async (ctx) => {
@@ -78,7 +84,7 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const { tenantId, clientId } = ctx.state.auth;
     const app = await loadApp(cradle, clientId);
     const rules = cisOtpRules(app, { customMessage: body.custom_message, senderId: body.sender_id });
-    if (!app.redirect_uris.includes(body.redirect_uri)) throw badRequest('redirect_uri is not one of the application\'s redirect URIs');
+    if (!app.redirect_uris.includes(body.redirect_uri)) throw badRequest("redirect_uri is not one of the application's redirect URIs");
     checkPkce(body);
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
@@ -88,25 +94,58 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const mayCreate = body.create_new_user && app.public_signup;
     if (user || mayCreate) {
       await otpService.send({
-        app, purpose: 'login', phone, ...(user && { userId: user.userId }), recipientVerified: user?.phoneNumberVerified ?? false,
+        app,
+        purpose: 'login',
+        phone,
+        ...(user && { userId: user.userId }),
+        recipientVerified: user?.phoneNumberVerified ?? false,
         redirect: {
-          uri: body.redirect_uri, createNewUser: mayCreate,
-          ...(body.state !== undefined && { state: body.state }), ...(body.nonce !== undefined && { nonce: body.nonce }),
+          uri: body.redirect_uri,
+          createNewUser: mayCreate,
+          ...(body.state !== undefined && { state: body.state }),
+          ...(body.nonce !== undefined && { nonce: body.nonce }),
           ...(body.code_challenge !== undefined && { codeChallenge: body.code_challenge }),
         },
-        screenedUnder, rules, request, metadata,
+        screenedUnder,
+        rules,
+        request,
+        metadata,
       });
     } else {
-      await otpService.sendToUnknown({ app, purpose: 'login', identifier: unknownIdentifier(cradle, 'phone_number', phone.e164), screenedUnder, rules, request, metadata });
+      await otpService.sendToUnknown({
+        app,
+        purpose: 'login',
+        identifier: unknownIdentifier(cradle, 'phone_number', phone.e164),
+        screenedUnder,
+        rules,
+        request,
+        metadata,
+      });
     }
     ctx.body = { message: 'OTP sent' };
   });
 
   describeRoute(router, 'POST /cis/v1/auth/otp/sms/validation', {
-    summary: 'Validate the code: the URL that redirects with an authorization code', tag: MOSAIC, security: appToken,
+    summary: 'Validate the code: the URL that redirects with an authorization code',
+    tag: MOSAIC,
+    security: appToken,
     request: { json: phoneAndPasscodeSchema },
-    responses: { 200: { description: 'the redirect URL (valid 2 minutes)', body: { type: 'object', required: ['result'], additionalProperties: false, properties: { result: { type: 'string', format: 'uri' } } } } },
-    errors: { 401: 'no valid client token, or a wrong, expired or used code', 403: 'the token is not an app client\'s', 429: 'locked out after too many wrong codes' },
+    responses: {
+      200: {
+        description: 'the redirect URL (valid 2 minutes)',
+        body: {
+          type: 'object',
+          required: ['result'],
+          additionalProperties: false,
+          properties: { result: { type: 'string', format: 'uri' } },
+        },
+      },
+    },
+    errors: {
+      401: 'no valid client token, or a wrong, expired or used code',
+      403: "the token is not an app client's",
+      429: 'locked out after too many wrong codes',
+    },
   });
   router.post('/cis/v1/auth/otp/sms/validation', clientAuth, async (ctx) => {
     const body = parseValidation(ctx.request.body);
@@ -114,24 +153,46 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     const app = await loadApp(cradle, clientId);
     const phone = parsePhoneNumber(body.phone_number);
     const metadata = eventMetadata(ctx, tenantId, clientId);
-    const result = await otpService.verify({ app, purpose: 'login', phone, passcode: body.passcode, request: requestContext(ctx, { publicClient: false }), metadata });
+    const result = await otpService.verify({
+      app,
+      purpose: 'login',
+      phone,
+      passcode: body.passcode,
+      request: requestContext(ctx, { publicClient: false }),
+      metadata,
+    });
     if (!result.ok || !result.code.redirectUri) throw invalidPasscode();
     const { code: issued } = result;
     const redirectUri = result.code.redirectUri;
     const code = await authorizationCodes.issue({
-      tenantId, clientId, redirectUri, userId: issued.userId,
-      phoneNumber: phone.e164, createNewUser: issued.createNewUser ?? false, metadata,
-      ...(issued.nonce !== undefined && { nonce: issued.nonce }), ...(issued.codeChallenge !== undefined && { codeChallenge: issued.codeChallenge }),
+      tenantId,
+      clientId,
+      redirectUri,
+      userId: issued.userId,
+      phoneNumber: phone.e164,
+      createNewUser: issued.createNewUser ?? false,
+      metadata,
+      ...(issued.nonce !== undefined && { nonce: issued.nonce }),
+      ...(issued.codeChallenge !== undefined && { codeChallenge: issued.codeChallenge }),
     });
-    const handle = await tokens.signRedirectLink({ redirect_uri: redirectUri, code, ...(issued.state !== undefined && { state: issued.state }) }, REDIRECT_TTL_SECONDS);
+    const handle = await tokens.signRedirectLink(
+      { redirect_uri: redirectUri, code, ...(issued.state !== undefined && { state: issued.state }) },
+      REDIRECT_TTL_SECONDS,
+    );
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { result: `${endpointUrl(cradle.issuer, REDIRECT_PATH)}?token=${encodeURIComponent(handle)}` };
   });
 
   describeRoute(router, `GET ${REDIRECT_PATH}`, {
-    summary: "Follow the validation's URL: a redirect to redirect_uri with code, state and iss", tag: MOSAIC,
+    summary: "Follow the validation's URL: a redirect to redirect_uri with code, state and iss",
+    tag: MOSAIC,
     request: { query: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
-    responses: { 302: { description: 'to `redirect_uri?code=…&state=…&iss=…`', headers: { Location: { description: 'the redirect_uri with the code', schema: { type: 'string', format: 'uri' } } } } },
+    responses: {
+      302: {
+        description: 'to `redirect_uri?code=…&state=…&iss=…`',
+        headers: { Location: { description: 'the redirect_uri with the code', schema: { type: 'string', format: 'uri' } } },
+      },
+    },
     errors: { 400: 'the link is invalid or has expired, or its redirect_uri is no longer allowed' },
   });
   router.get(REDIRECT_PATH, async (ctx) => {

@@ -47,27 +47,43 @@ export function cisTenantSmsProviderRoutes(cradle: Cradle): Router<AppState> {
       return { provider: plugin.name, settings: parseConfig(body[key] ?? {}) as Record<string, unknown> };
     } catch (error) {
       if (!(error instanceof SchemaValidationError)) throw error;
-      throw new SchemaValidationError(error.problems.map((problem) => `${path}/${key}${problem.startsWith('/ ') ? problem.slice(1) : problem}`));
+      throw new SchemaValidationError(
+        error.problems.map((problem) => `${path}/${key}${problem.startsWith('/ ') ? problem.slice(1) : problem}`),
+      );
     }
   };
 
   const shape = (chain: ProviderChoice[]) => {
-    const entry = ({ provider, settings }: ProviderChoice) => ({ provider, [tenantSmsProviders.plugin(provider).plugin.settingsKey]: settings });
+    const entry = ({ provider, settings }: ProviderChoice) => ({
+      provider,
+      [tenantSmsProviders.plugin(provider).plugin.settingsKey]: settings,
+    });
     const [primary, ...fallback] = chain;
     return { ...entry(primary!), fallback: fallback.map(entry) };
   };
 
   const providersBody = {
-    type: 'object', required: ['provider', 'fallback'],
+    type: 'object',
+    required: ['provider', 'fallback'],
     description: "The provider's settings are under its settings key (`twilio`, `custom_gateway`, ...), secrets masked.",
-    properties: { provider: { type: 'string' }, fallback: { type: 'array', items: { type: 'object', required: ['provider'], properties: { provider: { type: 'string' } } } } },
+    properties: {
+      provider: { type: 'string' },
+      fallback: { type: 'array', items: { type: 'object', required: ['provider'], properties: { provider: { type: 'string' } } } },
+    },
   } as const;
   describeRoute(router, 'PUT /cis/v1/tenantsmsproviders', {
-    summary: "Choose the tenant's SMS provider (and fallbacks) with their settings", tag: MOSAIC, security: managementToken,
-    description: "The settings are checked with the provider plugin's own schema and its registration check (a custom gateway's validation challenge) before they are recorded, secrets sealed.",
+    summary: "Choose the tenant's SMS provider (and fallbacks) with their settings",
+    tag: MOSAIC,
+    security: managementToken,
+    description:
+      "The settings are checked with the provider plugin's own schema and its registration check (a custom gateway's validation challenge) before they are recorded, secrets sealed.",
     request: { json: putSchema },
     responses: { 200: { description: 'the providers now in force, secrets masked', body: providersBody } },
-    errors: { 400: 'an unknown provider, settings the plugin refuses, or a failed registration check', 401: 'no valid client access token', 403: 'the token is not a management client\'s' },
+    errors: {
+      400: 'an unknown provider, settings the plugin refuses, or a failed registration check',
+      401: 'no valid client access token',
+      403: "the token is not a management client's",
+    },
   });
   router.put('/cis/v1/tenantsmsproviders', auth, async (ctx) => {
     const body = parsePut(ctx.request.body) as Record<string, unknown> & { fallback?: Record<string, unknown>[] };
@@ -79,9 +95,11 @@ export function cisTenantSmsProviderRoutes(cradle: Cradle): Router<AppState> {
   });
 
   describeRoute(router, 'GET /cis/v1/tenantsmsproviders', {
-    summary: "The tenant's SMS providers, secrets masked", tag: MOSAIC, security: managementToken,
+    summary: "The tenant's SMS providers, secrets masked",
+    tag: MOSAIC,
+    security: managementToken,
     responses: { 200: { description: 'the providers in force', body: providersBody } },
-    errors: { 401: 'no valid client access token', 403: 'the token is not a management client\'s' },
+    errors: { 401: 'no valid client access token', 403: "the token is not a management client's" },
   });
   router.get('/cis/v1/tenantsmsproviders', auth, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');

@@ -42,20 +42,35 @@ export function cisUserRoutes(cradle: Cradle): Router<AppState> {
 
   const created = { type: 'object', required: ['result'], properties: { result: userSchema } } as const;
   describeRoute(router, 'POST /cis/v1/users', {
-    summary: 'Create a user, or add an existing one (same phone, email or username) to the calling app', tag: MOSAIC, security: appToken,
+    summary: 'Create a user, or add an existing one (same phone, email or username) to the calling app',
+    tag: MOSAIC,
+    security: appToken,
     request: { json: createSchema },
-    responses: { 201: { description: 'created', body: created }, 200: { description: 'an existing user, added to the app unchanged', body: created } },
-    errors: { 400: 'the body breaks the schema, has neither phone_number nor email, or the number is not a phone number', 401: 'no valid client access token', 403: 'the token is not an app client\'s', 409: 'the identifiers belong to different users' },
+    responses: {
+      201: { description: 'created', body: created },
+      200: { description: 'an existing user, added to the app unchanged', body: created },
+    },
+    errors: {
+      400: 'the body breaks the schema, has neither phone_number nor email, or the number is not a phone number',
+      401: 'no valid client access token',
+      403: "the token is not an app client's",
+      409: 'the identifiers belong to different users',
+    },
   });
   router.post('/cis/v1/users', requireClient(tokens, ['app']), async (ctx) => {
     const body = parseCreate(ctx.request.body);
     if (!body.phone_number && !body.email) throw badRequest('phone_number or email is required');
     const { tenantId, clientId } = ctx.state.auth;
-    const { user, created } = await users.createOrAddToApp(tenantId, clientId, {
-      ...(body.phone_number && { phoneNumber: parsePhoneNumber(body.phone_number).e164 }),
-      ...(body.email && { email: body.email }),
-      ...(body.username && { username: body.username }),
-    }, eventMetadata(ctx, tenantId, clientId));
+    const { user, created } = await users.createOrAddToApp(
+      tenantId,
+      clientId,
+      {
+        ...(body.phone_number && { phoneNumber: parsePhoneNumber(body.phone_number).e164 }),
+        ...(body.email && { email: body.email }),
+        ...(body.username && { username: body.username }),
+      },
+      eventMetadata(ctx, tenantId, clientId),
+    );
     ctx.status = created ? 201 : 200;
     ctx.body = { result: userBody(user) };
   });

@@ -8,8 +8,7 @@ import type { AppContext } from '../../types.js';
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 type Credentials =
-  | { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; clientSecret: string }
-  | { method: 'none'; clientId: string };
+  { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; clientSecret: string } | { method: 'none'; clientId: string };
 
 export interface AuthenticatedClient {
   app: Application;
@@ -49,15 +48,18 @@ export async function authenticateClient(
 function readCredentials(authorization: string, body: { client_id?: string; client_secret?: string }): Credentials {
   const basic = /^Basic /i.test(authorization) ? decodeBasic(authorization.slice(6).trim()) : undefined;
   if (basic) {
-    const conflicting = (body.client_id !== undefined && body.client_id !== basic.clientId) ||
+    const conflicting =
+      (body.client_id !== undefined && body.client_id !== basic.clientId) ||
       (body.client_secret !== undefined && body.client_secret !== basic.clientSecret);
     if (conflicting) throw badRequest('client credentials were given both in the Authorization header and in the body, and differ');
     return basic;
   }
   if (body.client_id === undefined) {
     // another scheme in the Authorization header (a Bearer token) is an attempt too: it is told to use Basic
-    throw invalidClient(authorization ? 'client_secret_basic' : undefined,
-      'client authentication is required: HTTP Basic, or client_id (and client_secret for a confidential client)');
+    throw invalidClient(
+      authorization ? 'client_secret_basic' : undefined,
+      'client authentication is required: HTTP Basic, or client_id (and client_secret for a confidential client)',
+    );
   }
   if (body.client_secret === undefined) return { method: 'none', clientId: body.client_id };
   return { method: 'client_secret_post', clientId: body.client_id, clientSecret: body.client_secret };
@@ -70,7 +72,11 @@ function decodeBasic(encoded: string): Credentials & { method: 'client_secret_ba
   if (colon <= 0) throw invalidClient('client_secret_basic', 'malformed HTTP Basic credentials');
   try {
     const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, '%20'));
-    return { method: 'client_secret_basic', clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+    return {
+      method: 'client_secret_basic',
+      clientId: formDecode(decoded.slice(0, colon)),
+      clientSecret: formDecode(decoded.slice(colon + 1)),
+    };
   } catch {
     throw invalidClient('client_secret_basic', 'malformed HTTP Basic credentials');
   }

@@ -14,7 +14,8 @@ export function introspectionEndpoint(cradle: Cradle): AppMiddleware {
   return async (ctx) => {
     const body = parsePresentedToken(oauthParameters(ctx));
     const { app, method } = await authenticateClient(ctx, body, cradle.applications);
-    if (method === 'none') throw new HttpError(401, 'invalid_client', 'introspection is for confidential clients: authenticate with the client secret');
+    if (method === 'none')
+      throw new HttpError(401, 'invalid_client', 'introspection is for confidential clients: authenticate with the client secret');
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     ctx.body = await cradle.tokenIntrospection.introspect(app, body.token, eventMetadata(ctx, app.tenantId, app.clientId));
   };

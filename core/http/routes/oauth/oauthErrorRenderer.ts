@@ -11,7 +11,12 @@ const text = { type: 'string' } as const;
 /** `{ error, error_description }`: OAuth 2.0 (RFC 6749 §5.2), Auth0's Authentication API, the admin API, everything else. */
 export const oauthErrorSchema = {
   name: 'OAuthError',
-  schema: { type: 'object', required: ['error', 'error_description'], properties: { error: text, error_description: text }, additionalProperties: false },
+  schema: {
+    type: 'object',
+    required: ['error', 'error_description'],
+    properties: { error: text, error_description: text },
+    additionalProperties: false,
+  },
 };
 
 /** The OAuth 2.0 shape (RFC 6749 §5.2). */

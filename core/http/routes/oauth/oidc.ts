@@ -9,7 +9,20 @@ import type { AppState, RouteFactory } from '../../types.js';
 
 const OIDC = 'OpenID Connect';
 
-const claimsSupported = ['sub', 'iss', 'aud', 'iat', 'exp', 'sid', 'amr', 'nonce', 'phone_number', 'phone_number_verified', 'email', 'username'];
+const claimsSupported = [
+  'sub',
+  'iss',
+  'aud',
+  'iat',
+  'exp',
+  'sid',
+  'amr',
+  'nonce',
+  'phone_number',
+  'phone_number_verified',
+  'email',
+  'username',
+];
 
 /**
  * Endpoints are named under the issuer without doubling its slash: an issuer written `https://tenant.example/`
@@ -27,11 +40,23 @@ export const oidcRoutes: RouteFactory = (cradle) => {
   const router = new Router<AppState>();
 
   describeRoute(router, 'GET /.well-known/openid-configuration', {
-    summary: 'OpenID Provider discovery', tag: OIDC,
+    summary: 'OpenID Provider discovery',
+    tag: OIDC,
     responses: {
       200: {
         description: 'the provider metadata',
-        body: { type: 'object', required: ['issuer', 'token_endpoint', 'jwks_uri', 'response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'], properties: { issuer: { type: 'string', format: 'uri' } } },
+        body: {
+          type: 'object',
+          required: [
+            'issuer',
+            'token_endpoint',
+            'jwks_uri',
+            'response_types_supported',
+            'subject_types_supported',
+            'id_token_signing_alg_values_supported',
+          ],
+          properties: { issuer: { type: 'string', format: 'uri' } },
+        },
       },
     },
   });
@@ -65,11 +90,17 @@ export const oidcRoutes: RouteFactory = (cradle) => {
 
   // the second path is Auth0's, where its SDKs look
   describeRoute(router, ['GET /oidc/jwks', 'GET /.well-known/jwks.json'], {
-    summary: 'The public signing keys (ES256, RS256) as a JWK Set', tag: OIDC,
+    summary: 'The public signing keys (ES256, RS256) as a JWK Set',
+    tag: OIDC,
     responses: {
       200: {
-        description: 'the JWK Set', contentType: 'application/jwk-set+json',
-        body: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', required: ['kty', 'kid'] } } } },
+        description: 'the JWK Set',
+        contentType: 'application/jwk-set+json',
+        body: {
+          type: 'object',
+          required: ['keys'],
+          properties: { keys: { type: 'array', items: { type: 'object', required: ['kty', 'kid'] } } },
+        },
       },
     },
   });
@@ -92,4 +123,3 @@ export const oidcRoutes: RouteFactory = (cradle) => {
 
   return router;
 };
-

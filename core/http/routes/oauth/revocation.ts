@@ -28,7 +28,11 @@ export function revocationEndpoint(cradle: Cradle): AppMiddleware {
       if (claims.token_use === 'client') {
         throw new HttpError(400, 'unsupported_token_type', 'client_credentials access tokens are not revocable: they expire on their own');
       }
-      await cradle.tokens.revokeSession(claims.sid, { clientId: app.clientId, tokenJti: claims.jti }, eventMetadata(ctx, app.tenantId, app.clientId));
+      await cradle.tokens.revokeSession(
+        claims.sid,
+        { clientId: app.clientId, tokenJti: claims.jti },
+        eventMetadata(ctx, app.tenantId, app.clientId),
+      );
     }
     ctx.status = 200;
     ctx.body = {};

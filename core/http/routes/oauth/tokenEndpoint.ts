@@ -50,4 +50,3 @@ export function tokenEndpoint(cradle: Cradle, dialect: Dialect): AppMiddleware {
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   };
 }
-

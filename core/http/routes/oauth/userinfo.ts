@@ -11,21 +11,24 @@ import type { Middleware } from 'koa';
  * always the user as they are now.
  */
 export function userinfoEndpoint({ tokens, users }: Pick<Cradle, 'tokens' | 'users'>): Middleware<AuthedState<UserAuth>>[] {
-  return [requireUser(tokens, { bodyToken: true }), async (ctx) => {
-    const { tenantId, userId, scope = ALL_SCOPES } = ctx.state.auth;
-    const user = await users.getUser(tenantId, userId);
-    if (!user) {
-      throw new HttpError(401, 'invalid_token', 'the user of this token no longer exists', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="otpledger", error="invalid_token"' },
-      });
-    }
-    const scopes = new Set(scope.split(' '));
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = {
-      sub: user.userId,
-      ...(scopes.has('phone') && user.phoneNumber && { phone_number: user.phoneNumber, phone_number_verified: user.phoneNumberVerified }),
-      ...(scopes.has('email') && user.email && { email: user.email }),
-      ...(scopes.has('profile') && user.username && { username: user.username }),
-    };
-  }];
+  return [
+    requireUser(tokens, { bodyToken: true }),
+    async (ctx) => {
+      const { tenantId, userId, scope = ALL_SCOPES } = ctx.state.auth;
+      const user = await users.getUser(tenantId, userId);
+      if (!user) {
+        throw new HttpError(401, 'invalid_token', 'the user of this token no longer exists', {
+          headers: { 'WWW-Authenticate': 'Bearer realm="otpledger", error="invalid_token"' },
+        });
+      }
+      const scopes = new Set(scope.split(' '));
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = {
+        sub: user.userId,
+        ...(scopes.has('phone') && user.phoneNumber && { phone_number: user.phoneNumber, phone_number_verified: user.phoneNumberVerified }),
+        ...(scopes.has('email') && user.email && { email: user.email }),
+        ...(scopes.has('profile') && user.username && { username: user.username }),
+      };
+    },
+  ];
 }

@@ -32,7 +32,10 @@ function basicCredentials(authorization: string): { id: string; secret: string }
  * HTTP Basic with a client's id and secret in the place of Twilio's API key SID and secret (the SDK:
  * `twilio(clientId, clientSecret, { accountSid })`). Admits clients of one of `roles` (403 20403 otherwise).
  */
-export function requireTwilioClient(applications: Pick<ApplicationRegistry, 'authenticate'>, roles: readonly ApplicationRole[]): Middleware<TwilioState> {
+export function requireTwilioClient(
+  applications: Pick<ApplicationRegistry, 'authenticate'>,
+  roles: readonly ApplicationRole[],
+): Middleware<TwilioState> {
   return async (ctx, next) => {
     const credentials = basicCredentials(ctx.get('Authorization'));
     const app = credentials && (await applications.authenticate(credentials.id, credentials.secret));

@@ -40,7 +40,8 @@ export function serviceResource(issuer: string, service: VerifyService) {
 }
 
 /** `VL` and 32 hex digits for the n-th code of a challenge: stable, so a fetch names the same attempts. */
-const attemptSid = (challengeId: string, n: number) => `VL${createHash('sha256').update(`${challengeId}\0${n}`).digest('hex').slice(0, 32)}`;
+const attemptSid = (challengeId: string, n: number) =>
+  `VL${createHash('sha256').update(`${challengeId}\0${n}`).digest('hex').slice(0, 32)}`;
 
 /** The fields a verification and a check's answer share. */
 function verificationFields({ sid, service, to, status, challenge }: Verification, updatedAt: Date | undefined) {
@@ -65,7 +66,11 @@ export function verificationResource(issuer: string, verification: Verification,
   return {
     ...verificationFields(verification, updatedAt),
     lookup: {},
-    send_code_attempts: challenge.sentAt.map((time, n) => ({ attempt_sid: attemptSid(challenge.id, n), channel: 'SMS', time: twilioTime(time) })),
+    send_code_attempts: challenge.sentAt.map((time, n) => ({
+      attempt_sid: attemptSid(challenge.id, n),
+      channel: 'SMS',
+      time: twilioTime(time),
+    })),
     sna: null,
     url: `${issuer}/v2/Services/${service.sid}/Verifications/${sid}`,
   };

@@ -43,7 +43,8 @@ const unsupportedPrefixes = ['Push.', 'Totp.', 'Whatsapp.', 'Passkeys.'];
 
 function refuseUnsupported(body: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(body)) {
-    const reason = unsupported[name] ?? (unsupportedPrefixes.some((prefix) => name.startsWith(prefix)) ? 'only the sms channel is offered' : undefined);
+    const reason =
+      unsupported[name] ?? (unsupportedPrefixes.some((prefix) => name.startsWith(prefix)) ? 'only the sms channel is offered' : undefined);
     if (reason && value !== 'false') throw invalidParameter(name, `${reason} by this server`);
   }
 }
@@ -84,5 +85,9 @@ export function updateParams(body: unknown): Partial<VerifyServiceSettings> {
 /** Twilio's paging parameters (`PageToken` is accepted and not needed: pages are numbered). */
 export const pageSchema = {
   type: 'object',
-  properties: { PageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 50 }, Page: { type: 'integer', minimum: 0, default: 0 }, PageToken: { type: 'string' } },
+  properties: {
+    PageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+    Page: { type: 'integer', minimum: 0, default: 0 },
+    PageToken: { type: 'string' },
+  },
 } as const;

@@ -12,7 +12,12 @@ import { HttpError } from '../../httpError.js';
  * carried as the `HttpError` code so the shared error handler keeps its status, headers and 5xx rules.
  */
 export class TwilioError extends HttpError {
-  constructor(status: number, code: number, message: string, options: { headers?: Record<string, string>; cause?: unknown; expose?: boolean } = {}) {
+  constructor(
+    status: number,
+    code: number,
+    message: string,
+    options: { headers?: Record<string, string>; cause?: unknown; expose?: boolean } = {},
+  ) {
     super(status, String(code), message, options);
   }
 }
@@ -27,7 +32,17 @@ export const resourceNotFound = (path: string) =>
 
 /** Codes for errors whose meaning only their status carries (the router's 405, an unknown path, a 5xx). */
 const codeByStatus: Record<number, number> = {
-  400: 60200, 401: 20003, 403: 20403, 404: 20404, 405: 20004, 413: 60200, 415: 60200, 429: 20429, 500: 20500, 502: 20503, 503: 20503,
+  400: 60200,
+  401: 20003,
+  403: 20403,
+  404: 20404,
+  405: 20004,
+  413: 60200,
+  415: 60200,
+  429: 20429,
+  500: 20500,
+  502: 20503,
+  503: 20503,
 };
 
 /**
@@ -65,7 +80,8 @@ function describeProblem(problem: string): string {
  */
 function translate(thrown: unknown): HttpError | undefined {
   if (thrown instanceof TwilioError) return thrown;
-  if (thrown instanceof VerifyServiceNotFoundError) return new TwilioError(404, 20404, 'The requested resource was not found', { cause: thrown });
+  if (thrown instanceof VerifyServiceNotFoundError)
+    return new TwilioError(404, 20404, 'The requested resource was not found', { cause: thrown });
   if (thrown instanceof LockedOutError) return new TwilioError(429, 60202, 'Max check attempts reached', { cause: thrown });
   if (thrown instanceof TooManySendsError) return new TwilioError(429, 60203, 'Max send attempts reached', { cause: thrown });
   if (thrown instanceof SmsSendRefusedError) return refusal(thrown);
@@ -87,8 +103,15 @@ export const twilioErrorRenderer: ErrorRenderer = {
   schema: {
     name: 'TwilioError',
     schema: {
-      type: 'object', additionalProperties: false, required: ['code', 'message', 'more_info', 'status'],
-      properties: { code: { type: 'integer' }, message: { type: 'string' }, more_info: { type: 'string', format: 'uri' }, status: { type: 'integer' } },
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'message', 'more_info', 'status'],
+      properties: {
+        code: { type: 'integer' },
+        message: { type: 'string' },
+        more_info: { type: 'string', format: 'uri' },
+        status: { type: 'integer' },
+      },
     },
   },
   render({ status, code, description }) {

@@ -31,7 +31,11 @@ export const checkSchema = {
   required: ['Code'],
 } as const;
 
-export const updateSchema = { type: 'object', required: ['Status'], properties: { Status: { type: 'string', enum: ['canceled', 'approved'] } } } as const;
+export const updateSchema = {
+  type: 'object',
+  required: ['Status'],
+  properties: { Status: { type: 'string', enum: ['canceled', 'approved'] } },
+} as const;
 
 export type StartParams = FromSchema<typeof startSchema>;
 export type CheckParams = FromSchema<typeof checkSchema>;
@@ -45,7 +49,7 @@ const unsupportedStart: Record<string, string> = {
   SendDigits: 'only the sms channel is offered',
   Amount: 'PSD2 transaction parameters are not offered',
   Payee: 'PSD2 transaction parameters are not offered',
-  RateLimits: 'programmable rate limits are not offered; the tenant\'s SMS protection policy applies',
+  RateLimits: "programmable rate limits are not offered; the tenant's SMS protection policy applies",
   ChannelConfiguration: 'only the sms channel is offered',
   TemplateSid: 'message templates are not offered',
   TemplateCustomSubstitutions: 'message templates are not offered',
@@ -77,8 +81,9 @@ export function parseStart(body: unknown): StartParams {
   }
   refuse(params as Record<string, unknown>, unsupportedStart);
   if (params.Channel !== 'sms') throw invalidParameter('Channel', 'only sms is offered by this server');
-  if (params.Locale !== undefined && !/^en(-[A-Za-z]{2})?$/.test(params.Locale)) throw invalidParameter('Locale', 'only en is offered by this server');
-  if (params.RiskCheck === 'disable') throw invalidParameter('RiskCheck', 'the tenant\'s SMS protection cannot be turned off per request');
+  if (params.Locale !== undefined && !/^en(-[A-Za-z]{2})?$/.test(params.Locale))
+    throw invalidParameter('Locale', 'only en is offered by this server');
+  if (params.RiskCheck === 'disable') throw invalidParameter('RiskCheck', "the tenant's SMS protection cannot be turned off per request");
   if (params.EnableSnaClientToken) throw invalidParameter('EnableSnaClientToken', 'only the sms channel is offered by this server');
   return params;
 }
@@ -87,6 +92,7 @@ export function parseStart(body: unknown): StartParams {
 export function parseCheck(body: unknown): CheckParams {
   const params = parseCheckSchema(body ?? {});
   refuse(params as Record<string, unknown>, unsupportedCheck);
-  if (params.To === undefined && params.VerificationSid === undefined) throw new TwilioError(400, 60221, 'No target verification specified');
+  if (params.To === undefined && params.VerificationSid === undefined)
+    throw new TwilioError(400, 60221, 'No target verification specified');
   return params;
 }

@@ -41,7 +41,12 @@ export function twilioVerificationRoutes(cradle: Cradle): Router<AppState> {
     const service = await serviceOf(ctx, caller, ctx.params.serviceSid!);
     const params = parseStart(ctx.request.body);
     const to = parsePhoneNumber(params.To);
-    const verification = await verifications.start(service, to, { appHash: params.AppHash }, request(ctx, caller, 'POST /v2/Services/{sid}/Verifications'));
+    const verification = await verifications.start(
+      service,
+      to,
+      { appHash: params.AppHash },
+      request(ctx, caller, 'POST /v2/Services/{sid}/Verifications'),
+    );
     ctx.status = 201;
     ctx.body = verificationResource(cradle.issuer, verification);
   });
@@ -70,8 +75,15 @@ export function twilioVerificationRoutes(cradle: Cradle): Router<AppState> {
     const service = await serviceOf(ctx, caller, ctx.params.serviceSid!);
     const params = parseCheck(ctx.request.body);
     const to = params.To === undefined ? undefined : parsePhoneNumber(params.To);
-    const target = to ? { to, ...(params.VerificationSid !== undefined && { sid: params.VerificationSid }) } : { sid: params.VerificationSid! };
-    const verification = await verifications.check(service, target, params.Code, request(ctx, caller, 'POST /v2/Services/{sid}/VerificationCheck'));
+    const target = to
+      ? { to, ...(params.VerificationSid !== undefined && { sid: params.VerificationSid }) }
+      : { sid: params.VerificationSid! };
+    const verification = await verifications.check(
+      service,
+      target,
+      params.Code,
+      request(ctx, caller, 'POST /v2/Services/{sid}/VerificationCheck'),
+    );
     if (!verification) throw resourceNotFound(ctx.path);
     ctx.body = verificationCheckResource(verification, clock.now());
   });

@@ -26,7 +26,8 @@ describe('read-model queries: OTP statistics and lockouts (GET /admin/v1/stats/o
     const token = await t.clientToken();
     await t.post('/cis/v1/users', { phone_number: phone }, token);
     const send = () => t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, token);
-    const authenticate = (passcode: string) => t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, token);
+    const authenticate = (passcode: string) =>
+      t.post('/cis/v1/auth/otp/authenticate', { passcode, identifier_type: 'phone_number', identifier: phone }, token);
     await send();
     expect((await authenticate((await t.lastSms(phone)).code)).status).to.equal(200);
     await send();
@@ -36,15 +37,30 @@ describe('read-model queries: OTP statistics and lockouts (GET /admin/v1/stats/o
 
     const auditor = await t.clientToken('acme-admin');
     const today = new Date().toISOString().slice(0, 10);
-    const stats = await eventually(() => t.get(`/admin/v1/stats/otp?from=${today}&to=${today}`, auditor), (r) => r.body?.result?.[0]?.lockouts === 1);
+    const stats = await eventually(
+      () => t.get(`/admin/v1/stats/otp?from=${today}&to=${today}`, auditor),
+      (r) => r.body?.result?.[0]?.lockouts === 1,
+    );
     expect(stats.status).to.equal(200);
     expect(stats.body.result).to.have.length(1);
     expect(stats.body.result[0]).to.include({
-      tenantId: 'acme', clientId: 'acme-web', countryCode: '1', day: today,
-      issued: 2, verified: 1, failed: 3, lockouts: 1, smsSent: 2, smsFailed: 0, conversionRate: 0.5,
+      tenantId: 'acme',
+      clientId: 'acme-web',
+      countryCode: '1',
+      day: today,
+      issued: 2,
+      verified: 1,
+      failed: 3,
+      lockouts: 1,
+      smsSent: 2,
+      smsFailed: 0,
+      conversionRate: 0.5,
     });
 
-    const lockouts = await eventually(() => t.get('/admin/v1/lockouts', auditor), (r) => r.body?.result?.length === 1);
+    const lockouts = await eventually(
+      () => t.get('/admin/v1/lockouts', auditor),
+      (r) => r.body?.result?.length === 1,
+    );
     expect(lockouts.body.result).to.have.length(1);
     expect(lockouts.body.result[0]).to.include({ tenantId: 'acme', purpose: 'login', failedAttempts: 3 });
     expect(JSON.stringify(lockouts.body)).not.to.contain(phone);
@@ -67,20 +83,32 @@ describe('read-model queries: users (GET /admin/v1/users, /admin/v1/users/:user_
   });
   after(() => t.close());
 
-  it('lists the tenant\'s users a page at a time and shows one, with the phone verified after a login', async () => {
+  it("lists the tenant's users a page at a time and shows one, with the phone verified after a login", async () => {
     const token = await t.clientToken();
     const phones = ['+15125550171', '+15125550172', '+15125550173'];
     const ids: string[] = [];
     for (const phone of phones) ids.push((await t.post('/cis/v1/users', { phone_number: phone }, token)).body.result.user_id as string);
     await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phones[0] }, token);
-    const login = await t.post('/cis/v1/auth/otp/authenticate', { passcode: (await t.lastSms(phones[0]!)).code, identifier_type: 'phone_number', identifier: phones[0] }, token);
+    const login = await t.post(
+      '/cis/v1/auth/otp/authenticate',
+      { passcode: (await t.lastSms(phones[0]!)).code, identifier_type: 'phone_number', identifier: phones[0] },
+      token,
+    );
     expect(login.status).to.equal(200);
 
     const admin = await t.clientToken('acme-admin');
-    const one = await eventually(() => t.get(`/admin/v1/users/${ids[0]}`, admin), (r) => r.body?.result?.phone_number_verified === true);
+    const one = await eventually(
+      () => t.get(`/admin/v1/users/${ids[0]}`, admin),
+      (r) => r.body?.result?.phone_number_verified === true,
+    );
     expect(one.status).to.equal(200);
     expect(one.body.result).to.deep.equal({
-      user_id: ids[0], phone_number: phones[0], phone_number_verified: true, email: null, username: null, apps: ['acme-web'],
+      user_id: ids[0],
+      phone_number: phones[0],
+      phone_number_verified: true,
+      email: null,
+      username: null,
+      apps: ['acme-web'],
     });
 
     const sorted = [...ids].sort();

@@ -33,21 +33,54 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
   });
 
   /** The seed's PATCH payload, with this test's gateway, its bearer settings and the web app enabled. */
-  const patch = (options: Record<string, unknown>, gatewayAuth: GatewayAuth = AUTH) => call(t.url, 'PATCH', `/api/v2/connections/${connectionId}`, {
-    options: {
-      strategy: 'sms', provider: 'sms_gateway', gateway_url: gateway.url, from: '+1 234 567',
-      template: 'Your verification code is: @@password@@', brute_force_protection: true, forward_req_info: 'true',
-      disable_signup: false, name: 'sms', syntax: 'md_with_macros', totp: { time_step: 300, length: 6 },
-      gateway_authentication: { method: 'bearer', subject: gatewayAuth.subject, audience: gatewayAuth.audience, secret: gatewayAuth.secret, secret_base64_encoded: false },
-      ...options,
-    },
-    is_domain_connection: false,
-    enabled_clients: ['acme-web', 'acme-mobile'],
-  }, { token: admin });
+  const patch = (options: Record<string, unknown>, gatewayAuth: GatewayAuth = AUTH) =>
+    call(
+      t.url,
+      'PATCH',
+      `/api/v2/connections/${connectionId}`,
+      {
+        options: {
+          strategy: 'sms',
+          provider: 'sms_gateway',
+          gateway_url: gateway.url,
+          from: '+1 234 567',
+          template: 'Your verification code is: @@password@@',
+          brute_force_protection: true,
+          forward_req_info: 'true',
+          disable_signup: false,
+          name: 'sms',
+          syntax: 'md_with_macros',
+          totp: { time_step: 300, length: 6 },
+          gateway_authentication: {
+            method: 'bearer',
+            subject: gatewayAuth.subject,
+            audience: gatewayAuth.audience,
+            secret: gatewayAuth.secret,
+            secret_base64_encoded: false,
+          },
+          ...options,
+        },
+        is_domain_connection: false,
+        enabled_clients: ['acme-web', 'acme-mobile'],
+      },
+      { token: admin },
+    );
   const start = (number = phone, options: CallOptions = {}) =>
-    call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-mobile', connection: 'sms', phone_number: number, send: 'code' }, { userAgent: BROWSER, ...options });
+    call(
+      t.url,
+      'POST',
+      '/passwordless/start',
+      { client_id: 'acme-mobile', connection: 'sms', phone_number: number, send: 'code' },
+      { userAgent: BROWSER, ...options },
+    );
   const token = (otp: string, options: CallOptions = {}, extra: Record<string, string> = {}) =>
-    call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp, realm: 'sms', ...extra }, { form: true, ...options });
+    call(
+      t.url,
+      'POST',
+      '/oauth/token',
+      { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp, realm: 'sms', ...extra },
+      { form: true, ...options },
+    );
   const lastCode = () => /\d+$/.exec(gateway.requests.at(-1)!.json.body)![0];
   const events = async (prefix: string) => {
     const found: { type: string; data: any }[] = [];
@@ -62,7 +95,10 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
     const [received] = gateway.requests;
     expect(received!.claims).to.include({ sub: 'urn:Auth0', aud: 'urn:MySmsGateway' });
     expect(received!.json).to.deep.equal({
-      recipient: phone, body: `Your verification code is: ${lastCode()}`, sender: '+1 234 567', req: { ip: '127.0.0.1', 'user-agent': BROWSER },
+      recipient: phone,
+      body: `Your verification code is: ${lastCode()}`,
+      sender: '+1 234 567',
+      req: { ip: '127.0.0.1', 'user-agent': BROWSER },
     });
     expect(lastCode()).to.have.length(6);
 
@@ -70,13 +106,18 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
     expect(tokens.status, JSON.stringify(tokens.body)).to.equal(200);
     expect(tokens.body).to.include({ token_type: 'Bearer', scope: 'openid offline_access' });
     expect(tokens.body).to.have.keys('access_token', 'id_token', 'refresh_token', 'token_type', 'expires_in', 'scope');
-    const { payload } = await jwtVerify(tokens.body.id_token, createRemoteJWKSet(new URL(`${t.url}/oidc/jwks`)), { audience: 'acme-mobile' });
+    const { payload } = await jwtVerify(tokens.body.id_token, createRemoteJWKSet(new URL(`${t.url}/oidc/jwks`)), {
+      audience: 'acme-mobile',
+    });
     expect(payload).to.include({ phone_number: phone, phone_number_verified: true });
     // the same domain events as the Mosaic dialect
     expect((await events(`otp-acme-login-`)).map((e) => e.type)).to.deep.equal(['OtpIssued', 'SmsSent', 'OtpVerified']);
     expect((await events('session-')).map((e) => e.type)).to.deep.equal(['SessionStarted', 'TokensIssued']);
     // single use
-    expect((await token(lastCode())).body).to.deep.equal({ error: 'invalid_grant', error_description: 'Wrong phone number or verification code.' });
+    expect((await token(lastCode())).body).to.deep.equal({
+      error: 'invalid_grant',
+      error_description: 'Wrong phone number or verification code.',
+    });
   });
 
   it('follows totp and the template: 4 digits, valid for time_step seconds, macros filled', async () => {
@@ -90,14 +131,20 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
   it('answers a non-200 gateway with 400 sms_provider_error in Auth0 words, calling it once', async () => {
     gateway.status = 503;
     const answer = await start();
-    expect(answer).to.deep.equal({ status: 400, body: { error: 'sms_provider_error', error_description: 'Unexpected response while calling the SMS gateway: 503' } });
+    expect(answer).to.deep.equal({
+      status: 400,
+      body: { error: 'sms_provider_error', error_description: 'Unexpected response while calling the SMS gateway: 503' },
+    });
     expect(gateway.requests).to.have.length(1);
   });
 
   it('answers a gateway that refuses the JWT (wrong shared secret) with "Authentication failed ... 401"', async () => {
     await patch({}, { ...AUTH, secret: 'not-the-shared-secret' });
     const answer = await start();
-    expect(answer).to.deep.equal({ status: 400, body: { error: 'sms_provider_error', error_description: 'Authentication failed while calling the SMS gateway: 401' } });
+    expect(answer).to.deep.equal({
+      status: 400,
+      body: { error: 'sms_provider_error', error_description: 'Authentication failed while calling the SMS gateway: 401' },
+    });
   });
 
   it('answers a gateway that does not reply in time with "Timeout while calling the SMS gateway: ..."', async () => {
@@ -160,14 +207,26 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
     await patch({ disable_signup: false });
     const stranger = '+15125550199';
     await start(stranger);
-    const signedUp = await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: stranger, otp: lastCode(), realm: 'sms' });
+    const signedUp = await call(t.url, 'POST', '/oauth/token', {
+      grant_type: PASSWORDLESS_OTP_GRANT,
+      client_id: 'acme-mobile',
+      username: stranger,
+      otp: lastCode(),
+      realm: 'sms',
+    });
     expect(signedUp.status).to.equal(200);
     expect(signedUp.body).not.to.have.property('refresh_token'); // no offline_access asked
     expect(await t.server.container.cradle.users.findUser('acme', 'phone_number', stranger)).to.include({ phoneNumberVerified: true });
   });
 
   it('refuses clients the connection is not enabled for', async () => {
-    const answer = await call(t.url, 'POST', '/passwordless/start', { client_id: 'acme-shop', client_secret: 'acme-shop-secret', connection: 'sms', phone_number: phone, send: 'code' });
+    const answer = await call(t.url, 'POST', '/passwordless/start', {
+      client_id: 'acme-shop',
+      client_secret: 'acme-shop-secret',
+      connection: 'sms',
+      phone_number: phone,
+      send: 'code',
+    });
     expect(answer.status).to.equal(400);
     expect(answer.body.error).to.equal('bad.connection');
     expect(gateway.requests).to.have.length(0);
@@ -175,14 +234,35 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
 
   it('only a public client (token_endpoint_auth_method "none") may skip its secret: a confidential one without it is 401 invalid_client, like an unknown one', async () => {
     const refused = { status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } };
-    const startAs = (body: Record<string, string>) => call(t.url, 'POST', '/passwordless/start', { connection: 'sms', phone_number: phone, send: 'code', ...body });
-    const tokenAs = (body: Record<string, string>) => call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, username: phone, otp: '123456', realm: 'sms', ...body }, { form: true });
-    const clients: Record<string, string>[] = [{ client_id: 'acme-web' }, { client_id: 'no-such-app' }, { client_id: 'acme-web', client_secret: 'wrong' }, { client_id: 'acme-mobile', client_secret: 'anything' }];
+    const startAs = (body: Record<string, string>) =>
+      call(t.url, 'POST', '/passwordless/start', { connection: 'sms', phone_number: phone, send: 'code', ...body });
+    const tokenAs = (body: Record<string, string>) =>
+      call(
+        t.url,
+        'POST',
+        '/oauth/token',
+        { grant_type: PASSWORDLESS_OTP_GRANT, username: phone, otp: '123456', realm: 'sms', ...body },
+        { form: true },
+      );
+    const clients: Record<string, string>[] = [
+      { client_id: 'acme-web' },
+      { client_id: 'no-such-app' },
+      { client_id: 'acme-web', client_secret: 'wrong' },
+      { client_id: 'acme-mobile', client_secret: 'anything' },
+    ];
     for (const client of clients) {
       expect(await startAs(client), JSON.stringify(client)).to.deep.equal(refused);
       expect(await tokenAs(client), JSON.stringify(client)).to.deep.equal(refused);
       // and at the discovered token endpoint, where the grant is accepted too
-      expect(await call(t.url, 'POST', '/oidc/token', { grant_type: PASSWORDLESS_OTP_GRANT, username: phone, otp: '123456', realm: 'sms', ...client }, { form: true })).to.deep.equal(refused);
+      expect(
+        await call(
+          t.url,
+          'POST',
+          '/oidc/token',
+          { grant_type: PASSWORDLESS_OTP_GRANT, username: phone, otp: '123456', realm: 'sms', ...client },
+          { form: true },
+        ),
+      ).to.deep.equal(refused);
     }
     expect(gateway.requests).to.have.length(0);
     // with its secret the confidential client works, and so does the public one with none
@@ -193,7 +273,13 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
 
   it('the OTP grant at /oidc/token: the same tokens, an RS256 id_token (Auth0 dialect) unless the application asks for ES256', async () => {
     expect((await start()).status).to.equal(200);
-    const answer = await call(t.url, 'POST', '/oidc/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp: lastCode(), realm: 'sms' }, { form: true });
+    const answer = await call(
+      t.url,
+      'POST',
+      '/oidc/token',
+      { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp: lastCode(), realm: 'sms' },
+      { form: true },
+    );
     expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
     const jwks = createRemoteJWKSet(new URL(`${t.url}/.well-known/jwks.json`));
     expect((await jwtVerify(answer.body.id_token, jwks, { audience: 'acme-mobile' })).protectedHeader.alg).to.equal('RS256');
@@ -201,9 +287,17 @@ describe('Auth0 dialect: /passwordless/start and the passwordless OTP grant agai
     expect((await jwtVerify(answer.body.access_token, jwks)).protectedHeader.alg).to.equal('ES256');
 
     const management = await t.clientToken('acme-admin');
-    expect((await t.patch('/admin/v1/applications/acme-mobile', { id_token_signed_response_alg: 'ES256' }, management)).status).to.equal(200);
+    expect((await t.patch('/admin/v1/applications/acme-mobile', { id_token_signed_response_alg: 'ES256' }, management)).status).to.equal(
+      200,
+    );
     await start();
-    const es = await call(t.url, 'POST', '/oauth/token', { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp: lastCode(), realm: 'sms' }, { form: true });
+    const es = await call(
+      t.url,
+      'POST',
+      '/oauth/token',
+      { grant_type: PASSWORDLESS_OTP_GRANT, client_id: 'acme-mobile', username: phone, otp: lastCode(), realm: 'sms' },
+      { form: true },
+    );
     expect((await jwtVerify(es.body.id_token, jwks, { audience: 'acme-mobile' })).protectedHeader.alg).to.equal('ES256');
   });
 });

@@ -33,7 +33,9 @@ describe('SMS OTP backend login (seed: Login with SMS OTP)', function () {
 
     expect(await send()).to.deep.include({ status: 200, body: { message: 'OTP sent' } });
     const sms = await t.lastSms(phone);
-    expect(sms.message).to.contain('Acme web').and.to.match(/\b\d{6}\b/);
+    expect(sms.message)
+      .to.contain('Acme web')
+      .and.to.match(/\b\d{6}\b/);
 
     const login = await authenticate(sms.code);
     expect(login.status).to.equal(200);
@@ -41,7 +43,11 @@ describe('SMS OTP backend login (seed: Login with SMS OTP)', function () {
 
     const discovery = await t.get('/.well-known/openid-configuration');
     const jwks = createRemoteJWKSet(new URL(discovery.body.jwks_uri));
-    const { payload } = await jwtVerify(login.body.id_token, jwks, { issuer: discovery.body.issuer, audience: 'acme-web', currentDate: t.clock!.now() });
+    const { payload } = await jwtVerify(login.body.id_token, jwks, {
+      issuer: discovery.body.issuer,
+      audience: 'acme-web',
+      currentDate: t.clock!.now(),
+    });
     expect(payload).to.include({ sub: userId, phone_number: phone, phone_number_verified: true, sid: login.body.session_id });
     expect(payload).to.include.keys('iat', 'exp');
   });
@@ -53,7 +59,11 @@ describe('SMS OTP backend login (seed: Login with SMS OTP)', function () {
     expect([unknown.status, unknown.body]).to.deep.equal([known.status, known.body]);
     expect((await t.lastSms('+15125550199')).count).to.equal(0);
     for (const type of ['email', 'username', 'user_id']) {
-      const other = await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: type, identifier: 'nobody@example.com' }, token);
+      const other = await t.post(
+        '/cis/v1/auth/otp/send',
+        { channel: 'sms', identifier_type: type, identifier: 'nobody@example.com' },
+        token,
+      );
       expect(other.status).to.equal(200);
       expect(other.body).to.deep.equal({ message: 'OTP sent' });
     }
@@ -66,7 +76,11 @@ describe('SMS OTP backend login (seed: Login with SMS OTP)', function () {
 
   it('finds the user by email, username and user_id too', async () => {
     const created = await t.post('/cis/v1/users', { phone_number: phone, email: 'Ada@Example.com', username: 'ada' }, token);
-    for (const [type, identifier] of [['email', 'ada@example.com'], ['username', 'ada'], ['user_id', created.body.result.user_id]]) {
+    for (const [type, identifier] of [
+      ['email', 'ada@example.com'],
+      ['username', 'ada'],
+      ['user_id', created.body.result.user_id],
+    ]) {
       await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: type, identifier }, token);
       const { code } = await t.lastSms(phone);
       const login = await t.post('/cis/v1/auth/otp/authenticate', { passcode: code, identifier_type: type, identifier }, token);
@@ -132,7 +146,9 @@ describe('SMS OTP backend login (seed: Login with SMS OTP)', function () {
     expect(bad.body.message).to.contain('/channel').and.to.contain('identifier').and.to.contain('extra');
     expect((await send('not-a-phone')).body.message).to.match(/not a valid E\.164 phone number/);
     expect((await send(phone, {}, 'not-a-token')).status).to.equal(401);
-    expect((await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone })).status).to.equal(401);
+    expect((await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone })).status).to.equal(
+      401,
+    );
     expect((await send(phone, {}, await t.clientToken('acme-admin'))).status).to.equal(403);
     expect((await t.post('/cis/v1/users', {}, token)).status).to.equal(400);
   });

@@ -27,7 +27,10 @@ describe('tenant SMS provider settings (PUT/GET /cis/v1/tenantsmsproviders)', fu
     await t.close();
   });
 
-  const customGateway = (apiKey = API_KEY) => ({ provider: 'CustomGateway', custom_gateway: { uri: `${gateway.url}/send-sms`, api_key: apiKey } });
+  const customGateway = (apiKey = API_KEY) => ({
+    provider: 'CustomGateway',
+    custom_gateway: { uri: `${gateway.url}/send-sms`, api_key: apiKey },
+  });
 
   async function storedEvents(): Promise<{ type: string; data: any }[]> {
     const events = [];
@@ -44,7 +47,11 @@ describe('tenant SMS provider settings (PUT/GET /cis/v1/tenantsmsproviders)', fu
   });
 
   it('starts on Default, switches to CustomGateway after the challenge, and shows the API key only masked', async () => {
-    expect((await t.get(path, admin)).body).to.deep.equal({ provider: 'Default', default: { rate_per_second: 10, burst: 20 }, fallback: [] });
+    expect((await t.get(path, admin)).body).to.deep.equal({
+      provider: 'Default',
+      default: { rate_per_second: 10, burst: 20 },
+      fallback: [],
+    });
 
     const put = await t.put(path, customGateway(), admin);
     expect(put.status, JSON.stringify(put.body)).to.equal(200);
@@ -73,7 +80,11 @@ describe('tenant SMS provider settings (PUT/GET /cis/v1/tenantsmsproviders)', fu
     expect(missing).to.deep.include({ status: 400 });
     expect(missing.body).to.deep.equal({ message: '/custom_gateway/api_key is required', error_code: 400 });
 
-    const badFallback = await t.put(path, { ...customGateway(), fallback: [{ provider: 'CustomGateway', custom_gateway: { uri: 'not a uri', api_key: 'k' } }] }, admin);
+    const badFallback = await t.put(
+      path,
+      { ...customGateway(), fallback: [{ provider: 'CustomGateway', custom_gateway: { uri: 'not a uri', api_key: 'k' } }] },
+      admin,
+    );
     expect(badFallback.body.message).to.match(/^\/fallback\/0\/custom_gateway\/uri must/);
 
     const unknown = await t.put(path, { provider: 'Carrier pigeon' }, admin);
@@ -89,9 +100,13 @@ describe('tenant SMS provider settings (PUT/GET /cis/v1/tenantsmsproviders)', fu
     await t.put(path, customGateway(), admin);
     const refused = await t.put(path, customGateway('wrong-key-0000'), admin);
     expect(refused.status).to.equal(400);
-    expect(refused.body.message).to.match(/^CustomGateway failed validation \(auth_failed\): validation challenge failed: the custom SMS gateway answered 401.*previous SMS provider stays active$/);
+    expect(refused.body.message).to.match(
+      /^CustomGateway failed validation \(auth_failed\): validation challenge failed: the custom SMS gateway answered 401.*previous SMS provider stays active$/,
+    );
 
-    const noEcho = await startScriptedGateway({ always: (req) => (req.method === 'GET' ? { status: 200, body: { key: 'something else' } } : undefined) });
+    const noEcho = await startScriptedGateway({
+      always: (req) => (req.method === 'GET' ? { status: 200, body: { key: 'something else' } } : undefined),
+    });
     const notEchoed = await t.put(path, { provider: 'CustomGateway', custom_gateway: { uri: noEcho.url, api_key: 'k' } }, admin);
     await noEcho.close();
     expect(notEchoed.status).to.equal(400);
@@ -99,6 +114,9 @@ describe('tenant SMS provider settings (PUT/GET /cis/v1/tenantsmsproviders)', fu
 
     expect((await t.get(path, admin)).body.custom_gateway.uri).to.equal(`${gateway.url}/send-sms`);
     const failures = (await storedEvents()).filter((e) => e.type === 'ProviderValidationFailed').map((e) => e.data);
-    expect(failures.map((f) => [f.tenantId, f.provider, f.code])).to.deep.equal([['acme', 'CustomGateway', 'auth_failed'], ['acme', 'CustomGateway', 'invalid_config']]);
+    expect(failures.map((f) => [f.tenantId, f.provider, f.code])).to.deep.equal([
+      ['acme', 'CustomGateway', 'auth_failed'],
+      ['acme', 'CustomGateway', 'invalid_config'],
+    ]);
   });
 });

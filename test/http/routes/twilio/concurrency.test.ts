@@ -5,10 +5,16 @@ import { twilioVerifyClient } from '../../../support/twilioVerifyClient.js';
 /** Settled outcomes of parallel SDK calls: the status they answered, or the HTTP status and Twilio code they failed with. */
 async function outcomes(calls: Promise<{ status: string }>[]): Promise<string[]> {
   const settled = await Promise.allSettled(calls);
-  return settled.map((result) => result.status === 'fulfilled' ? result.value.status : `${(result.reason as { status: number }).status} ${(result.reason as { code: number }).code}`).sort();
+  return settled
+    .map((result) =>
+      result.status === 'fulfilled'
+        ? result.value.status
+        : `${(result.reason as { status: number }).status} ${(result.reason as { code: number }).code}`,
+    )
+    .sort();
 }
 
-describe('Twilio Verify dialect under parallel requests: the OTP stream\'s expected revisions keep Twilio\'s limits exact', function () {
+describe("Twilio Verify dialect under parallel requests: the OTP stream's expected revisions keep Twilio's limits exact", function () {
   this.timeout(60_000);
   let t: TestServer;
   let service: ReturnType<ReturnType<typeof twilioVerifyClient>['verify']['v2']['services']>;
@@ -24,7 +30,9 @@ describe('Twilio Verify dialect under parallel requests: the OTP stream\'s expec
   it('20 parallel creates for one number: exactly 5 codes are sent, under one sid; 15 get 429 60203', async () => {
     const to = '+15125550171';
     const sids = new Set<string>();
-    const results = await outcomes(Array.from({ length: 20 }, () => service.verifications.create({ to, channel: 'sms' }).then((v) => (sids.add(v.sid), v))));
+    const results = await outcomes(
+      Array.from({ length: 20 }, () => service.verifications.create({ to, channel: 'sms' }).then((v) => (sids.add(v.sid), v))),
+    );
     expect(results.filter((status) => status === 'pending')).to.have.length(5);
     expect(results.filter((status) => status === '429 60203')).to.have.length(15);
     expect(sids.size).to.equal(1);

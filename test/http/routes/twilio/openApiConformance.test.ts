@@ -40,7 +40,9 @@ function expectConforming(path: string, method: string, status: number, body: un
   expect(Object.keys(responses), `${method} ${path} statuses`).to.include(String(status));
   const schema = responses[String(status)]?.content?.['application/json']?.schema as Json | undefined;
   if (!schema) return;
-  const validate = ajv.compile(schema.$ref ? { $ref: `verify${schema.$ref}` } : JSON.parse(JSON.stringify(schema).replaceAll('"#/', '"verify#/')));
+  const validate = ajv.compile(
+    schema.$ref ? { $ref: `verify${schema.$ref}` } : JSON.parse(JSON.stringify(schema).replaceAll('"#/', '"verify#/')),
+  );
   expect(validate(body), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).to.equal(true);
 }
 
@@ -69,7 +71,8 @@ describe('Twilio Verify dialect against twilio_verify_v2 (OpenAPI)', function ()
 
   const call = async (method: string, path: string, fields?: Record<string, string>) => {
     const response = await fetch(`${t.url}${path}`, {
-      method, headers: { authorization: admin, ...(fields && { 'content-type': 'application/x-www-form-urlencoded' }) },
+      method,
+      headers: { authorization: admin, ...(fields && { 'content-type': 'application/x-www-form-urlencoded' }) },
       ...(fields && { body: new URLSearchParams(fields) }),
     });
     const text = await response.text();
@@ -113,8 +116,11 @@ describe('Twilio Verify dialect against twilio_verify_v2 (OpenAPI)', function ()
     it(`${route}: every other parameter the description defines is refused by name`, async () => {
       const { sid } = (await call('POST', '/v2/Services', { FriendlyName: 'Params' })).body;
       const [method, path] = route.split(' ') as [string, string];
-      const base: Record<string, string> = path.endsWith('/Services') ? { FriendlyName: 'Params' }
-        : path.endsWith('/Verifications') ? { To: '+15125550107', Channel: 'sms' } : { To: '+15125550107', Code: '123456' };
+      const base: Record<string, string> = path.endsWith('/Services')
+        ? { FriendlyName: 'Params' }
+        : path.endsWith('/Verifications')
+          ? { To: '+15125550107', Channel: 'sms' }
+          : { To: '+15125550107', Code: '123456' };
       const others = Object.entries(formProperties(path, method.toLowerCase())).filter(([name]) => !supported.includes(name));
       expect(others.length, 'parameters to refuse').to.be.greaterThan(2);
       for (const [name, property] of others) {

@@ -20,10 +20,14 @@ describe('Twilio Verify dialect: SMS protection screens its sends', function () 
 
   beforeEach(async () => {
     t = await startOtpServer({ clock: true, protection: 'defaults', overlay: { bootstrap: { tenants: [acme] }, dev: { outbox: true } } });
-    serviceSid = (await twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret').verify.v2.services.create({ friendlyName: 'Acme Shop' })).sid;
+    serviceSid = (
+      await twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret').verify.v2.services.create({ friendlyName: 'Acme Shop' })
+    ).sid;
     admin = await t.clientToken('acme-admin');
     // the Default provider's evaluation cap (10/s) is not what these tests are about
-    expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, admin)).status).to.equal(200);
+    expect(
+      (await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, admin)).status,
+    ).to.equal(200);
   });
   afterEach(() => t.close());
 
@@ -31,12 +35,18 @@ describe('Twilio Verify dialect: SMS protection screens its sends', function () 
   /** A raw create, to read the headers the SDK hides. */
   const create = (to: string) =>
     fetch(`${t.url}/v2/Services/${serviceSid}/Verifications`, {
-      method: 'POST', headers: { authorization: basic('acme-web', 'acme-web-secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { authorization: basic('acme-web', 'acme-web-secret'), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ To: to, Channel: 'sms' }),
-    }).then(async (response) => ({ status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() as any }));
+    }).then(async (response) => ({
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as any,
+    }));
   const refusals = async () => {
     const found: { data: any; streamName: string }[] = [];
-    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { eventTypes: ['SmsSendRefused'] } })) found.push(event);
+    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { eventTypes: ['SmsSendRefused'] } }))
+      found.push(event);
     return found;
   };
   const sentCount = async () => {
@@ -46,7 +56,18 @@ describe('Twilio Verify dialect: SMS protection screens its sends', function () 
   };
 
   it('the per-phone cap and the tenant budget are 429 20429; a loud pumping guard is 403 60410; none sends, none has an ipHash', async () => {
-    expect((await t.put('/admin/v1/sms-protection', { limits: { phone: { cooldown_seconds: 0, max_sends: 2 }, tenant: { max_sends: 5 } }, pumping_guard: { silent: false, floor: 4 } }, admin)).status).to.equal(200);
+    expect(
+      (
+        await t.put(
+          '/admin/v1/sms-protection',
+          {
+            limits: { phone: { cooldown_seconds: 0, max_sends: 2 }, tenant: { max_sends: 5 } },
+            pumping_guard: { silent: false, floor: 4 },
+          },
+          admin,
+        )
+      ).status,
+    ).to.equal(200);
     const to = nextPhone('512557');
     // two codes to one number (a pending verification resends), then its cap
     for (let i = 0; i < 2; i++) await service().verifications.create({ to, channel: 'sms' });
@@ -59,7 +80,9 @@ describe('Twilio Verify dialect: SMS protection screens its sends', function () 
     for (let i = 0; i < 2; i++) await service().verifications.create({ to: nextPhone('512557'), channel: 'sms' });
     const held = await twilioFailure(service().verifications.create({ to: nextPhone('512557'), channel: 'sms' }));
     expect(held).to.include({ status: 403, code: 60410 });
-    expect(held.message).to.match(/^Verification delivery attempt blocked: SMS to this number range are paused \(suspected SMS pumping\); try again in \d+ seconds$/);
+    expect(held.message).to.match(
+      /^Verification delivery attempt blocked: SMS to this number range are paused \(suspected SMS pumping\); try again in \d+ seconds$/,
+    );
     // another range still gets its SMS, until the tenant's budget of 5 is spent
     await service().verifications.create({ to: nextPhone('512558'), channel: 'sms' });
     const spent = await twilioFailure(service().verifications.create({ to: nextPhone('512558'), channel: 'sms' }));
@@ -69,7 +92,9 @@ describe('Twilio Verify dialect: SMS protection screens its sends', function () 
     const recorded = await refusals();
     expect(recorded.map((e) => e.data.reason)).to.deep.equal(['phone_limit', 'pumping_guard', 'tenant_limit']);
     // Verify is called by the app's backend (Basic auth): never limited by address
-    expect(recorded.every((e) => e.streamName.startsWith('otp-acme-verify-') && e.data.clientId === serviceSid && !('ipHash' in e.data))).to.equal(true);
+    expect(
+      recorded.every((e) => e.streamName.startsWith('otp-acme-verify-') && e.data.clientId === serviceSid && !('ipHash' in e.data)),
+    ).to.equal(true);
   });
 
   it('the pumping guard holds back silently: every create answers pending alike, at most `floor` SMS go out', async () => {

@@ -8,7 +8,7 @@ const basic = `Basic ${Buffer.from('acme-web:acme-web-secret').toString('base64'
  * Verify's sends go through the one send path's SMS protection, with otpledger's defaults (not the relaxed
  * protection other tests run with): the tenant's destination rules and limits refuse them in Twilio's words.
  */
-describe('Twilio Verify dialect: the tenant\'s SMS protection screens every send', function () {
+describe("Twilio Verify dialect: the tenant's SMS protection screens every send", function () {
   this.timeout(60_000);
   let t: TestServer;
   let serviceSid: string;
@@ -18,26 +18,36 @@ describe('Twilio Verify dialect: the tenant\'s SMS protection screens every send
     t = await startOtpServer({ clock: true, protection: 'defaults', overlay: { dev: { outbox: true } } });
     const admin = await t.clientToken('acme-admin');
     // the Default provider's evaluation cap (10/s) is not what these tests are about
-    expect((await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, admin)).status).to.equal(200);
+    expect(
+      (await t.put('/cis/v1/tenantsmsproviders', { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } }, admin)).status,
+    ).to.equal(200);
     expect((await t.put('/admin/v1/sms-protection', { countries: { deny: ['GB'] } }, admin)).status).to.equal(200);
-    serviceSid = (await twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret').verify.v2.services.create({ friendlyName: 'Acme' })).sid;
+    serviceSid = (await twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret').verify.v2.services.create({ friendlyName: 'Acme' }))
+      .sid;
     service = twilioVerifyClient(t.url, 'acme-web', 'acme-web-secret').verify.v2.services(serviceSid);
   });
   after(() => t.close());
 
   const refusals = async () => {
     const found: { reason: string; clientId: string }[] = [];
-    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { eventTypes: ['SmsSendRefused'] } })) found.push(event.data as never);
+    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { eventTypes: ['SmsSendRefused'] } }))
+      found.push(event.data as never);
     return found;
   };
 
-  it('a country the policy denies is 403 60605 (Geo Permissions\' code), recorded as SmsSendRefused, and nothing is sent', async () => {
+  it("a country the policy denies is 403 60605 (Geo Permissions' code), recorded as SmsSendRefused, and nothing is sent", async () => {
     const to = '+447400123456';
     const failure = await twilioFailure(service.verifications.create({ to, channel: 'sms' }));
-    expect(failure).to.include({ status: 403, code: 60605, message: 'Verification delivery attempt blocked: SMS to GB is not allowed for this tenant' });
+    expect(failure).to.include({
+      status: 403,
+      code: 60605,
+      message: 'Verification delivery attempt blocked: SMS to GB is not allowed for this tenant',
+    });
     expect(failure.moreInfo).to.equal('https://www.twilio.com/docs/errors/60605');
     expect((await t.lastSms(to)).count).to.equal(0);
-    expect((await refusals()).filter((refusal) => refusal.reason === 'country').map((refusal) => refusal.clientId)).to.deep.equal([serviceSid]);
+    expect((await refusals()).filter((refusal) => refusal.reason === 'country').map((refusal) => refusal.clientId)).to.deep.equal([
+      serviceSid,
+    ]);
   });
 
   it('a number type the policy denies (premium rate, by default) is 403 60605 too', async () => {
@@ -51,7 +61,9 @@ describe('Twilio Verify dialect: the tenant\'s SMS protection screens every send
     const to = '+15125550177';
     const { sid } = await service.verifications.create({ to, channel: 'sms' });
     const tooSoon = await fetch(`${t.url}/v2/Services/${serviceSid}/Verifications`, {
-      method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ To: to, Channel: 'sms' }),
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: to, Channel: 'sms' }),
     });
     expect(tooSoon.status).to.equal(429);
     expect(Number(tooSoon.headers.get('retry-after'))).to.be.within(1, 30);

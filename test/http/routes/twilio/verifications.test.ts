@@ -6,7 +6,11 @@ import { twilioFailure, twilioVerifyClient } from '../../../support/twilioVerify
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const phone = '+15125550142';
-const globex = { id: 'globex', name: 'Globex', applications: [{ name: 'Globex admin', client_id: 'globex-admin', client_secret: 'globex-admin-secret', role: 'management' }] };
+const globex = {
+  id: 'globex',
+  name: 'Globex',
+  applications: [{ name: 'Globex admin', client_id: 'globex-admin', client_secret: 'globex-admin-secret', role: 'management' }],
+};
 
 describe('Twilio Verify dialect: verifications and checks through the official twilio SDK', function () {
   this.timeout(60_000);
@@ -27,16 +31,20 @@ describe('Twilio Verify dialect: verifications and checks through the official t
 
   const service = () => client.verify.v2.services(serviceSid);
   const form = (path: string, fields: Record<string, string>, auth = basic('acme-web', 'acme-web-secret')) =>
-    fetch(`${t.url}/v2/Services/${serviceSid}${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) })
-      .then(async (response) => ({ status: response.status, body: await response.json() as any }));
+    fetch(`${t.url}/v2/Services/${serviceSid}${path}`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+    }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
   const codeFor = async (to: string) => (await t.lastSms(to)).code;
   const otpEvents = async () => {
     const found: { type: string; data: any; streamName: string }[] = [];
-    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['otp-acme-verify-'] } })) found.push(event);
+    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['otp-acme-verify-'] } }))
+      found.push(event);
     return found;
   };
 
-  it('sends the Service\'s text, then a wrong code is 200 pending (valid false), the right one approved; a replay is 404 20404', async () => {
+  it("sends the Service's text, then a wrong code is 200 pending (valid false), the right one approved; a replay is 404 20404", async () => {
     const to = nextPhone();
     const verification = await service().verifications.create({ to, channel: 'sms' });
     expect(verification.sid).to.match(/^VE[0-9a-f]{32}$/);
@@ -68,7 +76,8 @@ describe('Twilio Verify dialect: verifications and checks through the official t
     expect(events[0]!.data).to.not.have.property('userId');
     expect(JSON.stringify(events)).to.not.include(to);
     const users: unknown[] = [];
-    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['user-acme-'] } })) users.push(event);
+    for await (const event of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['user-acme-'] } }))
+      users.push(event);
     expect(users).to.deep.equal([]);
   });
 
@@ -129,16 +138,16 @@ describe('Twilio Verify dialect: verifications and checks through the official t
     expect(revoked).to.include('canceled');
   });
 
-  it('approves a pending verification on the caller\'s word (Status=approved), recorded as OtpRevoked approved_by_client', async () => {
+  it("approves a pending verification on the caller's word (Status=approved), recorded as OtpRevoked approved_by_client", async () => {
     const to = nextPhone();
     const { sid } = await service().verifications.create({ to, channel: 'sms' });
-    expect((await service().verifications(sid).update({ status: 'approved' }))).to.include({ status: 'approved', valid: true });
+    expect(await service().verifications(sid).update({ status: 'approved' })).to.include({ status: 'approved', valid: true });
     expect((await twilioFailure(service().verificationChecks.create({ to, code: await codeFor(to) }))).code).to.equal(20404);
     const revoked = (await otpEvents()).filter((event) => event.type === 'OtpRevoked').map((event) => event.data.reason);
     expect(revoked).to.include('approved_by_client');
   });
 
-  it('expires after the Service\'s lifetime (10 minutes): checks 404 20404, and a new create starts a new verification', async () => {
+  it("expires after the Service's lifetime (10 minutes): checks 404 20404, and a new create starts a new verification", async () => {
     const to = nextPhone();
     const { sid } = await service().verifications.create({ to, channel: 'sms' });
     const code = await codeFor(to);
@@ -155,41 +164,62 @@ describe('Twilio Verify dialect: verifications and checks through the official t
       expect(failure).to.include({ status: 400, code: 60200, message: 'Invalid parameter: To' });
     }
     const stranger = twilioVerifyClient(t.url, 'acme-web', 'not-the-secret').verify.v2.services(serviceSid);
-    expect(await twilioFailure(stranger.verifications.create({ to: nextPhone(), channel: 'sms' }))).to.include({ status: 401, code: 20003 });
-    expect(await twilioFailure(stranger.verificationChecks.create({ to: phone, code: '1234567' }))).to.include({ status: 401, code: 20003 });
+    expect(await twilioFailure(stranger.verifications.create({ to: nextPhone(), channel: 'sms' }))).to.include({
+      status: 401,
+      code: 20003,
+    });
+    expect(await twilioFailure(stranger.verificationChecks.create({ to: phone, code: '1234567' }))).to.include({
+      status: 401,
+      code: 20003,
+    });
   });
 
   it('raw HTTP: refuses what the SDK would let through — other channels, custom codes and names, unsupported parameters, no target', async () => {
     const to = nextPhone();
     expect((await form('/Verifications', { To: to, Channel: 'call' })).body).to.deep.equal({
-      code: 60200, message: 'Invalid parameter: Channel (only sms is offered by this server)', more_info: 'https://www.twilio.com/docs/errors/60200', status: 400,
+      code: 60200,
+      message: 'Invalid parameter: Channel (only sms is offered by this server)',
+      more_info: 'https://www.twilio.com/docs/errors/60200',
+      status: 400,
     });
     expect((await form('/Verifications', { To: to, Channel: 'sms', CustomCode: '123456' })).body).to.include({ status: 403, code: 60204 });
-    expect((await form('/Verifications', { To: to, Channel: 'sms', CustomFriendlyName: 'Other' })).body).to.include({ status: 403, code: 60204 });
-    expect((await form('/Verifications', { To: to, Channel: 'sms', Locale: 'fr' })).body.message).to.equal('Invalid parameter: Locale (only en is offered by this server)');
+    expect((await form('/Verifications', { To: to, Channel: 'sms', CustomFriendlyName: 'Other' })).body).to.include({
+      status: 403,
+      code: 60204,
+    });
+    expect((await form('/Verifications', { To: to, Channel: 'sms', Locale: 'fr' })).body.message).to.equal(
+      'Invalid parameter: Locale (only en is offered by this server)',
+    );
     expect((await form('/Verifications', { To: to, Channel: 'sms', Amount: '10' })).body.message).to.match(/^Invalid parameter: Amount/);
     expect((await form('/Verifications', { To: to, Channel: 'sms', RiskCheck: 'disable' })).body.code).to.equal(60200);
     expect((await form('/Verifications', { Channel: 'sms' })).body.message).to.equal('Missing required parameter To');
-    expect((await form('/VerificationCheck', { Code: '1234567' })).body).to.include({ status: 400, code: 60221, message: 'No target verification specified' });
+    expect((await form('/VerificationCheck', { Code: '1234567' })).body).to.include({
+      status: 400,
+      code: 60221,
+      message: 'No target verification specified',
+    });
     expect((await form('/VerificationCheck', { Code: '123', To: to })).body).to.include({ status: 400, code: 60200 });
     expect((await form('/Verifications/VE0123', { Status: 'pending' })).body.code).to.equal(60200);
     // nothing was sent for any of them
     expect((await t.lastSms(to)).count).to.equal(0);
   });
 
-  it('raw HTTP: AppHash formats the text for Android\'s SMS Retriever; the do-not-share warning follows the Service', async () => {
+  it("raw HTTP: AppHash formats the text for Android's SMS Retriever; the do-not-share warning follows the Service", async () => {
     const admin = twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret');
     const warned = await admin.verify.v2.services.create({ friendlyName: 'Acme Bank', doNotShareWarningEnabled: true });
     const to = nextPhone();
     const started = await fetch(`${t.url}/v2/Services/${warned.sid}/Verifications`, {
-      method: 'POST', headers: { authorization: basic('acme-web', 'acme-web-secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { authorization: basic('acme-web', 'acme-web-secret'), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ To: to, Channel: 'sms', AppHash: 'He42w354ol9' }),
     });
     expect(started.status).to.equal(201);
-    expect((await t.lastSms(to)).message).to.match(/^<#> Your Acme Bank verification code is: \d{6}\. Don't share this code with anyone; our employees will never ask for the code He42w354ol9$/);
+    expect((await t.lastSms(to)).message).to.match(
+      /^<#> Your Acme Bank verification code is: \d{6}\. Don't share this code with anyone; our employees will never ask for the code He42w354ol9$/,
+    );
   });
 
-  it('a Service of another tenant, or a deleted one, is 404 20404; a verification of another Service is not this Service\'s', async () => {
+  it("a Service of another tenant, or a deleted one, is 404 20404; a verification of another Service is not this Service's", async () => {
     const admin = twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret');
     const other = await admin.verify.v2.services.create({ friendlyName: 'Other' });
     const to = nextPhone();
@@ -202,9 +232,13 @@ describe('Twilio Verify dialect: verifications and checks through the official t
     await admin.verify.v2.services(other.sid).remove();
     expect((await twilioFailure(elsewhere.verifications.create({ to, channel: 'sms' }))).code).to.equal(20404);
 
-    const foreign = await twilioVerifyClient(t.url, 'globex-admin', 'globex-admin-secret', 'globex').verify.v2.services.create({ friendlyName: 'Globex' });
+    const foreign = await twilioVerifyClient(t.url, 'globex-admin', 'globex-admin-secret', 'globex').verify.v2.services.create({
+      friendlyName: 'Globex',
+    });
     expect(foreign.accountSid).to.equal(accountSidOf('globex')).and.not.equal(accountSidOf('acme'));
     expect((await twilioFailure(client.verify.v2.services(foreign.sid).verifications.create({ to, channel: 'sms' }))).code).to.equal(20404);
-    expect((await twilioFailure(twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret').verify.v2.services(foreign.sid).fetch())).code).to.equal(20404);
+    expect(
+      (await twilioFailure(twilioVerifyClient(t.url, 'acme-admin', 'acme-admin-secret').verify.v2.services(foreign.sid).fetch())).code,
+    ).to.equal(20404);
   });
 });

@@ -31,20 +31,36 @@ export const authorizationCodeGrant: GrantHandler = async ({ cradle, client, bod
   const { app } = client;
   const sid = cradle.ids.uuid();
   const codeGrant = await cradle.authorizationCodes.redeem({
-    code, clientId: app.clientId, redirectUri: redirect_uri, sid, requirePkce: client.method === 'none', metadata,
+    code,
+    clientId: app.clientId,
+    redirectUri: redirect_uri,
+    sid,
+    requirePkce: client.method === 'none',
+    metadata,
     ...(code_verifier !== undefined && { codeVerifier: code_verifier }),
   });
   const userId = codeGrant.userId ?? (await signUp(cradle, app, codeGrant, metadata));
   const user = await cradle.users.verifyPhone(codeGrant.tenantId, userId, codeGrant.phoneNumber, 'login', metadata);
   const tokens = await cradle.tokens.startSession({
-    app, user, amr: ['otp', 'sms'], grant: 'authorization_code', sid, dialect, metadata,
+    app,
+    user,
+    amr: ['otp', 'sms'],
+    grant: 'authorization_code',
+    sid,
+    dialect,
+    metadata,
     ...(codeGrant.nonce !== undefined && { nonce: codeGrant.nonce }),
   });
   return { ...tokens, scope: ALL_SCOPES };
 };
 
 /** A code for a phone with no user yet: a new user, only if the login asked for it and the app allows sign-up. */
-async function signUp({ users }: Cradle, app: Application, codeGrant: AuthorizationCodeGrant, metadata: Partial<EventMetadata>): Promise<string> {
+async function signUp(
+  { users }: Cradle,
+  app: Application,
+  codeGrant: AuthorizationCodeGrant,
+  metadata: Partial<EventMetadata>,
+): Promise<string> {
   if (!codeGrant.createNewUser || !app.public_signup) {
     throw new InvalidGrantError('user_not_found', 'no user has this phone number and this application does not sign up new users');
   }

@@ -34,7 +34,8 @@ export const passwordlessOtpGrant: GrantHandler = async ({ ctx, cradle, client, 
   if (grant.realm !== 'sms') throw new HttpError(400, 'invalid_request', 'realm must be "sms", the passwordless SMS connection');
   const { app } = client;
   // Auth0 answers 403; RFC 6749 §5.2 says 400
-  if (app.role !== 'app') throw new HttpError(dialect === 'oidc' ? 400 : 403, 'unauthorized_client', `client ${app.clientId} is not an end-user application`);
+  if (app.role !== 'app')
+    throw new HttpError(dialect === 'oidc' ? 400 : 403, 'unauthorized_client', `client ${app.clientId} is not an end-user application`);
   const request = requestContext(ctx, { publicClient: client.method === 'none' });
   // the domain's refusals are rendered by the path's dialect: Auth0's words at /oauth/token, RFC 6749's at /oidc/token
   return cradle.passwordlessLogin.exchange({ app, phone: phoneOf(grant.username), otp: grant.otp, scope: grant.scope, request, metadata });
