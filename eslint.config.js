@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.tmp/**', 'test/fixtures/**/*.js', 'packages/*/dist/**', 'dist/**'] },
@@ -19,4 +20,6 @@ export default tseslint.config(
     // tests read JSON bodies loosely; production code may not
     rules: { 'no-console': 'off', '@typescript-eslint/no-unused-expressions': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
+  // last: turns off the style rules prettier owns
+  prettier,
 );
