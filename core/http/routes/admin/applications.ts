@@ -11,7 +11,7 @@ import type { AppState } from '../../types.js';
 import { eventMetadata } from '../../eventMetadata.js';
 import { notFound } from '../../httpError.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
-import { adminRoute, applicationSchema, management, result } from '../adminDescriptions.js';
+import { adminRoute, applicationSchema, management, result } from './adminDescriptions.js';
 
 const otpSchema = {
   type: 'object',

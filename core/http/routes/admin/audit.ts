@@ -13,7 +13,7 @@ import { badRequest } from '../../httpError.js';
 import { pageLimit } from '../../pageLimit.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
-import { adminRoute, auditorOrManagement, auditRecordSchema, page } from '../adminDescriptions.js';
+import { adminRoute, auditorOrManagement, auditRecordSchema, page } from './adminDescriptions.js';
 
 /** The filters as `parseAuditFilters` reads them (by hand, shared with the CLI). */
 const auditQuery = {

@@ -10,7 +10,7 @@ import { pageLimit } from '../../pageLimit.js';
 import { userBody } from '../mosaic/users.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
-import { adminRoute, adminUserSchema, auditorOrManagement, erasedUserSchema, management, page, result } from '../adminDescriptions.js';
+import { adminRoute, adminUserSchema, auditorOrManagement, erasedUserSchema, management, page, result } from './adminDescriptions.js';
 
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const statsRow = {

@@ -5,7 +5,7 @@ import { eventMetadata } from '../../eventMetadata.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import { smsProtectionSchema } from '../../../protection/smsProtectionPolicy.js';
 import type { AppState } from '../../types.js';
-import { adminRoute, auditorOrManagement, management, result } from '../adminDescriptions.js';
+import { adminRoute, auditorOrManagement, management, result } from './adminDescriptions.js';
 
 /**
  * `GET /admin/v1/sms-protection` (management or auditor token): the tenant's SMS protection policy in force,

@@ -7,7 +7,7 @@ import { eventMetadata } from '../../eventMetadata.js';
 import { badRequest } from '../../httpError.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
-import { adminRoute, auditorOrManagement, result } from '../adminDescriptions.js';
+import { adminRoute, auditorOrManagement, result } from './adminDescriptions.js';
 
 /** The query as the route reads it. */
 const stateQuery = {

@@ -7,7 +7,7 @@ import { eventMetadata } from '../../eventMetadata.js';
 import { badRequest, notFound } from '../../httpError.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppContext, AppState } from '../../types.js';
-import { adminRoute, auditRecordSchema, management } from '../adminDescriptions.js';
+import { adminRoute, auditRecordSchema, management } from './adminDescriptions.js';
 
 const userIdParam_ = { user_id: { type: 'string', minLength: 1, maxLength: 200 } } as const;
 

@@ -1,5 +1,5 @@
-import type { RouteDescription, Schema } from '../openapi/routeDescription.js';
-import { userSchema } from './mosaic/schemas.js';
+import type { RouteDescription, Schema } from '../../openapi/routeDescription.js';
+import { userSchema } from '../mosaic/schemas.js';
 
 /** Schemas and descriptions shared by the `/admin/v1` route modules. */
 export const ADMIN = 'Admin';
