@@ -4,7 +4,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import type { Cradle } from '../../core/cradle.js';
 import { requireClient, requireUser, type ClientAuth, type UserAuth } from '../../core/http/auth.js';
 import type { AppState, RouteFactory } from '../../core/http/types.js';
-import { clientForm, clients, startOidcServer, tenantId, type OidcServer } from '../oidc/oidcServer.js';
+import { clientForm, clients, startOidcServer, tenantId, type OidcServer } from '../support/oidcServer.js';
 
 /** Routes that exist only in this test: each answers with what the middleware put in `ctx.state.auth`. */
 const protectedRoutes = ({ tokens }: Cradle) =>

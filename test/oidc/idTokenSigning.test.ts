@@ -12,7 +12,7 @@ import {
 import { parseSigningKeys } from '../../core/config/signingKeys.js';
 import { auth0TokenRoutes } from '../../core/http/routes/auth0/token.js';
 import { JwtSigner } from '../../core/oidc/jwtSigner.js';
-import { clientForm, clients, redirectUri, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+import { clientForm, clients, redirectUri, startOidcServer, tenantId, type OidcServer } from '../support/oidcServer.js';
 
 /**
  * Which key signs which token: id_tokens by the application's `id_token_signed_response_alg` (ES256 unset, RS256 on

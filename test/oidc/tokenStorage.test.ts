@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { clientForm, clients, redirectUri, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+import { clientForm, clients, redirectUri, startOidcServer, tenantId, type OidcServer } from '../support/oidcServer.js';
 
 describe('tokens are never stored', () => {
   let server: OidcServer;

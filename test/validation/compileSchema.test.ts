@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { compileSchema } from '../../core/validation/compileSchema.js';
+import { MAX_NESTING_DEPTH } from '../../core/validation/nestingDepth.js';
 import { SchemaValidationError } from '../../core/validation/schemaValidationError.js';
 
 const schema = {
@@ -71,5 +72,35 @@ describe('compileSchema', () => {
   it('names the root as / when the value is not even an object', () => {
     expect(problemsOf('text')).to.deep.equal(['/ must be object']);
     expect(problemsOf(undefined)).to.deep.equal(['/ must be object']);
+  });
+});
+
+describe('compileSchema on values that are not JSON data', () => {
+  const parse = compileSchema({ type: 'object', properties: { a: {} } });
+
+  it('refuses nesting deeper than the limit and non-data values, naming the path', () => {
+    const deep: Record<string, unknown> = {};
+    let cursor = deep;
+    for (let i = 0; i < 3000; i++) cursor = (cursor.a = {}) as Record<string, unknown>;
+    const problems = (value: unknown) => {
+      try {
+        parse(value);
+      } catch (error) {
+        expect(error).to.be.instanceOf(SchemaValidationError);
+        return (error as SchemaValidationError).problems;
+      }
+      return [];
+    };
+    expect(problems(deep)).to.deep.equal([`${'/a'.repeat(MAX_NESTING_DEPTH)} nests deeper than ${MAX_NESTING_DEPTH} levels`]);
+    expect(problems({ a: [Function.prototype, 'x'] })).to.deep.equal(['/a/0 must be JSON data, not a function']);
+    expect(problems({ a: new Date(0) })).to.deep.equal(['/a must be a plain JSON object']);
+  });
+
+  it('copies a `__proto__` key as a key, never as a prototype', () => {
+    const value = JSON.parse('{"__proto__":{"polluted":true},"a":1}') as object;
+    const copy = parse(value) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).to.equal(Object.prototype);
+    expect(Object.keys(copy)).to.deep.equal(['__proto__', 'a']);
+    expect(copy.polluted).to.equal(undefined);
   });
 });

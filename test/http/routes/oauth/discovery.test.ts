@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { clients, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+import { clients, startOidcServer, tenantId, type OidcServer } from '../../../support/oidcServer.js';
 
 describe('OIDC discovery and JWKS', () => {
   let server: OidcServer;

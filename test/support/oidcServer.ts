@@ -7,8 +7,8 @@ import { healthRoutes } from '../../core/http/routes/health.js';
 import { oidcRoutes } from '../../core/http/routes/oauth/oidc.js';
 import type { RouteFactory } from '../../core/http/types.js';
 import { startServer, type RunningServer } from '../../core/server.js';
-import { tempDir } from '../support/tempDir.js';
-import { testConfig } from '../support/testConfig.js';
+import { tempDir } from './tempDir.js';
+import { testConfig } from './testConfig.js';
 
 export const tenantId = 'acme';
 export const redirectUri = 'https://acme.example/verify';

@@ -1,8 +1,18 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
-import { keyedHash } from '../../core/crypto/keyedHash.js';
-import { introspectionStreamId, TOKEN_DOMAIN } from '../../core/oidc/tokenIntrospection.js';
-import { basicAuth, clientForm, clients, otherTenant, secretOf, signIn, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+import { keyedHash } from '../../../../core/crypto/keyedHash.js';
+import { introspectionStreamId, TOKEN_DOMAIN } from '../../../../core/oidc/tokenIntrospection.js';
+import {
+  basicAuth,
+  clientForm,
+  clients,
+  otherTenant,
+  secretOf,
+  signIn,
+  startOidcServer,
+  tenantId,
+  type OidcServer,
+} from '../../../support/oidcServer.js';
 
 /**
  * RFC 7662 introspection at `/oidc/introspect`, for a tenant's confidential clients: active tokens with their

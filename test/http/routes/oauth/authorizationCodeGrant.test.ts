@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
-import type { IssueAuthorizationCodeRequest } from '../../core/oidc/authorizationCodes.js';
-import { clientForm, clients, redirectUri, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+import type { IssueAuthorizationCodeRequest } from '../../../../core/oidc/authorizationCodes.js';
+import { clientForm, clients, redirectUri, startOidcServer, tenantId, type OidcServer } from '../../../support/oidcServer.js';
 
 describe('POST /oidc/token: authorization_code', () => {
   let server: OidcServer;

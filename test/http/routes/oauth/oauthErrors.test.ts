@@ -1,6 +1,15 @@
 import { expect } from 'chai';
-import { auth0TokenRoutes, PASSWORDLESS_OTP_GRANT } from '../../core/http/routes/auth0/token.js';
-import { basicAuth, clientForm, clients, secretOf, startOidcServer, tenantId, type OidcServer, type Response } from './oidcServer.js';
+import { auth0TokenRoutes, PASSWORDLESS_OTP_GRANT } from '../../../../core/http/routes/auth0/token.js';
+import {
+  basicAuth,
+  clientForm,
+  clients,
+  secretOf,
+  startOidcServer,
+  tenantId,
+  type OidcServer,
+  type Response,
+} from '../../../support/oidcServer.js';
 
 /** RFC 6749 §5.2's codes, RFC 7009 §2.2.1's and RFC 6750 §3.1's; `too_many_attempts` is Auth0's 429. */
 const OAUTH_CODES = [

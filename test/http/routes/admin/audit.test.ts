@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import type { RecordedEvent } from '../../core/eventStore/types.js';
-import { acmeWithAuditor } from '../support/auditorTenant.js';
-import { startOtpServer, type TestServer } from '../support/otpServer.js';
-import { driveTraffic } from '../support/traffic.js';
+import type { RecordedEvent } from '../../../../core/eventStore/types.js';
+import { acmeWithAuditor } from '../../../support/auditorTenant.js';
+import { startOtpServer, type TestServer } from '../../../support/otpServer.js';
+import { driveTraffic } from '../../../support/traffic.js';
 
 const phone = '+15125550101';
 
-describe('audit API, time travel (end to end)', function () {
+describe('audit API (GET /admin/v1/audit/events, /admin/v1/audit/verify)', function () {
   this.timeout(60_000);
   let t: TestServer;
   let auditor: string;
@@ -93,25 +93,5 @@ describe('audit API, time travel (end to end)', function () {
     expect(report.status).to.equal(200);
     expect(report.body).to.include({ ok: true });
     expect(report.body.events).to.be.greaterThan(10);
-  });
-
-  it("answers what an application's policy and a phone's lockout were at a moment, both having changed since", async () => {
-    const start = t.clock!.now();
-    await driveTraffic(t); // login at +0, lockout at +1 min, policy change at +2 min
-    const at = (ms: number) => new Date(start.getTime() + ms).toISOString();
-    const state = async (kind: string, id: string, when: string) =>
-      (await t.get(`/admin/v1/state?kind=${kind}&id=${encodeURIComponent(id)}&at=${encodeURIComponent(when)}`, auditor)).body.result;
-
-    expect((await state('policy', 'acme-web', at(90_000))).state.otp.code_length).to.equal(6);
-    expect((await state('policy', 'acme-web', at(150_000))).state.otp.code_length).to.equal(8);
-    expect(JSON.stringify(await state('policy', 'acme-web', at(150_000)))).to.not.contain('secretHash');
-
-    expect((await state('lockouts', phone, at(30_000))).state.login.lockedOut).to.equal(false);
-    expect((await state('lockouts', phone, at(90_000))).state.login.lockedOut).to.equal(true);
-    expect((await state('lockouts', phone, at(60_000 + 16 * 60_000))).state.login.lockedOut).to.equal(false);
-
-    const byPosition = await state('policy', 'acme-web', '1');
-    expect(byPosition.state).to.equal(undefined);
-    expect((await t.get('/admin/v1/state?kind=nope&id=x', auditor)).status).to.equal(400);
   });
 });

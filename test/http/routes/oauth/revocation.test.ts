@@ -1,7 +1,16 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
-import { auth0TokenRoutes } from '../../core/http/routes/auth0/token.js';
-import { basicAuth, clientForm, clients, otherTenant, secretOf, signIn, startOidcServer, type OidcServer } from './oidcServer.js';
+import { auth0TokenRoutes } from '../../../../core/http/routes/auth0/token.js';
+import {
+  basicAuth,
+  clientForm,
+  clients,
+  otherTenant,
+  secretOf,
+  signIn,
+  startOidcServer,
+  type OidcServer,
+} from '../../../support/oidcServer.js';
 
 /**
  * RFC 7009 revocation at `/oidc/revoke` and Auth0's `/oauth/revoke`: a refresh token or a user access token ends

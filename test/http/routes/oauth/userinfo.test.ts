@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { auth0TokenRoutes } from '../../core/http/routes/auth0/token.js';
-import { clientForm, clients, signIn, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+import { auth0TokenRoutes } from '../../../../core/http/routes/auth0/token.js';
+import { clientForm, clients, signIn, startOidcServer, tenantId, type OidcServer } from '../../../support/oidcServer.js';
 
 /**
  * OpenID Connect Core §5.3 userinfo at `/oidc/userinfo` (GET and POST) and Auth0's `GET /userinfo`: a user access

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
-import type { SessionTokenResponse } from '../../core/oidc/tokenClaims.js';
-import { clientForm, clients, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+import type { SessionTokenResponse } from '../../../../core/oidc/tokenClaims.js';
+import { clientForm, clients, startOidcServer, tenantId, type OidcServer } from '../../../support/oidcServer.js';
 
 const refreshTtlSeconds = 600;
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { basicAuth, clientForm, clients, secretOf, startOidcServer, tenantId, type OidcServer } from './oidcServer.js';
+import { basicAuth, clientForm, clients, secretOf, startOidcServer, tenantId, type OidcServer } from '../../../support/oidcServer.js';
 
 describe('POST /oidc/token: client_credentials and client authentication', () => {
   let server: OidcServer;

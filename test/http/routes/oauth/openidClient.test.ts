@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as client from 'openid-client';
-import { startOtpServer, type TestServer } from '../support/otpServer.js';
+import { startOtpServer, type TestServer } from '../../../support/otpServer.js';
 
 const REDIRECT = 'https://acme.example/verify';
 
