@@ -38,7 +38,7 @@ const commands: Record<string, (cradle: Cradle, args: string[]) => Promise<numbe
 };
 
 /** Runs one command; returns the exit code. Output on stdout, diagnostics and progress on stderr. */
-export async function runCli(argv: string[]): Promise<number> {
+async function runCli(argv: string[]): Promise<number> {
   const key = argv[0] === 'state' ? 'state' : argv.slice(0, 2).join(' ');
   const command = commands[key];
   if (!command || argv.includes('--help')) {

@@ -24,7 +24,7 @@ export class ApplicationError extends DomainError {}
  * The answer to a client_id that exists, in this tenant or another: the same words either way, so no tenant
  * learns which ids another one uses, or that it exists.
  */
-export const clientIdNotAvailable = () => new ApplicationError('client_id_taken', 'client_id is not available', 'conflict');
+const clientIdNotAvailable = () => new ApplicationError('client_id_taken', 'client_id is not available', 'conflict');
 
 function changedSettings(current: ApplicationSettings, wanted: Partial<ApplicationSettings>): Partial<ApplicationSettings> {
   const changes: Partial<ApplicationSettings> = {};

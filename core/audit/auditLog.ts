@@ -6,7 +6,7 @@ import type { EventMetadata, EventStore } from '../eventStore/types.js';
  * Not one stream per tenant: a stream is a consistency boundary, and one that every audit read of a
  * tenant appends to would make them all contend for its head. Day first, so a prefix selects a day.
  */
-export const auditStreamId = (tenantId: string, actor: string, at: Date) => `audit-${tenantId}-${at.toISOString().slice(0, 10)}-${actor}`;
+const auditStreamId = (tenantId: string, actor: string, at: Date) => `audit-${tenantId}-${at.toISOString().slice(0, 10)}-${actor}`;
 
 export type AuditQueriedEvent = {
   type: 'AuditQueried';

@@ -1,8 +1,6 @@
 import type { AuditRecord } from './redact.js';
 
-export type ExportFormat = 'json' | 'ndjson' | 'csv';
-
-export const CSV_COLUMNS = [
+const CSV_COLUMNS = [
   'position',
   'recordedAt',
   'tenantId',
@@ -23,9 +21,9 @@ function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export const csvHeader = () => `${CSV_COLUMNS.join(',')}\r\n`;
-export const csvLine = (record: AuditRecord) => `${CSV_COLUMNS.map((column) => csvCell(record[column])).join(',')}\r\n`;
-export const ndjsonLine = (record: AuditRecord) => `${JSON.stringify(record)}\n`;
+const csvHeader = () => `${CSV_COLUMNS.join(',')}\r\n`;
+const csvLine = (record: AuditRecord) => `${CSV_COLUMNS.map((column) => csvCell(record[column])).join(',')}\r\n`;
+const ndjsonLine = (record: AuditRecord) => `${JSON.stringify(record)}\n`;
 
 /** Text lines of an export, header first for CSV. */
 export async function* exportLines(records: AsyncIterable<AuditRecord>, format: 'ndjson' | 'csv'): AsyncIterable<string> {

@@ -15,9 +15,9 @@ import type { ConnectionSettings } from './smsConnection.js';
 import type { SmsConnections } from './smsConnections.js';
 
 /** Auth0's brute-force protection: 10 consecutive failures of one user from one IP block that IP for that user. */
-export const BRUTE_FORCE_LIMIT = 10;
+const BRUTE_FORCE_LIMIT = 10;
 /** Auth0 keeps the block until an admin lifts it; otpledger has no unblock API yet, so the block lifts by itself. */
-export const BRUTE_FORCE_BLOCK_MINUTES = 60;
+const BRUTE_FORCE_BLOCK_MINUTES = 60;
 
 export interface PasswordlessRequest {
   app: Application;

@@ -3,7 +3,7 @@ import { renderPasswordlessSms } from './passwordlessTemplate.js';
 import type { ConnectionSettings } from './smsConnection.js';
 
 /** Auth0's OTP rules: no lockout of the phone, 3 wrong guesses burn a code. */
-export const AUTH0_ATTEMPT_RULES: AttemptRules = Object.freeze({ maxFailedAttempts: null, lockoutMinutes: 0, maxAttemptsPerCode: 3 });
+const AUTH0_ATTEMPT_RULES: AttemptRules = Object.freeze({ maxFailedAttempts: null, lockoutMinutes: 0, maxAttemptsPerCode: 3 });
 
 /** The Auth0 dialect's rules for a code: the connection's `totp` and template, Auth0's attempts, one gateway call. */
 export function passwordlessRules(connection: ConnectionSettings, applicationName: string): OtpRules {

@@ -6,7 +6,7 @@ import { SmsSendRefusedError } from '../protection/smsSendRefused.js';
 import { HttpError } from './httpError.js';
 
 /** The status of each meaning a domain refusal carries (`DomainError.meaning`); its code is the refusal's reason. */
-export const statusOfMeaning: Record<DomainErrorMeaning, number> = {
+const statusOfMeaning: Record<DomainErrorMeaning, number> = {
   invalid: 400,
   not_found: 404,
   conflict: 409,

@@ -27,8 +27,6 @@ export type AuthorizationCodeEvent =
   /** The code came back after its redemption: refused, and the session of the redemption revoked (RFC 6749 §4.1.2). */
   | { type: 'AuthorizationCodeReplayed'; data: { clientId: string; at: string; sid?: string } };
 
-export const authorizationCodeEventTypes = ['AuthorizationCodeIssued', 'AuthorizationCodeRedeemed', 'AuthorizationCodeReplayed'] as const;
-
 /** Authorization codes are hashed in this domain of `keyedHash`. */
 export const AUTHORIZATION_CODE_DOMAIN = 'authorization-code';
 

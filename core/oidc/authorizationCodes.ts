@@ -28,7 +28,7 @@ export interface RedeemAuthorizationCodeRequest {
 }
 
 /** RFC 7636 §4.2, `S256`: what a verifier's challenge must have been. */
-export const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
+const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
 
 /**
  * Authorization codes of the redirect login: 256 random bits handed to the client once, recorded only

@@ -33,7 +33,5 @@ export type SessionEvent =
   /** `refreshTokenJti`: the reused token; `tokenJti` and `clientId`: the token a client revoked. */
   | { type: 'SessionRevoked'; data: { reason: SessionRevocationReason; refreshTokenJti?: string; tokenJti?: string; clientId?: string } };
 
-export const sessionEventTypes = ['SessionStarted', 'TokensIssued', 'SessionRevoked'] as const;
-
 /** The one owner of session stream names; session ids are UUIDs, unique across tenants. */
 export const sessionStreamId = (sid: string) => `session-${sid}`;

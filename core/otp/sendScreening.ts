@@ -34,7 +34,7 @@ export type ScreeningVerdict =
 const MINUTE = 60_000;
 const DAY_MINUTES = 1440;
 
-export const minuteOf = (at: number) => new Date(at).toISOString().slice(0, 16);
+const minuteOf = (at: number) => new Date(at).toISOString().slice(0, 16);
 const minuteStart = (minute: string) => Date.parse(`${minute}:00.000Z`);
 
 /** The history after a send at `at`, trimmed to the last day. */

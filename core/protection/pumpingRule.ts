@@ -1,7 +1,7 @@
 import type { SmsProtectionPolicy } from './smsProtectionPolicy.js';
 
 /** A range whose codes are verified at least this often is healthy: never held back. */
-export const HEALTHY_CONVERSION = 0.5;
+const HEALTHY_CONVERSION = 0.5;
 
 export interface RangeActivity {
   /** Codes sent to the range and verified, over the 24 hours before (since its last release). */

@@ -4,7 +4,7 @@
  * their CPU time (a step the OS preempts counts its wait too: the meter errs high). Read through
  * `globalThis[SCREENING_COST]`.
  */
-export const SCREENING_COST = Symbol.for('otpledger.screeningCost');
+const SCREENING_COST = Symbol.for('otpledger.screeningCost');
 
 interface Meter {
   micros: number;

@@ -6,7 +6,7 @@ import { compileSchema } from '../validation/compileSchema.js';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
 
 /** libphonenumber's number types, and `UNKNOWN` for a valid number whose type it cannot tell. */
-export const NUMBER_TYPES = [
+const NUMBER_TYPES = [
   'FIXED_LINE',
   'MOBILE',
   'FIXED_LINE_OR_MOBILE',
@@ -104,7 +104,6 @@ type Filled<T> = {
 
 /** The policy in force: every field present (defaults filled in); `countries` holds `allow` or `deny`. */
 export type SmsProtectionPolicy = Omit<Filled<Raw>, 'countries'> & { countries: { allow: string[] } | { deny: string[] } };
-export type NumberType = (typeof NUMBER_TYPES)[number];
 
 /** The schema without its defaults: what a PUT body gave, before the defaults fill the rest. */
 function withoutDefaults(schema: unknown): unknown {

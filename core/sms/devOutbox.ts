@@ -13,7 +13,7 @@ export interface OutboxMessage {
 const KEPT_PER_PHONE = 20;
 
 /** Phones kept in memory; beyond it the one written to longest ago is forgotten (a flood cannot grow the map). */
-export const KEPT_PHONES = 10_000;
+const KEPT_PHONES = 10_000;
 
 export interface DevOutboxOptions {
   dataDir: string;

@@ -51,8 +51,3 @@ export type SmsDeliveryEvent =
   | { type: 'SmsSent'; data: SmsSentData }
   | { type: 'SmsDeliveryFailed'; data: SmsDeliveryFailedData }
   | { type: 'SmsWithheld'; data: SmsWithheldData };
-
-export const smsDeliveryEventTypes = ['SmsSent', 'SmsDeliveryFailed', 'SmsWithheld'] as const;
-
-/** The tenant-wide stream SMS outcomes went to before they moved into OTP streams; still read by the projections. */
-export const legacySmsDeliveryStreamPrefix = 'smsdelivery-';

@@ -12,7 +12,7 @@ export interface VerifyTextOptions {
  * the do-not-share sentence when the Service asks for it. The apostrophe is ASCII: a typographic one would
  * take the SMS out of the GSM-7 alphabet and halve what a segment holds.
  */
-export function verifySmsText(service: VerifyService, code: string, { appHash }: VerifyTextOptions = {}): string {
+function verifySmsText(service: VerifyService, code: string, { appHash }: VerifyTextOptions = {}): string {
   const { friendlyName, doNotShareWarningEnabled } = service.settings;
   const text =
     `Your ${friendlyName} verification code is: ${code}` +

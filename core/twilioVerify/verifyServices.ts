@@ -6,7 +6,7 @@ import { verifyServiceDecider, type VerifyService } from './verifyServiceDecider
 import { verifyServicesStreamId, type VerifyServiceSettings } from './verifyServiceEvents.js';
 
 /** `VA` and 32 hex digits, Twilio's shape for a Service sid. */
-export const newServiceSid = (ids: Ids) => `VA${ids.uuid().replaceAll('-', '')}`;
+const newServiceSid = (ids: Ids) => `VA${ids.uuid().replaceAll('-', '')}`;
 
 /** A tenant's Twilio Verify Services, read from and written to the tenant's Services stream. */
 export class VerifyServices {

@@ -30,7 +30,5 @@ export const securitySchemes = {
   },
 } as const;
 
-export type SecuritySchemeName = keyof typeof securitySchemes;
-
 /** Client credentials: HTTP Basic, or the form fields of the body (the `{}` alternative), or none for a public client. */
 export const clientCredentials: Record<string, string[]>[] = [{ clientSecretBasic: [] }, {}];

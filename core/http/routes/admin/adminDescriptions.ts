@@ -5,7 +5,7 @@ import { userSchema } from '../mosaic/schemas.js';
 export const ADMIN = 'Admin';
 export const management = [{ clientToken: ['management'] }];
 export const auditorOrManagement = [{ clientToken: ['auditor', 'management'] }];
-export const adminAuthErrors = { 401: 'no valid client access token', 403: "the client's role may not use this route" };
+const adminAuthErrors = { 401: 'no valid client access token', 403: "the client's role may not use this route" };
 
 /** `{ result: <schema> }`, the admin API's envelope. */
 export const result = (schema: Schema) => ({ type: 'object', required: ['result'], properties: { result: schema } }) as const;

@@ -38,7 +38,7 @@ const MAX_PAGE = 500;
 const adminUserBody = (user: User) => ({ ...userBody(user), apps: user.apps });
 
 /** What is left of an erased user: the pseudonymous id, when, and the applications it used. */
-export const erasedUserBody = (user: User) => ({ user_id: user.userId, erased: true, erased_at: user.erasedAt, apps: user.apps });
+const erasedUserBody = (user: User) => ({ user_id: user.userId, erased: true, erased_at: user.erasedAt, apps: user.apps });
 
 function text(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;

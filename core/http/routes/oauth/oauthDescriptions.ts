@@ -15,7 +15,7 @@ const grantBody = (grantType: string, schema: object) => ({
   allOf: [tokenRequestSchema, schema, { type: 'object', properties: { grant_type: { const: grantType } } }],
 });
 
-export const tokenRequestBody = {
+const tokenRequestBody = {
   oneOf: [
     grantBody('client_credentials', { type: 'object' }),
     grantBody('authorization_code', codeGrantSchema),

@@ -4,7 +4,7 @@ import type { Verification } from '../../../twilioVerify/verifications.js';
 import type { VerifyService } from '../../../twilioVerify/verifyServiceDecider.js';
 
 /** Twilio's dates: ISO 8601 in UTC to the second (`2015-07-30T20:00:00Z`). */
-export const twilioTime = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
+const twilioTime = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
 
 /** A Service as Twilio's `verify.v2.service` schema describes it; what otpledger does not offer reads as off. */
 export function serviceResource(issuer: string, service: VerifyService) {

@@ -9,7 +9,7 @@ import { invalidParameter } from './twilioErrors.js';
  * twilio.com/docs/verify/api/rate-limits-and-timeouts), checks and sends per verification.
  * Twilio ignores parameters it does not know, so no `additionalProperties: false`.
  */
-export const serviceProperties = {
+const serviceProperties = {
   FriendlyName: { type: 'string', minLength: 1, maxLength: 30, pattern: '^[\\p{L}\\p{N} _-]+$' },
   CodeLength: { type: 'integer', minimum: 4, maximum: 10 },
   DoNotShareWarningEnabled: { type: 'boolean' },
