@@ -47,7 +47,10 @@ export async function auditVerify(cradle: Cradle, args: string[]): Promise<numbe
   return 0;
 }
 
-/** `audit query --tenant t [--types ..] [--user-id ..] [--phone-number ..] [--client-id ..] [--from ..] [--to ..] [--cursor ..] [--format ndjson|csv]` */
+/**
+ * `audit query --tenant t [--types ..] [--user-id ..] [--phone-number ..] [--client-id ..] [--from ..] [--to ..] [--cursor ..]
+ * [--format ndjson|csv]`
+ */
 export async function auditQuery(cradle: Cradle, args: string[]): Promise<number> {
   const { options } = parseOptions(args, ['tenant', 'types', 'user-id', 'phone-number', 'client-id', 'from', 'to', 'cursor', 'format']);
   if (!options.tenant) throw new UsageError('--tenant is required');

@@ -24,8 +24,8 @@ const MAX_CACHED_STREAMS = 200_000;
 /**
  * OTP activity per tenant, application, provider, country calling code and UTC day: codes issued,
  * verified, failed, lockouts, SMS sent and failed, and sends refused or held back by SMS protection per
- * reason (`SmsSendRefused` in `enforce` mode; what `monitor` only flagged is not a refusal). Counts are tallied in memory during a batch and
- * added to the table once per key at its end (inside the batch's transaction), which keeps a replay of
+ * reason (`SmsSendRefused` in `enforce` mode; what `monitor` only flagged is not a refusal). Counts are tallied
+ * in memory during a batch and added to the table once per key at its end (inside the batch's transaction), which keeps a replay of
  * millions of events close to the raw read rate. The day is the domain time of the event (`at`,
  * `issuedAt`, `sentAt`), else when it was recorded. OTP events count against the tenant's primary
  * provider when the code was issued; SMS events against the provider that actually sent (a fallback

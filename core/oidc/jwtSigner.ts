@@ -60,7 +60,10 @@ export class JwtSigner {
     return `${input}.${signature.toString('base64url')}`;
   }
 
-  /** Signature (any key of the set, by `kid`), `iss`, `aud`, `typ` and `exp` (against the injected clock); `InvalidTokenError` otherwise. */
+  /**
+   * Signature (any key of the set, by `kid`), `iss`, `aud`, `typ` and `exp` (against the injected clock);
+   * `InvalidTokenError` otherwise.
+   */
   async verify(token: string, options: { audience: string; typ: JwtType }): Promise<JWTPayload> {
     try {
       const { payload } = await jwtVerify(token, this.keySet, {

@@ -8,7 +8,8 @@ export class PluginShapeError extends Error {
 
 /**
  * Checks what a plugin module exports (its default export, or the module itself): a value made by the
- * kit's `defineSmsProvider`, whose defaults are already resolved and whose `kitVersion` is stamped. Every problem found is listed; a schema ajv refuses is one of them.
+ * kit's `defineSmsProvider`, whose defaults are already resolved and whose `kitVersion` is stamped. Every problem
+ * found is listed; a schema ajv refuses is one of them.
  */
 export function checkPluginShape(module: unknown): SmsProviderPlugin {
   const candidate = (module as { default?: unknown } | null)?.default ?? module;

@@ -25,8 +25,9 @@ export type TenantSmsCommand =
   | { type: 'ConfigureSmsProtection'; configured: SmsProtectionConfiguredData };
 
 /**
- * A tenant's SMS settings: its providers, its Auth0-style connection and its SMS protection policy. Validation (schema, challenge) happens before the command, because it
- * needs I/O; the decider records the outcome. A failed validation leaves `current` as it was.
+ * A tenant's SMS settings: its providers, its Auth0-style connection and its SMS protection policy. Validation
+ * (schema, challenge) happens before the command, because it needs I/O; the decider records the outcome. A failed
+ * validation leaves `current` as it was.
  */
 export const tenantSmsDecider: Decider<TenantSmsState, TenantSmsCommand, TenantSmsEvent> = {
   initialState: () => ({ version: 0 }),

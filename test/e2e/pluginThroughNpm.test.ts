@@ -161,7 +161,8 @@ describe('a provider plugin written, tested, packed and installed through npm as
   });
 
   it("builds the guide's plugin against the kit's types, and passes the contract suite there under node:test", () => {
-    // node:test's summary (`# pass 9` from the tap reporter, `ℹ pass 9` from spec); the guide's plugin has no validate() or reserve(): both are skipped
+    // node:test's summary (`# pass 9` from the tap reporter, `ℹ pass 9` from spec); the guide's plugin has no
+    // validate() or reserve(): both are skipped
     const count = (what: string) => Number(new RegExp(`^(?:#|ℹ) ${what} (\\d+)$`, 'm').exec(contractOutput)?.[1]);
     expect(count('fail'), contractOutput).to.equal(0);
     expect(count('pass'), contractOutput).to.be.at.least(9);

@@ -64,7 +64,10 @@ export interface TestServer {
   lastSms(phone: string): Promise<{ message: string; code: string; count: number }>;
 }
 
-/** A real listening otpledger on 127.0.0.1 with the embedded store in a temp dir and the dev outbox on; `overrides` replace registrations. */
+/**
+ * A real listening otpledger on 127.0.0.1 with the embedded store in a temp dir and the dev outbox on; `overrides`
+ * replace registrations.
+ */
 export async function startOtpServer(
   options: {
     clock?: boolean;

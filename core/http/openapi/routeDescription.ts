@@ -60,7 +60,8 @@ const described = new WeakMap<AppRouter, Map<string, RouteDescription>>();
  * @example
  * describeRoute(router, 'POST /cis/v1/auth/otp/send', {
  *   summary: 'Send a login code by SMS', tag: MOSAIC, security: [{ clientToken: ['app'] }],
- *   request: { json: sendSchema }, responses: { 200: { description: 'sent (or not: an unknown identifier answers alike)', body: messageBody } },
+ *   request: { json: sendSchema },
+ *   responses: { 200: { description: 'sent (or not: an unknown identifier answers alike)', body: messageBody } },
  *   errors: { 401: 'no valid client token', 429: 'too many codes for this phone' },
  * });
  * router.post('/cis/v1/auth/otp/send', clientAuth, async (ctx) => { ... });

@@ -54,7 +54,11 @@ type FailureMode = Exclude<GatewayMode, 'succeed' | 'hang'>;
  * play, `gateway`).
  *
  * @example
- * const options: SmsProviderContractOptions = { scriptedGateway, expectedCodes: { reject: 'invalid_recipient' }, runner: await import('node:test') };
+ * const options: SmsProviderContractOptions = {
+ *   scriptedGateway,
+ *   expectedCodes: { reject: 'invalid_recipient' },
+ *   runner: await import('node:test'),
+ * };
  */
 export interface SmsProviderContractOptions {
   /** The suite's title; defaults to the plugin's name. */
