@@ -2,27 +2,40 @@ import { hash as sha256 } from 'node:crypto';
 import type { EventMetadata } from './types.js';
 
 /**
- * Tamper evidence: every event's metadata carries `chain = { prev, hash }`, a hash chain over its stream.
+ * Tamper evidence: every event's metadata carries `chain = { prev, hash, v }`, a hash chain over its stream.
  *
- *   hash = SHA-256( prev ?? "" \n type \n canonical(data) \n canonical(metadata without chain) )
+ *   hash = SHA-256( prev ?? "" \n type \n json(data) \n json(metadata without chain) )
  *
  * `prev` is the hash of the stream's previous event, `null` for its first. Editing, removing or
  * reordering an event breaks the link of the event after it (or its own hash). Appending a forged
  * event at the end of a stream is not detected by the chain alone: that needs the last hashes
- * anchored elsewhere (see `otpledger audit verify`). The format is plain enough to check from any
- * language: canonical JSON sorts object keys by UTF-16 code units and otherwise follows JSON.stringify.
+ * anchored elsewhere (see `otpledger audit verify`).
+ *
+ * Two formats, told apart by `v`; both verify (`checkLink`), new events are written in format 2:
+ * - **2** (`v: 2`, since 2026-12-02): `json` is the JSON text as the store writes it, JSON.stringify's:
+ *   the data's text, and the metadata's text without its last member, `chain`. Hashing the text that
+ *   is stored costs one serialisation per value, nothing more. Re-serialising the parsed text gives
+ *   the same text back (JSON.stringify keeps key order as read, and its own numbers and escapes read
+ *   back to the same values), so a reader that only has the parsed event checks it as well.
+ * - **1** (no `v`): `json` is canonical JSON, object keys sorted by UTF-16 code units and otherwise
+ *   JSON.stringify's rules (`canonicalJson`). Events written before format 2 carry it.
  */
 export interface ChainLink {
   prev: string | null;
   hash: string;
+  /** The chain format (`CHAIN_FORMAT`); absent on format 1. */
+  v?: 2;
 }
 
-/** JSON with object keys sorted, so the same value always hashes the same however it was built. */
+/** The format new events are chained in. */
+export const CHAIN_FORMAT = 2;
+
+/** JSON with object keys sorted, so the same value always hashes the same however it was built: chain format 1. */
 export function canonicalJson(value: unknown): string {
   return canonical(value) ?? 'null';
 }
 
-// Built by concatenation (no arrays of parts): it runs on every append, twice per event.
+// Built by concatenation (no arrays of parts): `otpledger audit verify` runs it twice per format-1 event.
 function canonical(value: unknown): string | undefined {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     value = (value as { toJSON(): unknown }).toJSON();
@@ -58,24 +71,37 @@ function canonical(value: unknown): string | undefined {
   }
 }
 
-/** The metadata an event's hash covers: everything but the chain itself. */
+/** The metadata an event's hash covers: everything but the chain itself (key order kept). */
 export function withoutChain(metadata: Partial<EventMetadata> | undefined): Record<string, unknown> {
   if (!metadata) return {};
   const { chain: _chain, ...rest } = metadata;
   return rest;
 }
 
-export function chainHash(prev: string | null, type: string, data: unknown, metadata: Partial<EventMetadata> | undefined): string {
-  return linkHash(prev, type, data, withoutChain(metadata));
-}
-
-/** The hash itself, over metadata that already has no chain. */
-function linkHash(prev: string | null, type: string, data: unknown, unchained: Record<string, unknown>): string {
-  return textHash(prev, type, canonicalJson(data), canonicalJson(unchained));
+/** JSON.stringify's text, `null` for what has none (undefined, a function): the text format 2 hashes and stores. */
+function jsonText(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
 }
 
 /**
- * The hash over the canonical texts. One string, hashed in one call: the same UTF-8 bytes as feeding
+ * The hash of an event after `prev`, in the chain format its metadata records (`v`), or in `format`.
+ * `metadata` may carry its chain: it is left out.
+ */
+export function chainHash(
+  prev: string | null,
+  type: string,
+  data: unknown,
+  metadata: Partial<EventMetadata> | undefined,
+  format: 1 | 2 = (metadata?.chain as { v?: unknown } | undefined)?.v === 2 ? 2 : 1,
+): string {
+  const unchained = withoutChain(metadata);
+  return format === 2
+    ? textHash(prev, type, jsonText(data), jsonText(unchained))
+    : textHash(prev, type, canonicalJson(data), canonicalJson(unchained));
+}
+
+/**
+ * The hash over the JSON texts. One string, hashed in one call: the same UTF-8 bytes as feeding
  * the parts one by one (the newlines keep any two parts from joining into one character).
  */
 function textHash(prev: string | null, type: string, dataJson: string, metadataJson: string): string {
@@ -87,16 +113,17 @@ export interface ChainedMetadata {
   metadata: EventMetadata;
   /** The event's hash: the next event's `prev`. */
   hash: string;
-  /** The data as JSON: the canonical text the hash covers (keys sorted), stored as it is. */
+  /** The data as JSON: the text the hash covers, stored as it is. */
   dataJson: string;
-  /** The metadata as JSON: the canonical text the hash covers, with `chain` added last. */
+  /** The metadata as JSON: the text the hash covers, with `chain` added as its last member. */
   metadataJson: string;
 }
 
 /**
- * Metadata for an event about to be appended after `prev`: schemaVersion defaulted, any chain the caller
- * passed replaced by the real one. Returns the metadata, its hash, and both as JSON text: the canonical
- * serialisation the hash needs is also what gets stored, so an append serialises each value once.
+ * Metadata for an event about to be appended after `prev`, chained in the current format:
+ * schemaVersion defaulted, any chain the caller passed replaced by the real one. Returns the
+ * metadata, its hash, and both as JSON text: the text the hash covers is the text stored, so an
+ * append serialises each value once.
  */
 export function chainMetadata(
   prev: string | null,
@@ -104,27 +131,47 @@ export function chainMetadata(
   data: unknown,
   metadata: Partial<EventMetadata> | undefined,
 ): ChainedMetadata {
-  const base = { schemaVersion: 1, ...withoutChain(metadata) } as EventMetadata;
-  const dataJson = canonicalJson(data);
-  const baseJson = canonicalJson(base);
+  const base = chainBase(metadata);
+  const dataJson = jsonText(data);
+  const baseJson = JSON.stringify(base);
   const hash = textHash(prev, type, dataJson, baseJson);
-  const chain = { prev, hash };
-  const metadataJson = `${baseJson === '{}' ? '{' : `${baseJson.slice(0, -1)},`}"chain":${JSON.stringify(chain)}}`;
-  return { metadata: { ...base, chain }, hash, dataJson, metadataJson };
+  // `chain` goes last, so the text without it is baseJson again; the hash is hex, prev is quoted as JSON
+  const chainJson = `"chain":{"prev":${prev === null ? 'null' : JSON.stringify(prev)},"hash":"${hash}","v":${CHAIN_FORMAT}}}`;
+  const metadataJson = baseJson === '{}' ? `{${chainJson}` : `${baseJson.slice(0, -1)},${chainJson}`;
+  base.chain = { prev, hash, v: CHAIN_FORMAT } satisfies ChainLink;
+  return { metadata: base, hash, dataJson, metadataJson };
 }
 
-/** The chain link an event carries, or undefined when it has none (or a malformed one). */
+/**
+ * `{ schemaVersion: 1, ...withoutChain(metadata) }`, built by a loop: object spread, on every append,
+ * was measured the larger part of chaining an event after the hash itself. (`__proto__` is defined,
+ * not assigned, as spread does.)
+ */
+function chainBase(metadata: Partial<EventMetadata> | undefined): EventMetadata {
+  const base: EventMetadata = { schemaVersion: 1 };
+  if (!metadata) return base;
+  for (const key of Object.keys(metadata)) {
+    if (key === 'chain') continue;
+    if (key === '__proto__')
+      Object.defineProperty(base, key, { value: metadata[key], enumerable: true, writable: true, configurable: true });
+    else base[key] = metadata[key];
+  }
+  return base;
+}
+
+/** The chain link an event carries, or undefined when it has none (or a malformed one, or a format unknown here). */
 export function chainOf(metadata: EventMetadata | undefined): ChainLink | undefined {
   const chain = metadata?.chain as Partial<ChainLink> | undefined;
   if (!chain || typeof chain.hash !== 'string' || (chain.prev !== null && typeof chain.prev !== 'string')) return undefined;
-  return { prev: chain.prev, hash: chain.hash };
+  if (chain.v === undefined) return { prev: chain.prev, hash: chain.hash };
+  return chain.v === 2 ? { prev: chain.prev, hash: chain.hash, v: 2 } : undefined;
 }
 
 export type LinkProblem = 'missing_chain' | 'wrong_prev' | 'wrong_hash' | 'revision_gap';
 
 /**
- * Checks one recorded event against the previous one of its stream (`undefined` for the first).
- * Returns what is wrong, or undefined when the link holds.
+ * Checks one recorded event against the previous one of its stream (`undefined` for the first), in
+ * the chain format the event records. Returns what is wrong, or undefined when the link holds.
  */
 export function checkLink(
   previous: { revision: number; hash: string } | undefined,
@@ -135,6 +182,6 @@ export function checkLink(
   const link = chainOf(event.metadata);
   if (!link) return 'missing_chain';
   if (link.prev !== (previous?.hash ?? null)) return 'wrong_prev';
-  if (chainHash(link.prev, event.type, event.data, event.metadata) !== link.hash) return 'wrong_hash';
+  if (chainHash(link.prev, event.type, event.data, event.metadata, link.v ?? 1) !== link.hash) return 'wrong_hash';
   return undefined;
 }
