@@ -60,7 +60,8 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   private readonly subscriptions = new Set<SqliteSubscription>();
-  private readonly now: () => Date;
+  /** `recordedAt` in ms: `Date.now` unless a test injects a clock (no Date made per append). */
+  private readonly nowMs: () => number;
   private readonly pollIntervalMs: number;
   private readonly statementCache = new Map<string, Statement>();
   private readonly head: Statement<[], { position: number | null }>;
@@ -81,7 +82,8 @@ export class SqliteEventStore implements EventStore {
     private readonly writer: SqliteWriter,
     options: SqliteEventStoreOptions,
   ) {
-    this.now = options.now ?? (() => new Date());
+    const now = options.now;
+    this.nowMs = now ? () => now().getTime() : Date.now;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.head = db.prepare('SELECT MAX(position) AS position FROM events');
     this.streamHead = db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck() as Statement<[string], number | null>;
@@ -101,7 +103,7 @@ export class SqliteEventStore implements EventStore {
     if (!stream) return Promise.reject(new TypeError('stream name must not be empty'));
     if (events.length === 0) return Promise.reject(new TypeError('appendToStream needs at least one event'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ stream, events, expected: options.expectedRevision ?? 'any', recordedAt: this.now().getTime(), resolve, reject });
+      this.queue.push({ stream, events, expected: options.expectedRevision ?? 'any', recordedAt: this.nowMs(), resolve, reject });
       this.schedulePump();
     });
   }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { chainAppend, NO_STREAM_HEAD, type StreamHead } from './appendChain.js';
+import { chainAppend, NO_STREAM_HEAD, type ChainedEvent, type StreamHead } from './appendChain.js';
 import type { AppendOutcome } from './appendOutcome.js';
 import { ConcurrencyError } from './concurrencyError.js';
 import { satisfies } from './expectedRevision.js';
@@ -26,7 +26,7 @@ export class SqliteWriter {
   private readonly lastEvent: Statement<[string], StreamHead>;
   private readonly eventById: Statement<[string], StoredEvent>;
   private readonly insert: Statement;
-  private readonly insertAllInSavepoint: (rows: readonly (readonly unknown[])[]) => number;
+  private readonly insertAllInSavepoint: (stream: string, rows: readonly ChainedEvent[], recordedAt: number) => number;
   private readonly dataVersion: Statement<[], number>;
   /**
    * Each stream's head as this writer last wrote it: valid while no other connection has committed
@@ -50,7 +50,9 @@ export class SqliteWriter {
     this.eventById = db.prepare('SELECT id, stream, revision, type, position FROM events WHERE id = ?');
     this.insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.dataVersion = db.prepare('PRAGMA data_version').pluck() as Statement<[], number>;
-    this.insertAllInSavepoint = db.transaction((rows: readonly (readonly unknown[])[]) => this.insertAll(rows));
+    this.insertAllInSavepoint = db.transaction((stream: string, rows: readonly ChainedEvent[], recordedAt: number) =>
+      this.insertAll(stream, rows, recordedAt),
+    );
   }
 
   writeBatch(batch: readonly QueuedAppend[]): AppendOutcome[] {
@@ -109,15 +111,21 @@ export class SqliteWriter {
       events,
       events.map((event) => event.id ?? randomUUID()),
     );
-    const rows = chained.rows.map((row) => [row.id, stream, row.revision, row.type, row.dataJson, row.metadataJson, recordedAt] as const);
-    const position = callerIds && events.length > 1 ? this.insertAllInSavepoint(rows) : this.insertAll(rows);
+    const position =
+      callerIds && events.length > 1
+        ? this.insertAllInSavepoint(stream, chained.rows, recordedAt)
+        : this.insertAll(stream, chained.rows, recordedAt);
     this.heads.set(stream, chained.head);
     return { nextExpectedRevision: chained.head.revision, position };
   }
 
-  private insertAll(rows: readonly (readonly unknown[])[]): number {
+  private insertAll(stream: string, rows: readonly ChainedEvent[], recordedAt: number): number {
     let position = 0;
-    for (const row of rows) position = Number(this.insert.run(...row).lastInsertRowid);
+    for (const row of rows) {
+      position = Number(
+        this.insert.run(row.id, stream, row.revision, row.type, row.dataJson, row.metadataJson, recordedAt).lastInsertRowid,
+      );
+    }
     return position;
   }
 }
