@@ -33,12 +33,15 @@ export function chainAppend(
 ): { rows: ChainedEvent[]; head: StreamHead } {
   let revision = head.revision;
   let prev = head.hash;
-  const rows = events.map((event, index) => {
+  // a loop, not map: this runs for every append
+  const rows: ChainedEvent[] = new Array<ChainedEvent>(events.length);
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index]!;
     revision += 1;
     const data = event.data ?? null;
     const chained = chainMetadata(prev, event.type, data, event.metadata);
     prev = chained.hash;
-    return {
+    rows[index] = {
       id: ids[index]!,
       revision,
       type: event.type,
@@ -47,6 +50,6 @@ export function chainAppend(
       dataJson: chained.dataJson,
       metadataJson: chained.metadataJson,
     };
-  });
+  }
   return { rows, head: { revision, hash: prev } };
 }

@@ -106,11 +106,7 @@ export class SqliteWriter {
     }
     const head = this.heads.get(stream) ?? this.lastEvent.get(stream) ?? NO_STREAM_HEAD;
     if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
-    const chained = chainAppend(
-      head,
-      events,
-      events.map((event) => event.id ?? randomUUID()),
-    );
+    const chained = chainAppend(head, events, callerIds ? events.map((event) => event.id ?? randomUUID()) : freshIds(events.length));
     const position =
       callerIds && events.length > 1
         ? this.insertAllInSavepoint(stream, chained.rows, recordedAt)
@@ -128,6 +124,12 @@ export class SqliteWriter {
     }
     return position;
   }
+}
+
+function freshIds(count: number): string[] {
+  const ids = new Array<string>(count);
+  for (let index = 0; index < count; index++) ids[index] = randomUUID();
+  return ids;
 }
 
 function failure(append: QueuedAppend, error: unknown): AppendOutcome {
