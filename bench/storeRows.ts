@@ -32,8 +32,8 @@ export function benchRows(total: number, payload: unknown, metadata: Record<stri
       stream: `otp-bench-${stream}`,
       revision: row!.revision,
       type: row!.type,
-      data: chained ? JSON.stringify(row!.data) : plainData,
-      metadata: chained ? JSON.stringify(row!.metadata) : plainMetadata,
+      data: chained ? row!.dataJson : plainData,
+      metadata: chained ? row!.metadataJson : plainMetadata,
     });
   }
   return rows;
