@@ -1,19 +1,23 @@
 import { Ajv, type ErrorObject } from 'ajv';
+import ajvErrorsModule from 'ajv-errors';
 import addFormatsModule from 'ajv-formats';
 import type { JSONSchema } from 'json-schema-to-ts';
 import { NotPlainDataError, plainCopy } from './plainData.js';
 import { SchemaValidationError } from './schemaValidationError.js';
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives as `.default`.
+// ajv-formats and ajv-errors are CommonJS; under NodeNext their default exports arrive as `.default`.
 const addFormats = addFormatsModule.default;
+const addErrorMessages = ajvErrorsModule.default;
 
 /**
- * The one ajv instance of the process: every schema (config, route bodies, plugin configs) is checked the
- * same way. `allErrors` so a caller learns every problem at once, `useDefaults` so schemas carry their
- * defaults, and no type coercion: `"8080"` is not a port.
+ * The one ajv instance of the process: every schema (config, route bodies and queries, plugin configs) is checked
+ * the same way. `allErrors` so a caller learns every problem at once, `useDefaults` so schemas carry their
+ * defaults, and no type coercion: `"8080"` is not a port. A schema may word a property's problem itself with
+ * `errorMessage` (ajv-errors): `{ type: 'integer', minimum: 1, maximum: 500, errorMessage: 'must be a whole number from 1 to 500' }`.
  */
 const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: true });
 addFormats(ajv);
+addErrorMessages(ajv);
 
 /**
  * HTML-form bodies (`application/x-www-form-urlencoded`) carry every value as a string, so there `"6"` is the
@@ -21,6 +25,7 @@ addFormats(ajv);
  */
 const formAjv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true });
 addFormats(formAjv);
+addErrorMessages(formAjv);
 
 /**
  * Compiles a JSON Schema once and returns a function that checks a value against it.
@@ -46,7 +51,8 @@ function compileWith<T>(instance: Ajv, schema: JSONSchema): (value: unknown) => 
   return (value: unknown): T => {
     const copy = copyOf(value);
     if (validate(copy)) return copy as T;
-    throw new SchemaValidationError((validate.errors ?? []).map(describeProblem));
+    // an `if` that failed is said by its `then`'s own problem (`/id is required`)
+    throw new SchemaValidationError((validate.errors ?? []).filter((error) => error.keyword !== 'if').map(describeProblem));
   };
 }
 
