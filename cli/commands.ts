@@ -2,7 +2,7 @@ import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { auditPhoneHash, auditRecords } from '../core/audit/auditEvents.js';
-import { describeFilters, parseAuditFilters } from '../core/audit/auditFilters.js';
+import { auditFilters, describeFilters, parseAuditQuery } from '../core/audit/auditFilters.js';
 import { recordAuditQuery } from '../core/audit/auditLog.js';
 import { exportLines } from '../core/audit/exportFormats.js';
 import { verifyChain } from '../core/audit/verifyChain.js';
@@ -56,7 +56,7 @@ export async function auditQuery(cradle: Cradle, args: string[]): Promise<number
   if (!options.tenant) throw new UsageError('--tenant is required');
   const format = options.format ?? 'ndjson';
   if (format !== 'ndjson' && format !== 'csv') throw new UsageError('--format must be ndjson or csv');
-  const filters = parseAuditFilters(options.tenant, {
+  const query = parseAuditQuery({
     types: options.types,
     user_id: options['user-id'],
     phone_number: options['phone-number'],
@@ -65,6 +65,7 @@ export async function auditQuery(cradle: Cradle, args: string[]): Promise<number
     to: options.to,
     cursor: options.cursor,
   });
+  const filters = auditFilters(options.tenant, query);
   const phoneHash = auditPhoneHash(filters, cradle.secrets.hmacKey);
   await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'events', { ...describeFilters(filters), format });
   const records = auditRecords(cradle.eventStore, cradle.readModels.db, filters, phoneHash);

@@ -1,4 +1,5 @@
-import { SchemaValidationError } from '../validation/schemaValidationError.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { compileQuerySchema } from '../validation/compileQuerySchema.js';
 
 type Connection = Record<string, unknown> & { id: string };
 
@@ -15,55 +16,53 @@ export interface ConnectionListQuery {
   includeFields: boolean;
 }
 
-const MAX_PAGE = 100;
+const page = (min: number, max: number) =>
+  ({ type: 'integer', minimum: min, maximum: max, errorMessage: `must be an integer from ${min} to ${max}` }) as const;
+const flag = { type: 'boolean', errorMessage: 'must be true or false' } as const;
 
 /**
- * Reads the query (`strategy` may repeat; numbers and booleans arrive as text). Auth0's words for a bad one:
- * 400 "Query validation error: ..." (the caller renders it), naming each parameter.
+ * The list query of Auth0's `GET /api/v2/connections`: `strategy` may repeat, numbers and booleans arrive as text.
+ * A bad one is Auth0's 400 `invalid_query_string`, "Query validation error: ...", naming each parameter
+ * (`auth0ManagementErrorRenderer`). The route's OpenAPI description gives this schema.
  */
-export function parseConnectionListQuery(query: Record<string, string | string[] | undefined>): ConnectionListQuery {
-  const problems: string[] = [];
-  const one = (name: string): string | undefined => {
-    const value = query[name];
-    if (Array.isArray(value)) {
-      problems.push(`${name} must be given once`);
-      return undefined;
-    }
-    return value;
-  };
-  const integer = (name: string, min: number, max: number): number | undefined => {
-    const text = one(name);
-    if (text === undefined) return undefined;
-    const value = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
-    if (!(value >= min && value <= max)) problems.push(`${name} must be an integer from ${min} to ${max}`);
-    return value;
-  };
-  const bool = (name: string): boolean | undefined => {
-    const text = one(name);
-    if (text === undefined) return undefined;
-    if (text !== 'true' && text !== 'false') problems.push(`${name} must be true or false`);
-    return text === 'true';
-  };
-  const strategy = query.strategy;
-  const fields = one('fields');
-  const parsed: ConnectionListQuery = {
-    ...(strategy !== undefined && { strategies: Array.isArray(strategy) ? strategy : [strategy] }),
-    ...(one('name') !== undefined && { name: one('name') }),
-    perPage: integer('per_page', 1, MAX_PAGE) ?? 50,
-    page: integer('page', 0, 100_000) ?? 0,
-    includeTotals: bool('include_totals') ?? false,
-    ...(one('from') !== undefined && { from: one('from') }),
-    ...(query.take !== undefined && { take: integer('take', 1, MAX_PAGE) ?? 50 }),
+export const connectionListQuerySchema = {
+  type: 'object',
+  properties: {
+    strategy: { type: 'array', items: { type: 'string' } },
+    name: { type: 'string' },
+    per_page: { ...page(1, 100), default: 50 },
+    page: { ...page(0, 100_000), default: 0 },
+    include_totals: { ...flag, default: false },
+    from: { type: 'string', description: 'the id of the connection to start at (checkpoint paging)' },
+    take: page(1, 100),
+    fields: { type: 'string', description: 'comma-separated field names' },
+    include_fields: { ...flag, default: true },
+  },
+} as const;
+
+const parseQuery = compileQuerySchema<FromSchema<typeof connectionListQuerySchema> & { per_page: number; page: number }>(
+  connectionListQuerySchema,
+);
+
+/** Reads the query in the names the paging below uses; a `QueryValidationError` names each bad parameter. */
+export function parseConnectionListQuery(query: unknown): ConnectionListQuery {
+  const { strategy, name, per_page, page, include_totals, from, take, fields, include_fields } = parseQuery(query);
+  return {
+    ...(strategy !== undefined && { strategies: strategy }),
+    ...(name !== undefined && { name }),
+    perPage: per_page,
+    page,
+    includeTotals: include_totals ?? false,
+    ...(from !== undefined && { from }),
+    ...(take !== undefined && { take }),
     ...(fields !== undefined && {
       fields: fields
         .split(',')
         .map((field) => field.trim())
         .filter(Boolean),
     }),
-    includeFields: bool('include_fields') ?? true,
+    includeFields: include_fields ?? true,
   };
-  if (problems.length > 0) throw new SchemaValidationError(problems);
-  return parsed;
 }
 
 /**

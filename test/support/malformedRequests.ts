@@ -131,6 +131,10 @@ export const queries = [
   '?kind=__proto__&id=constructor&at=toString&types=constructor,__proto__&format=constructor&limit=toString&identifier=toString',
   '?phone_number=%2B14155550100&phone_number=%2B14155550101&limit=-1&limit=2&cursor=1.5&at=99999999999999999999',
   '?%zz=%zz&=&&=x&a[b]=1&a[__proto__]=1&__proto__[x]=1',
+  // every query parameter a route describes, each with a value its schema refuses
+  '?per_page=0x10&page=-1&take=1e999&include_totals=yes&include_fields=1&name=a&name=b&fields=x&fields=y&strategy=',
+  '?PageSize=Infinity&Page=1.5&PageToken=a&PageToken=b&kind=user&token=&after=&from=2026-1-1&to=2026-02-30',
+  '?kind=lockouts&id=12&at=-1&cursor=99999999999999999999&user_id=a&user_id=b&phone_number=%2B1&client_id=&type=&types=',
 ];
 
 /** Values put where a route declares a path parameter. */

@@ -1,12 +1,14 @@
 import { Router } from '@koa/router';
+import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../cradle.js';
 import { parsePhoneNumber } from '../../users/phoneNumber.js';
-import { badRequest } from '../httpError.js';
+import { compileQuerySchema } from '../../validation/compileQuerySchema.js';
 import { describeRoute } from '../openapi/routeDescription.js';
 import type { AppState } from '../types.js';
 import { phoneNumberField } from './mosaic/schemas.js';
 
 const outboxQuery = { type: 'object', required: ['phone_number'], properties: { phone_number: phoneNumberField } } as const;
+const parseOutboxQuery = compileQuerySchema<FromSchema<typeof outboxQuery>>(outboxQuery);
 const outboxBody = {
   type: 'array',
   items: {
@@ -38,8 +40,7 @@ export function devOutboxRoutes({ config, devOutbox }: Pick<Cradle, 'config' | '
     errors: { 400: 'phone_number is missing or not a phone number' },
   });
   router.get('/dev/sms-outbox', (ctx) => {
-    const phone = ctx.query.phone_number;
-    if (typeof phone !== 'string') throw badRequest('phone_number query parameter is required');
+    const phone = parseOutboxQuery(ctx.query).phone_number;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = devOutbox.messagesTo(parsePhoneNumber(phone).e164);
   });

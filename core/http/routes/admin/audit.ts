@@ -1,7 +1,7 @@
 import { Router } from '@koa/router';
 import { Readable } from 'node:stream';
 import { auditPhoneHash, auditRecords } from '../../../audit/auditEvents.js';
-import { describeFilters, parseAuditFilters, type AuditFilters } from '../../../audit/auditFilters.js';
+import { auditFilters, auditQuerySchema, describeFilters, parseAuditQuery } from '../../../audit/auditFilters.js';
 import { recordAuditQuery } from '../../../audit/auditLog.js';
 import { exportLines } from '../../../audit/exportFormats.js';
 import type { AuditRecord } from '../../../audit/redact.js';
@@ -9,26 +9,9 @@ import { verifyChain } from '../../../audit/verifyChain.js';
 import type { Cradle } from '../../../cradle.js';
 import { requireClient } from '../../auth.js';
 import { eventMetadata } from '../../eventMetadata.js';
-import { badRequest } from '../../httpError.js';
-import { pageLimit } from '../../pageLimit.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
 import { adminRoute, auditorOrManagement, auditRecordSchema, page } from './adminDescriptions.js';
-
-/** The filters as `parseAuditFilters` reads them (by hand, shared with the CLI). */
-const auditQuery = {
-  type: 'object',
-  properties: {
-    types: { type: 'string', description: 'event types, comma-separated (or repeated; `type` too)' },
-    user_id: { type: 'string' },
-    phone_number: { type: 'string', description: 'E.164; found by its keyed hash' },
-    client_id: { type: 'string' },
-    from: { type: 'string', format: 'date-time' },
-    to: { type: 'string', format: 'date-time' },
-    cursor: { type: 'integer', minimum: 0, description: 'the next_cursor of the page before' },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-  },
-} as const;
 
 const chainReport = {
   type: 'object',
@@ -41,9 +24,6 @@ const chainReport = {
     broken: { type: 'object', required: ['stream', 'revision', 'globalPosition', 'eventId', 'problem'] },
   },
 } as const;
-
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
 
 /**
  * The compliance API, read-only, for `auditor` and `management` clients of the tenant (never another
@@ -63,7 +43,7 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
       summary: "The tenant's events, filtered: a JSON page, or the whole selection as NDJSON or CSV (by Accept)",
       security: auditorOrManagement,
       description: 'Recorded as `AuditQueried` before anything is returned. Personal fields stay sealed.',
-      request: { query: auditQuery },
+      request: { query: auditQuerySchema },
       responses: {
         200: {
           description: 'a page (JSON) or a stream',
@@ -76,15 +56,10 @@ export function adminAuditRoutes(cradle: Cradle): Router<AppState> {
   );
   router.get('/admin/v1/audit/events', auth, async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
-    let filters: AuditFilters;
-    let phoneHash: string | undefined;
-    try {
-      filters = parseAuditFilters(tenantId, ctx.query);
-      phoneHash = auditPhoneHash(filters, secrets.hmacKey);
-    } catch (error) {
-      throw badRequest((error as Error).message);
-    }
-    const limit = pageLimit(ctx.query.limit, MAX_LIMIT, DEFAULT_LIMIT);
+    const query = parseAuditQuery(ctx.query);
+    const filters = auditFilters(tenantId, query);
+    const phoneHash = auditPhoneHash(filters, secrets.hmacKey);
+    const { limit } = query;
     const format = ctx.accepts('application/json', 'application/x-ndjson', 'text/csv');
 
     await recordAuditQuery(

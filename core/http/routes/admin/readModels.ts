@@ -1,18 +1,35 @@
 import { Router } from '@koa/router';
+import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../../cradle.js';
 import { activeLockouts } from '../../../../projections/lockouts.js';
 import { otpStats } from '../../../../projections/otpStats.js';
 import { getUser, listUsersPage } from '../../../../projections/users.js';
 import type { User } from '../../../users/userDecider.js';
 import { requireClient } from '../../auth.js';
-import { badRequest, notFound } from '../../httpError.js';
-import { pageLimit } from '../../pageLimit.js';
+import { compileQuerySchema } from '../../../validation/compileQuerySchema.js';
+import { notFound } from '../../httpError.js';
 import { userBody } from '../mosaic/users.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
 import { adminRoute, adminUserSchema, auditorOrManagement, erasedUserSchema, management, page, result } from './adminDescriptions.js';
 
-const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', errorMessage: 'must be a day, YYYY-MM-DD' } as const;
+const statsQuery = { type: 'object', properties: { from: day, to: day } } as const;
+const usersQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 100, errorMessage: 'must be a whole number from 1 to 500' },
+    after: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'the next_cursor of the page before',
+      errorMessage: 'must be one non-empty value',
+    },
+  },
+} as const;
+const parseStatsQuery = compileQuerySchema<FromSchema<typeof statsQuery>>(statsQuery);
+const parseUsersQuery = compileQuerySchema<FromSchema<typeof usersQuery> & { limit: number }>(usersQuery);
 const statsRow = {
   type: 'object',
   required: [
@@ -32,25 +49,10 @@ const statsRow = {
   ],
 } as const;
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const MAX_PAGE = 500;
-
 const adminUserBody = (user: User) => ({ ...userBody(user), apps: user.apps });
 
 /** What is left of an erased user: the pseudonymous id, when, and the applications it used. */
 const erasedUserBody = (user: User) => ({ user_id: user.userId, erased: true, erased_at: user.erasedAt, apps: user.apps });
-
-function text(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw badRequest(`${name} must be one non-empty value`);
-  return value;
-}
-
-function dayParam(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !DAY.test(value)) throw badRequest(`${name} must be a day, YYYY-MM-DD`);
-  return value;
-}
 
 /**
  * Queries served by the projections (read models; they trail the event log by a moment):
@@ -76,7 +78,7 @@ export function adminReadModelRoutes({
     adminRoute({
       summary: 'OTP activity per application, provider, country calling code and day, with the conversion rate',
       security: auditorOrManagement,
-      request: { query: { type: 'object', properties: { from: day, to: day } } },
+      request: { query: statsQuery },
       responses: {
         200: { description: 'the rows (the read model trails the log by a moment)', body: result({ type: 'array', items: statsRow }) },
       },
@@ -84,8 +86,7 @@ export function adminReadModelRoutes({
     }),
   );
   router.get('/admin/v1/stats/otp', auth, (ctx) => {
-    const from = dayParam(ctx.query.from, 'from');
-    const to = dayParam(ctx.query.to, 'to');
+    const { from, to } = parseStatsQuery(ctx.query);
     ctx.body = { result: otpStats(readModels.db, ctx.state.auth.tenantId, from, to) };
   });
 
@@ -111,21 +112,14 @@ export function adminReadModelRoutes({
     adminRoute({
       summary: "The tenant's users, paged by user id",
       security: management,
-      request: {
-        query: {
-          type: 'object',
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, after: { type: 'string', maxLength: 200 } },
-        },
-      },
+      request: { query: usersQuery },
       responses: { 200: { description: 'a page (an erased user is left out)', body: page(adminUserSchema, { type: ['string', 'null'] }) } },
       errors: { 400: 'limit or after is malformed' },
     }),
   );
   router.get('/admin/v1/users', manage, async (ctx) => {
-    const limit = pageLimit(ctx.query.limit, MAX_PAGE, 100);
-    const users = await personalData.openData(
-      listUsersPage(readModels.db, ctx.state.auth.tenantId, text(ctx.query.after, 'after') ?? '', limit),
-    );
+    const { limit, after } = parseUsersQuery(ctx.query);
+    const users = await personalData.openData(listUsersPage(readModels.db, ctx.state.auth.tenantId, after ?? '', limit));
     ctx.body = { result: users.map(adminUserBody), next_cursor: users.length === limit ? users[users.length - 1]!.userId : null };
   });
 

@@ -1,24 +1,42 @@
 import { Router } from '@koa/router';
+import type { FromSchema } from 'json-schema-to-ts';
 import { recordAuditQuery } from '../../../audit/auditLog.js';
 import type { Cradle } from '../../../cradle.js';
-import { parsePointInTime, stateAt, stateKinds, type StateKind } from '../../../timeTravel/stateAt.js';
+import { parsePointInTime, stateAt, stateKinds } from '../../../timeTravel/stateAt.js';
 import { requireClient } from '../../auth.js';
 import { eventMetadata } from '../../eventMetadata.js';
-import { badRequest } from '../../httpError.js';
+import { compileQuerySchema } from '../../../validation/compileQuerySchema.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
 import { adminRoute, auditorOrManagement, result } from './adminDescriptions.js';
 
-/** The query as the route reads it. */
+/** The query: `id` names the user, application or phone, and the tenant's provider and protection need none. */
 const stateQuery = {
   type: 'object',
   required: ['kind'],
   properties: {
-    kind: { type: 'string', enum: stateKinds },
-    id: { type: 'string', description: 'the user id, client id or phone number; not needed for provider and protection' },
-    at: { type: 'string', description: 'an ISO 8601 time or a global position; now when left out' },
+    kind: { type: 'string', enum: stateKinds, errorMessage: `must be one of ${stateKinds.join(', ')}` },
+    id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'the user id, client id or phone number; not needed for provider and protection',
+    },
+    at: {
+      type: 'string',
+      anyOf: [{ format: 'date-time' }, { format: 'date' }, { pattern: '^\\d{1,15}$' }],
+      description: 'an ISO 8601 time or a global position; now when left out',
+      errorMessage: 'must be an ISO 8601 time or a global position',
+    },
   },
+  allOf: [
+    {
+      if: { type: 'object', required: ['kind'], properties: { kind: { enum: ['user', 'policy', 'lockouts'] } } },
+      then: { type: 'object', required: ['id'], properties: { id: true } },
+    },
+  ],
 } as const;
+const parseStateQuery = compileQuerySchema<FromSchema<typeof stateQuery>>(stateQuery);
 
 /**
  * Time travel: `GET /admin/v1/state?at=<ISO time | position>&kind=<user|provider|policy|lockouts|protection>&id=...`
@@ -44,16 +62,8 @@ export function adminStateRoutes(cradle: Cradle): Router<AppState> {
   );
   router.get('/admin/v1/state', requireClient(tokens, ['auditor', 'management']), async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
-    const { at, kind, id } = ctx.query;
-    if (typeof kind !== 'string' || !(stateKinds as readonly string[]).includes(kind))
-      throw badRequest(`kind must be one of ${stateKinds.join(', ')}`);
-    if (typeof id !== 'string' && kind !== 'provider' && kind !== 'protection') throw badRequest('id is required');
-    let point;
-    try {
-      point = parsePointInTime(typeof at === 'string' ? at : clock.now().toISOString());
-    } catch (error) {
-      throw badRequest((error as Error).message);
-    }
+    const { at, kind, id } = parseStateQuery(ctx.query);
+    const point = parsePointInTime(at ?? clock.now().toISOString());
     await recordAuditQuery(
       eventStore,
       clock,
@@ -63,20 +73,16 @@ export function adminStateRoutes(cradle: Cradle): Router<AppState> {
       { kind, at: at ?? null, ...(kind !== 'lockouts' && { id }) },
       eventMetadata(ctx, tenantId, clientId),
     );
-    try {
-      ctx.body = {
-        result: await stateAt(
-          { eventStore, hmacKey: secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults },
-          tenantId,
-          kind as StateKind,
-          typeof id === 'string' ? id : tenantId,
-          point,
-        ),
-      };
-    } catch (error) {
-      if (error instanceof TypeError || (error as Error).name === 'InvalidPhoneNumberError') throw badRequest((error as Error).message);
-      throw error;
-    }
+    // a lockouts id that is no phone number is the domain's InvalidPhoneNumberError: 400 by the shared mapping
+    ctx.body = {
+      result: await stateAt(
+        { eventStore, hmacKey: secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults },
+        tenantId,
+        kind,
+        id ?? tenantId,
+        point,
+      ),
+    };
   });
 
   return router;

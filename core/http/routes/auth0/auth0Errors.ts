@@ -3,6 +3,7 @@ import { SmsProviderError } from '@otpledger/plugin-kit';
 import { IpBlockedError } from '../../../auth0/bruteForceDecider.js';
 import { ConnectionNotEnabledError, SignupDisabledError, WrongVerificationCodeError } from '../../../auth0/passwordlessErrors.js';
 import { SmsSendRefusedError } from '../../../protection/smsSendRefused.js';
+import { QueryValidationError, SchemaValidationError } from '../../../validation/schemaValidationError.js';
 import type { ErrorRenderer } from '../../errorRenderers.js';
 import { HttpError } from '../../httpError.js';
 import { grantRefusal, oauthErrorBody, oauthErrorSchema } from '../oauth/oauthErrorRenderer.js';
@@ -38,11 +39,25 @@ const text = { type: 'string' } as const;
 const integer = { type: 'integer' } as const;
 
 /**
+ * A query or body its schema refuses, in the Management API's words: 400 `invalid_query_string`, "Query validation
+ * error: ...", or 400 `invalid_body`, "Payload validation error: ...", naming every bad parameter or field.
+ */
+function translateManagement(thrown: unknown): HttpError | undefined {
+  if (thrown instanceof QueryValidationError)
+    return new HttpError(400, 'invalid_query_string', `Query validation error: ${thrown.message}`, { cause: thrown });
+  if (thrown instanceof SchemaValidationError)
+    return new HttpError(400, 'invalid_body', `Payload validation error: ${thrown.message}`, { cause: thrown });
+  return undefined;
+}
+
+/**
  * Auth0's Management API (`/api/v2`) answers `{ statusCode, error: <reason phrase>, message, errorCode }`; its
- * refusals mean what the shared mapping says (a 400 names every bad field, an unknown connection is 404).
+ * refusals mean what the shared mapping says (an unknown connection is 404), and a refused query or body is said
+ * as Auth0 says it (`translateManagement`).
  */
 export const auth0ManagementErrorRenderer: ErrorRenderer = {
   pathPrefixes: ['/api/v2'],
+  translate: translateManagement,
   render: ({ status, code, description }) => ({
     statusCode: status,
     error: STATUS_CODES[status] ?? 'Error',

@@ -1,8 +1,7 @@
 import { Router } from '@koa/router';
 import type { Cradle } from '../../../cradle.js';
 import { parseConnectionPatch } from '../../../auth0/connectionOptions.js';
-import { connectionPage, parseConnectionListQuery } from '../../../auth0/connectionPaging.js';
-import { SchemaValidationError } from '../../../validation/schemaValidationError.js';
+import { connectionListQuerySchema, connectionPage, parseConnectionListQuery } from '../../../auth0/connectionPaging.js';
 import { requireClient } from '../../auth.js';
 import { eventMetadata } from '../../eventMetadata.js';
 import { HttpError } from '../../httpError.js';
@@ -12,22 +11,6 @@ import type { AppState } from '../../types.js';
 
 const AUTH0 = 'Auth0';
 const managementToken = [{ clientToken: ['management'] }];
-
-/** The list query as `parseConnectionListQuery` reads it (by hand: `strategy` may repeat). */
-const listQuery = {
-  type: 'object',
-  properties: {
-    strategy: { type: 'array', items: { type: 'string' } },
-    name: { type: 'string' },
-    per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
-    page: { type: 'integer', minimum: 0, maximum: 100000, default: 0 },
-    include_totals: { type: 'boolean', default: false },
-    from: { type: 'string' },
-    take: { type: 'integer', minimum: 1, maximum: 100 },
-    fields: { type: 'string', description: 'comma-separated field names' },
-    include_fields: { type: 'boolean', default: true },
-  },
-} as const;
 
 const connectionSchema = {
   type: 'object',
@@ -45,28 +28,6 @@ const connectionErrors = { 401: 'no valid client access token', 403: "the token 
 
 const noSuchConnection = () => new HttpError(404, 'inexistent_connection', 'The connection does not exist');
 
-/** Auth0 words a query it refuses as "Query validation error: ...", code `invalid_query_string`. */
-function asQueryErrors<T>(action: () => T): T {
-  try {
-    return action();
-  } catch (error) {
-    if (error instanceof SchemaValidationError)
-      throw new HttpError(400, 'invalid_query_string', `Query validation error: ${error.message}`, { cause: error });
-    throw error;
-  }
-}
-
-/** Auth0 words a body it refuses as "Payload validation error: ...", code `invalid_body`. */
-async function asPayloadErrors<T>(action: () => T | Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof SchemaValidationError)
-      throw new HttpError(400, 'invalid_body', `Payload validation error: ${error.message}`, { cause: error });
-    throw error;
-  }
-}
-
 /**
  * Auth0's Management API for the tenant's one passwordless `sms` connection, with a management token (seed
  * "Set Up Custom SMS Gateway for Passwordless Connections"): list (with Auth0's paging: `page`/`per_page`,
@@ -81,7 +42,7 @@ export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, '
     summary: "The tenant's connections (its one passwordless sms connection), with Auth0's paging",
     tag: AUTH0,
     security: managementToken,
-    request: { query: listQuery },
+    request: { query: connectionListQuerySchema },
     responses: {
       200: {
         description: 'a bare array, `{ connections, start, limit, total }` with include_totals, or `{ connections, next? }` with from/take',
@@ -106,7 +67,7 @@ export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, '
     errors: { 400: 'invalid_query_string: "Query validation error: ..."', ...connectionErrors },
   });
   router.get('/api/v2/connections', auth, async (ctx) => {
-    const query = asQueryErrors(() => parseConnectionListQuery(ctx.query));
+    const query = parseConnectionListQuery(ctx.query);
     const connection = (await smsConnections.describe(ctx.state.auth.tenantId)) as Record<string, unknown> & { id: string };
     ctx.set('Cache-Control', 'no-store');
     ctx.body = connectionPage([connection], query);
@@ -137,8 +98,8 @@ export function auth0ConnectionRoutes({ tokens, smsConnections }: Pick<Cradle, '
   router.patch('/api/v2/connections/:id', auth, async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
     if (ctx.params.id !== smsConnections.id(tenantId)) throw noSuchConnection();
-    const patch = await asPayloadErrors(() => parseConnectionPatch(ctx.request.body));
-    await asPayloadErrors(() => smsConnections.update(tenantId, patch, eventMetadata(ctx, tenantId, clientId)));
+    const patch = parseConnectionPatch(ctx.request.body);
+    await smsConnections.update(tenantId, patch, eventMetadata(ctx, tenantId, clientId));
     ctx.body = await smsConnections.describe(tenantId);
   });
 

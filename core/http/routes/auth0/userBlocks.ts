@@ -1,9 +1,10 @@
 import { Router } from '@koa/router';
+import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../../cradle.js';
 import { parsePhoneNumber } from '../../../users/phoneNumber.js';
 import { requireClient } from '../../auth.js';
 import { eventMetadata } from '../../eventMetadata.js';
-import { badRequest } from '../../httpError.js';
+import { compileQuerySchema } from '../../../validation/compileQuerySchema.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
 import { phoneNumberField } from '../mosaic/schemas.js';
@@ -13,6 +14,7 @@ const identifierQuery = {
   required: ['identifier'],
   properties: { identifier: { ...phoneNumberField, description: 'the phone number, E.164' } },
 } as const;
+const parseIdentifierQuery = compileQuerySchema<FromSchema<typeof identifierQuery>>(identifierQuery);
 
 /**
  * Auth0's user blocks, for the passwordless `sms` connection, with a management token:
@@ -26,10 +28,8 @@ export function auth0UserBlockRoutes({
 }: Pick<Cradle, 'tokens' | 'userBlocks' | 'otpService'>): Router<AppState> {
   const router = new Router<AppState>();
   const auth = requireClient(tokens, ['management']);
-  const phoneOf = (identifier: unknown) => {
-    if (typeof identifier !== 'string') throw badRequest('identifier (the phone number, E.164) is required');
-    return parsePhoneNumber(identifier);
-  };
+  // a missing or repeated identifier is Auth0's invalid_query_string; one that is no phone number, invalid_phone_number
+  const phoneOf = (query: unknown) => parsePhoneNumber(parseIdentifierQuery(query).identifier);
 
   const errors = {
     400: 'identifier is missing or not a phone number',
@@ -69,7 +69,7 @@ export function auth0UserBlockRoutes({
     errors,
   });
   router.get('/api/v2/user-blocks', auth, async (ctx) => {
-    const phone = phoneOf(ctx.query.identifier);
+    const phone = phoneOf(ctx.query);
     const blocks = await userBlocks.list(ctx.state.auth.tenantId, otpService.phoneHash(phone));
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
@@ -86,7 +86,7 @@ export function auth0UserBlockRoutes({
     errors,
   });
   router.delete('/api/v2/user-blocks', auth, async (ctx) => {
-    const phone = phoneOf(ctx.query.identifier);
+    const phone = phoneOf(ctx.query);
     const { tenantId, clientId } = ctx.state.auth;
     await userBlocks.unblock(tenantId, otpService.phoneHash(phone), eventMetadata(ctx, tenantId, clientId));
     ctx.status = 204;

@@ -3,6 +3,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../../cradle.js';
 import { redirectUriProblem } from '../../../applications/redirectUris.js';
 import { parsePhoneNumber } from '../../../users/phoneNumber.js';
+import { compileQuerySchema } from '../../../validation/compileQuerySchema.js';
 import { compileSchema } from '../../../validation/compileSchema.js';
 import { requireClient } from '../../auth.js';
 import type { AppState } from '../../types.js';
@@ -40,6 +41,13 @@ const parseValidation = compileSchema<FromSchema<typeof phoneAndPasscodeSchema>>
 
 const REDIRECT_PATH = '/cis/v1/auth/otp/sms/redirect';
 const REDIRECT_TTL_SECONDS = 120;
+/** The link the validation answers: its one parameter is the signed handle (a JWT). */
+const redirectQuery = {
+  type: 'object',
+  required: ['token'],
+  properties: { token: { type: 'string', minLength: 1, maxLength: 4096 } },
+} as const;
+const parseRedirectQuery = compileQuerySchema<FromSchema<typeof redirectQuery>>(redirectQuery);
 
 /** PKCE is S256 only (RFC 7636 §4.2, RFC 9700 §2.1.1): `plain` puts the verifier itself on the front channel. */
 function checkPkce(body: { code_challenge?: string; code_challenge_method?: string }): void {
@@ -186,7 +194,7 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
   describeRoute(router, `GET ${REDIRECT_PATH}`, {
     summary: "Follow the validation's URL: a redirect to redirect_uri with code, state and iss",
     tag: MOSAIC,
-    request: { query: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
+    request: { query: redirectQuery },
     responses: {
       302: {
         description: 'to `redirect_uri?code=…&state=…&iss=…`',
@@ -196,7 +204,7 @@ export function cisSmsRedirectLoginRoutes(cradle: Cradle): Router<AppState> {
     errors: { 400: 'the link is invalid or has expired, or its redirect_uri is no longer allowed' },
   });
   router.get(REDIRECT_PATH, async (ctx) => {
-    const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
+    const { token } = parseRedirectQuery(ctx.query);
     const claims = await tokens.verifyRedirectLink(token).catch(() => {
       throw badRequest('the link is invalid or has expired');
     });

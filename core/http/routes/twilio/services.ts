@@ -2,7 +2,7 @@ import { Router } from '@koa/router';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { Cradle } from '../../../cradle.js';
 import { TWILIO_SERVICE_DEFAULTS } from '../../../twilioVerify/verifyServiceEvents.js';
-import { compileFormSchema } from '../../../validation/compileSchema.js';
+import { compileQuerySchema } from '../../../validation/compileQuerySchema.js';
 import { eventMetadata } from '../../eventMetadata.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
@@ -12,7 +12,7 @@ import { resourceNotFound } from './twilioErrors.js';
 import { serviceResource } from './resources.js';
 import { createParams, pageSchema, updateParams } from './serviceParams.js';
 
-const parsePage = compileFormSchema<FromSchema<typeof pageSchema> & { PageSize: number; Page: number }>(pageSchema);
+const parsePage = compileQuerySchema<FromSchema<typeof pageSchema> & { PageSize: number; Page: number }>(pageSchema);
 
 /**
  * Twilio Verify v2 Services (twilio.com/docs/verify/api/service): `POST/GET /v2/Services`,
@@ -35,7 +35,7 @@ export function twilioServiceRoutes(cradle: Cradle): Router<AppState> {
 
   describeRoute(router, 'GET /v2/Services', describe.listServices);
   router.get('/v2/Services', auth, async (ctx) => {
-    const { PageSize: size, Page: page } = parsePage({ ...ctx.query });
+    const { PageSize: size, Page: page } = parsePage(ctx.query);
     const services = await verifyServices.list(ctx.state.twilio.tenantId);
     const pageUrl = (n: number) => `${cradle.issuer}/v2/Services?PageSize=${size}&Page=${n}`;
     ctx.body = {

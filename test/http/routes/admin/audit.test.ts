@@ -87,6 +87,30 @@ describe('audit API (GET /admin/v1/audit/events, /admin/v1/audit/verify)', funct
     expect((audit[1]!.data as { filters: { types: string[] } }).filters.types).to.deep.equal(['OtpIssued']);
   });
 
+  it('refuses a malformed filter with 400 naming it, before anything is recorded; a day is a time', async () => {
+    const refused = async (query: string) => {
+      const answer = await t.get(`/admin/v1/audit/events?${query}`, auditor);
+      expect(answer.status, query).to.equal(400);
+      return answer.body.error_description as string;
+    };
+    expect(await refused('from=yesterday')).to.equal('from must be an ISO 8601 time');
+    expect(await refused('to=2026-02-30T00:00:00Z')).to.equal('to must be an ISO 8601 time');
+    expect(await refused('cursor=-1')).to.equal('cursor must be a global position (a non-negative integer)');
+    expect(await refused('cursor=99999999999999999999')).to.equal('cursor must be a global position (a non-negative integer)');
+    expect(await refused('limit=0&cursor=1.5')).to.equal(
+      'cursor must be a global position (a non-negative integer); limit must be a whole number from 1 to 1000',
+    );
+    expect(await refused('limit=1001')).to.equal('limit must be a whole number from 1 to 1000');
+    expect(await refused('user_id=a&user_id=b')).to.equal('user_id must be given once');
+    expect(await refused('phone_number=abc')).to.match(/not a valid E\.164 phone number/);
+    let queried = 0;
+    for await (const _ of t.server.container.cradle.eventStore.readAll({ filter: { streamPrefixes: ['audit-acme-'] } })) queried++;
+    expect(queried).to.equal(0);
+
+    const since = await t.get('/admin/v1/audit/events?from=2026-01-01&types=OtpIssued&types=OtpVerified,UserCreated', auditor);
+    expect(since.status).to.equal(200);
+  });
+
   it('verifies the hash chains over HTTP', async () => {
     await driveTraffic(t);
     const report = await t.get('/admin/v1/audit/verify', auditor);

@@ -72,6 +72,15 @@ describe('read-model queries: OTP statistics and lockouts (GET /admin/v1/stats/o
     const bad = await t.get('/admin/v1/stats/otp?from=yesterday', await t.clientToken('acme-admin'));
     expect(bad.status).to.equal(400);
     expect(bad.body.error_description).to.equal('from must be a day, YYYY-MM-DD');
+    const admin = await t.clientToken('acme-admin');
+    expect((await t.get('/admin/v1/stats/otp?from=2026-01-01&to=2026-1-2', admin)).body).to.deep.equal({
+      error: 'invalid_request',
+      error_description: 'to must be a day, YYYY-MM-DD',
+    });
+    expect((await t.get('/admin/v1/stats/otp?to=2026-01-01&to=2026-01-02', admin)).body.error_description).to.equal(
+      'to must be given once',
+    );
+    expect((await t.get('/admin/v1/stats/otp?from=2026-01-01&to=2026-01-02', admin)).status).to.equal(200);
   });
 });
 
@@ -131,6 +140,18 @@ describe('read-model queries: users (GET /admin/v1/users, /admin/v1/users/:user_
       const bad = await t.get(`/admin/v1/users?limit=${limit}`, admin);
       expect(bad.status, limit).to.equal(400);
       expect(bad.body.error_description).to.equal('limit must be a whole number from 1 to 500');
+    }
+    for (const [query, message] of [
+      ['limit=0x10', 'limit must be a whole number from 1 to 500'],
+      ['limit=1e2', 'limit must be a whole number from 1 to 500'],
+      ['limit=5&limit=6', 'limit must be given once'],
+      ['after=', 'after must be one non-empty value'],
+      [`after=${'u'.repeat(201)}`, 'after must be one non-empty value'],
+      ['after=a&after=b', 'after must be given once'],
+    ]) {
+      const bad = await t.get(`/admin/v1/users?${query}`, admin);
+      expect(bad.status, query).to.equal(400);
+      expect(bad.body.error_description, query).to.equal(message);
     }
   });
 });

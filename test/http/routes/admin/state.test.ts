@@ -34,4 +34,22 @@ describe('time travel (GET /admin/v1/state)', function () {
     expect(byPosition.state).to.equal(undefined);
     expect((await t.get('/admin/v1/state?kind=nope&id=x', auditor)).status).to.equal(400);
   });
+
+  it('refuses a query its schema refuses with 400 naming the parameter; provider and protection need no id', async () => {
+    const refused = async (query: string) => {
+      const answer = await t.get(`/admin/v1/state?${query}`, auditor);
+      expect(answer.status, query).to.equal(400);
+      return answer.body.error_description as string;
+    };
+    expect(await refused('')).to.equal('kind is required');
+    expect(await refused('kind=nope')).to.equal('kind must be one of user, provider, policy, lockouts, protection');
+    expect(await refused('kind=user&kind=policy&id=x')).to.equal('kind must be given once');
+    for (const kind of ['user', 'policy', 'lockouts']) expect(await refused(`kind=${kind}`)).to.equal('id is required');
+    expect(await refused('kind=policy&id=acme-web&at=yesterday')).to.equal('at must be an ISO 8601 time or a global position');
+    expect(await refused('kind=policy&id=acme-web&at=-1')).to.equal('at must be an ISO 8601 time or a global position');
+    expect(await refused('kind=lockouts&id=12')).to.match(/not a valid E\.164 phone number/);
+    for (const query of ['kind=provider', 'kind=protection&at=2026-01-01', 'kind=policy&id=acme-web&at=3']) {
+      expect((await t.get(`/admin/v1/state?${query}`, auditor)).status, query).to.equal(200);
+    }
+  });
 });

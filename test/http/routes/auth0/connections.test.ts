@@ -107,6 +107,32 @@ describe('Auth0 dialect: the sms connection through /api/v2/connections, and the
       errorCode: 'invalid_query_string',
       message: 'Query validation error: per_page must be an integer from 1 to 100; include_totals must be true or false',
     });
+    const refused = async (query: string) => (await t.get(`/api/v2/connections?${query}`, admin)).body;
+    expect(await refused('page=-1&take=0')).to.deep.include({
+      errorCode: 'invalid_query_string',
+      message: 'Query validation error: page must be an integer from 0 to 100000; take must be an integer from 1 to 100',
+    });
+    expect((await refused('name=a&name=b&include_fields=1')).message).to.equal(
+      'Query validation error: name must be given once; include_fields must be true or false',
+    );
+  });
+
+  it("refuses a user-blocks query without one identifier in Auth0's words; a number that is no phone is invalid_phone_number", async () => {
+    expect((await t.get('/api/v2/user-blocks', admin)).body).to.deep.equal({
+      statusCode: 400,
+      error: 'Bad Request',
+      errorCode: 'invalid_query_string',
+      message: 'Query validation error: identifier is required',
+    });
+    const twice = await call(t.url, 'DELETE', '/api/v2/user-blocks?identifier=%2B15125550101&identifier=%2B15125550102', undefined, {
+      token: admin,
+    });
+    expect(twice.status).to.equal(400);
+    expect(twice.body).to.include({ errorCode: 'invalid_query_string', message: 'Query validation error: identifier must be given once' });
+    expect((await t.get('/api/v2/user-blocks?identifier=12', admin)).body).to.include({
+      statusCode: 400,
+      errorCode: 'invalid_phone_number',
+    });
   });
 
   it('a PATCH (the seed payload) shows through GET /cis/v1/tenantsmsproviders, secret masked, events in the tenant SMS stream', async () => {

@@ -102,6 +102,15 @@ describe('SMS OTP redirect login (seed: Login with SMS OTP, redirect flow)', fun
       { redirect: 'manual' },
     );
     expect(tampered.status).to.equal(400);
+    expect(await tampered.json()).to.deep.equal({ message: 'the link is invalid or has expired', error_code: 400 });
+    for (const [query, message] of [
+      ['', 'token is required'],
+      ['?token=', 'token must NOT have fewer than 1 characters'],
+      ['?token=a&token=b', 'token must be given once'],
+    ]) {
+      const bad = await fetch(`${t.url}/cis/v1/auth/otp/sms/redirect${query}`, { redirect: 'manual' });
+      expect(await bad.json(), query).to.deep.equal({ message, error_code: 400 });
+    }
 
     await t.post('/cis/v1/auth/otp/sms', { phone_number: phone, redirect_uri: redirectUri, create_new_user: true }, token);
     const code = await loginUpToCode();

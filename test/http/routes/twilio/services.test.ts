@@ -142,6 +142,28 @@ describe('Twilio Verify dialect: Services through the official twilio SDK', func
     });
   });
 
+  it('refuses a bad page query by name with 400 60200, as its schema describes it', async () => {
+    const list = async (query: string) => {
+      const response = await fetch(`${t.url}/v2/Services?${query}`, {
+        headers: { authorization: basic('acme-admin', 'acme-admin-secret') },
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await list('PageSize=0')).to.deep.equal({
+      status: 400,
+      body: {
+        code: 60200,
+        message: 'Invalid parameter: PageSize (must be >= 1)',
+        more_info: 'https://www.twilio.com/docs/errors/60200',
+        status: 400,
+      },
+    });
+    expect((await list('PageSize=1001')).body.message).to.equal('Invalid parameter: PageSize (must be <= 1000)');
+    expect((await list('Page=x')).body.message).to.equal('Invalid parameter: Page (must be integer)');
+    expect((await list('Page=1&Page=2')).body.message).to.equal('Invalid parameter: Page (must be given once)');
+    expect((await list('PageSize=5&Page=0')).status).to.equal(200);
+  });
+
   it("answers an unknown path under /v2 in Twilio's shape", async () => {
     const response = await fetch(`${t.url}/v2/Nothing`, { headers: { authorization: basic('acme-admin', 'acme-admin-secret') } });
     expect(response.status).to.equal(404);
