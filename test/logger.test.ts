@@ -19,6 +19,22 @@ describe('createLogger', () => {
     expect(line).to.include('curl').and.to.include('+15550100').and.to.include('[redacted]');
   });
 
+  it("censors a child logger's bindings too, keeps an error's message and stack, and never changes the caller's object", () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ log: { level: 'info' } }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const fields = { body: { password: 'p4ss', user: 'ann' }, client_secret: 'top' };
+    logger.child({ access_token: 'tok-123', reqId: 'r1' }).info(fields, 'with a child');
+    const err = Object.assign(new Error('provider refused'), { api_key: 'key-9' });
+    logger.error({ err }, 'failed');
+    const [first, second] = lines.map((line) => JSON.stringify(line));
+    for (const secret of ['tok-123', 'p4ss', '"top"']) expect(first).not.to.include(secret);
+    expect(first).to.include('"reqId":"r1"').and.to.include('"user":"ann"');
+    expect(fields).to.deep.equal({ body: { password: 'p4ss', user: 'ann' }, client_secret: 'top' });
+    expect(second).not.to.include('key-9');
+    expect(second).to.include('provider refused').and.to.include('Error: provider refused');
+    expect(err.api_key).to.equal('key-9');
+  });
+
   it('writes human-readable lines with log.pretty (secrets still censored), JSON otherwise', () => {
     let text = '';
     const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });

@@ -4,7 +4,8 @@ import type { AppMiddleware } from './types.js';
 
 /**
  * Gives the request its own logger (`ctx.state.log`, tagged with the request id) and writes one line
- * when it ends. A routed request is logged by its route pattern (`/v2/Services/:serviceSid/Verifications/:sid`),
+ * when it ends. The child logger is made on first use: most requests log nothing but their last line, which
+ * carries the request id itself. A routed request is logged by its route pattern (`/v2/Services/:serviceSid/Verifications/:sid`),
  * never by its path: paths can carry phone numbers (Twilio Verify fetches by number), Verification sids that
  * hold a number, and user ids, and a log line must not outlive an erasure with them. An unmatched path is
  * logged with every run of digits masked; query strings are never logged.
@@ -12,14 +13,21 @@ import type { AppMiddleware } from './types.js';
 export function requestLog({ logger }: { logger: Logger }): AppMiddleware {
   return async (ctx, next) => {
     const started = performance.now();
-    ctx.state.log = logger.child({ reqId: ctx.state.requestId });
+    const reqId = ctx.state.requestId;
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', {
+      get: () => (child ??= logger.child({ reqId })),
+      set: (value: Logger) => void (child = value),
+      enumerable: true,
+      configurable: true,
+    });
     try {
       await next();
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
       const where = typeof route === 'string' ? { route } : { path: maskedPath(ctx.path) };
-      ctx.state.log.info({ method: ctx.method, ...where, status: ctx.status, ms }, 'request');
+      (child ?? logger).info({ ...(!child && { reqId }), method: ctx.method, ...where, status: ctx.status, ms }, 'request');
     }
   };
 }
