@@ -1,8 +1,9 @@
+import contentType from 'content-type';
 import type { IncomingMessage } from 'node:http';
 import { jsonNestsDeeperThan, MAX_NESTING_DEPTH } from '../validation/nestingDepth.js';
 import { NotPlainDataError, nullPrototypeCopy } from '../validation/plainData.js';
 import { badRequest, payloadTooLarge, unsupportedMediaType, type HttpError } from './httpError.js';
-import type { AppContext, AppMiddleware } from './types.js';
+import type { AppMiddleware } from './types.js';
 import { parseUrlEncoded } from './urlEncoded.js';
 
 declare module 'koa' {
@@ -22,9 +23,9 @@ declare module 'koa' {
  */
 export function bodyParser({ limit }: { limit: number }): AppMiddleware {
   return async (ctx, next) => {
-    const kind = bodyKind(ctx);
-    if (kind && hasBody(ctx.req)) {
-      const charset = ctx.request.charset;
+    const type = hasBody(ctx.req) ? bodyType(ctx.req.headers['content-type']) : undefined;
+    if (type) {
+      const { kind, charset } = type;
       if (charset && !/^utf-?8$/i.test(charset)) throw unsupportedMediaType(`charset ${charset} is not supported, use utf-8`);
       const text = (await readBody(ctx.req, limit)).toString('utf8');
       ctx.request.body = kind === 'json' ? parseJson(text) : parseUrlEncoded(text);
@@ -33,10 +34,25 @@ export function bodyParser({ limit }: { limit: number }): AppMiddleware {
   };
 }
 
-function bodyKind(ctx: AppContext): 'json' | 'form' | undefined {
-  const type = ctx.request.is('application/json', '+json', 'application/x-www-form-urlencoded');
-  if (!type) return undefined;
-  return type === 'application/x-www-form-urlencoded' ? 'form' : 'json';
+/**
+ * The body's format from its `Content-Type`, parsed once (type and charset): JSON (`application/json`, any
+ * `+json` type) or a form; undefined for any other type, or a header that is not a valid media type.
+ */
+function bodyType(header: string | undefined): { kind: 'json' | 'form'; charset: string | undefined } | undefined {
+  if (!header) return undefined;
+  let parsed: contentType.ParsedMediaType;
+  try {
+    parsed = contentType.parse(header);
+  } catch {
+    return undefined;
+  }
+  const kind =
+    parsed.type === 'application/x-www-form-urlencoded'
+      ? 'form'
+      : parsed.type === 'application/json' || parsed.type.endsWith('+json')
+        ? 'json'
+        : undefined;
+  return kind && { kind, charset: parsed.parameters.charset };
 }
 
 function hasBody(req: IncomingMessage): boolean {
