@@ -1,6 +1,20 @@
 import ipaddr from 'ipaddr.js';
 import { canonicalIp, inRanges, parseIpRange } from '../support/ipRange.js';
+import type { Socket } from 'node:net';
 import type { AppMiddleware } from './types.js';
+
+/** A keep-alive connection carries many requests from one peer: its address is parsed once. */
+const peers = new WeakMap<Socket, { peer: string; canonical: string }>();
+
+function peerOf(socket: Socket): { peer: string; canonical: string } {
+  let known = peers.get(socket);
+  if (!known) {
+    const peer = socket.remoteAddress ?? '';
+    known = { peer, canonical: canonicalIp(peer) };
+    peers.set(socket, known);
+  }
+  return known;
+}
 
 /**
  * The caller's address (`ctx.state.clientIp`): the socket's peer, unless the peer is one of `trustedProxies`;
@@ -10,8 +24,8 @@ import type { AppMiddleware } from './types.js';
 export function clientAddress(trustedProxies: readonly string[]): AppMiddleware {
   const ranges = trustedProxies.map(parseIpRange);
   return async (ctx, next) => {
-    const peer = ctx.req.socket.remoteAddress ?? '';
-    let client = canonicalIp(peer);
+    const { peer, canonical } = peerOf(ctx.req.socket);
+    let client = canonical;
     if (ranges.length > 0 && inRanges(peer, ranges)) {
       const hops = ctx
         .get('X-Forwarded-For')
