@@ -10,15 +10,16 @@ interface Entry {
 const caches = new WeakMap<EventStore, BoundedCache<string, Entry>>();
 
 /**
- * Folded states of the streams the command side reads, per store, keyed by stream and valid for one
- * revision only: a caller checks the stream's current revision (a cheap point query) and uses the
- * state only when it is still that revision, so reads stay strongly consistent while a busy stream
- * (an application, a user, a phone's codes) is not re-read and re-parsed on every request.
+ * Folded states of the streams the command side reads, per store, keyed by stream, each with the revision
+ * it was folded at: a caller checks the stream's current revision (a cheap point query) and uses the state
+ * when it is still that revision, or folds the few newer events onto it, so reads stay strongly consistent
+ * while a busy stream (an application, a user, a phone's codes) is not re-read and re-parsed on every request.
  */
 export const stateCache = {
-  get<State>(store: EventStore, stream: string, decider: object, revision: number): State | undefined {
+  /** The newest state remembered for the stream (by this decider), whatever its revision. */
+  latest<State>(store: EventStore, stream: string, decider: object): { revision: number; state: State } | undefined {
     const entry = caches.get(store)?.get(stream);
-    return entry && entry.decider === decider && entry.revision === revision ? (entry.state as State) : undefined;
+    return entry && entry.decider === decider ? { revision: entry.revision, state: entry.state as State } : undefined;
   },
 
   set(store: EventStore, stream: string, decider: object, revision: number, state: unknown): void {

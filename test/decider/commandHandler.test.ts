@@ -43,6 +43,29 @@ describe('command handler', () => {
     expect(await loadState(store, 'counter-2', counter)).to.equal(full);
   });
 
+  it('folds only the newer events onto a remembered state when the stream moved on a little, and re-reads when it moved far', async () => {
+    await handleCommand(store, 'counter-3', counter, { add: 5 });
+    const reads: { fromRevision?: number; direction?: string }[] = [];
+    // the state cache is per store object: watch this one's reads
+    const readStream = store.readStream.bind(store);
+    store.readStream = (stream, options) => {
+      reads.push({ ...options });
+      return readStream(stream, options);
+    };
+    // appended behind the handler's back, as the SMS dispatcher appends SmsSent to a code's stream
+    await store.appendToStream('counter-3', [{ type: 'Added', data: { n: 2 } }], { expectedRevision: 0 });
+    expect(await loadState(store, 'counter-3', counter)).to.equal(7);
+    expect(reads).to.deep.equal([{ fromRevision: 1 }]);
+    reads.length = 0;
+    await store.appendToStream(
+      'counter-3',
+      Array.from({ length: 40 }, () => ({ type: 'Added', data: { n: 1 } })),
+      { expectedRevision: 1 },
+    );
+    expect(await loadState(store, 'counter-3', counter)).to.equal(47);
+    expect(reads[0]).to.deep.include({ direction: 'backwards' }); // 40 behind: the stream is read as without a cache
+  });
+
   it('never serves a cached state once another writer (here another store on the same file) moved the stream', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otpledger-cmd2-')), 'events.db');
     const a = SqliteEventStore.open(file);
