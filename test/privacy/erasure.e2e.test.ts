@@ -128,7 +128,14 @@ describe('erasure and data-subject requests (end to end)', function () {
     expect(erased.body).to.have.keys('user_id', 'erased_at');
     expect(erased.body.user_id).to.equal(userId);
     expect(await call('DELETE', `/admin/v1/users/${userId}`, admin)).to.deep.include({ status: 200, body: erased.body });
-    expect((await call('DELETE', '/admin/v1/users/00000000-0000-4000-8000-000000000000', admin)).status).to.equal(404);
+    // an unknown user is the domain's user_not_found, answered 404 by the shared mapping
+    for (const method of ['DELETE', 'GET'] as const) {
+      const path = `/admin/v1/users/00000000-0000-4000-8000-000000000000${method === 'GET' ? '/export' : ''}`;
+      expect(await call(method, path, admin), method).to.deep.include({
+        status: 404,
+        body: { error: 'user_not_found', error_description: 'user not found' },
+      });
+    }
     expect((await call('DELETE', `/admin/v1/users/${userId}`, app)).status).to.equal(403);
 
     // what is left: the erased marker, the events with "[erased]" where the values were

@@ -1,10 +1,9 @@
 import { Router } from '@koa/router';
 import { recordAuditQuery } from '../../../audit/auditLog.js';
 import type { Cradle } from '../../../cradle.js';
-import { UnknownUserError } from '../../../privacy/dataSubjectRequests.js';
 import { requireClient } from '../../auth.js';
 import { eventMetadata } from '../../eventMetadata.js';
-import { badRequest, notFound } from '../../httpError.js';
+import { badRequest } from '../../httpError.js';
 import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppContext, AppState } from '../../types.js';
 import { adminRoute, auditRecordSchema, management } from './adminDescriptions.js';
@@ -16,11 +15,6 @@ const userIdParam = (ctx: AppContext): string => {
   if (typeof userId !== 'string' || userId.length === 0 || userId.length > 200)
     throw badRequest('user_id must be one non-empty value of at most 200 characters');
   return userId;
-};
-
-const unknownAs404 = (error: unknown): never => {
-  if (error instanceof UnknownUserError) throw notFound('user not found');
-  throw error;
 };
 
 /**
@@ -62,7 +56,7 @@ export function adminUserDataRoutes({
     const { tenantId, clientId } = ctx.state.auth;
     const userId = userIdParam(ctx);
     await recordAuditQuery(eventStore, clock, tenantId, clientId, 'export', { userId }, eventMetadata(ctx, tenantId, clientId));
-    const result = await dataSubjectRequests.export(tenantId, userId).catch(unknownAs404);
+    const result = await dataSubjectRequests.export(tenantId, userId);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = result;
   });
@@ -90,7 +84,7 @@ export function adminUserDataRoutes({
   router.delete('/admin/v1/users/:user_id', manage, async (ctx) => {
     const { tenantId, clientId } = ctx.state.auth;
     const userId = userIdParam(ctx);
-    ctx.body = await dataSubjectRequests.erase(tenantId, userId, clientId, eventMetadata(ctx, tenantId, clientId)).catch(unknownAs404);
+    ctx.body = await dataSubjectRequests.erase(tenantId, userId, clientId, eventMetadata(ctx, tenantId, clientId));
   });
 
   return router;
