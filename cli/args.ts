@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { QueryValidationError } from '../core/validation/schemaValidationError.js';
 
 export class UsageError extends Error {}
 
@@ -22,5 +23,21 @@ export function parseOptions(
     return { options: values as Record<string, string | undefined>, flags, positionals };
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * Options checked by the schema the API checks the same query with (`parseAuditQuery`, `parseStateQuery`): the
+ * options are given under the query's names (`user_id`), and a refusal is a usage error naming each option as the
+ * command line spells it (`--user-id must be given once`).
+ */
+export function checkedOptions<T>(parse: (query: unknown) => T, query: Record<string, string | undefined>): T {
+  try {
+    return parse(query);
+  } catch (error) {
+    if (!(error instanceof QueryValidationError)) throw error;
+    throw new UsageError(
+      error.problems.map((problem) => `--${problem.slice(1).replace(/^[^ ]+/, (name) => name.replaceAll('_', '-'))}`).join('; '),
+    );
   }
 }

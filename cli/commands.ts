@@ -7,12 +7,13 @@ import { recordAuditQuery } from '../core/audit/auditLog.js';
 import { exportLines } from '../core/audit/exportFormats.js';
 import { verifyChain } from '../core/audit/verifyChain.js';
 import type { Cradle } from '../core/cradle.js';
-import { parsePointInTime, stateAt, stateKinds, type StateKind } from '../core/timeTravel/stateAt.js';
+import { parsePointInTime, stateAt } from '../core/timeTravel/stateAt.js';
+import { parseStateQuery } from '../core/timeTravel/stateQuery.js';
 import { readFileSync } from 'node:fs';
 import { backtest, BACKTEST_EVENT_TYPES } from '../core/protection/backtest.js';
 import { parseSmsProtectionPolicy } from '../core/protection/smsProtectionPolicy.js';
 import { rebuildProjections } from '../projections/rebuild.js';
-import { parseOptions, UsageError } from './args.js';
+import { checkedOptions, parseOptions, UsageError } from './args.js';
 import { progressBar } from './progressBar.js';
 
 const actor = () => `cli:${os.userInfo().username}`;
@@ -56,7 +57,7 @@ export async function auditQuery(cradle: Cradle, args: string[]): Promise<number
   if (!options.tenant) throw new UsageError('--tenant is required');
   const format = options.format ?? 'ndjson';
   if (format !== 'ndjson' && format !== 'csv') throw new UsageError('--format must be ndjson or csv');
-  const query = parseAuditQuery({
+  const query = checkedOptions(parseAuditQuery, {
     types: options.types,
     user_id: options['user-id'],
     phone_number: options['phone-number'],
@@ -96,17 +97,15 @@ export async function projectionsRebuild(cradle: Cradle, args: string[]): Promis
 export async function state(cradle: Cradle, args: string[]): Promise<number> {
   const { options } = parseOptions(args, ['tenant', 'kind', 'id', 'at']);
   if (!options.tenant) throw new UsageError('--tenant is required');
-  const kind = options.kind;
-  if (!kind || !(stateKinds as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${stateKinds.join(', ')}`);
-  if (!options.id && kind !== 'provider' && kind !== 'protection') throw new UsageError('--id is required');
-  const point = parsePointInTime(options.at ?? cradle.clock.now().toISOString());
-  await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'state', { kind, at: options.at ?? null });
+  const { kind, id, at } = checkedOptions(parseStateQuery, { kind: options.kind, id: options.id, at: options.at });
+  const point = parsePointInTime(at ?? cradle.clock.now().toISOString());
+  await recordAuditQuery(cradle.eventStore, cradle.clock, options.tenant, actor(), 'state', { kind, at: at ?? null });
   print(
     await stateAt(
       { eventStore: cradle.eventStore, hmacKey: cradle.secrets.hmacKey, protectionDefaults: cradle.smsProtectionPolicies.defaults },
       options.tenant,
-      kind as StateKind,
-      options.id ?? options.tenant,
+      kind,
+      id ?? options.tenant,
       point,
     ),
   );
