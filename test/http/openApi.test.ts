@@ -102,6 +102,7 @@ describe('OpenAPI 3.1 (GET /openapi.json, GET /docs)', function () {
         const parameters = (operation.parameters ?? []).filter((p: { in: string }) => p.in === 'query') as QueryParameter[];
         const schemes = (operation.security ?? []).flatMap((requirement: object) => Object.keys(requirement));
         const authorization = schemes.includes('twilioBasic') ? twilioBasic : schemes.length > 0 ? admin : undefined;
+        if (parameters.length > 0 && !operation.responses['400']) wrong.push(`${method.toUpperCase()} ${path}: its 400 is not described`);
         for (const parameter of parameters) {
           const others = parameters.filter((other) => other.required && other !== parameter);
           for (const bad of badValues(parameter.schema)) {
