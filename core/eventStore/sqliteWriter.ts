@@ -55,31 +55,108 @@ export class SqliteWriter {
     );
   }
 
+  /**
+   * Commits the batch in one immediate transaction. First in two phases (`writePlanned`: every append
+   * checked and chained, then every row inserted: the JSON and hashing work and SQLite's work each run
+   * in one stretch, measured about 3 µs per event cheaper than interleaving them); when that cannot
+   * answer each append on its own (an event id twice in the batch, an insert that fails), the
+   * transaction is rolled back and the batch written append by append (`write`).
+   */
   writeBatch(batch: readonly QueuedAppend[]): AppendOutcome[] {
-    const outcomes: AppendOutcome[] = [];
     try {
-      this.db
-        .transaction(() => {
-          outcomes.length = 0;
-          // inside the write lock: if another process committed since our last batch, forget the heads
-          const version = this.dataVersion.get()!;
-          if (version !== this.seenVersion) this.heads.clear();
-          this.seenVersion = version;
-          for (const append of batch) {
-            try {
-              outcomes.push({ ok: true, result: this.write(append) });
-            } catch (error) {
-              outcomes.push(failure(append, error));
-            }
-          }
-        })
-        .immediate();
+      try {
+        return this.inTransaction(() => this.writePlanned(batch));
+      } catch (error) {
+        if (!(error instanceof WriteEachInstead)) throw error;
+        return this.inTransaction(() => batch.map((append) => this.writeOne(append)));
+      }
     } catch (error) {
       // the commit itself failed (disk full, busy too long): nothing of the batch was written
       this.heads.clear();
       return batch.map(() => ({ ok: false, message: (error as Error).message, code: (error as { code?: string }).code }));
     }
+  }
+
+  private inTransaction(write: () => AppendOutcome[]): AppendOutcome[] {
+    return this.db
+      .transaction(() => {
+        // inside the write lock: if another process committed since our last batch, forget the heads
+        const version = this.dataVersion.get()!;
+        if (version !== this.seenVersion) this.heads.clear();
+        this.seenVersion = version;
+        return write();
+      })
+      .immediate();
+  }
+
+  private writeOne(append: QueuedAppend): AppendOutcome {
+    try {
+      return { ok: true, result: this.write(append) };
+    } catch (error) {
+      return failure(append, error);
+    }
+  }
+
+  /**
+   * Phase 1 checks and chains every append on the heads as the batch leaves them (the cache's, or the
+   * stored ones), answering conflicts and retries (caller ids already stored) without writing; phase 2
+   * inserts the rows. Throws `WriteEachInstead` (the transaction rolls back) when an event id comes
+   * twice in the batch, whose second use only the append-by-append path can tell from a retry, or when
+   * an insert fails, so that the failure reaches its own append only.
+   */
+  private writePlanned(batch: readonly QueuedAppend[]): AppendOutcome[] {
+    const outcomes = new Array<AppendOutcome>(batch.length);
+    const planned: { index: number; stream: string; rows: ChainedEvent[]; recordedAt: number }[] = [];
+    const working = new Map<string, StreamHead>();
+    const ids = new Set<string>();
+    for (let index = 0; index < batch.length; index++) {
+      const { stream, events, expected, recordedAt } = batch[index]!;
+      try {
+        const callerIds = events.some((event) => event.id !== undefined);
+        if (callerIds) {
+          for (const event of events) {
+            if (event.id === undefined) continue;
+            if (ids.has(event.id)) throw new WriteEachInstead();
+            ids.add(event.id);
+          }
+          const replayed = this.replayed(batch[index]!);
+          if (replayed) {
+            outcomes[index] = { ok: true, result: replayed };
+            continue;
+          }
+        }
+        const head = working.get(stream) ?? this.headOf(stream);
+        if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
+        const chained = chainAppend(head, events, callerIds ? events.map((event) => event.id ?? randomUUID()) : freshIds(events.length));
+        working.set(stream, chained.head);
+        planned.push({ index, stream, rows: chained.rows, recordedAt });
+      } catch (error) {
+        if (error instanceof WriteEachInstead) throw error;
+        outcomes[index] = failure(batch[index]!, error);
+      }
+    }
+    for (const { index, stream, rows, recordedAt } of planned) {
+      let position: number;
+      try {
+        position = this.insertAll(stream, rows, recordedAt);
+      } catch {
+        throw new WriteEachInstead();
+      }
+      outcomes[index] = { ok: true, result: { nextExpectedRevision: rows[rows.length - 1]!.revision, position } };
+    }
+    for (const [stream, head] of working) this.heads.set(stream, head);
     return outcomes;
+  }
+
+  private headOf(stream: string): StreamHead {
+    return this.heads.get(stream) ?? this.lastEvent.get(stream) ?? NO_STREAM_HEAD;
+  }
+
+  private replayed({ stream, events, expected }: QueuedAppend): AppendResult | undefined {
+    return replayedAppend(
+      { stream, expected, ids: events.map((event) => event.id ?? ''), types: events.map((event) => event.type) },
+      (id) => (id ? this.eventById.get(id) : undefined),
+    );
   }
 
   close(): void {
@@ -95,16 +172,14 @@ export class SqliteWriter {
    * immediate transaction holds the write lock, so no other process can move the stream between the
    * check and the insert.
    */
-  private write({ stream, events, expected, recordedAt }: QueuedAppend): AppendResult {
+  private write(append: QueuedAppend): AppendResult {
+    const { stream, events, expected, recordedAt } = append;
     const callerIds = events.some((event) => event.id !== undefined);
     if (callerIds) {
-      const replayed = replayedAppend(
-        { stream, expected, ids: events.map((event) => event.id ?? ''), types: events.map((event) => event.type) },
-        (id) => (id ? this.eventById.get(id) : undefined),
-      );
+      const replayed = this.replayed(append);
       if (replayed) return replayed;
     }
-    const head = this.heads.get(stream) ?? this.lastEvent.get(stream) ?? NO_STREAM_HEAD;
+    const head = this.headOf(stream);
     if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
     const chained = chainAppend(head, events, callerIds ? events.map((event) => event.id ?? randomUUID()) : freshIds(events.length));
     const position =
@@ -125,6 +200,9 @@ export class SqliteWriter {
     return position;
   }
 }
+
+/** Thrown inside the transaction (rolling it back) when a batch must be written append by append. */
+class WriteEachInstead extends Error {}
 
 function freshIds(count: number): string[] {
   const ids = new Array<string>(count);
