@@ -48,7 +48,7 @@ export async function handleCommand<State, Command, Event extends { type: string
       }));
       const result = await appendOnceMore(store, stream, append, expectedRevision);
       const next = events.reduce(decider.evolve, state);
-      if (store.streamRevision) stateCache.set(store, stream, decider, result.nextExpectedRevision, next);
+      if (store.streamRevision) stateCache.set(store, stream, decider, result.nextExpectedRevision, append[append.length - 1]!.id, next);
       return { events, state: next, revision: result.nextExpectedRevision, position: result.position };
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
@@ -118,24 +118,26 @@ async function loadCurrent<State, Event extends { type: string; data: unknown }>
     if (head === -1) return { state: decider.initialState(), revision: -1 };
     const cached = stateCache.latest<State>(store, stream, decider);
     if (cached?.revision === head) return cached;
-    if (cached && cached.revision < head && head - cached.revision <= CATCH_UP_MAX) {
-      const newer = await store.readStream(stream, { fromRevision: cached.revision + 1 });
-      // folding on is exact only from the very next revision; anything else (never expected) reads it all
-      if (newer[0]?.revision === cached.revision + 1) {
+    if (cached?.lastEventId && cached.revision < head && head - cached.revision <= CATCH_UP_MAX) {
+      // from the remembered event itself: folding on is exact only while it is still there (a store restored
+      // from a backup or failed over to a lagging replica may have lost it and grown again: then read it all)
+      const [remembered, ...newer] = await store.readStream(stream, { fromRevision: cached.revision });
+      if (remembered?.id === cached.lastEventId && remembered.revision === cached.revision && newer.length > 0) {
         const state = newer.reduce<State>(
           (folded, event) => decider.evolve(folded, { type: event.type, data: event.data } as Event),
           cached.state,
         );
-        const revision = newer[newer.length - 1]!.revision;
-        stateCache.set(store, stream, decider, revision, state);
-        return { state, revision };
+        const last = newer[newer.length - 1]!;
+        stateCache.set(store, stream, decider, last.revision, last.id, state);
+        return { state, revision: last.revision };
       }
     }
   }
   const recorded = await readFoldable(store, stream, decider);
   const state = foldEvents(decider, recorded);
-  const revision = recorded.length ? recorded[recorded.length - 1]!.revision : -1;
-  if (store.streamRevision) stateCache.set(store, stream, decider, revision, state);
+  const last = recorded[recorded.length - 1];
+  const revision = last ? last.revision : -1;
+  if (store.streamRevision) stateCache.set(store, stream, decider, revision, last?.id, state);
   return { state, revision };
 }
 

@@ -4,6 +4,8 @@ import { BoundedCache } from '../support/boundedCache.js';
 interface Entry {
   decider: object;
   revision: number;
+  /** The id of the event at `revision`: a catch-up folds on only while that very event is still there. */
+  lastEventId: string | undefined;
   state: unknown;
 }
 
@@ -17,14 +19,20 @@ const caches = new WeakMap<EventStore, BoundedCache<string, Entry>>();
  */
 export const stateCache = {
   /** The newest state remembered for the stream (by this decider), whatever its revision. */
-  latest<State>(store: EventStore, stream: string, decider: object): { revision: number; state: State } | undefined {
+  latest<State>(
+    store: EventStore,
+    stream: string,
+    decider: object,
+  ): { revision: number; lastEventId: string | undefined; state: State } | undefined {
     const entry = caches.get(store)?.get(stream);
-    return entry && entry.decider === decider ? { revision: entry.revision, state: entry.state as State } : undefined;
+    return entry && entry.decider === decider
+      ? { revision: entry.revision, lastEventId: entry.lastEventId, state: entry.state as State }
+      : undefined;
   },
 
-  set(store: EventStore, stream: string, decider: object, revision: number, state: unknown): void {
+  set(store: EventStore, stream: string, decider: object, revision: number, lastEventId: string | undefined, state: unknown): void {
     let cache = caches.get(store);
     if (!cache) caches.set(store, (cache = new BoundedCache(20_000)));
-    cache.set(stream, { decider, revision, state });
+    cache.set(stream, { decider, revision, lastEventId, state });
   },
 };

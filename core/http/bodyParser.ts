@@ -35,24 +35,29 @@ export function bodyParser({ limit }: { limit: number }): AppMiddleware {
 }
 
 /**
- * The body's format from its `Content-Type`, parsed once (type and charset): JSON (`application/json`, any
- * `+json` type) or a form; undefined for any other type, or a header that is not a valid media type.
+ * The body's format from its `Content-Type`: JSON (`application/json`, any `+json` type) or a form; undefined for
+ * any other type. The type is the text before the first `;`, as type-is matched it, so a header a client writes
+ * loosely (`application/json;`, `...; charset=utf-8;`) still has its body read; the charset is read where the
+ * parameters parse (content-type, Koa's own parser), none otherwise, as Koa's `request.charset` answered.
  */
 function bodyType(header: string | undefined): { kind: 'json' | 'form'; charset: string | undefined } | undefined {
   if (!header) return undefined;
-  let parsed: contentType.ParsedMediaType;
-  try {
-    parsed = contentType.parse(header);
-  } catch {
-    return undefined;
-  }
+  const separator = header.indexOf(';');
+  const type = (separator === -1 ? header : header.slice(0, separator)).trim().toLowerCase();
   const kind =
-    parsed.type === 'application/x-www-form-urlencoded'
+    type === 'application/x-www-form-urlencoded'
       ? 'form'
-      : parsed.type === 'application/json' || parsed.type.endsWith('+json')
+      : type === 'application/json' || (type.endsWith('+json') && /^[\w.+-]+\/[\w.+-]+$/.test(type))
         ? 'json'
         : undefined;
-  return kind && { kind, charset: parsed.parameters.charset };
+  if (!kind) return undefined;
+  let charset: string | undefined;
+  try {
+    charset = contentType.parse(header).parameters.charset;
+  } catch {
+    charset = undefined;
+  }
+  return { kind, charset };
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -55,7 +56,7 @@ describe('command handler', () => {
     // appended behind the handler's back, as the SMS dispatcher appends SmsSent to a code's stream
     await store.appendToStream('counter-3', [{ type: 'Added', data: { n: 2 } }], { expectedRevision: 0 });
     expect(await loadState(store, 'counter-3', counter)).to.equal(7);
-    expect(reads).to.deep.equal([{ fromRevision: 1 }]);
+    expect(reads).to.deep.equal([{ fromRevision: 0 }]); // the remembered event and the one after it
     reads.length = 0;
     await store.appendToStream(
       'counter-3',
@@ -64,6 +65,29 @@ describe('command handler', () => {
     );
     expect(await loadState(store, 'counter-3', counter)).to.equal(47);
     expect(reads[0]).to.deep.include({ direction: 'backwards' }); // 40 behind: the stream is read as without a cache
+  });
+
+  it('re-reads a stream whose remembered event is gone (a store restored from a backup that grew again), never folding onto it', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otpledger-cmd3-')), 'events.db');
+    const a = SqliteEventStore.open(file);
+    try {
+      await handleCommand(a, 'counter-r', counter, { add: 5 });
+      expect(await loadState(a, 'counter-r', counter)).to.equal(5); // remembered at revision 0
+      const raw = new Database(file);
+      raw.prepare("DELETE FROM events WHERE stream = 'counter-r'").run(); // the tail lost
+      raw.close();
+      await a.appendToStream(
+        'counter-r',
+        [
+          { type: 'Added', data: { n: 1 } },
+          { type: 'Added', data: { n: 1 } },
+        ],
+        { expectedRevision: 'no_stream' },
+      );
+      expect(await loadState(a, 'counter-r', counter)).to.equal(2); // not 5 + 1
+    } finally {
+      await a.close();
+    }
   });
 
   it('never serves a cached state once another writer (here another store on the same file) moved the stream', async () => {

@@ -71,6 +71,27 @@ describe('untrusted input: parsed into null-prototype objects, nesting capped, m
     expect(body.query).to.deep.equal({ ...Object.fromEntries(prototypeKeys.map((key) => [key, 'x'])), toString: ['x', 'y'] });
   });
 
+  it('reads a body whatever its Content-Type looks like around the type, as type-is did, and refuses a charset other than utf-8', async () => {
+    for (const type of [
+      'application/json',
+      'Application/JSON; charset=UTF-8',
+      'application/json;',
+      'application/json; charset=utf-8;',
+      'application/json;;charset=utf-8',
+      'application/json;charset',
+      'application/vnd.api+json',
+    ]) {
+      const { status, body } = await post('/test/echo', type, '{"name":"ann"}');
+      expect([type, status, body.body]).to.deep.equal([type, 200, { name: 'ann' }]);
+    }
+    for (const type of ['application/x-www-form-urlencoded;', 'application/x-www-form-urlencoded; charset=utf-8']) {
+      const { status, body } = await post('/test/echo', type, 'name=ann');
+      expect([type, status, body.body]).to.deep.equal([type, 200, { name: 'ann' }]);
+    }
+    const latin = await post('/test/echo', 'application/json; charset=latin1', '{"name":"ann"}');
+    expect(latin.status).to.equal(415);
+  });
+
   it('keeps JSON keys named like members as plain keys, at every level', async () => {
     const { status, body } = await post(
       '/test/echo',
