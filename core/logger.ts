@@ -50,12 +50,15 @@ function censoredOneLevel(object: Record<string, unknown>, isRequest: boolean): 
   return copy ?? object;
 }
 
-/** A copy to censor; an error keeps its prototype, message and stack, which pino's error serializer reads. */
+/** A copy to censor; an error keeps its prototype, message, stack and cause, which pino's error serializer reads. */
 function shallowCopy(object: Record<string, unknown>): Record<string, unknown> {
   if (!(object instanceof Error)) return { ...object };
+  // message, stack, cause and an AggregateError's errors are own properties but not enumerable: carried by hand
   return Object.assign(Object.create(Object.getPrototypeOf(object) as object) as Record<string, unknown>, object, {
     message: object.message,
     stack: object.stack,
+    ...('cause' in object && { cause: object.cause }),
+    ...(object instanceof AggregateError && { errors: object.errors }),
   });
 }
 
@@ -93,14 +96,27 @@ export function createLogger(config: Pick<Config, 'log'>, destination?: Destinat
 
 /**
  * A child's bindings are censored like a line's fields. pino applies `formatters.log` to lines only, so the root's
- * `child` is wrapped; children inherit it (pino makes each child with the root as its prototype).
+ * `child` and `setBindings` are wrapped; children inherit both (pino makes each child with its parent as its
+ * prototype). A child given a `formatters.log` of its own gets it with the censoring after it, not instead.
  */
 function censoringChildren(logger: Logger): Logger {
-  type Child = (this: Logger, bindings: Record<string, unknown>, options?: object) => Logger;
-  const child = (Object.getPrototypeOf(logger) as { child: Child }).child;
+  type ChildOptions = { formatters?: { log?: (object: Record<string, unknown>) => Record<string, unknown> } };
+  type Child = (this: Logger, bindings: Record<string, unknown>, options?: ChildOptions) => Logger;
+  type SetBindings = (this: Logger, bindings: Record<string, unknown>) => void;
+  const prototype = Object.getPrototypeOf(logger) as { child: Child; setBindings: SetBindings };
+  const { child, setBindings } = prototype;
   Object.defineProperty(logger, 'child', {
-    value: function (this: Logger, bindings: Record<string, unknown>, options?: object) {
-      return child.call(this, censored(bindings), options);
+    value: function (this: Logger, bindings: Record<string, unknown>, options?: ChildOptions) {
+      const theirs = options?.formatters?.log;
+      const censoring = theirs
+        ? { ...options, formatters: { ...options.formatters, log: (object: Record<string, unknown>) => censored(theirs(object)) } }
+        : options;
+      return child.call(this, censored(bindings), censoring);
+    },
+  });
+  Object.defineProperty(logger, 'setBindings', {
+    value: function (this: Logger, bindings: Record<string, unknown>) {
+      setBindings.call(this, censored(bindings));
     },
   });
   return logger;

@@ -35,6 +35,20 @@ describe('createLogger', () => {
     expect(err.api_key).to.equal('key-9');
   });
 
+  it("censors bindings set later (setBindings), a child's own log formatter's output, and keeps an error's cause", () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ log: { level: 'info' } }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const child = logger.child({ reqId: 'r2' });
+    child.setBindings({ password: 'late-secret' });
+    child.info('after setBindings');
+    logger.child({}, { formatters: { log: (object) => ({ ...object, otp: '112233' }) } }).info({ note: 'ok' }, 'own formatter');
+    const err = Object.assign(new Error('outer', { cause: new Error('inner cause') }), { api_key: 'key-7' });
+    logger.error({ err }, 'failed');
+    const text = lines.map((line) => JSON.stringify(line)).join('\n');
+    for (const secret of ['late-secret', '112233', 'key-7']) expect(text).not.to.include(secret);
+    expect(text).to.include('"note":"ok"').and.to.include('inner cause');
+  });
+
   it('writes human-readable lines with log.pretty (secrets still censored), JSON otherwise', () => {
     let text = '';
     const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });
