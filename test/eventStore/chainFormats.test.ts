@@ -32,7 +32,12 @@ function formatOneRows(stream: string, count: number): { id: string; revision: n
 }
 
 /** A store holding format-1 events, appended to by this version, verifies; an edit of an old event is still caught. */
-async function checkBothFormats(store: EventStore, stream: string, tamper: (revision: number) => Promise<void>): Promise<void> {
+async function checkBothFormats(
+  store: EventStore,
+  stream: string,
+  tamper: (revision: number) => Promise<void>,
+  storedTexts: (revision: number) => Promise<{ data: string; metadata: string }>,
+): Promise<void> {
   // this version chains on the old head: the stream's last format-1 hash
   await store.appendToStream(stream, [{ type: 'OtpVerified', data: { z: 1, a: 2 }, metadata: { tenantId: 'acme' } }], {
     expectedRevision: 2,
@@ -42,7 +47,13 @@ async function checkBothFormats(store: EventStore, stream: string, tamper: (revi
   expect(events.map((event) => (event.metadata.chain as { v?: number }).v)).to.deep.equal([undefined, undefined, undefined, 2]);
   expect((events[3]!.metadata.chain as { prev: string }).prev).to.equal((events[2]!.metadata.chain as { hash: string }).hash);
   expect(await verifyChain(store)).to.include({ ok: true, events: 5 });
-  await tamper(1);
+  // format 2 hashes the texts as stored: the store keeps them byte for byte as JSON.stringify of what is read back
+  expect(await storedTexts(3)).to.deep.equal({ data: JSON.stringify(events[3]!.data), metadata: JSON.stringify(events[3]!.metadata) });
+  await tamper(3); // the format-2 event
+  const newer = await verifyChain(store);
+  expect(newer.ok).to.equal(false);
+  expect(newer.broken).to.include({ stream, revision: 3, problem: 'wrong_hash' });
+  await tamper(1); // a format-1 event, earlier in the log: now the first break
   const report = await verifyChain(store);
   expect(report.ok).to.equal(false);
   expect(report.broken).to.include({ stream, revision: 1, problem: 'wrong_hash' });
@@ -58,9 +69,18 @@ describe('hash chain formats in the stores: events written in format 1 verify be
     for (const row of formatOneRows(stream, 3)) insert.run(row.id, stream, row.revision, row.type, row.data, row.metadata, Date.now());
     const store = SqliteEventStore.open(file);
     try {
-      await checkBothFormats(store, stream, async (revision) => {
-        db.prepare("UPDATE events SET data = json_set(data, '$.attempt', 0) WHERE stream = ? AND revision = ?").run(stream, revision);
-      });
+      await checkBothFormats(
+        store,
+        stream,
+        async (revision) => {
+          db.prepare("UPDATE events SET data = json_set(data, '$.attempt', 0) WHERE stream = ? AND revision = ?").run(stream, revision);
+        },
+        async (revision) =>
+          db.prepare('SELECT data, metadata FROM events WHERE stream = ? AND revision = ?').get(stream, revision) as {
+            data: string;
+            metadata: string;
+          },
+      );
     } finally {
       await store.close();
       db.close();
@@ -84,12 +104,23 @@ describe('hash chain formats in the stores: events written in format 1 verify be
           );
         }
         store = await PostgresEventStore.open(schema.url);
-        await checkBothFormats(store, stream, async (revision) => {
-          await client.query(
-            `UPDATE ${table} SET data = jsonb_set(data::jsonb, '{attempt}', '0')::json WHERE stream = $1 AND revision = $2`,
-            [stream, revision],
-          );
-        });
+        await checkBothFormats(
+          store,
+          stream,
+          async (revision) => {
+            await client.query(
+              `UPDATE ${table} SET data = jsonb_set(data::jsonb, '{attempt}', '0')::json WHERE stream = $1 AND revision = $2`,
+              [stream, revision],
+            );
+          },
+          async (revision) => {
+            const { rows } = await client.query<{ data: string; metadata: string }>(
+              `SELECT data::text AS data, metadata::text AS metadata FROM ${table} WHERE stream = $1 AND revision = $2`,
+              [stream, revision],
+            );
+            return rows[0]!;
+          },
+        );
       } finally {
         await store?.close();
         await client.end();
