@@ -10,7 +10,7 @@ import pg from 'pg';
 import { fmt, median, tempDir } from './benchSupport.js';
 import { postgresCpuMicros, postmasterPid } from './postgresCpu.js';
 import { jsonClient, type LoadClient } from './httpLoad.js';
-import { basic, BENCH_PROTECTION } from './otpledgerUnderLoad.js';
+import { benchConfig, prepareBenchTenant } from './otpledgerUnderLoad.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 const url = process.env.OTPLEDGER_TEST_POSTGRES?.trim();
@@ -21,8 +21,6 @@ if (!url) {
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 48);
 const ROUND_MS = Number(process.env.BENCH_SECONDS ?? 6) * 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const APP = { client_id: 'bench-app', client_secret: 'bench-secret-0123456789' };
-const ADMIN = { client_id: 'bench-admin', client_secret: 'bench-admin-secret-0123456789' };
 
 interface Run {
   cycles: number;
@@ -43,35 +41,10 @@ async function runWith(processes: number, postmaster: number): Promise<{ runs: R
   const storeUrl = new URL(url!);
   storeUrl.searchParams.set('schema', schema);
   const configFile = path.join(dir, 'bench-config.json');
+  // each worker re-sends to its own phone at once: SMS protection lets the cycles through (as bench:otp does)
   fs.writeFileSync(
     configFile,
-    JSON.stringify({
-      server: { host: '127.0.0.1', port: 0 },
-      dataDir: dir,
-      log: { level: 'info' },
-      dev: { outbox: true },
-      // each worker re-sends to its own phone at once: SMS protection lets the cycles through (as bench:otp does)
-      sms: { protectionDefaults: BENCH_PROTECTION },
-      eventStore: { url: storeUrl.toString() },
-      oidc: { issuer: 'https://otpledger.bench' },
-      bootstrap: {
-        tenants: [
-          {
-            id: 'bench',
-            name: 'Bench',
-            applications: [
-              {
-                name: 'Bench app',
-                ...APP,
-                role: 'app',
-                otp: { code_length: 6, expires_in_minutes: 5, max_failed_attempts: 3, lockout_minutes: 15 },
-              },
-              { name: 'Bench admin', ...ADMIN, role: 'management' },
-            ],
-          },
-        ],
-      },
-    }),
+    JSON.stringify(benchConfig(dir, { eventStore: { url: storeUrl.toString() }, oidc: { issuer: 'https://otpledger.bench' } })),
   );
   // the first creates the schema and the keys; the others start on them
   const servers: ServerProcess[] = [await startServerProcess('core/main.ts', { OTPLEDGER_CONFIG: configFile })];
@@ -81,23 +54,7 @@ async function runWith(processes: number, postmaster: number): Promise<{ runs: R
     )),
   );
   const clients: LoadClient[] = servers.map((server) => jsonClient(server.url, Math.ceil(CONNECTIONS / processes)));
-  const tokenOf = async (client: LoadClient, credentials: typeof APP) =>
-    (
-      (
-        await client.send('POST', '/oidc/token', 'grant_type=client_credentials', {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: basic(credentials),
-        })
-      ).body as { access_token: string }
-    ).access_token;
-  const token = await tokenOf(clients[0]!, APP);
-  await clients[0]!.request(
-    'PUT',
-    '/cis/v1/tenantsmsproviders',
-    { provider: 'Default', default: { rate_per_second: 10000, burst: 10000 } },
-    await tokenOf(clients[0]!, ADMIN),
-  );
-  const phones = Array.from({ length: CONNECTIONS }, (_, i) => `+1512555${String(1000 + i).padStart(4, '0')}`);
+  const { token, phones } = await prepareBenchTenant(clients[0]!, CONNECTIONS);
   for (const phone of phones) await clients[0]!.request('POST', '/cis/v1/users', { phone_number: phone }, token);
 
   const ok = (what: string, response: { status: number; body: unknown }) => {
