@@ -1,5 +1,5 @@
 // bench:otp — what a token and an OTP cycle cost the server, in CPU time read from the server process itself
-// (`serverProbe.ts`), beside a bare Koa route and node-oidc-provider's `client_credentials`, in one run:
+// (`serverProbe.mjs`), beside a bare Koa route and node-oidc-provider's `client_credentials`, in one run:
 // the load generator shares the two cores, so throughput would measure it too; CPU per operation does not.
 // Rounds interleave the lines, and each ratio is the median of the rounds' ratios.
 // Then a soak: BENCH_SOAK_CYCLES (100,000) OTP cycles, resident memory and event-loop delay sampled.

@@ -1,6 +1,6 @@
 import { median } from './benchSupport.js';
 import type { Operation } from './cpuPerOperation.js';
-import type { ProbeSample } from './serverProbe.js';
+import type { ProbeSample } from './serverProcess.js';
 import type { ServerProcess } from './serverProcess.js';
 
 export interface SoakResult {
