@@ -22,7 +22,13 @@ export class NotPlainDataError extends Error {
  * `maxDepth` and anything JSON cannot carry (functions, symbols, class instances).
  */
 export function nullPrototypeCopy(value: unknown, maxDepth: number = MAX_NESTING_DEPTH): unknown {
-  return copy(value, '', 0, maxDepth, () => Object.create(null) as Record<string, unknown>);
+  return copy(
+    value,
+    () => '',
+    0,
+    maxDepth,
+    () => Object.create(null) as Record<string, unknown>,
+  );
 }
 
 /**
@@ -31,36 +37,46 @@ export function nullPrototypeCopy(value: unknown, maxDepth: number = MAX_NESTING
  * `undefined` property values are kept (a config overlay may leave a key unset).
  */
 export function plainCopy(value: unknown, maxDepth: number = MAX_NESTING_DEPTH): unknown {
-  return copy(value, '', 0, maxDepth, () => ({}) as Record<string, unknown>);
+  return copy(
+    value,
+    () => '',
+    0,
+    maxDepth,
+    () => ({}) as Record<string, unknown>,
+  );
 }
 
-function copy(value: unknown, path: string, depth: number, maxDepth: number, newObject: () => Record<string, unknown>): unknown {
-  if (value === null || value === undefined) return value;
+/** A string, a boolean, null or undefined: copied as is, with no path to work out (the common case of a field). */
+const isSimple = (value: unknown): value is string | boolean | null | undefined =>
+  value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean';
+
+/** `path` is a function so a JSON pointer is only built for a value that is not simple: to recurse or to name it. */
+function copy(value: unknown, path: () => string, depth: number, maxDepth: number, newObject: () => Record<string, unknown>): unknown {
+  if (isSimple(value)) return value;
   switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
     case 'number':
-      if (!Number.isFinite(value)) throw new NotPlainDataError(path, 'must be a finite number');
+      if (!Number.isFinite(value)) throw new NotPlainDataError(path(), 'must be a finite number');
       return value;
     case 'object':
       break;
     default:
-      throw new NotPlainDataError(path, `must be JSON data, not a ${typeof value}`);
+      throw new NotPlainDataError(path(), `must be JSON data, not a ${typeof value}`);
   }
-  if (depth >= maxDepth) throw new NotPlainDataError(path, `nests deeper than ${maxDepth} levels`);
-  if (Array.isArray(value)) return value.map((item, index) => copy(item, `${path}/${index}`, depth + 1, maxDepth, newObject));
+  const here = path();
+  if (depth >= maxDepth) throw new NotPlainDataError(here, `nests deeper than ${maxDepth} levels`);
+  if (Array.isArray(value))
+    return value.map((item: unknown, index) =>
+      isSimple(item) ? item : copy(item, () => `${here}/${index}`, depth + 1, maxDepth, newObject),
+    );
   const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== null && prototype !== Object.prototype) throw new NotPlainDataError(path, 'must be a plain JSON object');
+  if (prototype !== null && prototype !== Object.prototype) throw new NotPlainDataError(here, 'must be a plain JSON object');
   const result = newObject();
   for (const key of Object.keys(value)) {
-    // defineProperty, not assignment: a key named `__proto__` must stay a key, never set a prototype
-    Object.defineProperty(result, key, {
-      value: copy((value as Record<string, unknown>)[key], `${path}/${escapePointer(key)}`, depth + 1, maxDepth, newObject),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const item = (value as Record<string, unknown>)[key];
+    const copied = isSimple(item) ? item : copy(item, () => `${here}/${escapePointer(key)}`, depth + 1, maxDepth, newObject);
+    // a key named `__proto__` must stay a key, never set a prototype: defined, not assigned
+    if (key === '__proto__') Object.defineProperty(result, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    else result[key] = copied;
   }
   return result;
 }
