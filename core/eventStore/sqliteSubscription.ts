@@ -21,6 +21,8 @@ export class SqliteSubscription implements Subscription {
   private closed = false;
   private loop: Promise<void> = Promise.resolve();
   private sleeper: { timer: NodeJS.Timeout; done: () => void } | undefined;
+  /** A commit woke the subscription while it was busy handling: the next sleep returns at once. */
+  private wokenWhileBusy = false;
 
   constructor(
     private readonly source: PageSource,
@@ -66,16 +68,26 @@ export class SqliteSubscription implements Subscription {
   }
 
   private sleep(): Promise<void> {
+    if (this.wokenWhileBusy) {
+      this.wokenWhileBusy = false;
+      return Promise.resolve();
+    }
     return new Promise((done) => {
       const timer = setTimeout(() => this.wake(), this.pollIntervalMs);
       this.sleeper = { timer, done };
     });
   }
 
-  /** Called by the store after a commit in this process. */
+  /**
+   * Called by the store after a commit in this process. A subscription busy in its handler (awaiting I/O) when
+   * the commit lands looks again as soon as it is done, instead of sleeping through it until the next poll.
+   */
   wake(): void {
     const sleeper = this.sleeper;
-    if (!sleeper) return;
+    if (!sleeper) {
+      this.wokenWhileBusy = true;
+      return;
+    }
     this.sleeper = undefined;
     clearTimeout(sleeper.timer);
     sleeper.done();
