@@ -18,7 +18,8 @@ import { soak } from './soak.js';
 
 const CONNECTIONS = 50;
 const ROUND_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Five, not three: single rounds of a ratio swing by ±15 % on these shared cores, a median of five less. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Not measured: JIT, caches and the first plugin instances settle first. */
 const WARMUP_MS = 2000;
 const SOAK_CYCLES = Number(process.env.BENCH_SOAK_CYCLES ?? 100_000);
