@@ -54,12 +54,6 @@ const MAX_APPENDS_PER_COMMIT = 2048;
  * Group commit: `appendToStream` only queues. The appends queued in one turn of the event loop go
  * together into one transaction (one fsync), each checked against its own expected revision, so a
  * conflict fails that append alone.
- *
- * Reads share a snapshot per turn: the first read of a turn of the event loop opens a read transaction and the
- * turn's end (`setImmediate`) closes it, so the turn's other reads take no lock of their own (a lone read takes
- * and drops the WAL read lock with two `fcntl` calls and a `getpid`, which cost more than the query; a token
- * request's client lookup is one such read). What another process commits is seen from the next turn on; what
- * this process commits is seen at once, because the snapshot is closed before each of its commits.
  */
 export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
@@ -73,8 +67,6 @@ export class SqliteEventStore implements EventStore {
   private readonly head: Statement<[], { position: number | null }>;
   private readonly streamHead: Statement<[string], number | null>;
   private readonly replayDetails: ReplayDetails;
-  private readonly beginSnapshot: Statement;
-  private readonly endSnapshotStatement: Statement;
 
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -95,14 +87,11 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.head = db.prepare('SELECT MAX(position) AS position FROM events');
     this.streamHead = db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck() as Statement<[string], number | null>;
-    this.beginSnapshot = db.prepare('BEGIN');
-    this.endSnapshotStatement = db.prepare('COMMIT');
     const details = db.prepare('SELECT id, metadata FROM events WHERE position = ?') as Statement<
       [number],
       { id: string; metadata: string }
     >;
     this.replayDetails = (position) => {
-      this.snapshot();
       const row = details.get(position);
       if (!row) throw new Error(`the event at position ${position} is no longer in the store`);
       return row;
@@ -129,7 +118,6 @@ export class SqliteEventStore implements EventStore {
   /** Commits the queued appends, one transaction (one fsync) per batch, and settles each. */
   private flush(): void {
     this.flushScheduled = false;
-    this.endSnapshot(); // the reads after these commits must see them
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_APPENDS_PER_COMMIT);
       const outcomes = this.writer.writeBatch(batch);
@@ -142,27 +130,13 @@ export class SqliteEventStore implements EventStore {
     for (const subscription of this.subscriptions) subscription.wake();
   }
 
-  /** Opens the turn's read snapshot unless one is open (see the class comment). */
-  private snapshot(): void {
-    // the connection's own state, not a flag of ours, tells whether one is open
-    if (this.closed || this.db.inTransaction) return;
-    this.beginSnapshot.run();
-    setImmediate(this.endSnapshot);
-  }
-
-  private readonly endSnapshot = (): void => {
-    if (this.db.open && this.db.inTransaction) this.endSnapshotStatement.run();
-  };
-
   async streamRevision(stream: string): Promise<number> {
-    this.snapshot();
     return this.streamHead.get(stream) ?? -1;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
-    this.snapshot();
     const rows = this.prepare(
       `SELECT ${eventColumns} FROM events WHERE stream = ? AND revision ${backwards ? '<=' : '>='} ?
          ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT ?`,
@@ -186,7 +160,6 @@ export class SqliteEventStore implements EventStore {
   /** One page of events after `position` (at most up to `upTo`), in global order. */
   readPage(position: number, filter: EventFilter | undefined, limit: number, upTo = Number.MAX_SAFE_INTEGER): RecordedEvent[] {
     const where = filterSql(filter);
-    this.snapshot();
     const rows = this.prepare(
       `SELECT ${eventColumns} FROM events WHERE position > ? AND position <= ?${where.sql} ORDER BY position LIMIT ?`,
     ).all(position, upTo, ...where.params, limit) as EventRow[];
@@ -201,7 +174,6 @@ export class SqliteEventStore implements EventStore {
    */
   readReplayPage(position: number, eventTypes: readonly string[], limit: number): RecordedEvent[] {
     const types = eventTypes.length === 0 ? 'NULL' : eventTypes.map(() => '?').join(', ');
-    this.snapshot();
     const rows = this.prepare(`SELECT ${replayColumns} FROM events WHERE position > ? AND +type IN (${types}) ORDER BY position LIMIT ?`)
       .raw(true)
       .all(position, ...eventTypes, limit) as ReplayRow[];
@@ -220,7 +192,6 @@ export class SqliteEventStore implements EventStore {
 
   /** The global position of the newest event, 0 when the store is empty. */
   headPosition(): number {
-    this.snapshot();
     return this.head.get()?.position ?? 0;
   }
 
@@ -247,7 +218,6 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.flush(); // every append accepted before close is committed before the writer goes
     this.writer.close();
-    this.endSnapshot();
     this.db.close();
   }
 }

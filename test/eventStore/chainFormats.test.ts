@@ -74,8 +74,6 @@ describe('hash chain formats in the stores: events written in format 1 verify be
         stream,
         async (revision) => {
           db.prepare("UPDATE events SET data = json_set(data, '$.attempt', 0) WHERE stream = ? AND revision = ?").run(stream, revision);
-          // another connection's commit, like another process's: the store's reads see it from the next turn on
-          await new Promise(setImmediate);
         },
         async (revision) =>
           db.prepare('SELECT data, metadata FROM events WHERE stream = ? AND revision = ?').get(stream, revision) as {
