@@ -74,8 +74,10 @@ function copy(value: unknown, path: () => string, depth: number, maxDepth: numbe
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
     const copied = isSimple(item) ? item : copy(item, () => `${here}/${escapePointer(key)}`, depth + 1, maxDepth, newObject);
-    // a key named `__proto__` must stay a key, never set a prototype: defined, not assigned
-    if (key === '__proto__') Object.defineProperty(result, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    // a key `Object.prototype` knows (`__proto__`, `toString`, anything a polluted prototype gained) is defined,
+    // never assigned: an assignment could set a prototype, hit a setter or throw on frozen intrinsics
+    if (key in Object.prototype)
+      Object.defineProperty(result, key, { value: copied, enumerable: true, writable: true, configurable: true });
     else result[key] = copied;
   }
   return result;

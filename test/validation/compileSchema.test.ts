@@ -103,4 +103,17 @@ describe('compileSchema on values that are not JSON data', () => {
     expect(Object.keys(copy)).to.deep.equal(['__proto__', 'a']);
     expect(copy.polluted).to.equal(undefined);
   });
+
+  it('copies a key Object.prototype knows as an own field, never through a setter a polluted prototype gained', () => {
+    let setterRan = false;
+    Object.defineProperty(Object.prototype, 'sneaky', { set: () => void (setterRan = true), configurable: true });
+    try {
+      const copy = parse(JSON.parse('{"sneaky":"x","toString":"y"}') as object) as Record<string, unknown>;
+      expect(setterRan).to.equal(false);
+      expect(Object.getOwnPropertyDescriptor(copy, 'sneaky')).to.include({ value: 'x', enumerable: true });
+      expect(Object.getOwnPropertyDescriptor(copy, 'toString')).to.include({ value: 'y', enumerable: true });
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).sneaky;
+    }
+  });
 });
