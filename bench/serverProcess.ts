@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +37,8 @@ let built = false;
 function otpledgerEntry(): string[] {
   if (process.env.BENCH_SERVER === 'tsx') return ['--import', 'tsx', '--import', './bench/serverProbe.mjs', 'core/main.ts'];
   if (!built) {
+    // from nothing: tsc never deletes the output of a source that was removed (a deleted plugin would still load)
+    fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
     const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
     if (build.status !== 0)
       throw new Error(`npm run build failed (${build.status ?? build.signal}): the bench measures the compiled server`);
