@@ -110,26 +110,20 @@ export class SqliteWriter {
     const working = new Map<string, StreamHead>();
     const ids = new Set<string>();
     for (let index = 0; index < batch.length; index++) {
-      const { stream, events, expected, recordedAt } = batch[index]!;
+      const { stream, events, recordedAt } = batch[index]!;
       try {
-        const callerIds = events.some((event) => event.id !== undefined);
-        if (callerIds) {
-          for (const event of events) {
-            if (event.id === undefined) continue;
-            if (ids.has(event.id)) throw new WriteEachInstead();
-            ids.add(event.id);
-          }
-          const replayed = this.replayed(batch[index]!);
-          if (replayed) {
-            outcomes[index] = { ok: true, result: replayed };
-            continue;
-          }
+        for (const event of events) {
+          if (event.id === undefined) continue;
+          if (ids.has(event.id)) throw new WriteEachInstead();
+          ids.add(event.id);
         }
-        const head = working.get(stream) ?? this.headOf(stream);
-        if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
-        const chained = chainAppend(head, events, callerIds ? events.map((event) => event.id ?? randomUUID()) : freshIds(events.length));
-        working.set(stream, chained.head);
-        planned.push({ index, stream, rows: chained.rows, recordedAt });
+        const plan = this.plan(batch[index]!, working);
+        if ('replayed' in plan) {
+          outcomes[index] = { ok: true, result: plan.replayed };
+          continue;
+        }
+        working.set(stream, plan.chained.head);
+        planned.push({ index, stream, rows: plan.chained.rows, recordedAt });
       } catch (error) {
         if (error instanceof WriteEachInstead) throw error;
         outcomes[index] = failure(batch[index]!, error);
@@ -148,8 +142,30 @@ export class SqliteWriter {
     return outcomes;
   }
 
-  private headOf(stream: string): StreamHead {
-    return this.heads.get(stream) ?? this.lastEvent.get(stream) ?? NO_STREAM_HEAD;
+  /** The stream's head: as this batch left it (`working`), else the cache's, else the stored one. */
+  private headOf(stream: string, working?: ReadonlyMap<string, StreamHead>): StreamHead {
+    return working?.get(stream) ?? this.heads.get(stream) ?? this.lastEvent.get(stream) ?? NO_STREAM_HEAD;
+  }
+
+  /**
+   * An append checked against its expected revision and chained on its stream's head: a retry (its caller-chosen
+   * ids already stored) answers what it answered then (`idempotentAppend.ts`); otherwise the rows to insert.
+   * Throws `ConcurrencyError`. Writes nothing.
+   */
+  private plan(
+    append: QueuedAppend,
+    working?: ReadonlyMap<string, StreamHead>,
+  ): { replayed: AppendResult } | { chained: ReturnType<typeof chainAppend>; callerIds: boolean } {
+    const { stream, events, expected } = append;
+    const callerIds = events.some((event) => event.id !== undefined);
+    if (callerIds) {
+      const replayed = this.replayed(append);
+      if (replayed) return { replayed };
+    }
+    const head = this.headOf(stream, working);
+    if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
+    const chained = chainAppend(head, events, callerIds ? events.map((event) => event.id ?? randomUUID()) : freshIds(events.length));
+    return { chained, callerIds };
   }
 
   private replayed({ stream, events, expected }: QueuedAppend): AppendResult | undefined {
@@ -173,15 +189,10 @@ export class SqliteWriter {
    * check and the insert.
    */
   private write(append: QueuedAppend): AppendResult {
-    const { stream, events, expected, recordedAt } = append;
-    const callerIds = events.some((event) => event.id !== undefined);
-    if (callerIds) {
-      const replayed = this.replayed(append);
-      if (replayed) return replayed;
-    }
-    const head = this.headOf(stream);
-    if (!satisfies(expected, head.revision)) throw new ConcurrencyError(stream, expected, head.revision);
-    const chained = chainAppend(head, events, callerIds ? events.map((event) => event.id ?? randomUUID()) : freshIds(events.length));
+    const { stream, events, recordedAt } = append;
+    const plan = this.plan(append);
+    if ('replayed' in plan) return plan.replayed;
+    const { chained, callerIds } = plan;
     const position =
       callerIds && events.length > 1
         ? this.insertAllInSavepoint(stream, chained.rows, recordedAt)
