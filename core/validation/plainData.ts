@@ -22,13 +22,7 @@ export class NotPlainDataError extends Error {
  * `maxDepth` and anything JSON cannot carry (functions, symbols, class instances).
  */
 export function nullPrototypeCopy(value: unknown, maxDepth: number = MAX_NESTING_DEPTH): unknown {
-  return copy(
-    value,
-    () => '',
-    0,
-    maxDepth,
-    () => Object.create(null) as Record<string, unknown>,
-  );
+  return copy(value, '', undefined, 0, maxDepth, () => Object.create(null) as Record<string, unknown>);
 }
 
 /**
@@ -37,50 +31,54 @@ export function nullPrototypeCopy(value: unknown, maxDepth: number = MAX_NESTING
  * `undefined` property values are kept (a config overlay may leave a key unset).
  */
 export function plainCopy(value: unknown, maxDepth: number = MAX_NESTING_DEPTH): unknown {
-  return copy(
-    value,
-    () => '',
-    0,
-    maxDepth,
-    () => ({}) as Record<string, unknown>,
-  );
+  return copy(value, '', undefined, 0, maxDepth, () => ({}) as Record<string, unknown>);
 }
 
 /** A string, a boolean, null or undefined: copied as is, with no path to work out (the common case of a field). */
 const isSimple = (value: unknown): value is string | boolean | null | undefined =>
   value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean';
 
-/** `path` is a function so a JSON pointer is only built for a value that is not simple: to recurse or to name it. */
-function copy(value: unknown, path: () => string, depth: number, maxDepth: number, newObject: () => Record<string, unknown>): unknown {
+/**
+ * The JSON pointer of a value is its parent's and its key: worked out only for a value that needs one (an object
+ * or array to recurse into, or one to name in an error), never for the strings and booleans most fields are.
+ */
+function copy(
+  value: unknown,
+  parent: string,
+  key: string | number | undefined,
+  depth: number,
+  maxDepth: number,
+  newObject: () => Record<string, unknown>,
+): unknown {
   if (isSimple(value)) return value;
   switch (typeof value) {
     case 'number':
-      if (!Number.isFinite(value)) throw new NotPlainDataError(path(), 'must be a finite number');
+      if (!Number.isFinite(value)) throw new NotPlainDataError(pointer(parent, key), 'must be a finite number');
       return value;
     case 'object':
       break;
     default:
-      throw new NotPlainDataError(path(), `must be JSON data, not a ${typeof value}`);
+      throw new NotPlainDataError(pointer(parent, key), `must be JSON data, not a ${typeof value}`);
   }
-  const here = path();
-  if (depth >= maxDepth) throw new NotPlainDataError(here, `nests deeper than ${maxDepth} levels`);
-  if (Array.isArray(value))
-    return value.map((item: unknown, index) =>
-      isSimple(item) ? item : copy(item, () => `${here}/${index}`, depth + 1, maxDepth, newObject),
-    );
+  const path = pointer(parent, key);
+  if (depth >= maxDepth) throw new NotPlainDataError(path, `nests deeper than ${maxDepth} levels`);
+  if (Array.isArray(value)) return value.map((item: unknown, index) => copy(item, path, index, depth + 1, maxDepth, newObject));
   const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== null && prototype !== Object.prototype) throw new NotPlainDataError(here, 'must be a plain JSON object');
+  if (prototype !== null && prototype !== Object.prototype) throw new NotPlainDataError(path, 'must be a plain JSON object');
   const result = newObject();
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    const copied = isSimple(item) ? item : copy(item, () => `${here}/${escapePointer(key)}`, depth + 1, maxDepth, newObject);
+  for (const name of Object.keys(value)) {
+    const copied = copy((value as Record<string, unknown>)[name], path, name, depth + 1, maxDepth, newObject);
     // a key `Object.prototype` knows (`__proto__`, `toString`, anything a polluted prototype gained) is defined,
     // never assigned: an assignment could set a prototype, hit a setter or throw on frozen intrinsics
-    if (key in Object.prototype)
-      Object.defineProperty(result, key, { value: copied, enumerable: true, writable: true, configurable: true });
-    else result[key] = copied;
+    if (name in Object.prototype)
+      Object.defineProperty(result, name, { value: copied, enumerable: true, writable: true, configurable: true });
+    else result[name] = copied;
   }
   return result;
+}
+
+function pointer(parent: string, key: string | number | undefined): string {
+  return key === undefined ? parent : `${parent}/${typeof key === 'number' ? key : escapePointer(key)}`;
 }
 
 function escapePointer(key: string): string {
