@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Cradle } from '../cradle.js';
 import { bodyParser } from './bodyParser.js';
 import { clientAddress } from './clientAddress.js';
+import { coalescedResponses } from './coalescedResponses.js';
 import { isClientFault } from './clientFaults.js';
 import { errorHandler } from './errorHandler.js';
 import { errorRenderers as defaultErrorRenderers, type ErrorRenderer } from './errorRenderers.js';
@@ -31,7 +32,7 @@ export function appRouters(cradle: Cradle, options: AppOptions = {}): AppRouter[
 }
 
 /**
- * The Koa app: request id -> request log -> request metrics (when on) -> error handler -> body parser -> routes.
+ * The Koa app: coalesced responses -> request id -> request log -> request metrics (when on) -> error handler -> body parser -> routes.
  * The error handler sits inside the log so the logged status is the one the client got.
  */
 export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppState> {
@@ -50,6 +51,7 @@ export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppStat
   const router = new Router<AppState>();
   for (const routes of appRouters(cradle, options)) router.use(routes.routes());
 
+  app.use(coalescedResponses());
   app.use(requestId(cradle));
   app.use(requestLog(cradle));
   if (metrics) app.use(httpMetrics(metrics));
