@@ -20,8 +20,12 @@ const CONNECTIONS = 50;
 const ROUND_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 /** Five, not three: single rounds of a ratio swing by ±15 % on these shared cores, a median of five less. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-/** Not measured: JIT, caches and the first plugin instances settle first. */
-const WARMUP_MS = 2000;
+/**
+ * Not measured: JIT, caches and the first plugin instances settle first. Ten seconds a line, not two: a cycle
+ * runs a few hundred functions once each, and perf showed V8's optimising compiler still taking 17 % of the
+ * server's CPU 8-13 s into a run of cycles, under 1 % after 20 s.
+ */
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10) * 1000;
 const SOAK_CYCLES = Number(process.env.BENCH_SOAK_CYCLES ?? 100_000);
 
 interface Line {
