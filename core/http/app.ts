@@ -32,7 +32,8 @@ export function appRouters(cradle: Cradle, options: AppOptions = {}): AppRouter[
 }
 
 /**
- * The Koa app: coalesced responses -> request id -> request log -> request metrics (when on) -> error handler -> body parser -> routes.
+ * The Koa app: coalesced responses -> request id -> request log -> request metrics (when on) -> error handler ->
+ * body parser -> routes.
  * The error handler sits inside the log so the logged status is the one the client got.
  */
 export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppState> {

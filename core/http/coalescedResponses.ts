@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AppMiddleware } from './types.js';
 
 /**
@@ -18,16 +19,12 @@ import type { AppMiddleware } from './types.js';
  * before it waits, so the duration they record is the handler's.
  */
 export function coalescedResponses(): AppMiddleware {
+  // the turn's one timer, shared by every response finished in it
   let endOfTurn: Promise<void> | undefined;
-  const nextTurn = () =>
-    (endOfTurn ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        endOfTurn = undefined;
-        resolve();
-      }),
-    ));
   return async (_ctx, next) => {
     await next();
-    await nextTurn();
+    await (endOfTurn ??= nextTurn().then(() => {
+      endOfTurn = undefined;
+    }));
   };
 }
