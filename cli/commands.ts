@@ -19,7 +19,10 @@ import { progressBar } from './progressBar.js';
 const actor = () => `cli:${os.userInfo().username}`;
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-/** `audit verify [--tenant t] [--allow-empty]`: exit 1 at the first broken link, and on zero events unless allowed. */
+/**
+ * `audit verify [--tenant t] [--allow-empty]`: exit 1 at the first broken link, and on zero events unless allowed.
+ * stdout agrees with the exit code: zero events refused print `ok: false` and the reason.
+ */
 export async function auditVerify(cradle: Cradle, args: string[]): Promise<number> {
   const { options, flags } = parseOptions(args, ['tenant'], ['allow-empty']);
   const tenantId = options.tenant;
@@ -27,8 +30,8 @@ export async function auditVerify(cradle: Cradle, args: string[]): Promise<numbe
   // recorded after the walk, so this query's own record never makes an empty tenant look verified;
   // a tenant with no events at all (a typo) gets no audit stream
   if (tenantId && report.events > 0) await recordAuditQuery(cradle.eventStore, cradle.clock, tenantId, actor(), 'verify', {});
-  print(report);
   if (report.broken) {
+    print(report);
     const { stream, revision, problem } = report.broken;
     console.error(`otpledger: hash chain broken at stream ${stream} revision ${revision} (${problem})`);
     return 1;
@@ -36,14 +39,16 @@ export async function auditVerify(cradle: Cradle, args: string[]): Promise<numbe
   if (report.events === 0) {
     const scope = tenantId ? ` of tenant ${tenantId}` : '';
     if (flags['allow-empty']) {
+      print(report);
       console.error(`otpledger: no events${scope} to verify (accepted: --allow-empty)`);
       return 0;
     }
-    console.error(
-      `otpledger: no events${scope} to verify: nothing was checked (wrong store or tenant?); --allow-empty accepts an empty store`,
-    );
+    const reason = `no events${scope} to verify: nothing was checked (wrong store or tenant?)`;
+    print({ ...report, ok: false, reason });
+    console.error(`otpledger: ${reason}; --allow-empty accepts an empty store`);
     return 1;
   }
+  print(report);
   console.error(`otpledger: ${report.events} events in ${report.streams} streams verified`);
   return 0;
 }

@@ -41,15 +41,23 @@ describe('otpledger CLI: it never creates a store, and an empty verification is 
 
     const refused = cli(configFile, 'audit', 'verify');
     expect(refused.status, refused.stderr).to.equal(1);
-    expect(JSON.parse(refused.stdout)).to.include({ ok: true, events: 0 });
+    // stdout agrees with the exit code: a caller reading only the report is not told it passed
+    expect(JSON.parse(refused.stdout)).to.include({
+      ok: false,
+      events: 0,
+      reason: 'no events to verify: nothing was checked (wrong store or tenant?)',
+    });
     expect(refused.stderr).to.contain('no events to verify: nothing was checked');
 
     const forTenant = cli(configFile, 'audit', 'verify', '--tenant', 'nosuch');
     expect(forTenant.status).to.equal(1);
+    expect(JSON.parse(forTenant.stdout)).to.include({ ok: false, events: 0 });
+    expect(JSON.parse(forTenant.stdout).reason).to.match(/^no events of tenant nosuch to verify/);
     expect(forTenant.stderr).to.contain('no events of tenant nosuch to verify');
 
     const allowed = cli(configFile, 'audit', 'verify', '--allow-empty');
     expect(allowed.status, allowed.stderr).to.equal(0);
+    expect(JSON.parse(allowed.stdout)).to.include({ ok: true, events: 0 });
     expect(allowed.stderr).to.contain('accepted: --allow-empty');
     // a verification of nothing left nothing behind: no audit record for a tenant that has no events
     const db = new Database(eventsFile, { readonly: true });
