@@ -11,6 +11,7 @@ import { HttpError } from './httpError.js';
 import { useNullPrototypeQuery } from './nullPrototypeQuery.js';
 import { requestId } from './requestId.js';
 import { requestLog } from './requestLog.js';
+import { useRequestState } from './requestState.js';
 import { httpMetrics } from '../metrics/httpMetrics.js';
 import { routes as defaultRoutes } from './routes/index.js';
 import { apiDocsRoutes } from './routes/apiDocs.js';
@@ -40,6 +41,7 @@ export function createApp(cradle: Cradle, options: AppOptions = {}): Koa<AppStat
   const { config, logger, metrics } = cradle;
   const app = new Koa<AppState>();
   useNullPrototypeQuery(app);
+  useRequestState(app, logger);
   // Errors that escape the error handler: a client's broken or abandoned request (the socket or the parser
   // failed after the request began), logged at debug with its id; anything else is a bug in the first two
   // middlewares.

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logger.js';
+import type { RequestState } from './requestState.js';
 import type { AppMiddleware } from './types.js';
 
 /**
- * Gives the request its own logger (`ctx.state.log`, tagged with the request id) and writes one line
- * when it ends. The child logger is made on first use: most requests log nothing but their last line, which
- * carries the request id itself. A routed request is logged by its route pattern (`/v2/Services/:serviceSid/Verifications/:sid`),
+ * Writes one line when a request ends, with the request's own logger (`ctx.state.log`, tagged with the request id)
+ * when the request made one (`RequestState`), else with the process logger and the request id. A routed request is logged by its route pattern (`/v2/Services/:serviceSid/Verifications/:sid`),
  * never by its path: paths can carry phone numbers (Twilio Verify fetches by number), Verification sids that
  * hold a number, and user ids, and a log line must not outlive an erasure with them. An unmatched path is
  * logged with every run of digits masked; query strings are never logged.
@@ -13,21 +13,14 @@ import type { AppMiddleware } from './types.js';
 export function requestLog({ logger }: { logger: Logger }): AppMiddleware {
   return async (ctx, next) => {
     const started = performance.now();
-    const reqId = ctx.state.requestId;
-    let child: Logger | undefined;
-    Object.defineProperty(ctx.state, 'log', {
-      get: () => (child ??= logger.child({ reqId })),
-      set: (value: Logger) => void (child = value),
-      enumerable: true,
-      configurable: true,
-    });
     try {
       await next();
     } finally {
+      const child = (ctx.state as RequestState).logIfMade;
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
       // built field by field, not spread: this runs once per request
-      const line: Record<string, unknown> = child ? {} : { reqId };
+      const line: Record<string, unknown> = child ? {} : { reqId: ctx.state.requestId };
       line.method = ctx.method;
       if (typeof route === 'string') line.route = route;
       else line.path = maskedPath(ctx.path);
