@@ -13,7 +13,8 @@ import { describeRoute } from '../../openapi/routeDescription.js';
 import type { AppState } from '../../types.js';
 import { adminRoute, adminUserSchema, auditorOrManagement, erasedUserSchema, management, page, result } from './adminDescriptions.js';
 
-const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', errorMessage: 'must be a day, YYYY-MM-DD' } as const;
+// the format checks the calendar (no 2024-02-30), the pattern the plain YYYY-MM-DD form
+const day = { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', errorMessage: 'must be a day, YYYY-MM-DD' } as const;
 const statsQuery = { type: 'object', properties: { from: day, to: day } } as const;
 const usersQuery = {
   type: 'object',

@@ -95,6 +95,8 @@ describe('audit API (GET /admin/v1/audit/events, /admin/v1/audit/verify)', funct
     };
     expect(await refused('from=yesterday')).to.equal('from must be an ISO 8601 time');
     expect(await refused('to=2026-02-30T00:00:00Z')).to.equal('to must be an ISO 8601 time');
+    // RFC 3339 allows a leap second; a JavaScript Date cannot hold one (it was a 500)
+    expect(await refused('from=2016-12-31T23:59:60Z')).to.equal('from must be an ISO 8601 time');
     expect(await refused('cursor=-1')).to.equal('cursor must be a global position (a non-negative integer)');
     expect(await refused('cursor=99999999999999999999')).to.equal('cursor must be a global position (a non-negative integer)');
     expect(await refused('limit=0&cursor=1.5')).to.equal(

@@ -72,6 +72,10 @@ describe('read-model queries: OTP statistics and lockouts (GET /admin/v1/stats/o
     const bad = await t.get('/admin/v1/stats/otp?from=yesterday', await t.clientToken('acme-admin'));
     expect(bad.status).to.equal(400);
     expect(bad.body.error_description).to.equal('from must be a day, YYYY-MM-DD');
+    for (const impossible of ['2024-02-30', '2024-99-99'])
+      expect((await t.get(`/admin/v1/stats/otp?from=${impossible}`, await t.clientToken('acme-admin'))).body.error_description).to.equal(
+        'from must be a day, YYYY-MM-DD',
+      );
     const admin = await t.clientToken('acme-admin');
     expect((await t.get('/admin/v1/stats/otp?from=2026-01-01&to=2026-1-2', admin)).body).to.deep.equal({
       error: 'invalid_request',

@@ -47,6 +47,7 @@ describe('time travel (GET /admin/v1/state)', function () {
     for (const kind of ['user', 'policy', 'lockouts']) expect(await refused(`kind=${kind}`)).to.equal('id is required');
     expect(await refused('kind=policy&id=acme-web&at=yesterday')).to.equal('at must be an ISO 8601 time or a global position');
     expect(await refused('kind=policy&id=acme-web&at=-1')).to.equal('at must be an ISO 8601 time or a global position');
+    expect(await refused('kind=provider&at=2016-12-31T23:59:60Z')).to.equal('at must be an ISO 8601 time or a global position');
     expect(await refused('kind=lockouts&id=12')).to.match(/not a valid E\.164 phone number/);
     for (const query of ['kind=provider', 'kind=protection&at=2026-01-01', 'kind=policy&id=acme-web&at=3']) {
       expect((await t.get(`/admin/v1/state?${query}`, auditor)).status, query).to.equal(200);
