@@ -129,14 +129,19 @@ describe('SMS OTP backend login (seed: Login with SMS OTP)', function () {
   it('applies custom_message and sender_id, and says which rule a bad one breaks', async () => {
     await t.post('/cis/v1/users', { phone_number: phone }, token);
     const custom = (custom_message?: string, sender_id?: string) => send(phone, { custom_sms_input: { custom_message, sender_id } });
-    expect((await custom('Your {app} code is {otp}', 'ACME')).status).to.equal(200);
-    expect((await t.lastSms(phone)).message).to.match(/^Your Acme web code is \d{6}$/);
+    expect((await custom('Your {app}\ncode is {otp}', 'ACME')).status).to.equal(200);
+    expect((await t.lastSms(phone)).message).to.match(/^Your Acme web\ncode is \d{6}$/);
 
     const noApp = await custom('Your code is {otp}');
     expect(noApp).to.deep.include({ status: 400, body: { message: 'custom_message must contain the {app} placeholder', error_code: 400 } });
     expect((await custom('Your {app} code')).body.message).to.equal('custom_message must contain the {otp} placeholder');
     expect((await custom(`{app} {otp} ${'x'.repeat(140)}`)).body.message).to.equal('custom_message must be at most 140 characters');
     expect((await custom(undefined, 'TWELVECHARSX')).body.message).to.equal('sender_id must be 1 to 11 characters');
+    // NUL, escape sequences and line breaks in a sender would reach the provider as they are
+    const control = await custom('{app} {otp}\u0000\u001b[2J');
+    expect(control.status).to.equal(400);
+    expect(control.body.message).to.contain('custom_message must not contain control characters other than tab and line breaks');
+    expect((await custom(undefined, 'A\r\nB')).body.message).to.contain('sender_id must not contain control characters');
   });
 
   it('validates every body and token with clear 4xx errors', async () => {
