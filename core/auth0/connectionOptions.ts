@@ -1,6 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { compileSchema } from '../validation/compileSchema.js';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
+import { messageText, oneLineText } from '../validation/textFields.js';
 
 /** The code's placeholder in an Auth0 SMS template. */
 export const PASSWORD_PLACEHOLDER = '@@password@@';
@@ -33,11 +34,11 @@ const optionsSchema = {
         secret_base64_encoded: { type: 'boolean' },
       },
     },
-    from: { type: 'string', nullable: true, minLength: 1, maxLength: 64 },
+    from: { type: 'string', nullable: true, minLength: 1, maxLength: 64, ...oneLineText },
     twilio_sid: { type: 'string', minLength: 1, maxLength: 64 },
     twilio_token: { type: 'string', minLength: 1, maxLength: 256 },
     messaging_service_sid: { type: 'string', nullable: true, minLength: 1, maxLength: 64 },
-    template: { type: 'string', minLength: 1, maxLength: 1600 },
+    template: { type: 'string', minLength: 1, maxLength: 1600, ...messageText },
     syntax: { type: 'string', enum: ['md_with_macros', 'liquid'] },
     totp: {
       type: 'object',

@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { oneLineText } from '../validation/textFields.js';
 
 /**
  * The one description of otpledger's configuration: ajv validates against it and applies its defaults,
@@ -24,7 +25,7 @@ const bootstrapApplicationSchema = {
   additionalProperties: false,
   required: ['name', 'client_id'],
   properties: {
-    name: { type: 'string', minLength: 1 },
+    name: { type: 'string', minLength: 1, ...oneLineText },
     client_id: { type: 'string', minLength: 1, maxLength: 200 },
     /** Required unless `token_endpoint_auth_method` is `none` (a public client has none); checked in `applyBootstrap`. */
     client_secret: { type: 'string', minLength: 1 },

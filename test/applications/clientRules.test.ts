@@ -76,6 +76,19 @@ describe('client rules: public clients, redirect URIs, client_id clashes', () =>
     expect(changed.body.result).to.include({ id_token_signed_response_alg: 'ES256' });
   });
 
+  it('refuses an application name holding a control character (a line break, an escape), on create and update', async () => {
+    const broken = await t.post('/admin/v1/applications', { name: 'Acme\r\nInjected: yes', client_id: 'acme-crlf' }, acmeAdmin);
+    expect(broken.status).to.equal(400);
+    expect(broken.body.error_description).to.include('/name must not contain control characters');
+    expect((await t.post('/admin/v1/applications', { name: 'Acme \u001b[31mred', client_id: 'acme-esc' }, acmeAdmin)).status).to.equal(400);
+    const created = await t.post('/admin/v1/applications', { name: 'Acme — Café (web) 🚀', client_id: 'acme-named' }, acmeAdmin);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const patched = await t.patch('/admin/v1/applications/acme-named', { name: 'Tab\there' }, acmeAdmin);
+    expect(patched.status).to.equal(400);
+    expect(patched.body.error_description).to.include('/name must not contain control characters');
+    expect((await t.patch('/admin/v1/applications/acme-named', { name: 'Renamed' }, acmeAdmin)).status).to.equal(200);
+  });
+
   it('refuses a public client of another role than app', async () => {
     const refused = await t.post(
       '/admin/v1/applications',
@@ -157,6 +170,22 @@ describe('bootstrap client rules', () => {
           '/bootstrap/tenants/0/applications/3/redirect_uris/0 must use https: (http: only for a loopback host: localhost, 127.0.0.0/8, [::1])',
         ].join('; '),
       );
+    } finally {
+      temp.remove();
+    }
+  });
+
+  it('refuses a bootstrap application name holding a control character, naming the field', () => {
+    const temp = tempDir();
+    try {
+      const file = writeJson(temp.dir, 'c.json', {
+        dataDir: temp.dir,
+        bootstrap: { tenants: [{ id: 'acme', name: 'Acme', applications: [{ name: 'Web\nApp', client_id: 'w1', client_secret: 's' }] }] },
+      });
+      expect(() => loadConfig({ env: { OTPLEDGER_CONFIG: file } }))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.includes('/bootstrap/tenants/0/applications/0/name must not contain control characters');
     } finally {
       temp.remove();
     }

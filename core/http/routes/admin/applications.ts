@@ -6,6 +6,7 @@ import { redirectUriProblems } from '../../../applications/redirectUris.js';
 import type { Cradle } from '../../../cradle.js';
 import { compileSchema } from '../../../validation/compileSchema.js';
 import { SchemaValidationError } from '../../../validation/schemaValidationError.js';
+import { oneLineText } from '../../../validation/textFields.js';
 import { requireClient } from '../../auth.js';
 import type { AppState } from '../../types.js';
 import { eventMetadata } from '../../eventMetadata.js';
@@ -25,7 +26,7 @@ const otpSchema = {
 } as const;
 
 const settingsProperties = {
-  name: { type: 'string', minLength: 1, maxLength: 200 },
+  name: { type: 'string', minLength: 1, maxLength: 200, ...oneLineText },
   role: { type: 'string', enum: ['app', 'management', 'auditor'] },
   redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string', format: 'uri', maxLength: 2000 } },
   public_signup: { type: 'boolean' },

@@ -1,20 +1,12 @@
 /** JSON Schema pieces shared by the `/cis` routes (Mosaic field names). */
+import { messageText, oneLineText } from '../../../validation/textFields.js';
+
 export const phoneNumberField = { type: 'string', minLength: 1, maxLength: 32 } as const;
 export const passcodeField = { type: 'string', minLength: 1, maxLength: 32 } as const;
 /** A message may break lines (tab, LF, CR); no other control character reaches an SMS provider. */
-export const customMessageField = {
-  type: 'string',
-  maxLength: 1000,
-  pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$',
-  errorMessage: { pattern: 'must not contain control characters other than tab and line breaks' },
-} as const;
+export const customMessageField = { type: 'string', maxLength: 1000, ...messageText } as const;
 /** A sender is a name or a number: no control character at all. */
-export const senderIdField = {
-  type: 'string',
-  maxLength: 64,
-  pattern: '^[^\\u0000-\\u001F\\u007F]*$',
-  errorMessage: { pattern: 'must not contain control characters' },
-} as const;
+export const senderIdField = { type: 'string', maxLength: 64, ...oneLineText } as const;
 export const identifierTypeField = { type: 'string', enum: ['phone_number', 'email', 'user_id', 'username'] } as const;
 export const identifierField = { type: 'string', minLength: 1, maxLength: 320 } as const;
 

@@ -246,6 +246,11 @@ describe('Auth0 dialect: the sms connection through /api/v2/connections, and the
       '/options/gateway_authentication/secret',
     );
     await refused(gatewayOptions({ template: 'Your code is {{ code }}' }), '/options/template must contain @@password@@');
+    await refused(
+      gatewayOptions({ template: 'Code @@password@@\u0000\u001b[2J' }),
+      '/options/template must not contain control characters other than tab and line breaks',
+    );
+    await refused(gatewayOptions({ from: 'Acme\r\nX-Injected: 1' }), '/options/from must not contain control characters');
     await refused(gatewayOptions({ totp: { time_step: 300, length: 3 } }), '/options/totp/length');
     await refused(gatewayOptions({ totp: { time_step: 0, length: 6 } }), '/options/totp/time_step');
     await refused(gatewayOptions({ forward_req_info: 'yes' }), '/options/forward_req_info');
