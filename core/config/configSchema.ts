@@ -45,7 +45,7 @@ const bootstrapTenantSchema = {
   required: ['id', 'name'],
   properties: {
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-    name: { type: 'string', minLength: 1 },
+    name: { type: 'string', minLength: 1, ...oneLineText },
     applications: { type: 'array', items: bootstrapApplicationSchema, default: [] },
   },
 } as const;

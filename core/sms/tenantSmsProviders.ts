@@ -1,6 +1,7 @@
 import type { Secrets } from '../config/secrets.js';
 import type { Clock } from '../clock.js';
 import { SecretBox } from '../crypto/secretBox.js';
+import type { Logger } from '../logger.js';
 import { BoundedCache } from '../support/boundedCache.js';
 import { handleCommand, loadState } from '../decider/commandHandler.js';
 import { DomainError } from '../decider/decider.js';
@@ -10,6 +11,7 @@ import type { EgressGuard } from './egressGuard.js';
 import { sanitizedProviderMessage, storedFailureReason } from './failureReason.js';
 import type { LoadedPlugin, SmsPluginRegistry } from './pluginRegistry.js';
 import { ProviderSecrets } from './providerSecrets.js';
+import { SchemaValidationError } from '../validation/schemaValidationError.js';
 import type { ProviderServicesFor } from './providerServices.js';
 import { tenantSmsDecider } from './tenantSmsDecider.js';
 import { DEFAULT_PROVIDER, tenantSmsStreamId, type StoredProviderSettings } from './tenantSmsEvents.js';
@@ -42,6 +44,7 @@ interface Deps {
   clock: Clock;
   providerServices: ProviderServicesFor;
   egress: Pick<EgressGuard, 'settingsProblem'>;
+  logger: Logger;
 }
 
 /**
@@ -109,10 +112,29 @@ export class TenantSmsProviders {
         chain: stored.map(({ provider, settings }) => {
           const loaded = this.deps.smsPlugins.get(provider);
           const plain = loaded ? this.secretBox.open(tenantId, provider, loaded.plugin.secretFields, settings) : settings;
-          return { loaded, provider, settings: loaded ? (loaded.parseConfig(plain) as Record<string, unknown>) : plain };
+          return { loaded, provider, settings: loaded ? this.checked(tenantId, loaded, plain) : plain };
         }),
       };
     });
+  }
+
+  /**
+   * Stored settings checked against the plugin's schema as it is now. They were its output when configured
+   * (defaults applied), so settings a later, stricter schema refuses (a control character a sender may no longer
+   * hold) are sent with as stored, with a warning naming the problems, never the values: a tightened rule must not
+   * stop a tenant's SMS. The next PUT is checked in full.
+   */
+  private checked(tenantId: string, loaded: LoadedPlugin, plain: Record<string, unknown>): Record<string, unknown> {
+    try {
+      return loaded.parseConfig(plain) as Record<string, unknown>;
+    } catch (error) {
+      if (!(error instanceof SchemaValidationError)) throw error;
+      this.deps.logger.warn(
+        { tenantId, provider: loaded.plugin.name, problems: error.problems },
+        'stored SMS provider settings no longer pass the plugin schema; sending with them as stored: configure them again',
+      );
+      return plain;
+    }
   }
 
   /** What GET shows: settings with every secret masked. */

@@ -1,17 +1,6 @@
 /**
- * Text that reaches a phone, a provider or a log line: JSON Schema pieces to spread into a string field.
- * Control characters there are never content: a NUL truncates at some gateways, an escape sequence rewrites
- * an operator's terminal, a CR/LF in a one-line value splits a header or a log record.
+ * Text that reaches a phone, a provider or a log line: JSON Schema pieces to spread into a string field. They are
+ * defined once, in the plugin kit, so otpledger's routes and the plugins' settings refuse the same characters
+ * with the same words (see `packages/plugin-kit/src/textFields.ts`).
  */
-
-/** A message may break lines (tab, LF, CR); no other control character. */
-export const messageText = {
-  pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$',
-  errorMessage: { pattern: 'must not contain control characters other than tab and line breaks' },
-} as const;
-
-/** A name, a sender or a label: one line, no control character at all. */
-export const oneLineText = {
-  pattern: '^[^\\u0000-\\u001F\\u007F]*$',
-  errorMessage: { pattern: 'must not contain control characters' },
-} as const;
+export { headerValueText, messageText, oneLineText } from '@otpledger/plugin-kit';

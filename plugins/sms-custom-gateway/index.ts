@@ -3,6 +3,7 @@ import got from 'got';
 import {
   codeForHttpStatus,
   defineSmsProvider,
+  headerValueText,
   SmsProviderError,
   transportFailure,
   type ProviderEgress,
@@ -27,7 +28,8 @@ export default defineSmsProvider({
     required: ['uri', 'api_key'],
     properties: {
       uri: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
-      api_key: { type: 'string', minLength: 1, maxLength: 1000 },
+      /** Sent as the `X-API-Key` header: Node's HTTP client refuses a line break or a character above U+00FF there. */
+      api_key: { type: 'string', minLength: 1, maxLength: 1000, ...headerValueText },
     },
   },
   secretFields: ['/api_key'],

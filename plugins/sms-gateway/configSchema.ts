@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { oneLineText } from '@otpledger/plugin-kit';
 
 /**
  * Tenant settings for an Auth0-style SMS gateway, named exactly as Auth0's `sms` connection options with
@@ -12,7 +13,7 @@ export const smsGatewayConfigSchema = {
   properties: {
     gateway_url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
     /** Sent as `sender` when the message carries no sender id of its own. */
-    from: { type: 'string', minLength: 1, maxLength: 64 },
+    from: { type: 'string', minLength: 1, maxLength: 64, ...oneLineText },
     /** Forward the end user's IP address and User-Agent as `req: { ip, "user-agent" }`. */
     forward_req_info: { type: 'boolean', default: false },
     /** When present, every request carries `Authorization: Bearer <HS256 JWT>` with these `sub` and `aud`. */

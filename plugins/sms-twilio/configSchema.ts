@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { oneLineText } from '@otpledger/plugin-kit';
 
 /**
  * Tenant settings for Twilio, the three settings of the Mosaic admin portal ("Account SID", "Auth Token",
@@ -14,7 +15,7 @@ export const twilioConfigSchema = {
     account_sid: { type: 'string', pattern: '^AC[0-9a-fA-F]{32}$' },
     auth_token: { type: 'string', minLength: 1, maxLength: 256 },
     /** A Twilio number in E.164, a short code, or an alphanumeric sender id. */
-    from: { type: 'string', minLength: 1, maxLength: 64 },
+    from: { type: 'string', minLength: 1, maxLength: 64, ...oneLineText },
     messaging_service_sid: { type: 'string', pattern: '^MG[0-9a-fA-F]{32}$' },
     /**
      * Overrides `https://api.twilio.com` (tests, private endpoints, a proxy). Leave unset in production.

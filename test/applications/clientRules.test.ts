@@ -175,17 +175,20 @@ describe('bootstrap client rules', () => {
     }
   });
 
-  it('refuses a bootstrap application name holding a control character, naming the field', () => {
+  it('refuses a bootstrap tenant or application name holding a control character, naming the field', () => {
     const temp = tempDir();
     try {
       const file = writeJson(temp.dir, 'c.json', {
         dataDir: temp.dir,
-        bootstrap: { tenants: [{ id: 'acme', name: 'Acme', applications: [{ name: 'Web\nApp', client_id: 'w1', client_secret: 's' }] }] },
+        bootstrap: {
+          tenants: [{ id: 'acme', name: 'Acme\u001b', applications: [{ name: 'Web\nApp', client_id: 'w1', client_secret: 's' }] }],
+        },
       });
       expect(() => loadConfig({ env: { OTPLEDGER_CONFIG: file } }))
         .to.throw(ConfigError)
         .with.property('message')
-        .that.includes('/bootstrap/tenants/0/applications/0/name must not contain control characters');
+        .that.includes('/bootstrap/tenants/0/name must not contain control characters')
+        .and.includes('/bootstrap/tenants/0/applications/0/name must not contain control characters');
     } finally {
       temp.remove();
     }

@@ -42,7 +42,7 @@ describe('SMS plugin loader', () => {
     expect(registry.get('AcmeSms')).to.exist;
     const reasons = Object.fromEntries(registry.failures.map(({ source, reason }) => [path.basename(source), reason]));
     expect(reasons['wrong-kit.ts']).to.equal(
-      'plugin FutureSms 9.0.0 needs @otpledger/plugin-kit ^2.0.0 (its definition (kit)), but this server has @otpledger/plugin-kit 1.0.0',
+      `plugin FutureSms 9.0.0 needs @otpledger/plugin-kit ^2.0.0 (its definition (kit)), but this server has @otpledger/plugin-kit ${KIT_VERSION}`,
     );
     expect(reasons['throws-on-import.ts']).to.match(/boom while loading ExplodingSms/);
     expect(reasons['no-create.ts']).to.match(/create must be a function.*secret field \/missing is not in configSchema/);

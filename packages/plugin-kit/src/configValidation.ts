@@ -1,14 +1,18 @@
 import { Ajv, type ErrorObject } from 'ajv';
+import ajvErrorsModule from 'ajv-errors';
 import addFormatsModule from 'ajv-formats';
 import type { JsonSchema } from './defineSmsProvider.js';
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives as `.default`.
+// ajv-formats and ajv-errors are CommonJS; under NodeNext their default exports arrive as `.default`.
 const addFormats = addFormatsModule.default;
+const addErrorMessages = ajvErrorsModule.default;
 
 // The options otpledger validates tenants' settings with: every problem at once, defaults applied,
-// no type coercion, strict schemas (an unknown keyword is an error, not a silent no-op).
+// no type coercion, strict schemas (an unknown keyword is an error, not a silent no-op), and a field's own
+// `errorMessage` (ajv-errors, as the kit's text pieces carry) in place of ajv's words.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: true });
 addFormats(ajv);
+addErrorMessages(ajv);
 
 /**
  * Settings that do not match a plugin's `configSchema`; `problems` lists each with its JSON path.

@@ -9,7 +9,7 @@ import type { ProviderServices, SmsProvider } from './index.js';
  * import { KIT_VERSION } from '@otpledger/plugin-kit';
  * console.log(`built against @otpledger/plugin-kit ${KIT_VERSION}`);
  */
-export const KIT_VERSION = '1.0.0';
+export const KIT_VERSION = '1.1.0';
 
 /**
  * A JSON Schema object, as a plugin's `configSchema` is seen once loaded.

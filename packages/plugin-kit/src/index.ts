@@ -233,3 +233,4 @@ export { withDeadline } from './deadline.js';
 export { EGRESS_REFUSED, egressRefusal, type ProviderEgress } from './egress.js';
 export { codeForHttpStatus, transportFailure } from './httpFailures.js';
 export { getAtPointer, mapAtPointer, pointerSegments, schemaAtPointer } from './jsonPointer.js';
+export { headerValueText, messageText, oneLineText } from './textFields.js';

@@ -251,6 +251,8 @@ describe('Auth0 dialect: the sms connection through /api/v2/connections, and the
       '/options/template must not contain control characters other than tab and line breaks',
     );
     await refused(gatewayOptions({ from: 'Acme\r\nX-Injected: 1' }), '/options/from must not contain control characters');
+    const multiline = await patch({ options: gatewayOptions({ template: 'Acme\r\n\tYour code: @@password@@' }) });
+    expect(multiline.status, JSON.stringify(multiline.body)).to.equal(200);
     await refused(gatewayOptions({ totp: { time_step: 300, length: 3 } }), '/options/totp/length');
     await refused(gatewayOptions({ totp: { time_step: 0, length: 6 } }), '/options/totp/time_step');
     await refused(gatewayOptions({ forward_req_info: 'yes' }), '/options/forward_req_info');

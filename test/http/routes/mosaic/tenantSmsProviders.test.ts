@@ -96,6 +96,62 @@ describe('tenant SMS provider settings (PUT/GET /cis/v1/tenantsmsproviders)', fu
     expect((await t.get(path, admin)).body.provider).to.equal('Default');
   });
 
+  it('refuses a sender with a control character and an API key no HTTP header can carry, naming the field, before any challenge', async () => {
+    const sender = await t.put(
+      path,
+      { provider: 'sms_gateway', sms_gateway: { gateway_url: `${gateway.url}/send-sms`, from: 'Acme\u0000\u001b[2J\r\nX' } },
+      admin,
+    );
+    expect(sender.body).to.deep.equal({ message: '/sms_gateway/from must not contain control characters', error_code: 400 });
+    const twilio = await t.put(
+      path,
+      { provider: 'Twilio', twilio: { account_sid: `AC${'0'.repeat(32)}`, auth_token: 'token', from: '+1555\u009b0100' } },
+      admin,
+    );
+    expect(twilio.body.message).to.contain('/twilio/from must not contain control characters');
+    for (const key of ['key\r\nX-Injected: 1', 'ключ-секрет', ' padded ']) {
+      const refused = await t.put(path, customGateway(key), admin);
+      expect(refused.body, key).to.deep.equal({
+        message: '/custom_gateway/api_key must be printable ASCII without leading or trailing spaces (it is sent in an HTTP header)',
+        error_code: 400,
+      });
+    }
+    expect(gateway.server.requests).to.have.length(0);
+    expect((await t.get(path, admin)).body.provider).to.equal('Default');
+  });
+
+  it('sends with stored settings a later, stricter schema refuses, warning with the problem and never the value', async () => {
+    // configured before the header rule, pasted with a trailing space: HTTP trims it, so it worked, and a PUT now refuses it
+    const legacyKey = `${API_KEY} `;
+    const legacy = await startCustomGateway(API_KEY);
+    try {
+      const { tenantSmsProviders } = t.server.container.cradle;
+      await tenantSmsProviders.configure(
+        'acme',
+        { provider: 'CustomGateway', settings: { uri: `${legacy.url}/send-sms`, api_key: legacyKey } },
+        [],
+        {},
+      );
+      expect((await t.get(path, admin)).body).to.deep.include({ provider: 'CustomGateway' });
+      const app = await t.clientToken('acme-web');
+      const phone = '+15125550188';
+      expect((await t.post('/cis/v1/users', { phone_number: phone }, app)).status).to.equal(201);
+      const sent = await t.post('/cis/v1/auth/otp/send', { channel: 'sms', identifier_type: 'phone_number', identifier: phone }, app);
+      expect(sent.status, JSON.stringify(sent.body)).to.equal(200);
+      expect(legacy.controls.received().map((sms) => sms.to)).to.deep.equal([phone]);
+      const warnings = lines.filter((line) => line.msg.startsWith('stored SMS provider settings no longer pass the plugin schema'));
+      expect(warnings, 'once per configuration, not per send').to.have.length(1);
+      expect(warnings[0]).to.deep.include({
+        tenantId: 'acme',
+        provider: 'CustomGateway',
+        problems: ['/api_key must be printable ASCII without leading or trailing spaces (it is sent in an HTTP header)'],
+      });
+      expect(JSON.stringify(lines)).not.to.contain(API_KEY);
+    } finally {
+      await legacy.server.close();
+    }
+  });
+
   it('keeps the old provider when the challenge fails (refused key, or no echo), and records each failure', async () => {
     await t.put(path, customGateway(), admin);
     const refused = await t.put(path, customGateway('wrong-key-0000'), admin);
