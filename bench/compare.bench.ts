@@ -3,8 +3,8 @@
 // The base commit (BENCH_BASE, default main) is checked out in a temporary git worktree that borrows this
 // checkout's node_modules; its own `bench/otpledgerUnderLoad.ts` is imported, so it builds and starts its own code.
 // Both servers are loaded at the same time, round after round: on these shared, noisy cores two runs one after
-// the other read 0.87-1.00 for the same code (an A/A pair), two servers loaded together 0.94-1.03, median 0.99,
-// because both take the same noise. The verdict is the median of the rounds' ratios (this checkout / base) and how
+// the other read 0.87-1.00 for the same code (an A/A pair), two servers loaded together 0.94-1.03 a round (median
+// 0.99; 0.995-1.019, median 1.008, in another run), because both take the same noise. The verdict is the median of the rounds' ratios (this checkout / base) and how
 // many rounds were cheaper.
 //
 // BENCH_OPERATION token | cycle | healthz (the fixed cost of every request); BENCH_ROUNDS (8), BENCH_SECONDS (6),
@@ -34,15 +34,18 @@ const git = (...args: string[]) => {
   return run.stdout.trim();
 };
 const commit = git('rev-parse', '--verify', `${BASE}^{commit}`);
+git('worktree', 'prune'); // a run killed with SIGKILL leaves its worktree registered; its temp dir may be gone
 const worktree = path.join(tempDir('compare'), 'base');
 git('worktree', 'add', '--detach', worktree, commit);
 const removeWorktree = () => {
   if (!fs.existsSync(worktree)) return;
   spawnSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root });
   fs.rmSync(path.dirname(worktree), { recursive: true, force: true });
+  spawnSync('git', ['worktree', 'prune'], { cwd: root }); // in case `remove` failed and only the directory went
 };
 process.on('exit', removeWorktree);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+const signalExitCodes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+for (const [signal, code] of Object.entries(signalExitCodes)) process.on(signal, () => process.exit(code));
 fs.symlinkSync(path.join(root, 'node_modules'), path.join(worktree, 'node_modules'));
 
 type UnderLoad = typeof head;

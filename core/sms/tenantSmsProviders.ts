@@ -12,6 +12,7 @@ import { sanitizedProviderMessage, storedFailureReason } from './failureReason.j
 import type { LoadedPlugin, SmsPluginRegistry } from './pluginRegistry.js';
 import { ProviderSecrets } from './providerSecrets.js';
 import { SchemaValidationError } from '../validation/schemaValidationError.js';
+import { headerValueText, messageText, oneLineText } from '../validation/textFields.js';
 import type { ProviderServicesFor } from './providerServices.js';
 import { tenantSmsDecider } from './tenantSmsDecider.js';
 import { DEFAULT_PROVIDER, tenantSmsStreamId, type StoredProviderSettings } from './tenantSmsEvents.js';
@@ -119,16 +120,17 @@ export class TenantSmsProviders {
   }
 
   /**
-   * Stored settings checked against the plugin's schema as it is now. They were its output when configured
-   * (defaults applied), so settings a later, stricter schema refuses (a control character a sender may no longer
-   * hold) are sent with as stored, with a warning naming the problems, never the values: a tightened rule must not
-   * stop a tenant's SMS. The next PUT is checked in full.
+   * Stored settings checked against the plugin's schema as it is now. Settings that only a tightened text rule
+   * refuses (a control character a sender may no longer hold, `core/validation/textFields.ts`) are sent with as
+   * stored, with a warning naming the fields and rules, never a value (those rules' messages hold none): a
+   * tightened rule must not stop a tenant's SMS. Any other problem (a field a plugin upgrade made required) is
+   * thrown as before. The next PUT or PATCH is checked in full.
    */
   private checked(tenantId: string, loaded: LoadedPlugin, plain: Record<string, unknown>): Record<string, unknown> {
     try {
       return loaded.parseConfig(plain) as Record<string, unknown>;
     } catch (error) {
-      if (!(error instanceof SchemaValidationError)) throw error;
+      if (!(error instanceof SchemaValidationError) || !error.problems.every(isTextRuleProblem)) throw error;
       this.deps.logger.warn(
         { tenantId, provider: loaded.plugin.name, problems: error.problems },
         'stored SMS provider settings no longer pass the plugin schema; sending with them as stored: configure them again',
@@ -160,4 +162,14 @@ export class TenantSmsProviders {
     }
     return loaded;
   }
+}
+
+const textRuleMessages = [messageText, oneLineText, headerValueText].map((piece) => ` ${piece.errorMessage.pattern}`);
+
+/** `/from must not contain control characters`: a text piece's own words after a JSON path, no value in it. */
+function isTextRuleProblem(problem: string): boolean {
+  return (
+    problem.startsWith('/') &&
+    textRuleMessages.some((message) => problem.endsWith(message) && !problem.slice(0, -message.length).includes(' '))
+  );
 }

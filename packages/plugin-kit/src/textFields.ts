@@ -3,7 +3,8 @@
  * string property (`{ type: 'string', maxLength: 64, ...oneLineText }`). Control characters there are never
  * content: a NUL truncates at some gateways, an escape sequence (ESC, or the one-byte CSI U+009B) rewrites an
  * operator's terminal, a line break in a one-line value splits a record. otpledger's own routes use the same pieces.
- * Each carries an `errorMessage` (ajv-errors), which the server and {@link compileConfigSchema} both read.
+ * Each carries an `errorMessage` (ajv-errors), which the server and {@link compileConfigSchema} both read. A piece
+ * sets the property's `pattern` and `errorMessage`: spread it into a property that has neither, or it replaces them.
  */
 
 /**

@@ -140,7 +140,7 @@ describe('tenant SMS provider settings (PUT/GET /cis/v1/tenantsmsproviders)', fu
       expect(sent.status, JSON.stringify(sent.body)).to.equal(200);
       expect(legacy.controls.received().map((sms) => sms.to)).to.deep.equal([phone]);
       const warnings = lines.filter((line) => line.msg.startsWith('stored SMS provider settings no longer pass the plugin schema'));
-      expect(warnings, 'once per configuration, not per send').to.have.length(1);
+      expect(warnings, 'once per configuration loaded, not per send').to.have.length(1);
       expect(warnings[0]).to.deep.include({
         tenantId: 'acme',
         provider: 'CustomGateway',
