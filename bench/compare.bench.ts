@@ -4,8 +4,8 @@
 // checkout's node_modules; its own `bench/otpledgerUnderLoad.ts` is imported, so it builds and starts its own code.
 // Both servers are loaded at the same time, round after round: on these shared, noisy cores two runs one after
 // the other read 0.87-1.00 for the same code (an A/A pair), two servers loaded together 0.94-1.03 a round (median
-// 0.99; 0.995-1.019, median 1.008, in another run), because both take the same noise. The verdict is the median of the rounds' ratios (this checkout / base) and how
-// many rounds were cheaper.
+// 0.99; 0.995-1.019, median 1.008, in another run), because both take the same noise. The verdict is the median
+// of the rounds' ratios (this checkout / base) and how many rounds were cheaper.
 //
 // BENCH_OPERATION token | cycle | healthz (the fixed cost of every request); BENCH_ROUNDS (8), BENCH_SECONDS (6),
 // BENCH_WARMUP_SECONDS (10), BENCH_CONNECTIONS (25 a server).

@@ -141,61 +141,52 @@ describe('client rules: public clients, redirect URIs, client_id clashes', () =>
 });
 
 describe('bootstrap client rules', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => (temp = tempDir()));
+  afterEach(() => temp.remove());
+
+  /** Loading a config file that bootstraps `tenants`. */
+  const loadingBootstrap = (tenants: unknown[]) => {
+    const file = writeJson(temp.dir, 'c.json', { dataDir: temp.dir, bootstrap: { tenants } });
+    return () => loadConfig({ env: { OTPLEDGER_CONFIG: file } });
+  };
+
   it('refuses a public client with a secret, a confidential one without, a public non-app and bad redirect URIs, naming each', () => {
-    const temp = tempDir();
-    try {
-      const file = writeJson(temp.dir, 'c.json', {
-        dataDir: temp.dir,
-        bootstrap: {
-          tenants: [
-            {
-              id: 'acme',
-              name: 'Acme',
-              applications: [
-                { name: 'A', client_id: 'a1', client_secret: 's', token_endpoint_auth_method: 'none' },
-                { name: 'B', client_id: 'b1' },
-                { name: 'C', client_id: 'c1', role: 'auditor', token_endpoint_auth_method: 'none' },
-                { name: 'D', client_id: 'd1', client_secret: 's', redirect_uris: ['javascript:alert(1)'] },
-              ],
-            },
-          ],
-        },
-      });
-      expect(() => loadConfig({ env: { OTPLEDGER_CONFIG: file } })).to.throw(
-        ConfigError,
-        [
-          '/bootstrap/tenants/0/applications/0/client_secret must not be set: a public client (token_endpoint_auth_method "none") has no secret',
-          '/bootstrap/tenants/0/applications/1/client_secret is required (or token_endpoint_auth_method "none" for a public client)',
-          '/bootstrap/tenants/0/applications/2/role must be "app" for a public client',
-          '/bootstrap/tenants/0/applications/3/redirect_uris/0 must use https: (http: only for a loopback host: localhost, 127.0.0.0/8, [::1])',
-        ].join('; '),
-      );
-    } finally {
-      temp.remove();
-    }
+    const load = loadingBootstrap([
+      {
+        id: 'acme',
+        name: 'Acme',
+        applications: [
+          { name: 'A', client_id: 'a1', client_secret: 's', token_endpoint_auth_method: 'none' },
+          { name: 'B', client_id: 'b1' },
+          { name: 'C', client_id: 'c1', role: 'auditor', token_endpoint_auth_method: 'none' },
+          { name: 'D', client_id: 'd1', client_secret: 's', redirect_uris: ['javascript:alert(1)'] },
+        ],
+      },
+    ]);
+    expect(load).to.throw(
+      ConfigError,
+      [
+        '/bootstrap/tenants/0/applications/0/client_secret must not be set: a public client (token_endpoint_auth_method "none") has no secret',
+        '/bootstrap/tenants/0/applications/1/client_secret is required (or token_endpoint_auth_method "none" for a public client)',
+        '/bootstrap/tenants/0/applications/2/role must be "app" for a public client',
+        '/bootstrap/tenants/0/applications/3/redirect_uris/0 must use https: (http: only for a loopback host: localhost, 127.0.0.0/8, [::1])',
+      ].join('; '),
+    );
   });
 
   it('refuses a bootstrap tenant or application name holding a control character, naming the field', () => {
-    const temp = tempDir();
-    try {
-      const file = writeJson(temp.dir, 'c.json', {
-        dataDir: temp.dir,
-        bootstrap: {
-          tenants: [{ id: 'acme', name: 'Acme\u001b', applications: [{ name: 'Web\nApp', client_id: 'w1', client_secret: 's' }] }],
-        },
-      });
-      expect(() => loadConfig({ env: { OTPLEDGER_CONFIG: file } }))
-        .to.throw(ConfigError)
-        .with.property('message')
-        .that.includes('/bootstrap/tenants/0/name must not contain control characters')
-        .and.includes('/bootstrap/tenants/0/applications/0/name must not contain control characters');
-    } finally {
-      temp.remove();
-    }
+    const load = loadingBootstrap([
+      { id: 'acme', name: 'Acme\u001b', applications: [{ name: 'Web\nApp', client_id: 'w1', client_secret: 's' }] },
+    ]);
+    expect(load)
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.includes('/bootstrap/tenants/0/name must not contain control characters')
+      .and.includes('/bootstrap/tenants/0/applications/0/name must not contain control characters');
   });
 
   it('skips an application whose client_id another tenant holds, without stopping or naming that tenant', async () => {
-    const temp = tempDir();
     const { logger, lines } = captureLogger();
     const first = { id: 'acme', name: 'Acme', applications: [{ name: 'Web', client_id: 'shared-id', client_secret: 'acme-secret-1' }] };
     const globex = {
@@ -206,26 +197,22 @@ describe('bootstrap client rules', () => {
         { name: 'Own', client_id: 'globex-own', client_secret: 'globex-secret-2' },
       ],
     };
+    const server = await startServer({
+      config: testConfig(temp.dir, { bootstrap: { tenants: [first, globex] } }),
+      overrides: { logger: asValue(logger) },
+    });
     try {
-      const server = await startServer({
-        config: testConfig(temp.dir, { bootstrap: { tenants: [first, globex] } }),
-        overrides: { logger: asValue(logger) },
-      });
-      try {
-        const { applications } = server.container.cradle;
-        expect(await applications.get('shared-id')).to.include({ tenantId: 'acme', name: 'Web' });
-        expect(await applications.authenticate('shared-id', 'acme-secret-1')).to.not.equal(undefined);
-        expect(await applications.authenticate('shared-id', 'globex-secret-1')).to.equal(undefined);
-        expect(await applications.get('globex-own')).to.include({ tenantId: 'globex' });
-        const skipped = lines.find((line) => line.level === 50)!;
-        expect(skipped).to.include({ tenant: 'globex', client_id: 'shared-id' });
-        expect(skipped.msg).to.match(/^bootstrap application skipped: client_id is not available/);
-        expect(JSON.stringify(skipped)).to.not.include('acme');
-      } finally {
-        await server.close();
-      }
+      const { applications } = server.container.cradle;
+      expect(await applications.get('shared-id')).to.include({ tenantId: 'acme', name: 'Web' });
+      expect(await applications.authenticate('shared-id', 'acme-secret-1')).to.not.equal(undefined);
+      expect(await applications.authenticate('shared-id', 'globex-secret-1')).to.equal(undefined);
+      expect(await applications.get('globex-own')).to.include({ tenantId: 'globex' });
+      const skipped = lines.find((line) => line.level === 50)!;
+      expect(skipped).to.include({ tenant: 'globex', client_id: 'shared-id' });
+      expect(skipped.msg).to.match(/^bootstrap application skipped: client_id is not available/);
+      expect(JSON.stringify(skipped)).to.not.include('acme');
     } finally {
-      temp.remove();
+      await server.close();
     }
   });
 });
